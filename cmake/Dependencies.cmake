@@ -1,0 +1,23 @@
+# Finding the dependency stack on Debian 12 (see docs/building.md for the traps).
+find_package(MPI REQUIRED COMPONENTS C CXX)
+find_package(Eigen3 3.4 REQUIRED NO_MODULE)
+find_package(yaml-cpp 0.7 REQUIRED)
+find_package(Boost 1.74 REQUIRED COMPONENTS program_options)
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(PETSC REQUIRED IMPORTED_TARGET petsc)
+# One HDF5 in the process: the OpenMPI build that PETSc links.
+set(HDF5_PREFER_PARALLEL TRUE)
+find_package(HDF5 REQUIRED COMPONENTS C)
+if(NOT HDF5_IS_PARALLEL)
+  message(FATAL_ERROR "landda needs the parallel (OpenMPI) HDF5: apt-get install libhdf5-mpi-dev")
+endif()
+# The serial netcdf.h sits in /usr/include; the MPI build's headers live apart.
+pkg_check_modules(NETCDF REQUIRED IMPORTED_TARGET netcdf-mpi)
+set(LANDDA_NETCDF_MPI_INCLUDE /usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/netcdf/mpi/include)
+if(NOT EXISTS ${LANDDA_NETCDF_MPI_INCLUDE}/netcdf_par.h)
+  message(FATAL_ERROR "netcdf_par.h not found in ${LANDDA_NETCDF_MPI_INCLUDE}: apt-get install libnetcdf-mpi-dev")
+endif()
+if(LANDDA_TESTS)
+  find_package(Catch2 2.13 REQUIRED)
+  include(Catch)
+endif()

@@ -1,0 +1,157 @@
+// `landda bench analysis`: one analysis of a synthetic 2-D case, timed, with
+// the machine's dense matrix-multiply rate measured in the same run as the yardstick.
+#include <Eigen/Core>
+#include <algorithm>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cmath>
+#include <iostream>
+
+#include "config/node.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/random.hpp"
+#include "experiments/app/commands.hpp"
+#include "filters/register.hpp"
+#include "parallel/distribution.hpp"
+#include "parallel/environment.hpp"
+
+namespace po = boost::program_options;
+
+namespace landda::app {
+namespace {
+
+// A smooth field plus small-scale noise for cell c of member j: any rank can
+// compute any element, so H(X) needs no communication.
+double synthetic_value(int c, int j, int nx) {
+  const double x = c % nx, y = c / nx;
+  std::uint64_t h = static_cast<std::uint64_t>(c) * 0x9e3779b97f4a7c15ULL ^ (static_cast<std::uint64_t>(j) + 1) * 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 31;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 29;
+  const double u = static_cast<double>(h >> 11) * 0x1.0p-53 - 0.5;
+  return std::sin(0.05 * x + 0.3 * j) + 0.5 * std::cos(0.07 * y - 0.2 * j) + 0.6 * u;
+}
+
+// Single-core GFLOP/s of Eigen's blocked GEMM on n x n matrices (best of 3).
+double gemm_gflops(int n) {
+  const Eigen::MatrixXd A = Eigen::MatrixXd::Random(n, n), B = Eigen::MatrixXd::Random(n, n);
+  Eigen::MatrixXd C(n, n);
+  double best = 1e300;
+  for (int r = 0; r < 3; ++r) {
+    const auto t0 = std::chrono::steady_clock::now();
+    C.noalias() = A * B;
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+  if (C.sum() == 12345.678) std::cerr << "";  // keep the product alive
+  return 2.0 * n * n * static_cast<double>(n) / best / 1e9;
+}
+
+}  // namespace
+
+int bench(const Args& args, const parallel::Environment& env) {
+  po::options_description opts("options");
+  std::string what, filter = "letkf";
+  int nx = 256, ny = 128, members = 9, nobs = 1000, repeat = 3, gemm = 1024;
+  double radius = 5.0, error = 0.5;
+  opts.add_options()("help,h", "explain this command")("what", po::value(&what), "analysis")(
+      "nx", po::value(&nx), "grid cells in x (default 256)")("ny", po::value(&ny), "grid cells in y (default 128)")(
+      "members", po::value(&members), "ensemble size (default 9)")("obs", po::value(&nobs),
+                                                                    "number of observations at random cells (default 1000)")(
+      "radius", po::value(&radius), "localization cut-off radius in grid cells (default 5)")(
+      "filter", po::value(&filter), "letkf | etkf | enkf (default letkf)")(
+      "error", po::value(&error), "observation error std (default 0.5)")(
+      "repeat", po::value(&repeat), "timed repetitions; the median is reported (default 3)")(
+      "gemm-size", po::value(&gemm), "matrix size of the GEMM yardstick (default 1024)");
+  po::positional_options_description pos;
+  pos.add("what", 1);
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(args).options(opts).positional(pos).allow_unregistered().run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw ConfigError(cat("landda bench: ", e.what()));
+  }
+  if (vm.count("help") || what.empty()) {
+    std::cout << "usage: landda bench analysis [--nx N] [--ny N] [--members N] [--obs N] [--radius R] [--filter F]\n\n"
+                 "Times one analysis of a synthetic nx x ny grid (one variable, one layer) with observations at\n"
+                 "random cells, and prints JSON: seconds per analysis and the rate of the ensemble transform\n"
+                 "as a fraction of the single-core GEMM rate measured in the same run (times the ranks).\n\n"
+              << opts;
+    return what.empty() && !vm.count("help") ? 2 : 0;
+  }
+  if (what != "analysis") throw ConfigError(cat("landda bench: unknown benchmark '", what, "'; available: analysis"));
+  if (nx < 1 || ny < 1 || members < 2 || nobs < 1 || radius <= 0 || repeat < 1)
+    throw ConfigError("landda bench: nx, ny, obs, repeat must be >= 1, members >= 2 and radius > 0");
+
+  const auto& comm = env.world();
+  const Grid grid = Grid::cartesian(nx, ny);
+  const StateLayout layout(nx * ny, {"x"}, {1});
+  const Index n = layout.size();
+  parallel::Distribution dist(comm, n, members);
+  const Index r0 = dist.my_row_begin(), nr = dist.my_row_count();
+  Eigen::MatrixXd X0(nr, members);
+  for (Index i = 0; i < nr; ++i)
+    for (int j = 0; j < members; ++j) X0(i, j) = synthetic_value(static_cast<int>(r0 + i), j, nx);
+
+  ObsBatch obs;
+  obs.resize(nobs);
+  obs.source_names = {"synthetic"};
+  Eigen::MatrixXd HX(nobs, members);
+  RandomStream rng(1, "bench-obs", 0);
+  for (int o = 0; o < nobs; ++o) {
+    const int c = static_cast<int>(rng.next() % static_cast<std::uint64_t>(n));
+    obs.x[o] = grid.x(c);
+    obs.y[o] = grid.y(c);
+    obs.error[o] = error;
+    for (int j = 0; j < members; ++j) HX(o, j) = synthetic_value(c, j, nx);
+    obs.value[o] = synthetic_value(c, members + 7, nx) + error * rng.normal();
+  }
+
+  std::string yaml = cat("type: ", filter, "\nmembers: ", members, "\n");
+  if (filter == "letkf") yaml += cat("localization: {radius: ", radius, "}\n");
+  config::PluginConfig pc;
+  pc.type = filter;
+  pc.node = config::load_string(yaml, "bench");
+  if (!filters::registry().has(filter))
+    throw ConfigError(cat("landda bench: unknown filter '", filter, "'; known: ", config::join(filters::registry().names())));
+  auto f = filters::registry().create(pc);
+  std::vector<RandomStream> member_rng;
+  for (int j = 0; j < members; ++j) member_rng.emplace_back(1, "bench-perturb", j);
+
+  std::vector<double> times;
+  Eigen::MatrixXd X;
+  for (int r = 0; r < repeat; ++r) {
+    X = X0;
+    AnalysisInput in{grid, layout, r0, obs, HX, &member_rng};
+    comm.barrier();
+    const auto t0 = std::chrono::steady_clock::now();
+    f->analyse(X, in);
+    comm.barrier();
+    times.push_back(comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count()));
+  }
+  std::sort(times.begin(), times.end());
+  const double median = times[times.size() / 2];
+  const double gflops = gemm_gflops(gemm);
+  const double transform = 2.0 * static_cast<double>(n) * members * members / median / 1e9;
+  JsonObject j;
+  j.add("benchmark", "analysis")
+      .add("filter", filter)
+      .add("nx", nx)
+      .add("ny", ny)
+      .add("state_size", static_cast<long long>(n))
+      .add("members", members)
+      .add("observations", nobs)
+      .add("radius", radius)
+      .add("mpi_ranks", comm.size())
+      .add("seconds_per_analysis", median)
+      .add("seconds_min", times.front())
+      .add("gemm_gflops_per_core", gflops)
+      .add("transform_gflops", transform)
+      .add("fraction_of_gemm_rate", transform / (gflops * comm.size()))
+      .add("analysis_change_rms", std::sqrt(comm.sum((X - X0).squaredNorm()) / (static_cast<double>(n) * members)));
+  if (comm.root()) std::cout << j.str() << '\n';
+  return 0;
+}
+
+}  // namespace landda::app

@@ -1,0 +1,193 @@
+#include "experiments/app/commands.hpp"
+
+#include <boost/program_options.hpp>
+#include <iostream>
+#include <sstream>
+
+#include "config/node.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/run_config.hpp"
+#include "filters/register.hpp"
+#include "models/register.hpp"
+#include "parallel/environment.hpp"
+
+namespace po = boost::program_options;
+
+namespace landda::app {
+namespace {
+
+struct Parsed {
+  po::variables_map vm;
+  std::vector<std::string> unknown;
+};
+
+Parsed parse(const Args& args, const po::options_description& opts, const po::positional_options_description& pos) {
+  Parsed p;
+  try {
+    const auto parsed = po::command_line_parser(args).options(opts).positional(pos).allow_unregistered().run();
+    po::store(parsed, p.vm);
+    po::notify(p.vm);
+    p.unknown = po::collect_unrecognized(parsed.options, po::exclude_positional);
+  } catch (const po::error& e) {
+    throw ConfigError(cat("command line: ", e.what()));
+  }
+  // Double-dash words landda does not know are mistakes; single-dash ones belong to PETSc.
+  for (const auto& u : p.unknown)
+    if (u.rfind("--", 0) == 0) throw ConfigError(cat("command line: unknown option '", u, "' (see --help)"));
+  return p;
+}
+
+std::string usage(const std::string& synopsis, const std::string& about, const po::options_description& opts) {
+  std::ostringstream os;
+  os << "usage: " << synopsis << "\n\n" << about << "\n\n" << opts;
+  return os.str();
+}
+
+// The config with --set overrides (and --output as output.dir), validated.
+experiments::RunConfig load(const std::string& file, std::vector<std::string> sets, const std::string& output) {
+  if (!output.empty()) sets.push_back("output.dir=" + output);
+  const config::Node root = config::load_file(file, sets);
+  return experiments::read_run_config(root);
+}
+
+void print_plugins(std::ostream& os, const config::PluginKind& kind) {
+  os << "  " << kind.kind_name() << " types (`" << kind.kind_name() << ": {type: ...}`):\n";
+  for (const auto& name : kind.names()) {
+    std::string padded = name;
+    padded.resize(std::max<std::size_t>(12, name.size() + 1), ' ');
+    os << "    " << padded << kind.doc(name) << '\n';
+  }
+}
+
+const std::vector<const config::PluginKind*>& kinds() {
+  static const std::vector<const config::PluginKind*> k = {&experiments::registry(), &models::registry(),
+                                                           &filters::registry()};
+  return k;
+}
+
+}  // namespace
+
+std::vector<std::string> petsc_options(const Args& args) {
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a.size() > 1 && a[0] == '-' && a[1] != '-' && a != "-o" && a != "-h") {
+      out.push_back(a);
+      if (i + 1 < args.size() && args[i + 1][0] != '-') out.push_back(args[++i]);
+    }
+  }
+  return out;
+}
+
+int run(const Args& args, const parallel::Environment& env) {
+  po::options_description opts("options");
+  std::string file, output, log_level;
+  std::vector<std::string> sets;
+  int stop_after = 0;
+  opts.add_options()("help,h", "explain this command")(
+      "config", po::value(&file), "the YAML config (positional)")(
+      "output,o", po::value(&output), "output folder (sets output.dir)")(
+      "set", po::value(&sets)->composing(), "override one key: --set filter.members=40 (repeatable)")(
+      "restart", po::bool_switch(), "continue from the checkpoint in the output folder")(
+      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)")(
+      "stop-after", po::value(&stop_after), "stop after this cycle as if killed (for testing --restart)");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  const Parsed p = parse(args, opts, pos);
+  if (p.vm.count("help")) {
+    std::cout << usage("landda run CONFIG [--output DIR] [--set key.path=value ...] [--restart] [PETSc options]",
+                       "Runs the experiment the config describes. Every key is checked before anything runs; "
+                       "outputs (CF NetCDF, summary.json, config.resolved.yaml) go to the output folder. "
+                       "Under MPI ensemble members are spread over the ranks; results do not depend on their number.",
+                       opts);
+    return 0;
+  }
+  if (file.empty()) throw ConfigError("landda run: no config file given (landda run CONFIG; see --help)");
+  experiments::RunConfig cfg = load(file, sets, output);
+  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  auto experiment = experiments::registry().create(cfg.experiment);
+  experiments::RunOptions ro;
+  ro.output_dir = cfg.output.dir;
+  ro.restart = p.vm["restart"].as<bool>();
+  ro.stop_after_cycle = stop_after;
+  log::info("landda ", LANDDA_VERSION, ": ", cfg.experiment.type, " experiment, model ", cfg.model.type, ", filter ",
+            cfg.filter.type, ", ", env.world().size(), " MPI rank(s)");
+  experiment->run(cfg, ro, env.world());
+  return 0;
+}
+
+int validate(const Args& args) {
+  po::options_description opts("options");
+  std::string file;
+  std::vector<std::string> sets;
+  opts.add_options()("help,h", "explain this command")("config", po::value(&file), "the YAML config (positional)")(
+      "set", po::value(&sets)->composing(), "override one key, as for run (repeatable)");
+  po::positional_options_description pos;
+  pos.add("config", 1);
+  const Parsed p = parse(args, opts, pos);
+  if (p.vm.count("help")) {
+    std::cout << usage("landda validate CONFIG [--set key.path=value ...]",
+                       "Checks a config as `landda run` would (unknown keys, types, ranges, files) and prints the "
+                       "resolved config with every default filled in. Writes nothing; exits non-zero on the first "
+                       "error, naming the file, line, key and the allowed values.",
+                       opts);
+    return 0;
+  }
+  if (file.empty()) throw ConfigError("landda validate: no config file given (landda validate CONFIG)");
+  experiments::RunConfig cfg = load(file, sets, "");
+  std::cout << experiments::resolved_yaml(cfg);
+  std::cerr << file << ": valid\n";
+  return 0;
+}
+
+int describe(const Args& args) {
+  po::options_description opts("options");
+  std::string type;
+  opts.add_options()("help,h", "explain this command")("type", po::value(&type), "a plugin type, or `config`");
+  po::positional_options_description pos;
+  pos.add("type", 1);
+  const Parsed p = parse(args, opts, pos);
+  if (p.vm.count("help")) {
+    std::cout << usage("landda describe [TYPE | config]",
+                       "Without TYPE: every registered plugin with one line about it, and the top-level keys of a "
+                       "config. With TYPE (e.g. etkf, lorenz96, twin): every key of that plugin with its type, "
+                       "default, allowed values and meaning. `config` describes the top level.",
+                       opts);
+    return 0;
+  }
+  if (type.empty() || type == "config") {
+    if (type.empty()) {
+      std::cout << "Registered plugins (landda describe TYPE lists the keys of one):\n";
+      for (const auto* k : kinds()) print_plugins(std::cout, *k);
+      std::cout << '\n';
+    }
+    std::cout << "Top-level keys of a config file:\n";
+    experiments::RunConfig cfg;
+    config::describe(std::cout, cfg);
+    return 0;
+  }
+  bool found = false;
+  for (const auto* k : kinds()) {
+    const auto names = k->names();
+    if (std::find(names.begin(), names.end(), type) == names.end()) continue;
+    found = true;
+    std::cout << type << " (" << k->kind_name() << "): " << k->doc(type) << "\n\nkeys, under `" << k->kind_name()
+              << ":` with `type: " << type << "`:\n";
+    std::ostringstream body;
+    config::describe_with(body, [&](config::Visitor& v) { k->visit_params(type, v, nullptr); }, 2);
+    std::cout << body.str();
+  }
+  if (!found) {
+    std::vector<std::string> all;
+    for (const auto* k : kinds())
+      for (const auto& n : k->names()) all.push_back(n);
+    const std::string hint = config::nearest(type, all);
+    throw ConfigError(cat("no plugin type '", type, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
+                          "; known: ", config::join(all)));
+  }
+  return 0;
+}
+
+}  // namespace landda::app

@@ -1,0 +1,23 @@
+#pragma once
+// The subcommands of the `landda` program. Each parses its own options and
+// returns the process exit code; errors are thrown to main().
+#include <string>
+#include <vector>
+
+namespace landda::parallel {
+class Environment;
+}
+
+namespace landda::app {
+
+using Args = std::vector<std::string>;
+
+int run(const Args& args, const parallel::Environment& env);
+int validate(const Args& args);
+int describe(const Args& args);
+int bench(const Args& args, const parallel::Environment& env);
+
+// PETSc options (single-dash words and their values) that landda does not know.
+std::vector<std::string> petsc_options(const Args& args);
+
+}  // namespace landda::app

@@ -1,0 +1,91 @@
+// landda: land data assimilation. Dispatches to the subcommands; the only
+// place that catches errors, prints them and chooses the exit code.
+#include <iostream>
+#include <optional>
+
+#include "config/node.hpp"
+#include "core/error.hpp"
+#include "core/log.hpp"
+#include "experiments/app/commands.hpp"
+#include "parallel/environment.hpp"
+
+namespace {
+
+const char* kUsage = R"(landda )" LANDDA_VERSION R"( - ensemble land data assimilation
+
+usage: landda <command> [options]
+
+commands:
+  run CONFIG        run the experiment a YAML config describes
+  validate CONFIG   check a config (keys, types, ranges, files) without running it
+  describe [TYPE]   list the plugins, or the documented keys of one (e.g. etkf)
+  bench analysis    time one analysis on a synthetic 2-D grid case
+
+options:
+  -h, --help        this text; `landda <command> --help` explains a command
+  --version         print the version
+
+Under MPI: mpirun -n 4 landda run CONFIG (as root add --allow-run-as-root).
+Documentation: docs/user_guide.md; config keys: landda describe.
+)";
+
+bool wants_mpi(const std::string& cmd) { return cmd == "run" || cmd == "bench"; }
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace landda;
+  const app::Args all(argv + 1, argv + argc);
+  if (all.empty()) {
+    std::cerr << kUsage;
+    return 2;
+  }
+  const std::string cmd = all[0];
+  if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+    std::cout << kUsage;
+    return 0;
+  }
+  if (cmd == "--version") {
+    std::cout << "landda " << LANDDA_VERSION << '\n';
+    return 0;
+  }
+  const app::Args args(all.begin() + 1, all.end());
+  std::optional<parallel::Environment> env;
+  int rank = 0, size = 1;
+  const auto report = [&](const char* kind, const std::exception& e, bool all_ranks) {
+    if (rank == 0 || all_ranks)
+      std::cerr << "landda: " << kind << (size > 1 ? " (rank " + std::to_string(rank) + ")" : std::string()) << ": "
+                << e.what() << '\n';
+  };
+  int code = 0;
+  try {
+    if (wants_mpi(cmd)) {
+      env.emplace(argc, argv, app::petsc_options(args));
+      rank = env->world().rank();
+      size = env->world().size();
+    }
+    if (cmd == "run") code = app::run(args, *env);
+    else if (cmd == "validate") code = app::validate(args);
+    else if (cmd == "describe") code = app::describe(args);
+    else if (cmd == "bench") code = app::bench(args, *env);
+    else {
+      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench"});
+      throw ConfigError(cat("unknown command '", cmd, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
+                            "; commands: run, validate, describe, bench (landda --help)"));
+    }
+  } catch (const ConfigError& e) {
+    report("configuration error", e, false);  // every rank reads the same config: say it once
+    code = 2;
+  } catch (const InputError& e) {
+    report("input error", e, true);
+    code = 3;
+  } catch (const Error& e) {
+    report("error", e, true);
+    code = 1;
+  } catch (const std::exception& e) {
+    report("unexpected error", e, true);
+    code = 1;
+  }
+  if (code != 0 && size > 1) parallel::Environment::abort(code);
+  return code;
+}

@@ -1,0 +1,31 @@
+#pragma once
+// An experiment: one kind of run driven by a whole config (twin experiment,
+// real-data assimilation, ...). Registered by `experiment.type`.
+#include <string>
+
+#include "core/registry.hpp"
+
+namespace landda::parallel {
+class Comm;
+}
+
+namespace landda::experiments {
+
+struct RunConfig;
+
+struct RunOptions {
+  std::string output_dir;
+  bool restart = false;
+  int stop_after_cycle = 0;  // > 0: stop after this cycle as if killed (tests of --restart)
+};
+
+class Experiment {
+ public:
+  virtual ~Experiment() = default;
+  virtual void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Comm& comm) = 0;
+};
+
+using ExperimentRegistry = Registry<Experiment>;
+const ExperimentRegistry& registry();
+
+}  // namespace landda::experiments

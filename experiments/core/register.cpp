@@ -1,0 +1,15 @@
+#include "experiments/core/experiment.hpp"
+#include "experiments/twin/twin.hpp"
+
+namespace landda::experiments {
+
+const ExperimentRegistry& registry() {
+  static const ExperimentRegistry r = [] {
+    ExperimentRegistry reg("experiment");
+    reg.add<Twin>("twin");
+    return reg;
+  }();
+  return r;
+}
+
+}  // namespace landda::experiments

@@ -1,0 +1,42 @@
+#pragma once
+// The whole configuration of a run: which experiment, model and filter, and
+// the run-wide keys (output, seed, logging, parallel layout).
+#include <cstdint>
+#include <string>
+
+#include "config/params.hpp"
+
+namespace landda::experiments {
+
+struct OutputParams {
+  std::string dir = "output";
+  int every = 1;
+  int checkpoint_every = 0;
+  int deflate = 1;
+  bool fields = true;
+  void visit(config::Visitor& v);
+};
+
+struct ParallelParams {
+  int ranks_per_task = 1;
+  void visit(config::Visitor& v);
+};
+
+struct RunConfig {
+  config::PluginConfig experiment, model, filter;
+  OutputParams output;
+  ParallelParams parallel;
+  std::int64_t seed = 1;
+  std::string log_level = "info";
+  std::string source_file;  // the config file as named on the command line
+
+  RunConfig();
+  void visit(config::Visitor& v);
+};
+
+// Reads and checks the whole config; throws ConfigError at the first problem.
+RunConfig read_run_config(const config::Node& root);
+// The resolved config (every key, defaults included) as YAML text.
+std::string resolved_yaml(RunConfig& cfg);
+
+}  // namespace landda::experiments

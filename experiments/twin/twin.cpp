@@ -1,0 +1,313 @@
+#include "experiments/twin/twin.hpp"
+
+#include <chrono>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "experiments/core/progress.hpp"
+#include "experiments/core/run_config.hpp"
+#include "experiments/twin/twin_output.hpp"
+#include "filters/register.hpp"
+#include "io/atomic_file.hpp"
+#include "io/checkpoint.hpp"
+#include "models/register.hpp"
+#include "parallel/distribution.hpp"
+
+namespace landda::experiments {
+
+void Twin::ObserveParams::visit(config::Visitor& v) {
+  v("variable", variable, config::doc("state variable observed (empty: the model's first)"));
+  v("layer", layer, config::doc("layer of that variable that is observed (0: top)").range(0, 1000));
+  v("stride", stride, config::doc("observe every stride-th cell").range(1, 1e9));
+  v("offset", offset, config::doc("index of the first observed cell").range(0, 1e9));
+  v("error", error, config::doc("observation error standard deviation, in the variable's units").above(0.0));
+  v("every", every, config::doc("observe every this many cycles (assimilation windows)").range(1, 1e9));
+}
+
+void Twin::InitialParams::visit(config::Visitor& v) {
+  v("method", method,
+    config::doc("perturbed: truth at the start plus independent N(0, spread^2) noise per element and member; "
+                "climatology: members drawn from the nature run's spin-up")
+        .one_of({"perturbed", "climatology"}));
+  v("spread", spread, config::doc("standard deviation of the initial perturbations (method perturbed)").at_least(0.0));
+}
+
+void Twin::Params::visit(config::Visitor& v) {
+  v("start", start, config::doc("time of the first analysis window's start"));
+  v("window", window, config::doc("assimilation window (cycle length); a whole number of model steps"));
+  v("cycles", cycles, config::doc("number of assimilation cycles, spin-up included").range(1, 1e9));
+  v("spinup", spinup, config::doc("cycles left out of the statistics").range(0, 1e9));
+  v("nature_spinup", nature_spinup,
+    config::doc("windows the nature run is advanced before the start, to forget its initial state").range(0, 1e9));
+  v.section("observe", observe, config::doc("synthetic observations drawn from the nature run"));
+  v.section("initial", initial, config::doc("initial ensemble"));
+}
+
+namespace {
+
+struct Accumulator {
+  double a_rmse = 0, f_rmse = 0, a_spread = 0, f_spread = 0, inflation = 0, count = 0;
+  Eigen::MatrixXd pack() const {
+    Eigen::MatrixXd m(1, 6);
+    m << a_rmse, f_rmse, a_spread, f_spread, inflation, count;
+    return m;
+  }
+  void unpack(const Eigen::MatrixXd& m) {
+    a_rmse = m(0, 0);
+    f_rmse = m(0, 1);
+    a_spread = m(0, 2);
+    f_spread = m(0, 3);
+    inflation = m(0, 4);
+    count = m(0, 5);
+  }
+};
+
+std::vector<std::uint64_t> words_of(const std::vector<RandomStream>& streams) {
+  std::vector<std::uint64_t> w;
+  for (const auto& s : streams) w.insert(w.end(), s.state().begin(), s.state().end());
+  return w;
+}
+
+void set_words(std::vector<RandomStream>& streams, const std::vector<std::uint64_t>& w, std::size_t first) {
+  for (std::size_t j = 0; j < streams.size(); ++j) {
+    RandomStream::State s;
+    for (std::size_t k = 0; k < 4; ++k) s[k] = w.at((first + j) * 4 + k);
+    streams[j].set_state(s);
+  }
+}
+
+// Root-mean-square over all state rows of a row-distributed vector.
+double global_rms(const parallel::Comm& comm, const Eigen::VectorXd& local, Index n) {
+  return std::sqrt(comm.sum(local.squaredNorm()) / static_cast<double>(n));
+}
+
+}  // namespace
+
+void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Comm& comm) {
+  const auto wall0 = std::chrono::steady_clock::now();
+  auto model = models::registry().create(cfg.model);
+  auto filter = filters::registry().create(cfg.filter);
+  const int N = filter->members();
+  const StateLayout& L = model->layout();
+  const Index n = L.size();
+
+  // --- checks that need the model, before anything is written ---
+  if (p_.window.seconds <= 0 || p_.window.seconds % model->time_step().seconds != 0)
+    throw ConfigError(cat(cfg.source_file, ": experiment.window = ", p_.window.iso(), " is not a positive whole number of model steps (",
+                          model->time_step().iso(), ")"));
+  if (p_.spinup >= p_.cycles)
+    throw ConfigError(cat(cfg.source_file, ": experiment.spinup = ", p_.spinup, " leaves no cycle for statistics (cycles = ",
+                          p_.cycles, ")"));
+  const std::string var = p_.observe.variable.empty() ? L.variable(0) : p_.observe.variable;
+  int v = 0;
+  try {
+    v = L.variable_index(var);
+  } catch (const InputError&) {
+    throw ConfigError(cat(cfg.source_file, ": experiment.observe.variable = '", var, "' is not a state variable of model ",
+                          cfg.model.type, " (it has: ", L.variable(0), ")"));
+  }
+  if (p_.observe.layer >= L.n_layers(v))
+    throw ConfigError(cat(cfg.source_file, ": experiment.observe.layer = ", p_.observe.layer, " but variable ", var, " has ",
+                          L.n_layers(v), " layer(s)"));
+  std::vector<Index> obs_rows;
+  for (int c = p_.observe.offset; c < L.n_cells(); c += p_.observe.stride) obs_rows.push_back(L.index(v, p_.observe.layer, c));
+  if (obs_rows.empty())
+    throw ConfigError(cat(cfg.source_file, ": experiment.observe selects no cell (offset ", p_.observe.offset, " >= ",
+                          L.n_cells(), " cells)"));
+  const auto p = static_cast<Index>(obs_rows.size());
+
+  parallel::Distribution dist(comm, n, N);
+  const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
+  std::vector<int> my_ids(static_cast<std::size_t>(mine));
+  for (int j = 0; j < mine; ++j) my_ids[static_cast<std::size_t>(j)] = m0 + j;
+  const auto seed = static_cast<std::uint64_t>(cfg.seed);
+  std::vector<RandomStream> model_rng, obs_rng, no_rng;
+  for (int j = 0; j < mine; ++j) model_rng.emplace_back(seed, "model", m0 + j);
+  for (int j = 0; j < N; ++j) obs_rng.emplace_back(seed, "obs-perturbation", j);
+  RandomStream synth(seed, "synthetic-obs", 0);
+  const int nature_id[1] = {-1};
+
+  const std::string out_dir = opts.output_dir;
+  const std::string checkpoint_path = out_dir + "/checkpoint.h5";
+  const std::string nc_path = out_dir + "/twin.nc";
+  RunConfig resolved_cfg = cfg;
+  const std::string resolved = resolved_yaml(resolved_cfg);
+
+  Eigen::VectorXd truth(n);
+  Eigen::MatrixXd Xm(n, mine);
+  Accumulator acc;
+  int first_cycle = 0;
+  long long records = 0;
+
+  if (opts.restart) {
+    const io::Checkpoint cp = io::Checkpoint::read(checkpoint_path);
+    if (cp.text("config") != resolved)
+      throw ConfigError(cat(checkpoint_path, ": the checkpoint was written by a run with a different configuration; "
+                            "restart with the same config and --set options, or run without --restart"));
+    first_cycle = static_cast<int>(cp.scalar("next_cycle"));
+    records = cp.scalar("records");
+    truth = cp.matrix("truth").col(0);
+    Xm = dist.local_members(cp.matrix("ensemble"));
+    acc.unpack(cp.matrix("accumulators"));
+    set_words(model_rng, cp.words("model_rng"), static_cast<std::size_t>(m0));
+    set_words(obs_rng, cp.words("obs_rng"), 0);
+    std::vector<RandomStream> s1{synth};
+    set_words(s1, cp.words("synthetic_rng"), 0);
+    synth = s1[0];
+    log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
+  } else {
+    // Nature run: start from the model's rest state and forget it.
+    const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
+    model->initial_state(truth, t_init);
+    std::vector<Eigen::VectorXd> climatology;
+    const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N));
+    for (int s = 0; s < p_.nature_spinup; ++s) {
+      const Time t0 = t_init + Duration{p_.window.seconds * s};
+      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t0 + p_.window);
+      if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(truth);
+    }
+    for (int j = 0; j < mine; ++j) {
+      RandomStream init(seed, "initial-ensemble", m0 + j);
+      if (p_.initial.method == "climatology") {
+        if (climatology.empty())
+          throw ConfigError(cat(cfg.source_file, ": experiment.initial.method = climatology needs nature_spinup > 1"));
+        Xm.col(j) = climatology[static_cast<std::size_t>(m0 + j) % climatology.size()];
+      } else {
+        for (Index i = 0; i < n; ++i) Xm(i, j) = truth[i] + p_.initial.spread * init.normal();
+      }
+    }
+  }
+
+  io::make_dirs(out_dir);
+  if (comm.root()) io::write_text_file(out_dir + "/config.resolved.yaml", resolved);
+  std::unique_ptr<TwinOutput> out;
+  if (comm.root()) {
+    TwinOutput::Spec spec{nc_path, model->grid(), L, p_.start, cfg.output.deflate, cfg.output.fields};
+    out = opts.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
+  }
+
+  ObsBatch obs;
+  obs.resize(p);
+  obs.source_names = {"synthetic_" + var};
+  for (Index o = 0; o < p; ++o) {
+    const int c = L.cell_of(obs_rows[static_cast<std::size_t>(o)]);
+    obs.x[o] = model->grid().x(c);
+    obs.y[o] = model->grid().y(c);
+    obs.error[o] = p_.observe.error;
+  }
+
+  Eigen::MatrixXd Xr, HXm(p, mine);
+  Progress progress("twin", p_.cycles, first_cycle, comm.root());
+  for (int cycle = first_cycle; cycle < p_.cycles; ++cycle) {
+    const Time t0 = p_.start + Duration{p_.window.seconds * cycle};
+    const Time t1 = t0 + p_.window;
+    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t1);
+    model->advance(Xm, my_ids, model_rng, t0, t1);
+
+    const bool observed = (cycle + 1) % p_.observe.every == 0;
+    if (observed) {
+      for (Index o = 0; o < p; ++o) {
+        obs.value[o] = truth[obs_rows[static_cast<std::size_t>(o)]] + p_.observe.error * synth.normal();
+        obs.time[o] = t1;
+      }
+    }
+    dist.to_rows(Xm, Xr);
+    const Index r0 = dist.my_row_begin();
+    const Eigen::VectorXd truth_rows = truth.segment(r0, Xr.rows());
+    const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
+    AnalysisStats astats;
+    if (observed && filter->assimilates()) {
+      for (int j = 0; j < mine; ++j)
+        for (Index o = 0; o < p; ++o) HXm(o, j) = Xm(obs_rows[static_cast<std::size_t>(o)], j);
+      const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
+      AnalysisInput in{model->grid(), L, r0, obs, HX, &obs_rng};
+      astats = filter->analyse(Xr, in);
+      model->clamp(Xr, r0);
+      dist.to_members(Xr, Xm);
+    }
+    const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
+    const double f_rmse = global_rms(comm, f_mean - truth_rows, n), a_rmse = global_rms(comm, a_mean - truth_rows, n);
+    const double f_sp = global_rms(comm, f_spread, n), a_sp = global_rms(comm, a_spread, n);
+    if (!std::isfinite(a_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
+    if (observed && cycle >= p_.spinup) {
+      acc.a_rmse += a_rmse;
+      acc.f_rmse += f_rmse;
+      acc.a_spread += a_sp;
+      acc.f_spread += f_sp;
+      acc.inflation += astats.inflation;
+      acc.count += 1;
+    }
+    if ((cycle + 1) % cfg.output.every == 0) {
+      TwinOutput::Record rec;
+      rec.time = t1;
+      rec.scalars = {f_rmse, a_rmse, f_sp, a_sp, astats.inflation, observed ? static_cast<double>(p) : 0.0};
+      if (cfg.output.fields) {
+        rec.truth = truth;
+        rec.f_mean = dist.allgather_vector(f_mean);
+        rec.f_spread = dist.allgather_vector(f_spread);
+        rec.a_mean = dist.allgather_vector(a_mean);
+        rec.a_spread = dist.allgather_vector(a_spread);
+      }
+      if (out) out->write(records, rec);
+      ++records;
+    }
+    const bool last = cycle + 1 == p_.cycles;
+    if (!last && cfg.output.checkpoint_every > 0 && (cycle + 1) % cfg.output.checkpoint_every == 0) {
+      const Eigen::MatrixXd full = dist.allgather(Xm);
+      const auto model_words = dist.allgather_words(words_of(model_rng), 4);
+      if (out) out->sync();
+      if (comm.root()) {
+        io::Checkpoint cp;
+        cp.put_text("config", resolved);
+        cp.put("next_cycle", static_cast<std::int64_t>(cycle + 1));
+        cp.put("records", static_cast<std::int64_t>(records));
+        cp.put("truth", Eigen::MatrixXd(truth));
+        cp.put("ensemble", full);
+        cp.put("accumulators", acc.pack());
+        cp.put("model_rng", model_words);
+        cp.put("obs_rng", words_of(obs_rng));
+        cp.put("synthetic_rng", words_of({synth}));
+        cp.write(checkpoint_path);
+      }
+      comm.barrier();
+      log::debug("checkpoint after cycle ", cycle + 1);
+    }
+    progress.step(cycle + 1, cat("analysis RMSE ", a_rmse));
+    if (opts.stop_after_cycle > 0 && cycle + 1 == opts.stop_after_cycle && !last) {
+      log::warn("stopping after cycle ", cycle + 1, " as asked (--stop-after); continue with --restart");
+      return;
+    }
+  }
+  progress.finish();
+  if (out) out->commit();
+
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double k = std::max(1.0, acc.count);
+  JsonObject s;
+  s.add("experiment", "twin")
+      .add("model", cfg.model.type)
+      .add("filter", cfg.filter.type)
+      .add("members", N)
+      .add("state_size", static_cast<long long>(n))
+      .add("observations_per_analysis", static_cast<long long>(p))
+      .add("cycles", p_.cycles)
+      .add("spinup", p_.spinup)
+      .add("analyses_in_statistics", static_cast<long long>(acc.count))
+      .add("analysis_rmse", acc.a_rmse / k)
+      .add("forecast_rmse", acc.f_rmse / k)
+      .add("analysis_spread", acc.a_spread / k)
+      .add("forecast_spread", acc.f_spread / k)
+      .add("mean_inflation", acc.inflation / k)
+      .add("seed", static_cast<long long>(cfg.seed))
+      .add("mpi_ranks", comm.size())
+      .add("restarted", opts.restart)
+      .add("wall_seconds", wall);
+  if (comm.root()) io::write_text_file(out_dir + "/summary.json", s.str() + "\n");
+  log::info("twin experiment done: analysis RMSE ", acc.a_rmse / k, ", forecast RMSE ", acc.f_rmse / k, ", spread ",
+            acc.a_spread / k, " over ", static_cast<long long>(acc.count), " analyses; ", wall, " s; outputs in ", out_dir);
+}
+
+}  // namespace landda::experiments

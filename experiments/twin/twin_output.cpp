@@ -1,0 +1,117 @@
+#include "experiments/twin/twin_output.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace landda::experiments {
+namespace {
+
+const char* kFieldPrefixes[] = {"truth_", "forecast_mean_", "forecast_spread_", "analysis_mean_", "analysis_spread_"};
+const char* kFieldLongNames[] = {"nature run (truth)", "forecast ensemble mean", "forecast ensemble spread (standard deviation)",
+                                 "analysis ensemble mean", "analysis ensemble spread (standard deviation)"};
+
+}  // namespace
+
+const std::vector<std::string>& TwinOutput::scalar_names() {
+  static const std::vector<std::string> names = {"forecast_rmse",   "analysis_rmse", "forecast_spread",
+                                                 "analysis_spread", "inflation",     "observations"};
+  return names;
+}
+
+TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
+    : nc_(std::move(nc)), layout_(spec.layout), start_(spec.start), fields_(spec.fields) {
+  for (int v = 0; v < layout_.n_variables(); ++v) max_layers_ = std::max(max_layers_, layout_.n_layers(v));
+}
+
+std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
+  io::NcFile nc = io::NcFile::create_partial(s.path);
+  const StateLayout& L = s.layout;
+  int layers = 1;
+  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
+  const auto ncell = static_cast<std::size_t>(L.n_cells());
+  nc.def_dim("time", 0);
+  nc.def_dim("layer", static_cast<std::size_t>(layers));
+  nc.def_dim("cell", ncell);
+  nc.put_att("", "Conventions", "CF-1.8");
+  nc.put_att("", "title", "landda twin experiment");
+  nc.put_att("", "source", "landda " LANDDA_VERSION);
+  nc.def_var({"time", io::NcType::f64, {"time"}, {1024}});
+  nc.put_att("time", "standard_name", "time");
+  nc.put_att("time", "units", CfTimeUnits{1.0, s.start}.str());
+  nc.put_att("time", "calendar", "proleptic_gregorian");
+  const bool geo = s.grid.kind() == Grid::Kind::lonlat || s.grid.kind() == Grid::Kind::points;
+  nc.def_var({geo ? "lon" : "x", io::NcType::f64, {"cell"}});
+  nc.def_var({geo ? "lat" : "y", io::NcType::f64, {"cell"}});
+  if (geo) {
+    nc.put_att("lon", "standard_name", "longitude");
+    nc.put_att("lon", "units", "degrees_east");
+    nc.put_att("lat", "standard_name", "latitude");
+    nc.put_att("lat", "units", "degrees_north");
+  } else {
+    nc.put_att("x", "long_name", "cell x coordinate");
+    nc.put_att("x", "units", "1");
+    nc.put_att("y", "long_name", "cell y coordinate");
+    nc.put_att("y", "units", "1");
+  }
+  const std::string coords = geo ? "lon lat" : "x y";
+  for (const auto& name : scalar_names()) {
+    nc.def_var({name, io::NcType::f64, {"time"}, {1024}});
+    nc.put_att(name, "units", "1");
+  }
+  nc.put_att("forecast_rmse", "long_name", "root-mean-square error of the forecast mean against the truth, whole state");
+  nc.put_att("analysis_rmse", "long_name", "root-mean-square error of the analysis mean against the truth, whole state");
+  nc.put_att("forecast_spread", "long_name", "root-mean-square forecast ensemble standard deviation, whole state");
+  nc.put_att("analysis_spread", "long_name", "root-mean-square analysis ensemble standard deviation, whole state");
+  nc.put_att("inflation", "long_name", "multiplicative inflation of the forecast anomalies applied in the analysis");
+  nc.put_att("observations", "long_name", "number of observations assimilated");
+  if (s.fields) {
+    const std::size_t chunk_t = std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (ncell * layers + 1)));
+    for (int v = 0; v < L.n_variables(); ++v)
+      for (int f = 0; f < 5; ++f) {
+        const std::string name = std::string(kFieldPrefixes[f]) + L.variable(v);
+        nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_t, static_cast<std::size_t>(layers), ncell},
+                    s.deflate, -9999.0});
+        nc.put_att(name, "long_name", std::string(kFieldLongNames[f]) + " of " + L.variable(v));
+        nc.put_att(name, "coordinates", coords);
+      }
+  }
+  nc.end_def();
+  std::vector<double> x(ncell), y(ncell);
+  for (std::size_t c = 0; c < ncell; ++c) {
+    x[c] = s.grid.x(static_cast<int>(c));
+    y[c] = s.grid.y(static_cast<int>(c));
+  }
+  nc.put(geo ? "lon" : "x", x.data());
+  nc.put(geo ? "lat" : "y", y.data());
+  return std::unique_ptr<TwinOutput>(new TwinOutput(std::move(nc), s));
+}
+
+std::unique_ptr<TwinOutput> TwinOutput::reopen(const Spec& s) {
+  return std::unique_ptr<TwinOutput>(new TwinOutput(io::NcFile::reopen_partial(s.path), s));
+}
+
+void TwinOutput::write(long long index, const Record& r) {
+  const auto t = static_cast<std::size_t>(index);
+  const double tv = CfTimeUnits{1.0, start_}.from_time(r.time);
+  nc_.put("time", &tv, {t}, {1});
+  const auto& names = scalar_names();
+  for (std::size_t k = 0; k < names.size(); ++k) nc_.put(names[k], &r.scalars[k], {t}, {1});
+  if (!fields_ || r.truth.size() == 0) return;
+  const auto ncell = static_cast<std::size_t>(layout_.n_cells());
+  const Eigen::VectorXd* arrays[] = {&r.truth, &r.f_mean, &r.f_spread, &r.a_mean, &r.a_spread};
+  for (int v = 0; v < layout_.n_variables(); ++v) {
+    const int nl = layout_.n_layers(v);
+    buf_.assign(static_cast<std::size_t>(max_layers_) * ncell, -9999.0);
+    for (int f = 0; f < 5; ++f) {
+      const Eigen::VectorXd& a = *arrays[f];
+      for (int l = 0; l < nl; ++l)
+        for (std::size_t c = 0; c < ncell; ++c)
+          buf_[static_cast<std::size_t>(l) * ncell + c] = a[layout_.index(v, l, static_cast<int>(c))];
+      nc_.put(std::string(kFieldPrefixes[f]) + layout_.variable(v), buf_.data(), {t, 0, 0},
+              {1, static_cast<std::size_t>(max_layers_), ncell});
+    }
+  }
+}
+
+}  // namespace landda::experiments

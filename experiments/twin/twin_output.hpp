@@ -1,0 +1,50 @@
+#pragma once
+// The twin experiment's CF NetCDF output: truth, forecast and analysis mean
+// and spread per cycle, and the scalar scores. Grows as a .partial file that
+// survives a crash; renamed when the run completes.
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/grid.hpp"
+#include "core/state.hpp"
+#include "core/time.hpp"
+#include "io/netcdf.hpp"
+
+namespace landda::experiments {
+
+class TwinOutput {
+ public:
+  struct Spec {
+    std::string path;
+    const Grid& grid;
+    const StateLayout& layout;
+    Time start;
+    int deflate = 1;
+    bool fields = true;
+  };
+  struct Record {
+    Time time;
+    std::vector<double> scalars;  // in the order of scalar_names()
+    Eigen::VectorXd truth, f_mean, f_spread, a_mean, a_spread;  // whole state; empty when fields are off
+  };
+  static const std::vector<std::string>& scalar_names();
+
+  static std::unique_ptr<TwinOutput> create(const Spec& spec);
+  static std::unique_ptr<TwinOutput> reopen(const Spec& spec);
+  void write(long long index, const Record& r);
+  void sync() { nc_.sync(); }
+  void commit() { nc_.commit(); }
+
+ private:
+  TwinOutput(io::NcFile nc, const Spec& spec);
+  io::NcFile nc_;
+  const StateLayout& layout_;
+  Time start_;
+  bool fields_;
+  int max_layers_ = 1;
+  std::vector<double> buf_;
+};
+
+}  // namespace landda::experiments

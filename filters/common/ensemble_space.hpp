@@ -1,0 +1,53 @@
+#pragma once
+// The ensemble-space algebra shared by the filters. Every analysis here is
+// written as Xa = mean(Xb) + (Xb - mean(Xb)) W with an N x N weight matrix W,
+// so each state row is updated independently and in a fixed order: results do
+// not depend on how rows are split over MPI ranks.
+#include <Eigen/Core>
+#include <Eigen/Eigenvalues>
+
+#include "core/observation.hpp"
+
+namespace landda::filters {
+
+using Index = Eigen::Index;
+
+// Observation-space inputs of one analysis (global, or local to one cell).
+struct ObsSpace {
+  Eigen::MatrixXd Y;     // p x N forecast anomalies in observation space
+  Eigen::VectorXd d;     // p innovations y - mean(HX)
+  Eigen::VectorXd rinv;  // p inverse error variances, times the localization weight
+};
+
+// Builds Y, d and R^{-1} from H(X) and the observations; Y is multiplied by `inflation`.
+ObsSpace make_obs_space(const Eigen::MatrixXd& HX, const ObsBatch& obs, double inflation);
+
+class EtkfSolver {
+ public:
+  explicit EtkfSolver(int members);
+  // ETKF weights (Hunt, Kostelich & Szunyogh 2007, eqs. 21-24) with the prior
+  // weight `zeta` on the ensemble (N-1 for the plain ETKF; EnKF-N chooses it):
+  //   A = zeta I + Y' R^-1 Y,  w = A^-1 Y' R^-1 d,  W = sqrt(N-1) A^{-1/2} + w 1'.
+  void weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv, Eigen::MatrixXd& W,
+               double zeta);
+  // Finite-size EnKF-N (Bocquet 2011; dual form of Bocquet, Raanes & Hannart
+  // 2015): picks zeta by minimising the dual cost, then the ETKF weights with
+  // the EnKF-N posterior correction. Returns the implied inflation sqrt((N-1)/zeta).
+  double enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
+                        Eigen::MatrixXd& W);
+
+ private:
+  int n_;
+  Eigen::MatrixXd C_, A_;
+  Eigen::VectorXd b_;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig_;
+};
+
+// X <- mean(X) + (X - mean(X)) W, row by row, summing over members in order.
+void apply_weights(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::MatrixXd& W);
+// Multiplies each row's anomalies by `factor`.
+void inflate(Eigen::Ref<Eigen::MatrixXd> X, double factor);
+// Relaxation to prior spread (Whitaker & Hamill 2012, eq. 10).
+void relax_to_prior_spread(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::VectorXd& prior_spread, double alpha);
+
+}  // namespace landda::filters

@@ -1,0 +1,31 @@
+#include "filters/common/filter_params.hpp"
+
+namespace landda::filters {
+
+void InflationParams::visit(config::Visitor& v) {
+  v("factor", factor,
+    config::doc("multiplicative prior inflation of the forecast anomalies (variance grows by factor^2)").range(1.0, 10.0));
+  v("rtps", rtps,
+    config::doc("relaxation to prior spread (Whitaker & Hamill 2012): 0 off, 1 restores the prior spread").range(0.0, 1.0));
+  v("adaptive", adaptive,
+    config::doc("adaptive inflation: none, or enkf_n (finite-size EnKF-N of Bocquet 2011, needs no tuning; "
+                "global ETKF and LETKF)")
+        .one_of({"none", "enkf_n"}));
+}
+
+void CommonParams::visit(config::Visitor& v) {
+  v("members", members, config::doc("ensemble size N").range(2, 100000));
+  v.section("inflation", inflation, config::doc("inflation of the forecast ensemble"));
+}
+
+void LocalizationParams::visit(config::Visitor& v) {
+  v("radius", radius,
+    config::doc("cut-off radius: observations farther than this from a grid cell do not affect it; the taper "
+                "reaches zero there (grid units, or km on lon/lat grids)")
+        .above(0.0));
+  v("function", function,
+    config::doc("taper of the observation weight with distance (R-localization, Hunt et al. 2007)")
+        .one_of({"gaspari_cohn", "boxcar"}));
+}
+
+}  // namespace landda::filters

@@ -1,0 +1,30 @@
+#pragma once
+// Keys shared by every filter: ensemble size and inflation.
+#include "config/params.hpp"
+
+namespace landda::filters {
+
+struct InflationParams {
+  // Multiplies the forecast anomalies (so the variance by factor^2) before the analysis.
+  double factor = 1.0;
+  // Relaxation to prior spread (Whitaker & Hamill 2012): 0 = off, 1 = restore the prior spread.
+  double rtps = 0.0;
+  // Adaptive inflation: none, or enkf_n (finite-size EnKF-N, Bocquet 2011; no tuning).
+  std::string adaptive = "none";
+  void visit(config::Visitor& v);
+};
+
+struct CommonParams {
+  int members = 20;
+  InflationParams inflation;
+  void visit(config::Visitor& v);
+};
+
+struct LocalizationParams {
+  // Distance at which the Gaspari-Cohn weight reaches zero (= 2c in Gaspari & Cohn 1999).
+  double radius = 0.0;
+  std::string function = "gaspari_cohn";
+  void visit(config::Visitor& v);
+};
+
+}  // namespace landda::filters

@@ -1,0 +1,36 @@
+#pragma once
+// Observation localization: the Gaspari & Cohn (1999) taper and a bucket
+// index that finds the observations within the cut-off radius of a place in
+// O(local) time (built once per analysis).
+#include <vector>
+
+#include "core/grid.hpp"
+#include "core/observation.hpp"
+
+namespace landda::filters {
+
+// Gaspari & Cohn (1999, eq. 4.10) fifth-order piecewise rational function of
+// distance d with half-width c: 1 at d = 0, 0 for d >= 2c.
+double gaspari_cohn(double d, double c);
+
+class ObsIndex {
+ public:
+  // `radius` is the cut-off distance in the grid's distance units.
+  ObsIndex(const Grid& grid, const ObsBatch& obs, double radius);
+  // Indices of the observations within `radius` of (x, y), with their distances.
+  void query(double x, double y, std::vector<int>& idx, std::vector<double>& dist) const;
+
+ private:
+  int bucket_x(double x) const;
+  int bucket_y(double y) const;
+
+  const Grid& grid_;
+  const ObsBatch& obs_;
+  double radius_;
+  double x0_ = 0, y0_ = 0, bx_ = 1, by_ = 1;
+  int nbx_ = 1, nby_ = 1;
+  bool wrap_x_ = false;
+  std::vector<int> start_, items_;  // CSR: bucket b holds items_[start_[b] .. start_[b+1])
+};
+
+}  // namespace landda::filters

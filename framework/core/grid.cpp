@@ -1,0 +1,87 @@
+#include "core/grid.hpp"
+
+#include <cmath>
+#include <numbers>
+
+#include "core/error.hpp"
+
+namespace landda {
+
+Grid Grid::periodic_1d(int n) {
+  Grid g;
+  g.kind_ = Kind::periodic_1d;
+  g.nx_ = n;
+  g.ny_ = 1;
+  g.period_ = n;
+  for (int i = 0; i < n; ++i) {
+    g.x_.push_back(i);
+    g.y_.push_back(0.0);
+  }
+  return g;
+}
+
+Grid Grid::cartesian(int nx, int ny, double dx, double dy) {
+  Grid g;
+  g.kind_ = Kind::cartesian;
+  g.nx_ = nx;
+  g.ny_ = ny;
+  g.x_.reserve(static_cast<std::size_t>(nx) * ny);
+  g.y_.reserve(static_cast<std::size_t>(nx) * ny);
+  for (int j = 0; j < ny; ++j)
+    for (int i = 0; i < nx; ++i) {
+      g.x_.push_back(i * dx);
+      g.y_.push_back(j * dy);
+    }
+  return g;
+}
+
+Grid Grid::lonlat(std::vector<double> lon, std::vector<double> lat) {
+  Grid g;
+  g.kind_ = Kind::lonlat;
+  g.nx_ = static_cast<int>(lon.size());
+  g.ny_ = static_cast<int>(lat.size());
+  for (double la : lat)
+    for (double lo : lon) {
+      g.x_.push_back(lo);
+      g.y_.push_back(la);
+    }
+  return g;
+}
+
+Grid Grid::points(std::vector<double> lon, std::vector<double> lat, std::vector<std::string> names) {
+  if (lon.size() != lat.size() || (!names.empty() && names.size() != lon.size()))
+    throw InputError("Grid::points: lon, lat and names must have the same length");
+  Grid g;
+  g.kind_ = Kind::points;
+  g.nx_ = static_cast<int>(lon.size());
+  g.ny_ = 1;
+  g.x_ = std::move(lon);
+  g.y_ = std::move(lat);
+  g.names_ = std::move(names);
+  return g;
+}
+
+double haversine_km(double lon0, double lat0, double lon1, double lat1) {
+  constexpr double kRad = std::numbers::pi / 180.0;
+  const double dlat = (lat1 - lat0) * kRad, dlon = (lon1 - lon0) * kRad;
+  const double a = std::sin(dlat / 2) * std::sin(dlat / 2) +
+                   std::cos(lat0 * kRad) * std::cos(lat1 * kRad) * std::sin(dlon / 2) * std::sin(dlon / 2);
+  return 2.0 * 6371.0 * std::asin(std::min(1.0, std::sqrt(a)));
+}
+
+double Grid::distance(double x0, double y0, double x1, double y1) const {
+  switch (kind_) {
+    case Kind::periodic_1d: {
+      const double d = std::fabs(x1 - x0);
+      return std::min(d, period_ - d);
+    }
+    case Kind::cartesian:
+      return std::hypot(x1 - x0, y1 - y0);
+    case Kind::lonlat:
+    case Kind::points:
+      return haversine_km(x0, y0, x1, y1);
+  }
+  return 0.0;
+}
+
+}  // namespace landda

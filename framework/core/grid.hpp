@@ -1,0 +1,42 @@
+#pragma once
+// The horizontal grid: where each cell is, and how far apart two places are
+// (what localization and footprints need). Kilometres on the sphere for
+// lon/lat grids; grid units on Cartesian and periodic grids.
+#include <string>
+#include <vector>
+
+namespace landda {
+
+class Grid {
+ public:
+  enum class Kind { periodic_1d, cartesian, lonlat, points };
+
+  static Grid periodic_1d(int n);                       // x = 0..n-1 on a ring of length n
+  static Grid cartesian(int nx, int ny, double dx = 1.0, double dy = 1.0);
+  static Grid lonlat(std::vector<double> lon, std::vector<double> lat);  // regular axes; cells row-major (lat, lon)
+  static Grid points(std::vector<double> lon, std::vector<double> lat, std::vector<std::string> names);
+
+  Kind kind() const { return kind_; }
+  int size() const { return static_cast<int>(x_.size()); }
+  int nx() const { return nx_; }
+  int ny() const { return ny_; }
+  double x(int cell) const { return x_[cell]; }  // lon for lonlat/points
+  double y(int cell) const { return y_[cell]; }  // lat for lonlat/points
+  const std::vector<std::string>& names() const { return names_; }
+  // Distance between two places given in this grid's coordinates.
+  double distance(double x0, double y0, double x1, double y1) const;
+  double distance(int cell, double x1, double y1) const { return distance(x_[cell], y_[cell], x1, y1); }
+  const char* distance_units() const { return kind_ == Kind::lonlat || kind_ == Kind::points ? "km" : "grid units"; }
+
+ private:
+  Kind kind_ = Kind::cartesian;
+  int nx_ = 0, ny_ = 0;
+  double period_ = 0.0;
+  std::vector<double> x_, y_;
+  std::vector<std::string> names_;
+};
+
+// Great-circle distance in km (haversine, mean Earth radius 6371 km).
+double haversine_km(double lon0, double lat0, double lon1, double lat1);
+
+}  // namespace landda

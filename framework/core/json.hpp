@@ -1,0 +1,71 @@
+#pragma once
+// A minimal JSON object writer for summary.json: flat keys, numbers, strings,
+// booleans and nested objects, in insertion order.
+#include <cmath>
+#include <cstdint>
+#include <iomanip>
+#include <sstream>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace landda {
+
+class JsonObject {
+ public:
+  JsonObject& add(const std::string& key, double v) {
+    std::ostringstream os;
+    if (std::isfinite(v)) os << std::setprecision(17) << v;
+    else os << "null";  // JSON has no NaN or infinity
+    return raw(key, os.str());
+  }
+  JsonObject& add(const std::string& key, int v) { return raw(key, std::to_string(v)); }
+  JsonObject& add(const std::string& key, long v) { return raw(key, std::to_string(v)); }
+  JsonObject& add(const std::string& key, long long v) { return raw(key, std::to_string(v)); }
+  JsonObject& add(const std::string& key, bool v) { return raw(key, v ? "true" : "false"); }
+  JsonObject& add(const std::string& key, const char* v) { return add(key, std::string(v)); }
+  JsonObject& add(const std::string& key, const std::string& v) { return raw(key, quote(v)); }
+  JsonObject& add(const std::string& key, const JsonObject& v) { return raw(key, v.str(indent_ + 2)); }
+
+  std::string str(int indent = 0) const {
+    if (items_.empty()) return "{}";
+    std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
+    std::string out = "{\n";
+    for (std::size_t i = 0; i < items_.size(); ++i) {
+      out += pad + quote(items_[i].first) + ": " + items_[i].second;
+      out += i + 1 < items_.size() ? ",\n" : "\n";
+    }
+    return out + std::string(static_cast<std::size_t>(indent), ' ') + "}";
+  }
+
+  static std::string quote(const std::string& s) {
+    std::string out = "\"";
+    for (const char c : s) {
+      switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\t': out += "\\t"; break;
+        default:
+          if (static_cast<unsigned char>(c) < 0x20) {
+            char buf[8];
+            std::snprintf(buf, sizeof buf, "\\u%04x", c);
+            out += buf;
+          } else {
+            out += c;
+          }
+      }
+    }
+    return out + "\"";
+  }
+
+ private:
+  JsonObject& raw(const std::string& key, std::string v) {
+    items_.emplace_back(key, std::move(v));
+    return *this;
+  }
+  std::vector<std::pair<std::string, std::string>> items_;
+  int indent_ = 0;
+};
+
+}  // namespace landda

@@ -1,0 +1,70 @@
+#include "core/observation.hpp"
+
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace landda {
+
+void ObsBatch::resize(Eigen::Index n) {
+  value.resize(n);
+  error.resize(n);
+  const auto un = static_cast<std::size_t>(n);
+  x.resize(un);
+  y.resize(un);
+  time.resize(un);
+  qc.assign(un, 0);
+  source.assign(un, 0);
+}
+
+void ObsBatch::append(const ObsBatch& o) {
+  const Eigen::Index n0 = size(), n1 = o.size();
+  const int src0 = static_cast<int>(source_names.size());
+  Eigen::VectorXd v(n0 + n1), e(n0 + n1);
+  v << value, o.value;
+  e << error, o.error;
+  value = std::move(v);
+  error = std::move(e);
+  x.insert(x.end(), o.x.begin(), o.x.end());
+  y.insert(y.end(), o.y.begin(), o.y.end());
+  time.insert(time.end(), o.time.begin(), o.time.end());
+  qc.insert(qc.end(), o.qc.begin(), o.qc.end());
+  for (int s : o.source) source.push_back(s + src0);
+  source_names.insert(source_names.end(), o.source_names.begin(), o.source_names.end());
+}
+
+ObsBatch ObsBatch::passed() const {
+  ObsBatch out;
+  out.source_names = source_names;
+  Eigen::Index n = 0;
+  for (int f : qc) n += f == 0;
+  out.resize(n);
+  Eigen::Index k = 0;
+  for (Eigen::Index i = 0; i < size(); ++i) {
+    if (qc[i] != 0) continue;
+    out.value[k] = value[i];
+    out.error[k] = error[i];
+    out.x[k] = x[i];
+    out.y[k] = y[i];
+    out.time[k] = time[i];
+    out.qc[k] = 0;
+    out.source[k] = source[i];
+    ++k;
+  }
+  return out;
+}
+
+void ObsBatch::check(const std::string& origin) const {
+  const auto n = static_cast<std::size_t>(size());
+  if (static_cast<std::size_t>(error.size()) != n || x.size() != n || y.size() != n || time.size() != n ||
+      qc.size() != n || source.size() != n)
+    throw InputError(cat(origin, ": observation arrays differ in length"));
+  for (std::size_t i = 0; i < n; ++i) {
+    if (qc[i] != 0) continue;
+    if (!std::isfinite(value[i])) throw InputError(cat(origin, ": observation ", i, " has a non-finite value"));
+    if (!(error[i] > 0.0) || !std::isfinite(error[i]))
+      throw InputError(cat(origin, ": observation ", i, " has error ", error[i], "; expected a positive finite standard deviation"));
+  }
+}
+
+}  // namespace landda

@@ -1,0 +1,44 @@
+#include "core/state.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace landda {
+
+StateLayout::StateLayout(int n_cells, std::vector<std::string> variables, std::vector<int> layers_per_variable)
+    : n_cells_(n_cells), variables_(std::move(variables)), layers_(std::move(layers_per_variable)) {
+  if (variables_.size() != layers_.size()) throw Error("StateLayout: one layer count per variable is needed");
+  for (int l : layers_) {
+    offsets_.push_back(size_);
+    size_ += static_cast<Index>(l) * n_cells_;
+  }
+}
+
+int StateLayout::variable_index(const std::string& name) const {
+  auto it = std::find(variables_.begin(), variables_.end(), name);
+  if (it == variables_.end()) throw InputError(cat("the model state has no variable '", name, "'"));
+  return static_cast<int>(it - variables_.begin());
+}
+
+int StateLayout::var_of(Index i) const {
+  int v = 0;
+  while (v + 1 < static_cast<int>(offsets_.size()) && i >= offsets_[v + 1]) ++v;
+  return v;
+}
+
+Eigen::VectorXd ensemble_mean(const Eigen::MatrixXd& X) {
+  // A fixed summation order over members keeps results independent of the rank layout.
+  Eigen::VectorXd m = Eigen::VectorXd::Zero(X.rows());
+  for (Index j = 0; j < X.cols(); ++j) m += X.col(j);
+  return m / static_cast<double>(X.cols());
+}
+
+Eigen::VectorXd ensemble_spread(const Eigen::MatrixXd& X) {
+  const Eigen::VectorXd m = ensemble_mean(X);
+  Eigen::VectorXd v = Eigen::VectorXd::Zero(X.rows());
+  for (Index j = 0; j < X.cols(); ++j) v += (X.col(j) - m).cwiseAbs2();
+  return (v / static_cast<double>(std::max<Index>(1, X.cols() - 1))).cwiseSqrt();
+}
+
+}  // namespace landda

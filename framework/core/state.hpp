@@ -1,0 +1,44 @@
+#pragma once
+// The state vector as the filter sees it: a flat vector with a layout that
+// says which variable, layer and cell each element is (PDAF's
+// collect/distribute contract). Order: variable, then layer, then cell, so
+// that one layer of one variable is contiguous over cells.
+#include <Eigen/Core>
+#include <string>
+#include <vector>
+
+namespace landda {
+
+using Index = Eigen::Index;
+
+class StateLayout {
+ public:
+  StateLayout() = default;
+  StateLayout(int n_cells, std::vector<std::string> variables, std::vector<int> layers_per_variable);
+
+  Index size() const { return size_; }
+  int n_cells() const { return n_cells_; }
+  int n_variables() const { return static_cast<int>(variables_.size()); }
+  const std::string& variable(int v) const { return variables_[v]; }
+  int variable_index(const std::string& name) const;  // throws InputError if absent
+  int n_layers(int v) const { return layers_[v]; }
+  Index index(int v, int layer, int cell) const { return offsets_[v] + static_cast<Index>(layer) * n_cells_ + cell; }
+
+  int cell_of(Index i) const { return static_cast<int>((i - offsets_[var_of(i)]) % n_cells_); }
+  int layer_of(Index i) const { return static_cast<int>((i - offsets_[var_of(i)]) / n_cells_); }
+  int var_of(Index i) const;
+
+ private:
+  int n_cells_ = 0;
+  Index size_ = 0;
+  std::vector<std::string> variables_;
+  std::vector<int> layers_;
+  std::vector<Index> offsets_;
+};
+
+// Ensemble helpers on a state x members matrix (one column per member).
+Eigen::VectorXd ensemble_mean(const Eigen::MatrixXd& X);
+// Sample standard deviation of each row (N-1 denominator).
+Eigen::VectorXd ensemble_spread(const Eigen::MatrixXd& X);
+
+}  // namespace landda

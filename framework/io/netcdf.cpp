@@ -1,0 +1,387 @@
+#include "io/netcdf.hpp"
+
+#include <netcdf.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <numeric>
+
+#include "core/error.hpp"
+
+namespace landda::io {
+namespace {
+
+nc_type to_nc(NcType t) {
+  switch (t) {
+    case NcType::f32: return NC_FLOAT;
+    case NcType::f64: return NC_DOUBLE;
+    case NcType::i8: return NC_BYTE;
+    case NcType::u8: return NC_UBYTE;
+    case NcType::i16: return NC_SHORT;
+    case NcType::u16: return NC_USHORT;
+    case NcType::i32: return NC_INT;
+    case NcType::i64: return NC_INT64;
+    case NcType::str: return NC_STRING;
+  }
+  return NC_DOUBLE;
+}
+
+}  // namespace
+
+void NcFile::check(int status, const std::string& what) const {
+  if (status != NC_NOERR) throw IoError(cat(path_, ": ", what, ": ", nc_strerror(status)));
+}
+
+NcFile NcFile::create(const std::string& path) {
+  NcFile f;
+  f.path_ = path;
+  f.atomic_ = std::make_unique<AtomicPath>(path);
+  f.check(nc_create(f.atomic_->temp().c_str(), NC_NETCDF4 | NC_CLOBBER, &f.ncid_), "cannot create");
+  return f;
+}
+
+NcFile NcFile::open(const std::string& path) {
+  NcFile f;
+  f.path_ = path;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) throw IoError(cat(path, ": no such file"));
+  const int status = nc_open(path.c_str(), NC_NOWRITE, &f.ncid_);
+  if (status != NC_NOERR)
+    throw IoError(cat(path, ": not a readable NetCDF file (", nc_strerror(status), ")"));
+  return f;
+}
+
+NcFile NcFile::create_partial(const std::string& path) {
+  NcFile f;
+  f.path_ = path;
+  f.partial_ = path + ".partial";
+  f.check(nc_create(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, &f.ncid_), "cannot create " + f.partial_);
+  return f;
+}
+
+NcFile NcFile::reopen_partial(const std::string& path) {
+  NcFile f;
+  f.path_ = path;
+  f.partial_ = path + ".partial";
+  const int status = nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_);
+  if (status != NC_NOERR)
+    throw IoError(cat(f.partial_, ": cannot reopen the partial output of the interrupted run (", nc_strerror(status),
+                      "); run again without --restart"));
+  return f;
+}
+
+void NcFile::sync() { check(nc_sync(ncid_), "sync"); }
+
+void NcFile::close_quietly() noexcept {
+  if (ncid_ >= 0) nc_close(ncid_);
+  ncid_ = -1;
+}
+
+NcFile::~NcFile() { close_quietly(); }
+
+NcFile::NcFile(NcFile&& o) noexcept
+    : ncid_(o.ncid_), path_(std::move(o.path_)), atomic_(std::move(o.atomic_)), partial_(std::move(o.partial_)) {
+  o.ncid_ = -1;
+}
+
+NcFile& NcFile::operator=(NcFile&& o) noexcept {
+  if (this != &o) {
+    close_quietly();
+    ncid_ = o.ncid_;
+    path_ = std::move(o.path_);
+    atomic_ = std::move(o.atomic_);
+    partial_ = std::move(o.partial_);
+    o.ncid_ = -1;
+  }
+  return *this;
+}
+
+int NcFile::varid(const std::string& var) const {
+  if (var.empty()) return NC_GLOBAL;
+  int id = -1;
+  const int status = nc_inq_varid(ncid_, var.c_str(), &id);
+  if (status != NC_NOERR) throw InputError(cat(path_, ": variable '", var, "' not found"));
+  return id;
+}
+
+void NcFile::def_dim(const std::string& name, std::size_t len) {
+  int id = 0;
+  check(nc_def_dim(ncid_, name.c_str(), len == 0 ? NC_UNLIMITED : len, &id), "defining dimension " + name);
+}
+
+void NcFile::def_var(const VarDef& d) {
+  std::vector<int> dimids;
+  for (const auto& dn : d.dims) {
+    int id = 0;
+    check(nc_inq_dimid(ncid_, dn.c_str(), &id), "dimension " + dn + " of " + d.name);
+    dimids.push_back(id);
+  }
+  int id = 0;
+  check(nc_def_var(ncid_, d.name.c_str(), to_nc(d.type), static_cast<int>(dimids.size()), dimids.data(), &id),
+        "defining variable " + d.name);
+  if (!d.chunks.empty())
+    check(nc_def_var_chunking(ncid_, id, NC_CHUNKED, d.chunks.data()), "chunking " + d.name);
+  if (d.deflate > 0) check(nc_def_var_deflate(ncid_, id, 1, 1, d.deflate), "compressing " + d.name);
+  if (d.fill) {
+    const double f = *d.fill;
+    switch (d.type) {
+      case NcType::f64: check(nc_def_var_fill(ncid_, id, 0, &f), "fill of " + d.name); break;
+      case NcType::f32: {
+        const float ff = static_cast<float>(f);
+        check(nc_def_var_fill(ncid_, id, 0, &ff), "fill of " + d.name);
+        break;
+      }
+      case NcType::i32: {
+        const int fi = static_cast<int>(f);
+        check(nc_def_var_fill(ncid_, id, 0, &fi), "fill of " + d.name);
+        break;
+      }
+      default: throw IoError(cat(path_, ": _FillValue for ", d.name, " is only supported for f32, f64 and i32"));
+    }
+  }
+}
+
+void NcFile::put_att(const std::string& var, const std::string& name, const std::string& value) {
+  check(nc_put_att_text(ncid_, varid(var), name.c_str(), value.size(), value.c_str()), "attribute " + name);
+}
+
+void NcFile::put_att(const std::string& var, const std::string& name, double value) {
+  check(nc_put_att_double(ncid_, varid(var), name.c_str(), NC_DOUBLE, 1, &value), "attribute " + name);
+}
+
+void NcFile::put_att(const std::string& var, const std::string& name, const std::vector<double>& values) {
+  check(nc_put_att_double(ncid_, varid(var), name.c_str(), NC_DOUBLE, values.size(), values.data()),
+        "attribute " + name);
+}
+
+void NcFile::put_att_int(const std::string& var, const std::string& name, int value) {
+  check(nc_put_att_int(ncid_, varid(var), name.c_str(), NC_INT, 1, &value), "attribute " + name);
+}
+
+void NcFile::end_def() { check(nc_enddef(ncid_), "leaving define mode"); }
+
+namespace {
+// start/count default to the whole variable.
+void slab(int ncid, int id, const std::vector<std::size_t>& start, const std::vector<std::size_t>& count,
+          std::vector<std::size_t>& s, std::vector<std::size_t>& c) {
+  int ndims = 0;
+  nc_inq_varndims(ncid, id, &ndims);
+  if (!start.empty() || !count.empty()) {
+    s = start;
+    c = count;
+    return;
+  }
+  std::vector<int> dimids(static_cast<std::size_t>(ndims));
+  nc_inq_vardimid(ncid, id, dimids.data());
+  s.assign(static_cast<std::size_t>(ndims), 0);
+  c.resize(static_cast<std::size_t>(ndims));
+  for (int i = 0; i < ndims; ++i) nc_inq_dimlen(ncid, dimids[i], &c[i]);
+}
+}  // namespace
+
+#define LANDDA_NC_PUT(CTYPE, FN)                                                                        \
+  void NcFile::put(const std::string& var, const CTYPE* data, const std::vector<std::size_t>& start,   \
+                   const std::vector<std::size_t>& count) {                                             \
+    const int id = varid(var);                                                                          \
+    std::vector<std::size_t> s, c;                                                                      \
+    slab(ncid_, id, start, count, s, c);                                                                \
+    check(FN(ncid_, id, s.data(), c.data(), data), "writing " + var);                                   \
+  }
+LANDDA_NC_PUT(double, nc_put_vara_double)
+LANDDA_NC_PUT(float, nc_put_vara_float)
+LANDDA_NC_PUT(int, nc_put_vara_int)
+LANDDA_NC_PUT(long long, nc_put_vara_longlong)
+#undef LANDDA_NC_PUT
+
+void NcFile::put_strings(const std::string& var, const std::vector<std::string>& values) {
+  const int id = varid(var);
+  std::vector<const char*> ptrs;
+  for (const auto& v : values) ptrs.push_back(v.c_str());
+  const std::size_t start = 0, count = values.size();
+  check(nc_put_vara_string(ncid_, id, &start, &count, ptrs.data()), "writing " + var);
+}
+
+void NcFile::commit() {
+  if (ncid_ >= 0) {
+    const int status = nc_close(ncid_);
+    ncid_ = -1;
+    check(status, "closing");
+  }
+  if (atomic_) atomic_->commit();
+  if (!partial_.empty() && std::rename(partial_.c_str(), path_.c_str()) != 0)
+    throw IoError(cat(path_, ": cannot move the finished output into place"));
+  partial_.clear();
+}
+
+bool NcFile::has_var(const std::string& name) const {
+  int id = 0;
+  return nc_inq_varid(ncid_, name.c_str(), &id) == NC_NOERR;
+}
+
+bool NcFile::has_dim(const std::string& name) const {
+  int id = 0;
+  return nc_inq_dimid(ncid_, name.c_str(), &id) == NC_NOERR;
+}
+
+bool NcFile::has_att(const std::string& var, const std::string& name) const {
+  int id = NC_GLOBAL;
+  if (!var.empty() && nc_inq_varid(ncid_, var.c_str(), &id) != NC_NOERR) return false;
+  std::size_t len = 0;
+  return nc_inq_attlen(ncid_, id, name.c_str(), &len) == NC_NOERR;
+}
+
+std::size_t NcFile::dim_len(const std::string& name) const {
+  int id = 0;
+  if (nc_inq_dimid(ncid_, name.c_str(), &id) != NC_NOERR)
+    throw InputError(cat(path_, ": dimension '", name, "' not found"));
+  std::size_t len = 0;
+  check(nc_inq_dimlen(ncid_, id, &len), "dimension " + name);
+  return len;
+}
+
+std::vector<std::string> NcFile::var_dims(const std::string& name) const {
+  const int id = varid(name);
+  int ndims = 0;
+  check(nc_inq_varndims(ncid_, id, &ndims), name);
+  std::vector<int> dimids(static_cast<std::size_t>(ndims));
+  check(nc_inq_vardimid(ncid_, id, dimids.data()), name);
+  std::vector<std::string> out;
+  for (int d : dimids) {
+    char buf[NC_MAX_NAME + 1] = {};
+    check(nc_inq_dimname(ncid_, d, buf), name);
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+std::vector<std::size_t> NcFile::var_shape(const std::string& name) const {
+  std::vector<std::size_t> out;
+  for (const auto& d : var_dims(name)) out.push_back(dim_len(d));
+  return out;
+}
+
+std::vector<std::string> NcFile::var_names() const {
+  int n = 0;
+  check(nc_inq_nvars(ncid_, &n), "listing variables");
+  std::vector<std::string> out;
+  for (int i = 0; i < n; ++i) {
+    char buf[NC_MAX_NAME + 1] = {};
+    check(nc_inq_varname(ncid_, i, buf), "listing variables");
+    out.emplace_back(buf);
+  }
+  return out;
+}
+
+std::string NcFile::att_text(const std::string& var, const std::string& name) const {
+  const int id = varid(var);
+  std::size_t len = 0;
+  nc_type type = 0;
+  if (nc_inq_att(ncid_, id, name.c_str(), &type, &len) != NC_NOERR)
+    throw InputError(cat(path_, ": ", var.empty() ? "global" : "variable '" + var + "'", " has no attribute '", name, "'"));
+  if (type == NC_STRING) {
+    std::vector<char*> strs(len);
+    check(nc_get_att_string(ncid_, id, name.c_str(), strs.data()), "attribute " + name);
+    std::string out = len ? strs[0] : "";
+    nc_free_string(len, strs.data());
+    return out;
+  }
+  if (type != NC_CHAR) throw InputError(cat(path_, ": attribute '", name, "' of '", var, "' is not text"));
+  std::string out(len, '\0');
+  check(nc_get_att_text(ncid_, id, name.c_str(), out.data()), "attribute " + name);
+  while (!out.empty() && out.back() == '\0') out.pop_back();
+  return out;
+}
+
+std::optional<double> NcFile::att_double(const std::string& var, const std::string& name) const {
+  if (!has_att(var, name)) return std::nullopt;
+  const int id = varid(var);
+  nc_type type = 0;
+  std::size_t len = 0;
+  check(nc_inq_att(ncid_, id, name.c_str(), &type, &len), "attribute " + name);
+  if (type == NC_CHAR || type == NC_STRING || len < 1)
+    throw InputError(cat(path_, ": attribute '", name, "' of '", var, "' is not numeric"));
+  std::vector<double> v(len);
+  check(nc_get_att_double(ncid_, id, name.c_str(), v.data()), "attribute " + name);
+  return v[0];
+}
+
+std::vector<double> NcFile::get_raw(const std::string& var, const std::vector<std::size_t>& start,
+                                    const std::vector<std::size_t>& count) const {
+  const int id = varid(var);
+  std::vector<std::size_t> s, c;
+  slab(ncid_, id, start, count, s, c);
+  const std::size_t n = std::accumulate(c.begin(), c.end(), std::size_t{1}, std::multiplies<>());
+  std::vector<double> out(n);
+  if (n == 0) return out;
+  const int status = nc_get_vara_double(ncid_, id, s.data(), c.data(), out.data());
+  if (status != NC_NOERR) throw InputError(cat(path_, ": cannot read variable '", var, "': ", nc_strerror(status)));
+  return out;
+}
+
+std::vector<double> NcFile::get(const std::string& var, const std::vector<std::size_t>& start,
+                                const std::vector<std::size_t>& count) const {
+  std::vector<double> v = get_raw(var, start, count);
+  const auto fill = att_double(var, "_FillValue");
+  const auto missing = att_double(var, "missing_value");
+  std::optional<double> vmin = att_double(var, "valid_min"), vmax = att_double(var, "valid_max");
+  if (has_att(var, "valid_range")) {
+    const int id = varid(var);
+    double r[2] = {0, 0};
+    std::size_t len = 0;
+    nc_inq_attlen(ncid_, id, "valid_range", &len);
+    if (len == 2 && nc_get_att_double(ncid_, id, "valid_range", r) == NC_NOERR) {
+      vmin = r[0];
+      vmax = r[1];
+    }
+  }
+  const double scale = att_double(var, "scale_factor").value_or(1.0);
+  const double offset = att_double(var, "add_offset").value_or(0.0);
+  const double nan = std::nan("");
+  for (double& x : v) {
+    if ((fill && x == *fill) || (missing && x == *missing) || (vmin && x < *vmin) || (vmax && x > *vmax)) {
+      x = nan;
+      continue;
+    }
+    x = x * scale + offset;
+  }
+  return v;
+}
+
+std::vector<long long> NcFile::get_int64(const std::string& var) const {
+  const int id = varid(var);
+  std::vector<std::size_t> s, c;
+  slab(ncid_, id, {}, {}, s, c);
+  const std::size_t n = std::accumulate(c.begin(), c.end(), std::size_t{1}, std::multiplies<>());
+  std::vector<long long> out(n);
+  if (n) check(nc_get_var_longlong(ncid_, id, out.data()), "reading " + var);
+  return out;
+}
+
+std::vector<std::string> NcFile::get_strings(const std::string& var) const {
+  const int id = varid(var);
+  nc_type type = 0;
+  check(nc_inq_vartype(ncid_, id, &type), var);
+  const auto shape = var_shape(var);
+  if (type == NC_STRING) {
+    const std::size_t n = shape.empty() ? 1 : shape[0];
+    std::vector<char*> p(n);
+    check(nc_get_var_string(ncid_, id, p.data()), "reading " + var);
+    std::vector<std::string> out(p.begin(), p.end());
+    nc_free_string(n, p.data());
+    return out;
+  }
+  if (type != NC_CHAR || shape.size() != 2)
+    throw InputError(cat(path_, ": variable '", var, "' is not a list of strings"));
+  std::vector<char> buf(shape[0] * shape[1]);
+  check(nc_get_var_text(ncid_, id, buf.data()), "reading " + var);
+  std::vector<std::string> out;
+  for (std::size_t i = 0; i < shape[0]; ++i) {
+    std::string s(buf.data() + i * shape[1], shape[1]);
+    s.erase(s.find_last_not_of(std::string("\0 ", 2)) + 1);
+    out.push_back(s);
+  }
+  return out;
+}
+
+}  // namespace landda::io

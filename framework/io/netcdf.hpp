@@ -1,0 +1,100 @@
+#pragma once
+// A small RAII layer over NetCDF-C for CF files. The header hides netcdf.h so
+// that callers stay free of it. Files being written live under a temporary
+// name until commit(); a file that is not committed is removed.
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "io/atomic_file.hpp"
+
+namespace landda::io {
+
+enum class NcType { f32, f64, i8, u8, i16, u16, i32, i64, str };
+
+struct VarDef {
+  VarDef(std::string n, NcType t, std::vector<std::string> d, std::vector<std::size_t> c = {}, int z = 0,
+         std::optional<double> f = std::nullopt)
+      : name(std::move(n)), type(t), dims(std::move(d)), chunks(std::move(c)), deflate(z), fill(f) {}
+  std::string name;
+  NcType type = NcType::f64;
+  std::vector<std::string> dims;
+  std::vector<std::size_t> chunks;  // empty: library default
+  int deflate = 0;                   // 0-9; zlib level with shuffle
+  std::optional<double> fill;        // _FillValue
+};
+
+class NcFile {
+ public:
+  // A new NetCDF-4 file, written under a temporary name until commit().
+  static NcFile create(const std::string& path);
+  static NcFile open(const std::string& path);  // read-only; throws IoError naming the file
+  // A file that grows over a long run and must survive a crash: written as
+  // `path.partial` (synced at checkpoints), renamed to `path` by commit().
+  static NcFile create_partial(const std::string& path);
+  static NcFile reopen_partial(const std::string& path);  // continues a partial file after a restart
+  ~NcFile();
+  NcFile(NcFile&&) noexcept;
+  NcFile& operator=(NcFile&&) noexcept;
+  NcFile(const NcFile&) = delete;
+  NcFile& operator=(const NcFile&) = delete;
+
+  const std::string& path() const { return path_; }
+
+  // --- definition (before end_def) ---
+  void def_dim(const std::string& name, std::size_t len);  // len 0: unlimited
+  void def_var(const VarDef& def);
+  void put_att(const std::string& var, const std::string& name, const std::string& value);  // var "" = global
+  void put_att(const std::string& var, const std::string& name, double value);
+  void put_att(const std::string& var, const std::string& name, const std::vector<double>& values);
+  void put_att_int(const std::string& var, const std::string& name, int value);
+  void end_def();
+
+  // --- data (start/count per dimension; empty = the whole variable) ---
+  void put(const std::string& var, const double* data, const std::vector<std::size_t>& start = {},
+           const std::vector<std::size_t>& count = {});
+  void put(const std::string& var, const float* data, const std::vector<std::size_t>& start = {},
+           const std::vector<std::size_t>& count = {});
+  void put(const std::string& var, const int* data, const std::vector<std::size_t>& start = {},
+           const std::vector<std::size_t>& count = {});
+  void put(const std::string& var, const long long* data, const std::vector<std::size_t>& start = {},
+           const std::vector<std::size_t>& count = {});
+  void put_strings(const std::string& var, const std::vector<std::string>& values);
+  void sync();    // flushes to disk
+  void commit();  // closes and moves the file into place
+
+  // --- reading ---
+  bool has_var(const std::string& name) const;
+  bool has_dim(const std::string& name) const;
+  bool has_att(const std::string& var, const std::string& name) const;
+  std::size_t dim_len(const std::string& name) const;
+  std::vector<std::string> var_dims(const std::string& name) const;
+  std::vector<std::size_t> var_shape(const std::string& name) const;
+  std::vector<std::string> var_names() const;
+  std::string att_text(const std::string& var, const std::string& name) const;  // throws if absent
+  std::optional<double> att_double(const std::string& var, const std::string& name) const;
+  // Values as stored (no CF decoding).
+  std::vector<double> get_raw(const std::string& var, const std::vector<std::size_t>& start = {},
+                              const std::vector<std::size_t>& count = {}) const;
+  // CF decoded: _FillValue, missing_value and values outside valid_min/max/range become NaN;
+  // scale_factor and add_offset applied.
+  std::vector<double> get(const std::string& var, const std::vector<std::size_t>& start = {},
+                          const std::vector<std::size_t>& count = {}) const;
+  std::vector<long long> get_int64(const std::string& var) const;
+  std::vector<std::string> get_strings(const std::string& var) const;  // NC_STRING or char arrays
+
+ private:
+  NcFile() = default;
+  int varid(const std::string& var) const;  // NC_GLOBAL for ""
+  void check(int status, const std::string& what) const;
+  void close_quietly() noexcept;
+
+  int ncid_ = -1;
+  std::string path_;
+  std::unique_ptr<AtomicPath> atomic_;
+  std::string partial_;  // set for files made by create_partial/reopen_partial
+};
+
+}  // namespace landda::io

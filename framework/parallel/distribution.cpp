@@ -1,0 +1,135 @@
+#include "parallel/distribution.hpp"
+
+#include <numeric>
+
+#include "core/error.hpp"
+
+namespace landda::parallel {
+namespace {
+
+// Splits n items into p contiguous blocks, the first n % p one larger.
+template <class T>
+std::vector<T> blocks(T n, int p) {
+  std::vector<T> start(static_cast<std::size_t>(p) + 1, 0);
+  for (int r = 0; r < p; ++r) start[r + 1] = start[r] + n / p + (r < n % p ? 1 : 0);
+  return start;
+}
+
+std::vector<int> displacements(const std::vector<int>& counts) {
+  std::vector<int> d(counts.size(), 0);
+  for (std::size_t i = 1; i < counts.size(); ++i) d[i] = d[i - 1] + counts[i - 1];
+  return d;
+}
+
+int to_int(Index n) {
+  if (n > std::numeric_limits<int>::max()) throw ParallelError("message larger than MPI's int count limit");
+  return static_cast<int>(n);
+}
+
+}  // namespace
+
+Distribution::Distribution(const Comm& comm, Index n_state, int n_members)
+    : comm_(&comm), rank_(comm.rank()), size_(comm.size()), n_state_(n_state), n_members_(n_members) {
+  member_start_ = blocks<int>(n_members, size_);
+  row_start_ = blocks<Index>(n_state, size_);
+}
+
+void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
+  const int mine = my_member_count();
+  if (by_member.rows() != n_state_ || by_member.cols() != mine)
+    throw ParallelError("Distribution::to_rows: local ensemble has the wrong shape");
+  std::vector<int> scount(size_), rcount(size_);
+  for (int s = 0; s < size_; ++s) {
+    scount[s] = to_int(row_count(s) * mine);
+    rcount[s] = to_int(my_row_count() * member_count(s));
+  }
+  std::vector<double> sendbuf(static_cast<std::size_t>(n_state_) * mine);
+  std::size_t k = 0;
+  for (int s = 0; s < size_; ++s)
+    for (int m = 0; m < mine; ++m)
+      for (Index i = row_begin(s); i < row_begin(s + 1); ++i) sendbuf[k++] = by_member(i, m);
+  by_row.resize(my_row_count(), n_members_);
+  std::vector<double> recvbuf(static_cast<std::size_t>(by_row.size()));
+  const auto sd = displacements(scount), rd = displacements(rcount);
+  check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
+                          rd.data(), MPI_DOUBLE, comm_->get()),
+            "MPI_Alltoallv (members to rows)");
+  // Blocks arrive in rank order, i.e. in member order: the buffer is by_row column-major.
+  std::copy(recvbuf.begin(), recvbuf.end(), by_row.data());
+}
+
+void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const {
+  if (by_row.rows() != my_row_count() || by_row.cols() != n_members_)
+    throw ParallelError("Distribution::to_members: row block has the wrong shape");
+  const int mine = my_member_count();
+  std::vector<int> scount(size_), rcount(size_);
+  for (int s = 0; s < size_; ++s) {
+    scount[s] = to_int(my_row_count() * member_count(s));
+    rcount[s] = to_int(row_count(s) * mine);
+  }
+  const auto sd = displacements(scount), rd = displacements(rcount);
+  std::vector<double> recvbuf(static_cast<std::size_t>(n_state_) * mine);
+  check_mpi(MPI_Alltoallv(by_row.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
+                          rd.data(), MPI_DOUBLE, comm_->get()),
+            "MPI_Alltoallv (rows to members)");
+  by_member.resize(n_state_, mine);
+  std::size_t k = 0;
+  for (int s = 0; s < size_; ++s)
+    for (int m = 0; m < mine; ++m)
+      for (Index i = row_begin(s); i < row_begin(s + 1); ++i) by_member(i, m) = recvbuf[k++];
+}
+
+Eigen::MatrixXd Distribution::allgather(const Eigen::MatrixXd& by_member) const {
+  if (by_member.rows() != n_state_) throw ParallelError("Distribution::allgather: wrong number of rows");
+  return allgather_columns(by_member);
+}
+
+Eigen::MatrixXd Distribution::allgather_columns(const Eigen::MatrixXd& mine) const {
+  if (mine.cols() != my_member_count()) throw ParallelError("Distribution::allgather_columns: one column per local member expected");
+  const Index rows = mine.rows();
+  std::vector<int> counts(size_);
+  for (int s = 0; s < size_; ++s) counts[s] = to_int(rows * member_count(s));
+  const auto displs = displacements(counts);
+  Eigen::MatrixXd full(rows, n_members_);
+  check_mpi(MPI_Allgatherv(mine.data(), to_int(mine.size()), MPI_DOUBLE, full.data(), counts.data(), displs.data(),
+                           MPI_DOUBLE, comm_->get()),
+            "MPI_Allgatherv (member columns)");
+  return full;
+}
+
+std::vector<std::uint64_t> Distribution::allgather_words(const std::vector<std::uint64_t>& mine, int per_member) const {
+  if (static_cast<int>(mine.size()) != per_member * my_member_count())
+    throw ParallelError("Distribution::allgather_words: wrong number of words");
+  std::vector<int> counts(size_);
+  for (int s = 0; s < size_; ++s) counts[s] = per_member * member_count(s);
+  const auto displs = displacements(counts);
+  std::vector<std::uint64_t> full(static_cast<std::size_t>(per_member) * n_members_);
+  check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, full.data(), counts.data(),
+                           displs.data(), MPI_UINT64_T, comm_->get()),
+            "MPI_Allgatherv (words)");
+  return full;
+}
+
+Eigen::VectorXd Distribution::allgather_vector(const Eigen::VectorXd& my_rows) const {
+  if (my_rows.size() != my_row_count()) throw ParallelError("Distribution::allgather_vector: wrong length");
+  std::vector<int> counts(size_);
+  for (int s = 0; s < size_; ++s) counts[s] = to_int(row_count(s));
+  const auto displs = displacements(counts);
+  Eigen::VectorXd full(n_state_);
+  check_mpi(MPI_Allgatherv(my_rows.data(), to_int(my_rows.size()), MPI_DOUBLE, full.data(), counts.data(),
+                           displs.data(), MPI_DOUBLE, comm_->get()),
+            "MPI_Allgatherv (rows)");
+  return full;
+}
+
+Eigen::MatrixXd Distribution::allgather_rows(const Eigen::MatrixXd& by_row) const {
+  Eigen::MatrixXd mine_members;
+  to_members(by_row, mine_members);
+  return allgather(mine_members);
+}
+
+Eigen::MatrixXd Distribution::local_members(const Eigen::MatrixXd& full) const {
+  return full.middleCols(my_member_begin(), my_member_count());
+}
+
+}  // namespace landda::parallel
