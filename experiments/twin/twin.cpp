@@ -13,6 +13,7 @@
 #include "filters/register.hpp"
 #include "io/atomic_file.hpp"
 #include "io/checkpoint.hpp"
+#include "io/netcdf.hpp"
 #include "models/register.hpp"
 #include "parallel/distribution.hpp"
 
@@ -42,6 +43,10 @@ void Twin::Params::visit(config::Visitor& v) {
   v("spinup", spinup, config::doc("cycles left out of the statistics").range(0, 1e9));
   v("nature_spinup", nature_spinup,
     config::doc("windows the nature run is advanced before the start, to forget its initial state").range(0, 1e9));
+  v("nature_file", nature_file,
+    config::doc("CF NetCDF file with the nature run's initial state: one variable per model state variable, "
+                "shaped (layer, cell) or (cell); empty: the model's own initial state")
+        .file());
   v.section("observe", observe, config::doc("synthetic observations drawn from the nature run"));
   v.section("initial", initial, config::doc("initial ensemble"));
 }
@@ -76,6 +81,26 @@ void set_words(std::vector<RandomStream>& streams, const std::vector<std::uint64
     RandomStream::State s;
     for (std::size_t k = 0; k < 4; ++k) s[k] = w.at((first + j) * 4 + k);
     streams[j].set_state(s);
+  }
+}
+
+// A state from a CF NetCDF file: variables named like the model's, (layer, cell) or (cell).
+void read_state(const std::string& path, const StateLayout& L, Eigen::VectorXd& x) {
+  const auto nc = io::NcFile::open(path);
+  for (int v = 0; v < L.n_variables(); ++v) {
+    const std::string& name = L.variable(v);
+    const auto values = nc.get(name);
+    const auto expected = static_cast<std::size_t>(L.n_layers(v)) * L.n_cells();
+    if (values.size() != expected)
+      throw InputError(cat(path, ": variable '", name, "' has ", values.size(), " values; the model state needs ",
+                           expected, " (", L.n_layers(v), " layer(s) x ", L.n_cells(), " cells)"));
+    for (int l = 0; l < L.n_layers(v); ++l)
+      for (int c = 0; c < L.n_cells(); ++c) {
+        const double value = values[static_cast<std::size_t>(l) * L.n_cells() + c];
+        if (!std::isfinite(value))
+          throw InputError(cat(path, ": variable '", name, "' is missing or not finite at layer ", l, ", cell ", c));
+        x[L.index(v, l, c)] = value;
+      }
   }
 }
 
@@ -162,6 +187,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Com
     // Nature run: start from the model's rest state and forget it.
     const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
     model->initial_state(truth, t_init);
+    if (!p_.nature_file.empty()) read_state(p_.nature_file, L, truth);
     std::vector<Eigen::VectorXd> climatology;
     const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N));
     for (int s = 0; s < p_.nature_spinup; ++s) {

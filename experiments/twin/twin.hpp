@@ -35,6 +35,7 @@ class Twin final : public Experiment {
     int cycles = 1000;
     int spinup = 100;
     int nature_spinup = 1000;
+    std::string nature_file;
     ObserveParams observe;
     InitialParams initial;
     void visit(config::Visitor& v);

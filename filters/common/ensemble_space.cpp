@@ -35,9 +35,10 @@ void EtkfSolver::weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, con
 }
 
 double EtkfSolver::enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
-                                  Eigen::MatrixXd& W) {
+                                  Eigen::MatrixXd& W, double xN) {
   const int N = n_;
-  const double eN = 1.0 + 1.0 / N;
+  // xN > 1 sharpens the hyperprior around its mode (Raanes' DAPPER; Bocquet et al. 2015, sec. 4).
+  const double eN = xN * (1.0 + 1.0 / N), cN = xN * N;
   C_.noalias() = Y.transpose() * rinv.asDiagonal();
   A_.noalias() = C_ * Y;  // Y' R^-1 Y
   b_.noalias() = C_ * d;  // Y' R^-1 d
@@ -48,14 +49,14 @@ double EtkfSolver::enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorX
   const Eigen::VectorXd g = V.transpose() * b_;
   // Dual cost in zeta, the prior weight on the unscaled anomalies (N-1 = no inflation;
   // Bocquet, Raanes & Hannart 2015, eq. 20, rescaled):
-  //   D(z) = 1/2 [d'R^-1 d - sum g_i^2/(lam_i + z)] + eN z/2 - N/2 ln z + const.
+  //   D(z) = 1/2 [d'R^-1 d - sum g_i^2/(lam_i + z)] + eN z/2 - cN/2 ln z + const.
   auto dcost = [&](double z) {
     double s = 0.0;
     for (int i = 0; i < N; ++i) s += g[i] * g[i] / ((lam[i] + z) * (lam[i] + z));
-    return 0.5 * s + 0.5 * eN - 0.5 * N / z;
+    return 0.5 * s + 0.5 * eN - 0.5 * cN / z;
   };
   // D is convex on (0, N/eN]; bisect its derivative.
-  double lo = 1e-8, hi = N / eN;
+  double lo = 1e-8, hi = cN / eN;
   if (dcost(hi) <= 0.0) {
     lo = hi;
   } else {
@@ -66,11 +67,11 @@ double EtkfSolver::enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorX
   }
   const double zeta = 0.5 * (lo + hi);
   // Posterior mean weights w = (A + zeta I)^-1 b; the Hessian of the primal cost at w adds
-  // the rank-one correction -2 zeta^2 / N w w' (Bocquet et al. 2015, eq. 26, rescaled).
+  // the rank-one correction -2 zeta^2 / cN w w' (Bocquet et al. 2015, eq. 26, rescaled).
   Eigen::VectorXd w = V * (g.array() / (lam.array() + zeta)).matrix();
   Eigen::MatrixXd H = A_;
   H.diagonal().array() += zeta;
-  H.noalias() -= (2.0 * zeta * zeta / N) * w * w.transpose();
+  H.noalias() -= (2.0 * zeta * zeta / cN) * w * w.transpose();
   eig_.compute(H);
   if (eig_.info() != Eigen::Success) throw NumericalError("EnKF-N: eigen-decomposition of the Hessian failed");
   const Eigen::VectorXd hl = eig_.eigenvalues().cwiseMax(1e-12);

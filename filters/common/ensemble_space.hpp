@@ -33,8 +33,9 @@ class EtkfSolver {
   // Finite-size EnKF-N (Bocquet 2011; dual form of Bocquet, Raanes & Hannart
   // 2015): picks zeta by minimising the dual cost, then the ETKF weights with
   // the EnKF-N posterior correction. Returns the implied inflation sqrt((N-1)/zeta).
+  // xN scales the hyperprior's weight (1: Bocquet 2011; 2 suits deterministic chaotic models).
   double enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
-                        Eigen::MatrixXd& W);
+                        Eigen::MatrixXd& W, double xN = 1.0);
 
  private:
   int n_;

@@ -11,6 +11,10 @@ void InflationParams::visit(config::Visitor& v) {
     config::doc("adaptive inflation: none, or enkf_n (finite-size EnKF-N of Bocquet 2011, needs no tuning; "
                 "global ETKF and LETKF)")
         .one_of({"none", "enkf_n"}));
+  v("enkf_n_strength", enkf_n_strength,
+    config::doc("EnKF-N hyperprior weight xN: 1 is Bocquet's (2011) Jeffreys hyperprior; 2 trusts the ensemble "
+                "spread more, which suits deterministic chaotic models (DAPPER's xN)")
+        .range(0.1, 100.0));
 }
 
 void CommonParams::visit(config::Visitor& v) {
@@ -22,7 +26,8 @@ void LocalizationParams::visit(config::Visitor& v) {
   v("radius", radius,
     config::doc("cut-off radius: observations farther than this from a grid cell do not affect it; the taper "
                 "reaches zero there (grid units, or km on lon/lat grids)")
-        .above(0.0));
+        .above(0.0)
+        .needed());
   v("function", function,
     config::doc("taper of the observation weight with distance (R-localization, Hunt et al. 2007)")
         .one_of({"gaspari_cohn", "boxcar"}));

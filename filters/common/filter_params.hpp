@@ -11,6 +11,8 @@ struct InflationParams {
   double rtps = 0.0;
   // Adaptive inflation: none, or enkf_n (finite-size EnKF-N, Bocquet 2011; no tuning).
   std::string adaptive = "none";
+  // Weight of the EnKF-N hyperprior (1: Bocquet 2011; 2 for deterministic chaotic models).
+  double enkf_n_strength = 1.0;
   void visit(config::Visitor& v);
 };
 

@@ -10,7 +10,8 @@ double gaspari_cohn(double d, double c) {
   const double r = std::fabs(d) / c;
   if (r >= 2.0) return 0.0;
   if (r <= 1.0) return (((-0.25 * r + 0.5) * r + 0.625) * r - 5.0 / 3.0) * r * r + 1.0;
-  return ((((r / 12.0 - 0.5) * r + 0.625) * r + 5.0 / 3.0) * r - 5.0) * r + 4.0 - 2.0 / (3.0 * r);
+  // Round-off near r = 2 can dip below zero; the taper never does.
+  return std::max(0.0, ((((r / 12.0 - 0.5) * r + 0.625) * r + 5.0 / 3.0) * r - 5.0) * r + 4.0 - 2.0 / (3.0 * r));
 }
 
 namespace {

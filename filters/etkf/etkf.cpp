@@ -10,7 +10,7 @@ AnalysisStats Etkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& 
   const ObsSpace s = make_obs_space(in.HX, in.obs, inf.factor);
   inflate(X, inf.factor);
   if (inf.adaptive == "enkf_n") {
-    stats.inflation = inf.factor * solver_.enkf_n_weights(s.Y, s.d, s.rinv, W_);
+    stats.inflation = inf.factor * solver_.enkf_n_weights(s.Y, s.d, s.rinv, W_, inf.enkf_n_strength);
   } else {
     solver_.weights(s.Y, s.d, s.rinv, W_, members() - 1.0);
     stats.inflation = inf.factor;

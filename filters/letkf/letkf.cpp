@@ -63,7 +63,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
       rinv[o] = global.rinv[i] * w;
     }
     if (inf.adaptive == "enkf_n") {
-      inflation_sum += solver_.enkf_n_weights(Y, d, rinv, W);
+      inflation_sum += solver_.enkf_n_weights(Y, d, rinv, W, inf.enkf_n_strength);
     } else {
       solver_.weights(Y, d, rinv, W, N - 1.0);
       inflation_sum += 1.0;

@@ -3,7 +3,9 @@
 namespace landda::filters {
 
 void NoFilter::Params::visit(config::Visitor& v) {
-  v("members", members, config::doc("ensemble size N").range(1, 100000));
+  common.visit(v);
+  v.section("localization", localization,
+            config::doc("not used by the open loop; accepted so that a LETKF config can switch to it"));
 }
 
 }  // namespace landda::filters

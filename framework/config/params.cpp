@@ -115,7 +115,9 @@ void check_value(const Node& n, const T& v, const Spec& s) {
 
 class ReaderV final : public Visitor {
  public:
-  ReaderV(Node node, std::vector<std::string> also_allowed) : node_(std::move(node)), seen_(std::move(also_allowed)) {
+  // `optional_section`: the section is absent and optional, so its required keys are not asked for.
+  ReaderV(Node node, std::vector<std::string> also_allowed, bool optional_section = false)
+      : node_(std::move(node)), seen_(std::move(also_allowed)), optional_section_(optional_section) {
     const YAML::Node& y = node_.yaml();
     if (y.IsDefined() && !y.IsNull() && !y.IsMap())
       node_.fail(cat("expected a section of keys (key: value), got ", describe_node(y)));
@@ -175,7 +177,7 @@ class ReaderV final : public Visitor {
   void section(std::string_view key, const Spec& s, const std::function<void(Visitor&)>& body) override {
     const Node c = take(key);
     if (!c.defined() && s.required) c.fail(cat("missing required section (", s.text, ")"));
-    ReaderV sub(c, {});
+    ReaderV sub(c, {}, !c.defined());
     body(sub);
     sub.finish();
   }
@@ -207,10 +209,10 @@ class ReaderV final : public Visitor {
     return node_.child(key);
   }
 
-  static bool present(const Node& c, const Spec& s) {
+  bool present(const Node& c, const Spec& s) const {
     if (c.yaml().IsDefined() && c.yaml().IsNull()) c.fail("the key has no value");
     if (c.yaml().IsDefined()) return true;
-    if (s.required) c.fail(cat("missing required key (", s.text, "); allowed: ", s.allowed()));
+    if (s.required && !optional_section_) c.fail(cat("missing required key (", s.text, "); allowed: ", s.allowed()));
     return false;
   }
 
@@ -255,6 +257,7 @@ class ReaderV final : public Visitor {
 
   Node node_;
   std::vector<std::string> seen_;
+  bool optional_section_ = false;
 };
 
 class WriterV final : public Visitor {

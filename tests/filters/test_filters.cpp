@@ -1,0 +1,232 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "filter_fixture.hpp"
+#include "filters/common/ensemble_space.hpp"
+
+using namespace landda;
+using test::make_filter;
+using test::Problem;
+
+namespace {
+
+// The exact Kalman update of (m, P) with H and diagonal R = r^2 I.
+void kalman(const Eigen::VectorXd& m, const Eigen::MatrixXd& P, const Eigen::MatrixXd& H, const Eigen::VectorXd& y,
+            double r, Eigen::VectorXd& ma, Eigen::MatrixXd& Pa) {
+  const Eigen::MatrixXd S = H * P * H.transpose() + r * r * Eigen::MatrixXd::Identity(H.rows(), H.rows());
+  const Eigen::MatrixXd K = P * H.transpose() * S.inverse();
+  ma = m + K * (y - H * m);
+  Pa = (Eigen::MatrixXd::Identity(m.size(), m.size()) - K * H) * P;
+}
+
+Eigen::MatrixXd spd(int n) {
+  Eigen::MatrixXd B(n, n);
+  for (int i = 0; i < n; ++i)
+    for (int j = 0; j < n; ++j) B(i, j) = std::exp(-std::fabs(i - j) / 2.0) * (1.0 + 0.1 * i);
+  return 0.5 * (B + B.transpose()) + 0.1 * Eigen::MatrixXd::Identity(n, n);
+}
+
+}  // namespace
+
+TEST_CASE("ETKF equals the Kalman update of the ensemble's own mean and covariance", "[filters]") {
+  const int n = 5, N = 10;
+  Eigen::MatrixXd X = test::sample(Eigen::VectorXd::LinSpaced(n, 0, 1), spd(n), N, 1);
+  Problem pb(n, {2}, {1.7}, 0.5, N);
+  Eigen::VectorXd ma;
+  Eigen::MatrixXd Pa;
+  kalman(X.rowwise().mean(), test::sample_cov(X), pb.Hmat(n), pb.obs.value, 0.5, ma, Pa);
+  auto f = make_filter("type: etkf\nmembers: 10\n");
+  pb.analyse(*f, X);
+  CHECK((X.rowwise().mean() - ma).norm() < 1e-12);
+  CHECK((test::sample_cov(X) - Pa).norm() < 1e-12);
+}
+
+TEST_CASE("Stochastic EnKF with centred perturbations gives the Kalman mean", "[filters]") {
+  const int n = 4, N = 12;
+  Eigen::MatrixXd X = test::sample(Eigen::VectorXd::Zero(n), spd(n), N, 2);
+  Problem pb(n, {0, 3}, {0.5, -0.4}, 0.3, N);
+  Eigen::VectorXd ma;
+  Eigen::MatrixXd Pa;
+  kalman(X.rowwise().mean(), test::sample_cov(X), pb.Hmat(n), pb.obs.value, 0.3, ma, Pa);
+  auto f = make_filter("type: enkf\nmembers: 12\n");
+  pb.analyse(*f, X);
+  CHECK((X.rowwise().mean() - ma).norm() < 1e-12);
+  // The covariance is right only on average: it must have shrunk where observed.
+  CHECK(test::sample_cov(X)(0, 0) < 0.6 * spd(n)(0, 0));
+}
+
+TEST_CASE("EnKF and ETKF approach the Kalman filter as the ensemble grows", "[filters]") {
+  const int n = 4;
+  const Eigen::VectorXd m = Eigen::VectorXd::LinSpaced(n, -1, 1);
+  const Eigen::MatrixXd B = spd(n);
+  Problem pb0(n, {1, 2}, {0.8, 0.2}, 0.4, 2);
+  Eigen::VectorXd ma;
+  Eigen::MatrixXd Pa;
+  kalman(m, B, pb0.Hmat(n), pb0.obs.value, 0.4, ma, Pa);
+  for (const std::string type : {"etkf", "enkf"}) {
+    std::vector<double> err;
+    for (int N : {10, 100, 2000}) {
+      double e = 0;
+      for (std::uint64_t rep = 0; rep < 4; ++rep) {
+        Eigen::MatrixXd X = test::sample(m, B, N, 10 + rep);
+        Problem pb(n, {1, 2}, {0.8, 0.2}, 0.4, N);
+        auto f = make_filter("type: " + type + "\nmembers: " + std::to_string(N) + "\n");
+        pb.analyse(*f, X);
+        e += (X.rowwise().mean() - ma).norm() / ma.norm() + (test::sample_cov(X) - Pa).norm() / Pa.norm();
+      }
+      err.push_back(e / 4);
+    }
+    INFO(type << " relative errors: " << err[0] << " " << err[1] << " " << err[2]);
+    CHECK(err[1] < err[0]);
+    CHECK(err[2] < err[1]);
+    CHECK(err[2] < 0.1);
+  }
+}
+
+TEST_CASE("A huge observation error leaves the ensemble unchanged", "[filters]") {
+  const int n = 6, N = 8;
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Ones(n), spd(n), N, 3);
+  for (const std::string yaml : {"type: etkf\nmembers: 8\n", "type: enkf\nmembers: 8\n",
+                                 "type: letkf\nmembers: 8\nlocalization: {radius: 3}\n",
+                                 "type: etkf\nmembers: 8\ninflation: {adaptive: enkf_n}\n"}) {
+    Eigen::MatrixXd X = X0;
+    Problem pb(n, {0, 2, 4}, {5, 5, 5}, 1e9, N);
+    auto f = make_filter(yaml);
+    pb.analyse(*f, X);
+    INFO(yaml);
+    // EnKF-N may deflate slightly even without information (its prior mode is below 1).
+    CHECK((X - X0).norm() / X0.norm() < (yaml.find("enkf_n") != std::string::npos ? 2e-2 : 1e-6));
+  }
+}
+
+TEST_CASE("LETKF with an unlimited radius equals the ETKF", "[filters]") {
+  const int n = 12, N = 7;
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Zero(n), spd(n), N, 4);
+  Problem pb(n, {0, 3, 5, 9, 11}, {0.3, -0.2, 0.5, 0.1, -0.4}, 0.5, N);
+  Eigen::MatrixXd Xe = X0, Xl = X0, Xg = X0;
+  auto etkf = make_filter("type: etkf\nmembers: 7\ninflation: {factor: 1.05, rtps: 0.3}\n");
+  auto letkf = make_filter(
+      "type: letkf\nmembers: 7\ninflation: {factor: 1.05, rtps: 0.3}\nlocalization: {radius: 1e9, function: boxcar}\n");
+  auto letkf_gc = make_filter("type: letkf\nmembers: 7\nlocalization: {radius: 1e9}\n");
+  auto etkf_plain = make_filter("type: etkf\nmembers: 7\n");
+  pb.analyse(*etkf, Xe);
+  pb.analyse(*letkf, Xl);
+  CHECK((Xe - Xl).cwiseAbs().maxCoeff() < 1e-13);
+  Eigen::MatrixXd Xp = X0;
+  pb.analyse(*etkf_plain, Xp);
+  pb.analyse(*letkf_gc, Xg);
+  CHECK((Xp - Xg).cwiseAbs().maxCoeff() < 1e-9);  // the taper is 1 - O(r^2) at tiny r
+}
+
+TEST_CASE("LETKF leaves cells beyond the radius untouched", "[filters]") {
+  const int n = 40, N = 10;
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Zero(n), spd(n), N, 5);
+  Problem pb(n, {10}, {3.0}, 0.5, N);
+  Eigen::MatrixXd X = X0;
+  auto f = make_filter("type: letkf\nmembers: 10\nlocalization: {radius: 4}\n");
+  pb.analyse(*f, X);
+  for (int i = 0; i < n; ++i) {
+    const double d = std::min(std::abs(i - 10), n - std::abs(i - 10));
+    INFO("row " << i);
+    if (d >= 4) CHECK((X.row(i) - X0.row(i)).norm() == 0.0);
+    else CHECK((X.row(i) - X0.row(i)).norm() > 0.0);
+  }
+}
+
+TEST_CASE("Inflation scales the anomalies; RTPS restores the prior spread", "[filters]") {
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Ones(3), spd(3), 6, 6);
+  Eigen::MatrixXd X = X0;
+  filters::inflate(X, 1.1);
+  CHECK((ensemble_mean(X) - ensemble_mean(X0)).norm() < 1e-14);
+  CHECK((ensemble_spread(X) - 1.1 * ensemble_spread(X0)).norm() < 1e-14);
+  // Full RTPS after an analysis gives back the prior spread, keeping the mean.
+  const int N = 6;
+  Problem pb(3, {1}, {2.0}, 0.3, N);
+  for (double alpha : {0.0, 0.5, 1.0}) {
+    Eigen::MatrixXd Xa = X0, Xr = X0;
+    auto plain = make_filter("type: etkf\nmembers: 6\n");
+    auto relaxed = make_filter("type: etkf\nmembers: 6\ninflation: {rtps: " + std::to_string(alpha) + "}\n");
+    pb.analyse(*plain, Xa);
+    pb.analyse(*relaxed, Xr);
+    CHECK((ensemble_mean(Xa) - ensemble_mean(Xr)).norm() < 1e-12);
+    const Eigen::VectorXd expect =
+        (alpha * ensemble_spread(X0) + (1 - alpha) * ensemble_spread(Xa)).eval();
+    CHECK((ensemble_spread(Xr) - expect).norm() < 1e-12);
+  }
+  // Prior inflation inside the ETKF equals inflating before a plain analysis.
+  Eigen::MatrixXd A = X0, B = X0;
+  filters::inflate(A, 1.2);
+  auto plain = make_filter("type: etkf\nmembers: 6\n");
+  auto inflated = make_filter("type: etkf\nmembers: 6\ninflation: {factor: 1.2}\n");
+  const Eigen::MatrixXd HXa = pb.H(A);
+  AnalysisInput ina{pb.grid, pb.layout, 0, pb.obs, HXa, nullptr};
+  plain->analyse(A, ina);
+  pb.analyse(*inflated, B);
+  CHECK((A - B).norm() < 1e-12);
+}
+
+TEST_CASE("EnKF-N infers no inflation beyond its prior mode from a zero innovation", "[filters]") {
+  // With d = 0 the dual cost is minimised at zeta = N / (1 + 1/N) (Bocquet et al. 2015).
+  const int N = 10;
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Zero(4), spd(4), N, 8);
+  Problem pb(4, {0, 1, 2, 3}, {0, 0, 0, 0}, 1.0, N);
+  const Eigen::MatrixXd HX = pb.H(X0);
+  const Eigen::VectorXd hm = ensemble_mean(HX);
+  for (int k = 0; k < 4; ++k) pb.obs.value[k] = hm[k];
+  filters::EtkfSolver solver(N);
+  const auto s = filters::make_obs_space(HX, pb.obs, 1.0);
+  Eigen::MatrixXd W;
+  const double infl = solver.enkf_n_weights(s.Y, s.d, s.rinv, W);
+  CHECK(infl == Approx(std::sqrt((N - 1.0) * (N + 1.0)) / N).epsilon(1e-9));
+  // A large innovation asks for inflation above 1.
+  for (int k = 0; k < 4; ++k) pb.obs.value[k] = hm[k] + 10.0;
+  const auto s2 = filters::make_obs_space(HX, pb.obs, 1.0);
+  CHECK(solver.enkf_n_weights(s2.Y, s2.d, s2.rinv, W) > 1.0);
+}
+
+TEST_CASE("Conformance: every registered filter", "[filters]") {
+  const int n = 16, N = 8;
+  const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Zero(n), spd(n), N, 9);
+  for (const auto& type : filters::registry().names()) {
+    DYNAMIC_SECTION("filter " << type) {
+      std::string yaml = "type: " + type + "\nmembers: 8\n";
+      if (type == "letkf") yaml += "localization: {radius: 6}\n";
+      auto f = make_filter(yaml);
+      CHECK(f->members() == N);
+      // No observations: nothing changes.
+      {
+        Problem empty(n, {}, {}, 1.0, N);
+        Eigen::MatrixXd X = X0;
+        empty.analyse(*f, X);
+        CHECK(X == X0);
+      }
+      Problem pb(n, {2, 7, 12}, {1.0, -1.0, 0.5}, 0.2, N);
+      Eigen::MatrixXd X = X0;
+      pb.analyse(*f, X);
+      REQUIRE(X.rows() == n);
+      REQUIRE(X.cols() == N);
+      CHECK(X.allFinite());
+      if (f->assimilates()) {
+        // The analysis mean moves towards the observations, and the spread shrinks where observed.
+        const Eigen::VectorXd df = pb.obs.value - ensemble_mean(pb.H(X0));
+        const Eigen::VectorXd da = pb.obs.value - ensemble_mean(pb.H(X));
+        CHECK(da.norm() < 0.5 * df.norm());
+        CHECK(ensemble_spread(X)[7] < ensemble_spread(X0)[7]);
+      } else {
+        CHECK(X == X0);
+      }
+      // Row blocks give the same answer as the whole state (what MPI ranks rely on).
+      if (type != "enkf") {
+        Eigen::MatrixXd top = X0.topRows(5), rest = X0.bottomRows(n - 5);
+        const Eigen::MatrixXd HX = pb.H(X0);
+        AnalysisInput in0{pb.grid, pb.layout, 0, pb.obs, HX, &pb.rng};
+        AnalysisInput in1{pb.grid, pb.layout, 5, pb.obs, HX, &pb.rng};
+        f->analyse(top, in0);
+        f->analyse(rest, in1);
+        Eigen::MatrixXd joined(n, N);
+        joined << top, rest;
+        CHECK(joined == X);
+      }
+    }
+  }
+}

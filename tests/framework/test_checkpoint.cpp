@@ -1,0 +1,42 @@
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "io/checkpoint.hpp"
+
+using namespace landda;
+namespace fs = std::filesystem;
+
+TEST_CASE("A checkpoint reads back bit for bit", "[framework][io]") {
+  const fs::path dir = fs::temp_directory_path() / "landda_test_cp";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "cp.h5").string();
+  RandomStream r(3, "cp", 0);
+  Eigen::MatrixXd X(37, 9);
+  for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = r.normal() * 1e-3 + (i % 7 == 0 ? 1e300 : 0.0);
+  X(3, 4) = -0.0;
+  std::vector<std::uint64_t> words{r.next(), r.next(), ~0ULL, 0ULL};
+  io::Checkpoint cp;
+  cp.put("ensemble", X);
+  cp.put("rng", words);
+  cp.put("cycle", std::int64_t{123456789012});
+  cp.put_text("config", "a: 1\nb: [x, y]\n");
+  cp.write(path);
+  const io::Checkpoint back = io::Checkpoint::read(path);
+  const Eigen::MatrixXd& Y = back.matrix("ensemble");
+  REQUIRE(Y.rows() == 37);
+  REQUIRE(Y.cols() == 9);
+  CHECK(std::memcmp(X.data(), Y.data(), sizeof(double) * X.size()) == 0);
+  CHECK(back.words("rng") == words);
+  CHECK(back.scalar("cycle") == 123456789012);
+  CHECK(back.text("config") == "a: 1\nb: [x, y]\n");
+  CHECK_THROWS_AS(back.matrix("nope"), InputError);
+  CHECK_THROWS_WITH(io::Checkpoint::read((dir / "none.h5").string()), Catch::Contains("no such checkpoint"));
+  // No temporary file is left beside the checkpoint.
+  int files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(dir)) ++files;
+  CHECK(files == 1);
+}

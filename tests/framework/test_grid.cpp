@@ -1,0 +1,47 @@
+#include <catch2/catch.hpp>
+
+#include "core/grid.hpp"
+#include "core/state.hpp"
+
+using namespace landda;
+
+TEST_CASE("Distances on each kind of grid", "[framework][grid]") {
+  const Grid ring = Grid::periodic_1d(40);
+  CHECK(ring.distance(0, 0, 39, 0) == 1.0);
+  CHECK(ring.distance(5, 0, 25, 0) == 20.0);
+  CHECK(ring.distance(2, 0, 38, 0) == 4.0);
+  const Grid cart = Grid::cartesian(4, 3, 2.0, 1.0);
+  CHECK(cart.size() == 12);
+  CHECK(cart.x(5) == 2.0);
+  CHECK(cart.y(5) == 1.0);
+  CHECK(cart.distance(0, 0, 3, 4) == 5.0);
+  // One degree of latitude is about 111.19 km on a 6371 km sphere.
+  CHECK(haversine_km(0, 0, 0, 1) == Approx(111.195).epsilon(1e-4));
+  CHECK(haversine_km(-155.5, 19.7, -155.5, 19.7) == 0.0);
+  const Grid pts = Grid::points({-155.3, -155.4}, {19.8, 19.7}, {"A", "B"});
+  CHECK(pts.distance(0, pts.x(1), pts.y(1)) == Approx(haversine_km(-155.3, 19.8, -155.4, 19.7)));
+  CHECK(pts.names()[1] == "B");
+}
+
+TEST_CASE("The state layout maps indices to variable, layer and cell", "[framework][state]") {
+  const StateLayout L(5, {"theta", "temp"}, {3, 1});
+  CHECK(L.size() == 20);
+  for (int v = 0; v < 2; ++v)
+    for (int l = 0; l < L.n_layers(v); ++l)
+      for (int c = 0; c < 5; ++c) {
+        const Index i = L.index(v, l, c);
+        CHECK(L.var_of(i) == v);
+        CHECK(L.layer_of(i) == l);
+        CHECK(L.cell_of(i) == c);
+      }
+  CHECK(L.variable_index("temp") == 1);
+  CHECK_THROWS(L.variable_index("snow"));
+}
+
+TEST_CASE("Ensemble mean and spread", "[framework][state]") {
+  Eigen::MatrixXd X(2, 4);
+  X << 1, 2, 3, 4, 5, 5, 5, 5;
+  CHECK(ensemble_mean(X)[0] == 2.5);
+  CHECK(ensemble_spread(X)[0] == Approx(std::sqrt(5.0 / 3.0)));
+  CHECK(ensemble_spread(X)[1] == 0.0);
+}

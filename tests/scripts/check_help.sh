@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# The command line explains itself to a newcomer.
+set -u
+landda="$1"
+fail=0
+expect() {  # expect <description> <substring> -- command...
+  local what="$1" needle="$2"
+  shift 3
+  local out
+  out="$("$@" 2>&1)"
+  if ! grep -qF -- "$needle" <<<"$out"; then
+    echo "FAIL $what: '$needle' not in output of: $*"
+    echo "$out" | head -20
+    fail=1
+  else
+    echo "ok   $what"
+  fi
+}
+expect "usage lists commands" "validate CONFIG" -- "$landda" --help
+expect "version" "landda 0." -- "$landda" --version
+expect "run --help explains --set" "--set" -- "$landda" run --help
+expect "run --help explains --restart" "--restart" -- "$landda" run --help
+expect "validate --help" "resolved config" -- "$landda" validate --help
+expect "describe lists filters" "etkf" -- "$landda" describe
+expect "describe lists models" "lorenz96" -- "$landda" describe
+expect "describe lists experiments" "twin" -- "$landda" describe
+expect "describe shows top-level keys" "seed: integer" -- "$landda" describe
+expect "describe etkf shows members" "members: integer = 20; allowed [2, 100000]" -- "$landda" describe etkf
+expect "describe letkf shows radius" "radius: number" -- "$landda" describe letkf
+expect "describe twin shows observe" "observe: section" -- "$landda" describe twin
+expect "unknown command suggests" "did you mean 'run'" -- "$landda" rnu
+expect "unknown type suggests" "did you mean 'letkf'" -- "$landda" describe lektf
+expect "bench --help" "fraction" -- "$landda" bench --help
+"$landda" rnu >/dev/null 2>&1 && { echo "FAIL unknown command exits 0"; fail=1; }
+"$landda" run >/dev/null 2>&1 && { echo "FAIL run without config exits 0"; fail=1; }
+exit $fail

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# A run stopped after a checkpoint and continued with --restart ends with the
+# same outputs as one that never stopped.
+set -eu
+landda="$1"; src="$2"; work="$3"; py="$4"
+rm -rf "$work"; mkdir -p "$work"
+cfg="$src/experiments/configs/quickstart.yaml"
+common=(--set experiment.cycles=600 --set output.checkpoint_every=100 --log-level warn)
+for f in etkf enkf; do
+  "$landda" run "$cfg" "${common[@]}" --set filter.type=$f --output "$work/$f-full"
+  "$landda" run "$cfg" "${common[@]}" --set filter.type=$f --output "$work/$f-stop" --stop-after 350
+  test -e "$work/$f-stop/twin.nc.partial"
+  test ! -e "$work/$f-stop/twin.nc"
+  test ! -e "$work/$f-stop/summary.json"
+  "$landda" run "$cfg" "${common[@]}" --set filter.type=$f --output "$work/$f-stop" --restart
+  "$py" "$src/tests/scripts/compare_outputs.py" "$work/$f-full" "$work/$f-stop" 0
+done
+# A restart with a changed config is refused.
+if "$landda" run "$cfg" "${common[@]}" --set filter.type=etkf --set filter.members=21 --output "$work/etkf-stop" --restart 2>"$work/err"; then
+  echo "FAIL restart with another config was accepted"; exit 1
+fi
+grep -q "different configuration" "$work/err"
+echo "restart reproduces the uninterrupted run"
