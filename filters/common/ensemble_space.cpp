@@ -20,6 +20,40 @@ EtkfSolver::EtkfSolver(int members) : n_(members), C_(members, 0), A_(members, m
 
 void EtkfSolver::weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
                          Eigen::MatrixXd& W, double zeta) {
+  if (Y.rows() < n_) weights_low_rank(Y, d, rinv, W, zeta);
+  else weights_full(Y, d, rinv, W, zeta);
+}
+
+void EtkfSolver::weights_low_rank(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
+                                  Eigen::MatrixXd& W, double zeta) {
+  const int N = n_;
+  const Eigen::VectorXd rs = rinv.cwiseSqrt();
+  U_.noalias() = Y.transpose() * rs.asDiagonal();  // N x p, A = zeta I + U U'
+  M_.noalias() = U_.transpose() * U_;              // p x p
+  small_.compute(M_);
+  if (small_.info() != Eigen::Success) throw NumericalError("ETKF: eigen-decomposition of the local matrix failed");
+  const Eigen::VectorXd s2 = small_.eigenvalues().cwiseMax(0.0);
+  const Eigen::MatrixXd& E = small_.eigenvectors();
+  // Mean weights by push-through: (zeta I + U U')^-1 U = U (zeta I + U'U)^-1.
+  const Eigen::VectorXd dt = rs.cwiseProduct(d);
+  const Eigen::VectorXd w = U_ * (E * ((E.transpose() * dt).array() / (s2.array() + zeta)).matrix());
+  // A^{-1/2} = zeta^{-1/2} I + U E diag(g) E' U' with g_i = ((zeta + s_i^2)^{-1/2} - zeta^{-1/2}) / s_i^2,
+  // written so that it stays finite as s_i^2 -> 0.
+  const double rz = std::sqrt(zeta);
+  Eigen::VectorXd g(s2.size());
+  for (Eigen::Index i = 0; i < s2.size(); ++i) {
+    const double ra = std::sqrt(zeta + s2[i]);
+    g[i] = -1.0 / (ra * rz * (ra + rz));
+  }
+  G_.noalias() = E * g.asDiagonal() * E.transpose();
+  const double scale = std::sqrt(N - 1.0);
+  W.noalias() = scale * (U_ * G_ * U_.transpose());
+  W.diagonal().array() += scale / rz;
+  W.colwise() += w;
+}
+
+void EtkfSolver::weights_full(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
+                              Eigen::MatrixXd& W, double zeta) {
   const int N = n_;
   C_.noalias() = Y.transpose() * rinv.asDiagonal();  // N x p
   A_.noalias() = C_ * Y;

@@ -28,8 +28,16 @@ class EtkfSolver {
   // ETKF weights (Hunt, Kostelich & Szunyogh 2007, eqs. 21-24) with the prior
   // weight `zeta` on the ensemble (N-1 for the plain ETKF; EnKF-N chooses it):
   //   A = zeta I + Y' R^-1 Y,  w = A^-1 Y' R^-1 d,  W = sqrt(N-1) A^{-1/2} + w 1'.
+  // Fewer observations than members (p < N, the common case of a local
+  // analysis) take the low-rank form, whose eigenproblem is p x p.
   void weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv, Eigen::MatrixXd& W,
                double zeta);
+  // The two forms, for tests: the N x N eigen-decomposition of A, and the
+  // p x p one of R^-1/2 Y Y' R^-1/2 with A^{-1/2} = zeta^{-1/2} I + U G U'.
+  void weights_full(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
+                    Eigen::MatrixXd& W, double zeta);
+  void weights_low_rank(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
+                        Eigen::MatrixXd& W, double zeta);
   // Finite-size EnKF-N (Bocquet 2011; dual form of Bocquet, Raanes & Hannart
   // 2015): picks zeta by minimising the dual cost, then the ETKF weights with
   // the EnKF-N posterior correction. Returns the implied inflation sqrt((N-1)/zeta).
@@ -39,9 +47,9 @@ class EtkfSolver {
 
  private:
   int n_;
-  Eigen::MatrixXd C_, A_;
+  Eigen::MatrixXd C_, A_, U_, M_, G_;
   Eigen::VectorXd b_;
-  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig_;
+  Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig_, small_;
 };
 
 // X <- mean(X) + (X - mean(X)) W, row by row, summing over members in order.

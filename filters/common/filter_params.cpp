@@ -5,6 +5,9 @@ namespace landda::filters {
 void InflationParams::visit(config::Visitor& v) {
   v("factor", factor,
     config::doc("multiplicative prior inflation of the forecast anomalies (variance grows by factor^2)").range(1.0, 10.0));
+  v("apply", apply,
+    config::doc("inflate the forecast before the analysis (prior) or the analysis after it (posterior)")
+        .one_of({"prior", "posterior"}));
   v("rtps", rtps,
     config::doc("relaxation to prior spread (Whitaker & Hamill 2012): 0 off, 1 restores the prior spread").range(0.0, 1.0));
   v("adaptive", adaptive,

@@ -7,6 +7,10 @@ namespace landda::filters {
 struct InflationParams {
   // Multiplies the forecast anomalies (so the variance by factor^2) before the analysis.
   double factor = 1.0;
+  // When the factor is applied: to the forecast (prior) or to the analysis (posterior, as DART allows).
+  std::string apply = "prior";
+  double prior_factor() const { return apply == "prior" ? factor : 1.0; }
+  double posterior_factor() const { return apply == "posterior" ? factor : 1.0; }
   // Relaxation to prior spread (Whitaker & Hamill 2012): 0 = off, 1 = restore the prior spread.
   double rtps = 0.0;
   // Adaptive inflation: none, or enkf_n (finite-size EnKF-N, Bocquet 2011; no tuning).

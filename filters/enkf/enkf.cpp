@@ -23,8 +23,8 @@ AnalysisStats StochasticEnkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const Analy
     throw NumericalError("enkf: one observation-perturbation stream per member is required");
   const Index p = in.obs.size();
   const Eigen::VectorXd prior_spread = ensemble_spread(X);
-  const ObsSpace s = make_obs_space(in.HX, in.obs, inf.factor);
-  inflate(X, inf.factor);
+  const ObsSpace s = make_obs_space(in.HX, in.obs, inf.prior_factor());
+  inflate(X, inf.prior_factor());
   // Perturbed observations: member j draws from its own stream, so the draws
   // do not depend on which rank asks.
   Eigen::MatrixXd E(p, N);
@@ -49,6 +49,7 @@ AnalysisStats StochasticEnkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const Analy
   W.diagonal().array() += 1.0;
   apply_weights(X, W);
   relax_to_prior_spread(X, prior_spread, inf.rtps);
+  inflate(X, inf.posterior_factor());
   return stats;
 }
 

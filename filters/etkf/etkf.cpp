@@ -7,8 +7,8 @@ AnalysisStats Etkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& 
   AnalysisStats stats;
   if (in.obs.size() == 0) return stats;
   const Eigen::VectorXd prior_spread = ensemble_spread(X);
-  const ObsSpace s = make_obs_space(in.HX, in.obs, inf.factor);
-  inflate(X, inf.factor);
+  const ObsSpace s = make_obs_space(in.HX, in.obs, inf.prior_factor());
+  inflate(X, inf.prior_factor());
   if (inf.adaptive == "enkf_n") {
     stats.inflation = inf.factor * solver_.enkf_n_weights(s.Y, s.d, s.rinv, W_, inf.enkf_n_strength);
   } else {
@@ -17,6 +17,7 @@ AnalysisStats Etkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& 
   }
   apply_weights(X, W_);
   relax_to_prior_spread(X, prior_spread, inf.rtps);
+  inflate(X, inf.posterior_factor());
   return stats;
 }
 

@@ -18,8 +18,8 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   stats.inflation = inf.factor;
   if (in.obs.size() == 0 || X.rows() == 0) return stats;
   const Eigen::VectorXd prior_spread = ensemble_spread(X);
-  const ObsSpace global = make_obs_space(in.HX, in.obs, inf.factor);
-  inflate(X, inf.factor);
+  const ObsSpace global = make_obs_space(in.HX, in.obs, inf.prior_factor());
+  inflate(X, inf.prior_factor());
 
   const double radius = p_.localization.radius;
   const bool taper = p_.localization.function == "gaspari_cohn";
@@ -87,6 +87,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   }
   if (analysed > 0) stats.inflation = inf.factor * inflation_sum / analysed;
   relax_to_prior_spread(X, prior_spread, inf.rtps);
+  inflate(X, inf.posterior_factor());
   return stats;
 }
 

@@ -83,6 +83,29 @@ TEST_CASE("EnKF and ETKF approach the Kalman filter as the ensemble grows", "[fi
   }
 }
 
+TEST_CASE("The low-rank and full ETKF weights agree", "[filters]") {
+  const int N = 9;
+  for (int p : {1, 2, 5, 8}) {
+    RandomStream r(static_cast<std::uint64_t>(p), "lowrank", 0);
+    Eigen::MatrixXd Y(p, N);
+    Eigen::VectorXd d(p), rinv(p);
+    for (int i = 0; i < p; ++i) {
+      for (int j = 0; j < N; ++j) Y(i, j) = r.normal();
+      d[i] = r.normal();
+      rinv[i] = 0.5 + r.uniform();
+    }
+    Y.colwise() -= ensemble_mean(Y);
+    filters::EtkfSolver solver(N);
+    Eigen::MatrixXd Wf, Wl;
+    for (double zeta : {N - 1.0, 3.0}) {
+      solver.weights_full(Y, d, rinv, Wf, zeta);
+      solver.weights_low_rank(Y, d, rinv, Wl, zeta);
+      INFO("p = " << p << ", zeta = " << zeta);
+      CHECK((Wf - Wl).cwiseAbs().maxCoeff() < 1e-12);
+    }
+  }
+}
+
 TEST_CASE("A huge observation error leaves the ensemble unchanged", "[filters]") {
   const int n = 6, N = 8;
   const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Ones(n), spd(n), N, 3);
