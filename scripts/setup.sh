@@ -47,7 +47,8 @@ cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Release
 cmake --build "$build" -j "$jobs"
 
 # The binary must load exactly one HDF5 (the OpenMPI build PETSc uses).
-hdf5_libs="$(ldd "$build/landda" | grep -oE 'libhdf5[a-z_]*\.so[.0-9]*' | sed -E 's/_hl//' | sort -u)"
+# (the high-level library libhdf5_*_hl belongs to the same build).
+hdf5_libs="$(ldd "$build/landda" | grep -oE 'libhdf5[a-z_]*\.so' | sed -E 's/_hl\.so$/.so/' | sort -u)"
 if [ "$(echo "$hdf5_libs" | grep -c .)" -ne 1 ]; then
   echo "landda setup: the landda binary loads more than one HDF5 library:" >&2
   echo "$hdf5_libs" >&2

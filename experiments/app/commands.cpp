@@ -114,7 +114,8 @@ int run(const Args& args, const parallel::Environment& env) {
   ro.stop_after_cycle = stop_after;
   log::info("landda ", LANDDA_VERSION, ": ", cfg.experiment.type, " experiment, model ", cfg.model.type, ", filter ",
             cfg.filter.type, ", ", env.world().size(), " MPI rank(s)");
-  experiment->run(cfg, ro, env.world());
+  const auto layout = parallel::Layout::make(env.world(), cfg.parallel.ranks_per_task);
+  experiment->run(cfg, ro, layout);
   return 0;
 }
 

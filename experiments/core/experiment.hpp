@@ -6,7 +6,7 @@
 #include "core/registry.hpp"
 
 namespace landda::parallel {
-class Comm;
+struct Layout;
 }
 
 namespace landda::experiments {
@@ -22,7 +22,8 @@ struct RunOptions {
 class Experiment {
  public:
   virtual ~Experiment() = default;
-  virtual void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Comm& comm) = 0;
+  // `layout` holds the run's communicators (PDAF-style model, filter and couple).
+  virtual void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) = 0;
 };
 
 using ExperimentRegistry = Registry<Experiment>;

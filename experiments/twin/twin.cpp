@@ -15,6 +15,7 @@
 #include "io/checkpoint.hpp"
 #include "io/netcdf.hpp"
 #include "models/register.hpp"
+#include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
 
 namespace landda::experiments {
@@ -111,8 +112,14 @@ double global_rms(const parallel::Comm& comm, const Eigen::VectorXd& local, Inde
 
 }  // namespace
 
-void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Comm& comm) {
+void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
   const auto wall0 = std::chrono::steady_clock::now();
+  // Every model advances whole members on one rank, so each model task is one
+  // rank and the analysis runs on every rank (the filter communicator).
+  if (layout.model.size() != 1)
+    throw ConfigError(cat(cfg.source_file, ": parallel.ranks_per_task = ", layout.model.size(), ": model ", cfg.model.type,
+                          " does not split its grid over ranks; use ranks_per_task: 1"));
+  const parallel::Comm& comm = layout.filter;
   auto model = models::registry().create(cfg.model);
   auto filter = filters::registry().create(cfg.filter);
   const int N = filter->members();

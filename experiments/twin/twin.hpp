@@ -42,7 +42,7 @@ class Twin final : public Experiment {
   };
 
   explicit Twin(const Params& p) : p_(p) {}
-  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Comm& comm) override;
+  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
 
  private:
   Params p_;

@@ -57,6 +57,8 @@ int Environment::world_size() {
   return size;
 }
 
+Comm Environment::duplicate_world() { return Comm::duplicate(MPI_COMM_WORLD); }
+
 void Environment::abort(int code) {
   int initialized = 0, finalized = 0;
   MPI_Initialized(&initialized);

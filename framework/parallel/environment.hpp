@@ -22,6 +22,9 @@ class Environment {
   // Ends every rank with this code (used by main after an error under MPI).
   [[noreturn]] static void abort(int code);
   static int world_size();
+  // A new duplicate of every rank's communicator, for code started without an
+  // Environment of its own (tests).
+  static Comm duplicate_world();
 
  private:
   Comm world_;

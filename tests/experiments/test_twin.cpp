@@ -26,8 +26,9 @@ std::map<std::string, double> run_twin(const std::string& yaml, const std::vecto
   auto exp = experiments::registry().create(cfg.experiment);
   experiments::RunOptions ro;
   ro.output_dir = cfg.output.dir;
-  const auto comm = parallel::Comm::self();
-  exp->run(cfg, ro, comm);
+  const auto self = parallel::Comm::self();
+  const auto layout = parallel::Layout::make(self, 1);
+  exp->run(cfg, ro, layout);
   std::ifstream in(out / "summary.json");
   std::stringstream ss;
   ss << in.rdbuf();

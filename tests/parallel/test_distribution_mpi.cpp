@@ -5,6 +5,7 @@
 
 #include "../filters/filter_fixture.hpp"
 #include "parallel/distribution.hpp"
+#include "parallel/environment.hpp"
 
 using namespace landda;
 
@@ -16,7 +17,7 @@ bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 }  // namespace
 
 TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bit for bit", "[mpi]") {
-  const auto comm = parallel::Comm::duplicate(MPI_COMM_WORLD);
+  const auto comm = parallel::Environment::duplicate_world();
   REQUIRE(comm.size() == 2);
   for (int N : {1, 5, 8}) {
     for (Eigen::Index n : {1, 7, 40}) {
@@ -39,7 +40,7 @@ TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bi
 }
 
 TEST_CASE("Filters analysing row blocks on two ranks equal the serial analysis bit for bit", "[mpi]") {
-  const auto comm = parallel::Comm::duplicate(MPI_COMM_WORLD);
+  const auto comm = parallel::Environment::duplicate_world();
   const int n = 30, N = 6;
   Eigen::MatrixXd B = Eigen::MatrixXd::Identity(n, n);
   const Eigen::MatrixXd X0 = test::sample(Eigen::VectorXd::Zero(n), B, N, 21);
@@ -60,4 +61,20 @@ TEST_CASE("Filters analysing row blocks on two ranks equal the serial analysis b
     INFO(yaml);
     CHECK(same_bits(dist.allgather_rows(rows), Xs));
   }
+}
+
+TEST_CASE("Communicators split into model tasks, filter and couple like PDAF's", "[mpi]") {
+  const auto world = parallel::Environment::duplicate_world();
+  const auto one = parallel::Layout::make(world, 1);
+  CHECK(one.n_tasks == 2);
+  CHECK(one.task == world.rank());
+  CHECK(one.model.size() == 1);
+  CHECK(one.couple.size() == 2);
+  CHECK(one.filter.size() == 2);
+  const auto two = parallel::Layout::make(world, 2);
+  CHECK(two.n_tasks == 1);
+  CHECK(two.model.size() == 2);
+  CHECK(two.couple.size() == 1);
+  CHECK(two.filter.size() == 2);
+  CHECK_THROWS_WITH(parallel::Layout::make(world, 3), Catch::Contains("must divide the number of MPI ranks"));
 }
