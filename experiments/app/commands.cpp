@@ -138,6 +138,10 @@ int validate(const Args& args) {
   }
   if (file.empty()) throw ConfigError("landda validate: no config file given (landda validate CONFIG)");
   experiments::RunConfig cfg = load(file, sets, "");
+  // Building the plugins runs their own checks (files they read, combinations of keys).
+  experiments::registry().create(cfg.experiment);
+  models::registry().create(cfg.model);
+  filters::registry().create(cfg.filter);
   std::cout << experiments::resolved_yaml(cfg);
   std::cerr << file << ": valid\n";
   return 0;

@@ -4,7 +4,7 @@ namespace landda::filters {
 
 void InflationParams::visit(config::Visitor& v) {
   v("factor", factor,
-    config::doc("multiplicative prior inflation of the forecast anomalies (variance grows by factor^2)").range(1.0, 10.0));
+    config::doc("multiplicative inflation of the ensemble anomalies (the variance grows by factor^2); see apply").range(1.0, 10.0));
   v("apply", apply,
     config::doc("inflate the forecast before the analysis (prior) or the analysis after it (posterior)")
         .one_of({"prior", "posterior"}));

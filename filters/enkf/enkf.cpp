@@ -13,6 +13,12 @@ void StochasticEnkf::Params::visit(config::Visitor& v) {
                 "Kalman update of the forecast mean (Pham 2001)"));
 }
 
+StochasticEnkf::StochasticEnkf(const Params& p) : p_(p) {
+  if (p_.common.inflation.adaptive != "none")
+    throw ConfigError(cat("filter.inflation.adaptive = ", p_.common.inflation.adaptive,
+                          " is available for the etkf and letkf filters, not the stochastic enkf"));
+}
+
 AnalysisStats StochasticEnkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& in) {
   const auto& inf = p_.common.inflation;
   const int N = members();

@@ -16,7 +16,7 @@ class StochasticEnkf final : public Filter {
     bool centre_perturbations = true;
     void visit(config::Visitor& v);
   };
-  explicit StochasticEnkf(const Params& p) : p_(p) {}
+  explicit StochasticEnkf(const Params& p);
   int members() const override { return p_.common.members; }
   AnalysisStats analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& in) override;
 

@@ -1,6 +1,7 @@
 #include "config/params.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <iomanip>
@@ -329,7 +330,7 @@ class DescriberV final : public Visitor {
   void value(std::string_view k, std::vector<int>& v, const Spec& s) override { line(k, v, s); }
   void value(std::string_view k, std::vector<std::string>& v, const Spec& s) override { line(k, v, s); }
   void section(std::string_view key, const Spec& s, const std::function<void(Visitor&)>& body) override {
-    os_ << std::string(indent_, ' ') << key << ": section\n";
+    os_ << std::string(indent_, ' ') << key << ": section" << (s.required ? ", required" : "") << '\n';
     text(s.text);
     DescriberV sub(os_, indent_ + 2);
     body(sub);
@@ -338,16 +339,21 @@ class DescriberV final : public Visitor {
     os_ << std::string(indent_, ' ') << key << ": " << kind.kind_name() << " section";
     if (!p.type.empty()) os_ << ", default type " << p.type;
     os_ << "; type one of " << join(kind.names()) << '\n';
-    text(s.text + " Keys of each type: landda describe <type>.");
+    text(sentence(s.text) + " Keys of each type: landda describe <type>.");
   }
   void plugin_list(std::string_view key, std::vector<PluginConfig>&, const PluginKind& kind,
                    const Spec& s) override {
     os_ << std::string(indent_, ' ') << key << ": list of " << kind.kind_name() << " sections; type one of "
         << join(kind.names()) << '\n';
-    text(s.text + " Keys of each type: landda describe <type>.");
+    text(sentence(s.text) + " Keys of each type: landda describe <type>.");
   }
 
  private:
+  static std::string sentence(std::string t) {
+    if (!t.empty() && t.back() != '.') t += '.';
+    if (!t.empty()) t[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(t[0])));
+    return t;
+  }
   void text(const std::string& t) {
     if (!t.empty()) os_ << std::string(indent_ + 4, ' ') << t << '\n';
   }
