@@ -1,5 +1,6 @@
 #include "filters/common/ensemble_space.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -27,29 +28,66 @@ void EtkfSolver::weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, con
 void EtkfSolver::weights_low_rank(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
                                   Eigen::MatrixXd& W, double zeta) {
   const int N = n_;
-  const Eigen::VectorXd rs = rinv.cwiseSqrt();
-  U_.noalias() = Y.transpose() * rs.asDiagonal();  // N x p, A = zeta I + U U'
-  M_.noalias() = U_.transpose() * U_;              // p x p
-  small_.compute(M_);
-  if (small_.info() != Eigen::Success) throw NumericalError("ETKF: eigen-decomposition of the local matrix failed");
-  const Eigen::VectorXd s2 = small_.eigenvalues().cwiseMax(0.0);
-  const Eigen::MatrixXd& E = small_.eigenvectors();
-  // Mean weights by push-through: (zeta I + U U')^-1 U = U (zeta I + U'U)^-1.
-  const Eigen::VectorXd dt = rs.cwiseProduct(d);
-  const Eigen::VectorXd w = U_ * (E * ((E.transpose() * dt).array() / (s2.array() + zeta)).matrix());
-  // A^{-1/2} = zeta^{-1/2} I + U E diag(g) E' U' with g_i = ((zeta + s_i^2)^{-1/2} - zeta^{-1/2}) / s_i^2,
-  // written so that it stays finite as s_i^2 -> 0.
-  const double rz = std::sqrt(zeta);
-  Eigen::VectorXd g(s2.size());
-  for (Eigen::Index i = 0; i < s2.size(); ++i) {
-    const double ra = std::sqrt(zeta + s2[i]);
-    g[i] = -1.0 / (ra * rz * (ra + rz));
+  const Index p = Y.rows();
+  const double rz = std::sqrt(zeta), scale = std::sqrt(N - 1.0);
+  // g(s2) = ((zeta + s2)^{-1/2} - zeta^{-1/2}) / s2, written to stay finite as s2 -> 0.
+  const auto g_of = [&](double s2) {
+    const double ra = std::sqrt(zeta + s2);
+    return -1.0 / (ra * rz * (ra + rz));
+  };
+  U_.resize(N, p);
+  dt_.resize(p);
+  for (Index i = 0; i < p; ++i) {
+    const double r = std::sqrt(rinv[i]);
+    U_.col(i) = Y.row(i).transpose() * r;  // A = zeta I + U U'
+    dt_[i] = d[i] * r;
   }
-  G_.noalias() = E * g.asDiagonal() * E.transpose();
-  const double scale = std::sqrt(N - 1.0);
-  W.noalias() = scale * (U_ * G_ * U_.transpose());
+  W.resize(N, N);
+  if (p == 1) {
+    // One local observation, the most common case: everything is scalar.
+    const auto u = U_.col(0);
+    const double s2 = u.squaredNorm();
+    W.noalias() = (scale * g_of(s2)) * u * u.transpose();
+    W.diagonal().array() += scale / rz;
+    W.colwise() += u * (dt_[0] / (s2 + zeta));
+    return;
+  }
+  if (p == 2) return low_rank_tail<2>(W, zeta);
+  if (p == 3) return low_rank_tail<3>(W, zeta);
+  low_rank_tail<Eigen::Dynamic>(W, zeta);
+}
+
+template <int P>
+void EtkfSolver::low_rank_tail(Eigen::MatrixXd& W, double zeta) {
+  // Fixed sizes for p = 2, 3 use Eigen's closed-form eigensolver: local
+  // analyses with a few observations are the bulk of an LETKF's work.
+  using Mat = Eigen::Matrix<double, P, P>;
+  using Vec = Eigen::Matrix<double, P, 1>;
+  const Index p = U_.cols();
+  const int N = n_;
+  const double rz = std::sqrt(zeta), scale = std::sqrt(N - 1.0);
+  const Mat M = U_.transpose() * U_;  // p x p
+  Eigen::SelfAdjointEigenSolver<Mat> es(p);
+  if constexpr (P != Eigen::Dynamic) es.computeDirect(M);
+  else es.compute(M);
+  if (es.info() != Eigen::Success) throw NumericalError("ETKF: eigen-decomposition of the local matrix failed");
+  const Vec s2 = es.eigenvalues().cwiseMax(0.0);
+  const Mat& E = es.eigenvectors();
+  // Mean weights by push-through: (zeta I + U U')^-1 U = U (zeta I + U'U)^-1.
+  Vec b = E.transpose() * dt_.head(p);
+  Vec gs(p);
+  for (Index i = 0; i < p; ++i) {
+    b[i] /= s2[i] + zeta;
+    const double ra = std::sqrt(zeta + s2[i]);
+    gs[i] = -scale / (ra * rz * (ra + rz));  // scale * g(s2_i), finite as s2_i -> 0
+  }
+  // A^{-1/2} = zeta^{-1/2} I + U E diag(g) E' U'.
+  C_.noalias() = U_ * E;  // N x p
+  G_ = C_ * gs.asDiagonal();
+  W.noalias() = G_ * C_.transpose();
   W.diagonal().array() += scale / rz;
-  W.colwise() += w;
+  b_.noalias() = U_ * (E * b);
+  W.colwise() += b_;
 }
 
 void EtkfSolver::weights_full(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
@@ -116,15 +154,27 @@ double EtkfSolver::enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorX
 }
 
 void apply_weights(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::MatrixXd& W) {
-  const Index N = X.cols();
-  const Eigen::VectorXd mean = ensemble_mean(X);
-  const Eigen::MatrixXd A = X.colwise() - mean;
-  for (Index j = 0; j < N; ++j) {
-    auto xj = X.col(j);
-    xj = mean;
-    Eigen::VectorXd acc = Eigen::VectorXd::Zero(X.rows());
-    for (Index k = 0; k < N; ++k) acc += A.col(k) * W(k, j);
-    xj += acc;
+  // Blocks of rows small enough to stay in cache: X is read once and written
+  // once. Within a row the sums run over members in order, so a row's result
+  // does not depend on the block it falls in.
+  const Index N = X.cols(), n = X.rows();
+  constexpr Index kBlock = 256;
+  Eigen::MatrixXd A(kBlock, N);
+  Eigen::VectorXd mean(kBlock), acc(kBlock);
+  for (Index r0 = 0; r0 < n; r0 += kBlock) {
+    const Index b = std::min(kBlock, n - r0);
+    auto Xb = X.middleRows(r0, b);
+    auto m = mean.head(b);
+    m.setZero();
+    for (Index k = 0; k < N; ++k) m += Xb.col(k);
+    m /= static_cast<double>(N);
+    for (Index k = 0; k < N; ++k) A.col(k).head(b) = Xb.col(k) - m;
+    for (Index j = 0; j < N; ++j) {
+      auto a = acc.head(b);
+      a.setZero();
+      for (Index k = 0; k < N; ++k) a += A.col(k).head(b) * W(k, j);
+      Xb.col(j) = m + a;
+    }
   }
 }
 

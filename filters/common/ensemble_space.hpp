@@ -46,9 +46,12 @@ class EtkfSolver {
                         Eigen::MatrixXd& W, double xN = 1.0);
 
  private:
+  template <int P>
+  void low_rank_tail(Eigen::MatrixXd& W, double zeta);
+
   int n_;
   Eigen::MatrixXd C_, A_, U_, M_, G_;
-  Eigen::VectorXd b_;
+  Eigen::VectorXd b_, w_, dt_;
   Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig_, small_;
 };
 

@@ -1,5 +1,6 @@
 #include "filters/letkf/letkf.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "filters/common/localization.hpp"
@@ -25,64 +26,83 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   const bool taper = p_.localization.function == "gaspari_cohn";
   const ObsIndex index(in.grid, in.obs, radius);
 
-  // The local rows of each cell: a cell's rows are n_cells apart in the layout.
+  // Cells are taken in chunks of consecutive cells: their weights are computed
+  // first, then each layer's rows of the chunk (contiguous in the layout) are
+  // copied into a small row-major buffer, updated there and written back, so
+  // that memory is walked in order.
   const StateLayout& L = in.layout;
   const Index r0 = in.row_begin, r1 = in.row_begin + X.rows();
+  constexpr int kChunk = 128;
+  std::vector<Eigen::MatrixXd> Wc(kChunk, Eigen::MatrixXd(N, N));
+  std::vector<char> active(kChunk);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(kChunk, N);
   std::vector<int> idx;
   std::vector<double> dist;
-  Eigen::MatrixXd Y, W;
-  Eigen::VectorXd d, rinv, mean(N), anom(N), out(N);
+  Eigen::MatrixXd Y;
+  Eigen::VectorXd d, rinv, anom(N);
   double inflation_sum = 0.0;
   int analysed = 0;
-  const int cell_first = L.cell_of(r0);
-  const bool all_cells = X.rows() >= L.n_cells();
-  for (int k = 0; k < L.n_cells(); ++k) {
-    const int c = all_cells ? k : (cell_first + k) % L.n_cells();
-    // Rows of this cell inside [r0, r1).
-    bool any = false;
-    for (int v = 0; v < L.n_variables() && !any; ++v)
-      for (int l = 0; l < L.n_layers(v) && !any; ++l) {
-        const Index i = L.index(v, l, c);
-        any = i >= r0 && i < r1;
+  const auto local = [&](int v, int l, int c) {
+    const Index i = L.index(v, l, c);
+    return i >= r0 && i < r1;
+  };
+  for (int c0 = 0; c0 < L.n_cells(); c0 += kChunk) {
+    const int cb = std::min(kChunk, L.n_cells() - c0);
+    bool any_active = false;
+    for (int k = 0; k < cb; ++k) {
+      const int c = c0 + k;
+      bool mine = false;
+      for (int v = 0; v < L.n_variables() && !mine; ++v)
+        for (int l = 0; l < L.n_layers(v) && !mine; ++l) mine = local(v, l, c);
+      active[k] = 0;
+      if (!mine) continue;
+      index.query(in.grid.x(c), in.grid.y(c), idx, dist);
+      if (idx.empty()) continue;  // no local observations: the (inflated) forecast stands
+      const auto p = static_cast<Index>(idx.size());
+      Y.resize(p, N);
+      d.resize(p);
+      rinv.resize(p);
+      for (Index o = 0; o < p; ++o) {
+        const int i = idx[static_cast<std::size_t>(o)];
+        Y.row(o) = global.Y.row(i);
+        d[o] = global.d[i];
+        const double w = taper ? gaspari_cohn(dist[static_cast<std::size_t>(o)], radius / 2.0) : 1.0;
+        rinv[o] = global.rinv[i] * w;
       }
-    if (!any) {
-      if (!all_cells) break;  // a block covers a run of cells; past its end there are no more
-      continue;
+      if (inf.adaptive == "enkf_n") {
+        inflation_sum += solver_.enkf_n_weights(Y, d, rinv, Wc[k], inf.enkf_n_strength);
+      } else {
+        solver_.weights(Y, d, rinv, Wc[k], N - 1.0);
+        inflation_sum += 1.0;
+      }
+      ++analysed;
+      active[k] = 1;
+      any_active = true;
     }
-    index.query(in.grid.x(c), in.grid.y(c), idx, dist);
-    if (idx.empty()) continue;  // no local observations: the (inflated) forecast stands
-    const auto p = static_cast<Index>(idx.size());
-    Y.resize(p, N);
-    d.resize(p);
-    rinv.resize(p);
-    for (Index o = 0; o < p; ++o) {
-      const int i = idx[static_cast<std::size_t>(o)];
-      Y.row(o) = global.Y.row(i);
-      d[o] = global.d[i];
-      const double w = taper ? gaspari_cohn(dist[static_cast<std::size_t>(o)], radius / 2.0) : 1.0;
-      rinv[o] = global.rinv[i] * w;
-    }
-    if (inf.adaptive == "enkf_n") {
-      inflation_sum += solver_.enkf_n_weights(Y, d, rinv, W, inf.enkf_n_strength);
-    } else {
-      solver_.weights(Y, d, rinv, W, N - 1.0);
-      inflation_sum += 1.0;
-    }
-    ++analysed;
+    if (!any_active) continue;
     for (int v = 0; v < L.n_variables(); ++v)
       for (int l = 0; l < L.n_layers(v); ++l) {
-        const Index i = L.index(v, l, c);
-        if (i < r0 || i >= r1) continue;
-        auto row = X.row(i - r0);
-        double m = 0.0;
-        for (int j = 0; j < N; ++j) m += row[j];
-        m /= N;
-        for (int j = 0; j < N; ++j) anom[j] = row[j] - m;
-        for (int j = 0; j < N; ++j) {
-          double acc = 0.0;
-          for (int q = 0; q < N; ++q) acc += anom[q] * W(q, j);
-          row[j] = m + acc;
+        const Index first = L.index(v, l, c0);
+        const Index lo = std::max(first, r0), hi = std::min(first + cb, r1);
+        if (lo >= hi) continue;
+        const Index len = hi - lo;
+        buf.topRows(len) = X.middleRows(lo - r0, len);
+        for (Index t = 0; t < len; ++t) {
+          const auto k = static_cast<std::size_t>(lo + t - first);
+          if (!active[k]) continue;
+          const Eigen::MatrixXd& W = Wc[k];
+          double* row = buf.row(t).data();
+          double m = 0.0;
+          for (int j = 0; j < N; ++j) m += row[j];
+          m /= N;
+          for (int j = 0; j < N; ++j) anom[j] = row[j] - m;
+          for (int j = 0; j < N; ++j) {
+            double acc = 0.0;
+            for (int q = 0; q < N; ++q) acc += anom[q] * W(q, j);
+            row[j] = m + acc;
+          }
         }
+        X.middleRows(lo - r0, len) = buf.topRows(len);
       }
   }
   if (analysed > 0) stats.inflation = inf.factor * inflation_sum / analysed;

@@ -85,7 +85,7 @@ TEST_CASE("EnKF and ETKF approach the Kalman filter as the ensemble grows", "[fi
 
 TEST_CASE("The low-rank and full ETKF weights agree", "[filters]") {
   const int N = 9;
-  for (int p : {1, 2, 5, 8}) {
+  for (int p : {1, 2, 3, 4, 5, 8}) {
     RandomStream r(static_cast<std::uint64_t>(p), "lowrank", 0);
     Eigen::MatrixXd Y(p, N);
     Eigen::VectorXd d(p), rinv(p);
