@@ -45,6 +45,29 @@ std::string usage(const std::string& synopsis, const std::string& about, const p
   return os.str();
 }
 
+// The options every config-reading command shares: the positional CONFIG and --set.
+struct ConfigOptions {
+  po::options_description opts{"options"};
+  po::positional_options_description pos;
+  std::string file;
+  std::vector<std::string> sets;
+  explicit ConfigOptions(const char* set_help) {
+    opts.add_options()("help,h", "explain this command")("config", po::value(&file), "the YAML config (positional)")(
+        "set", po::value(&sets)->composing(), set_help);
+    pos.add("config", 1);
+  }
+  // Parses; prints the help and returns true when it was asked for.
+  bool parse_or_help(const Args& args, Parsed& p, const std::string& synopsis, const std::string& about) {
+    p = parse(args, opts, pos);
+    if (!p.vm.count("help")) return false;
+    std::cout << usage(synopsis, about, opts);
+    return true;
+  }
+  void require_file(const char* command) const {
+    if (file.empty()) throw ConfigError(cat("landda ", command, ": no config file given (landda ", command, " CONFIG; see --help)"));
+  }
+};
+
 // The config with --set overrides (and --output as output.dir), validated.
 experiments::RunConfig load(const std::string& file, std::vector<std::string> sets, const std::string& output) {
   if (!output.empty()) sets.push_back("output.dir=" + output);
@@ -82,29 +105,22 @@ std::vector<std::string> petsc_options(const Args& args) {
 }
 
 int run(const Args& args, const parallel::Environment& env) {
-  po::options_description opts("options");
-  std::string file, output, log_level;
-  std::vector<std::string> sets;
+  ConfigOptions co("override one key: --set filter.members=40 (repeatable)");
+  std::string output, log_level;
   int stop_after = 0;
-  opts.add_options()("help,h", "explain this command")(
-      "config", po::value(&file), "the YAML config (positional)")(
-      "output,o", po::value(&output), "output folder (sets output.dir)")(
-      "set", po::value(&sets)->composing(), "override one key: --set filter.members=40 (repeatable)")(
+  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
       "restart", po::bool_switch(), "continue from the checkpoint in the output folder")(
       "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)")(
       "stop-after", po::value(&stop_after), "stop after this cycle as if killed (for testing --restart)");
-  po::positional_options_description pos;
-  pos.add("config", 1);
-  const Parsed p = parse(args, opts, pos);
-  if (p.vm.count("help")) {
-    std::cout << usage("landda run CONFIG [--output DIR] [--set key.path=value ...] [--restart] [PETSc options]",
+  Parsed p;
+  if (co.parse_or_help(args, p, "landda run CONFIG [--output DIR] [--set key.path=value ...] [--restart] [PETSc options]",
                        "Runs the experiment the config describes. Every key is checked before anything runs; "
                        "outputs (CF NetCDF, summary.json, config.resolved.yaml) go to the output folder. "
-                       "Under MPI ensemble members are spread over the ranks; results do not depend on their number.",
-                       opts);
+                       "Under MPI ensemble members are spread over the ranks; results do not depend on their number."))
     return 0;
-  }
-  if (file.empty()) throw ConfigError("landda run: no config file given (landda run CONFIG; see --help)");
+  co.require_file("run");
+  const std::string& file = co.file;
+  const std::vector<std::string>& sets = co.sets;
   experiments::RunConfig cfg = load(file, sets, output);
   log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
   auto experiment = experiments::registry().create(cfg.experiment);
@@ -120,23 +136,16 @@ int run(const Args& args, const parallel::Environment& env) {
 }
 
 int validate(const Args& args) {
-  po::options_description opts("options");
-  std::string file;
-  std::vector<std::string> sets;
-  opts.add_options()("help,h", "explain this command")("config", po::value(&file), "the YAML config (positional)")(
-      "set", po::value(&sets)->composing(), "override one key, as for run (repeatable)");
-  po::positional_options_description pos;
-  pos.add("config", 1);
-  const Parsed p = parse(args, opts, pos);
-  if (p.vm.count("help")) {
-    std::cout << usage("landda validate CONFIG [--set key.path=value ...]",
+  ConfigOptions co("override one key, as for run (repeatable)");
+  Parsed p;
+  if (co.parse_or_help(args, p, "landda validate CONFIG [--set key.path=value ...]",
                        "Checks a config as `landda run` would (unknown keys, types, ranges, files) and prints the "
                        "resolved config with every default filled in. Writes nothing; exits non-zero on the first "
-                       "error, naming the file, line, key and the allowed values.",
-                       opts);
+                       "error, naming the file, line, key and the allowed values."))
     return 0;
-  }
-  if (file.empty()) throw ConfigError("landda validate: no config file given (landda validate CONFIG)");
+  co.require_file("validate");
+  const std::string& file = co.file;
+  const std::vector<std::string>& sets = co.sets;
   experiments::RunConfig cfg = load(file, sets, "");
   // Building the plugins runs their own checks (files they read, combinations of keys).
   experiments::registry().create(cfg.experiment);

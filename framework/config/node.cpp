@@ -111,6 +111,16 @@ void apply_override(YAML::Node& root, const std::string& text, Source& source) {
   source.overrides[path] = text;
 }
 
+// YAML text or stream, with parse errors located in `name`.
+template <class Input>
+YAML::Node parse_yaml(Input& input, const std::string& name) {
+  try {
+    return YAML::Load(input);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(cat(name, ":", e.mark.line + 1, ":", e.mark.column + 1, ": malformed YAML: ", e.msg));
+  }
+}
+
 Node finish_load(YAML::Node root, std::shared_ptr<Source> source, const std::vector<std::string>& overrides) {
   if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
   if (!root.IsMap())
@@ -130,26 +140,14 @@ Node load_file(const std::string& file, const std::vector<std::string>& override
   source->base_dir = fs::absolute(fs::path(file)).parent_path().string();
   std::ifstream in(file);
   if (!in) throw ConfigError(cat(file, ": cannot be read"));
-  YAML::Node root;
-  try {
-    root = YAML::Load(in);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(cat(file, ":", e.mark.line + 1, ":", e.mark.column + 1, ": malformed YAML: ", e.msg));
-  }
-  return finish_load(root, source, overrides);
+  return finish_load(parse_yaml(in, file), source, overrides);
 }
 
 Node load_string(const std::string& text, const std::string& name, const std::vector<std::string>& overrides) {
   auto source = std::make_shared<Source>();
   source->file = name;
   source->base_dir = fs::current_path().string();
-  YAML::Node root;
-  try {
-    root = YAML::Load(text);
-  } catch (const YAML::ParserException& e) {
-    throw ConfigError(cat(name, ":", e.mark.line + 1, ":", e.mark.column + 1, ": malformed YAML: ", e.msg));
-  }
-  return finish_load(root, source, overrides);
+  return finish_load(parse_yaml(text, name), source, overrides);
 }
 
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
