@@ -20,6 +20,8 @@ commands:
   validate CONFIG   check a config (keys, types, ranges, files) without running it
   describe [TYPE]   list the plugins, or the documented keys of one (e.g. etkf)
   bench analysis    time one analysis on a synthetic 2-D grid case
+  bench model       time the soil-water model kernel (column-steps per second)
+  import KIND IN    turn a real download into a landda file (bondville forcing, ...)
 
 options:
   -h, --help        this text; `landda <command> --help` explains a command
@@ -68,10 +70,11 @@ int main(int argc, char** argv) {
     else if (cmd == "validate") code = app::validate(args);
     else if (cmd == "describe") code = app::describe(args);
     else if (cmd == "bench") code = app::bench(args, *env);
+    else if (cmd == "import") code = app::import(args);
     else {
-      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench"});
+      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import"});
       throw ConfigError(cat("unknown command '", cmd, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
-                            "; commands: run, validate, describe, bench (landda --help)"));
+                            "; commands: run, validate, describe, bench, import (landda --help)"));
     }
   } catch (const ConfigError& e) {
     report("configuration error", e, false);  // every rank reads the same config: say it once

@@ -7,6 +7,7 @@ const ExperimentRegistry& registry() {
   static const ExperimentRegistry r = [] {
     ExperimentRegistry reg("experiment");
     reg.add<Twin>("twin");
+    reg.add<OpenLoop>("openloop");
     return reg;
   }();
   return r;

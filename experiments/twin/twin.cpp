@@ -52,6 +52,25 @@ void Twin::Params::visit(config::Visitor& v) {
   v.section("initial", initial, config::doc("initial ensemble"));
 }
 
+void OpenLoop::Params::visit(config::Visitor& v) {
+  v("start", start, config::doc("start of the run"));
+  v("window", window, config::doc("output interval (cycle length); a whole number of model steps"));
+  v("cycles", cycles, config::doc("number of output intervals").range(1, 1e9));
+  v("spinup", spinup, config::doc("intervals left out of the statistics").range(0, 1e9));
+  v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
+}
+
+void OpenLoop::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
+  Twin::Params tp;
+  tp.start = p_.start;
+  tp.window = p_.window;
+  tp.cycles = p_.cycles;
+  tp.spinup = p_.spinup;
+  tp.nature_spinup = 0;
+  tp.initial = p_.initial;
+  Twin(tp, Twin::Mode::open_loop).run(cfg, opts, layout);
+}
+
 namespace {
 
 struct Accumulator {
@@ -112,6 +131,43 @@ double global_rms(const parallel::Comm& comm, const Eigen::VectorXd& local, Inde
 
 }  // namespace
 
+namespace {
+
+// Layer-aware scores for models with vertical structure: RMSE of the top
+// layer, and of the 0-1 m thickness-weighted mean (the root zone).
+struct ZoneScores {
+  double surface = 0, rootzone = 0;
+};
+
+ZoneScores zone_rmse(const Eigen::VectorXd& est, const Eigen::VectorXd& truth, const StateLayout& L,
+                     const std::vector<double>& bottoms) {
+  ZoneScores z;
+  const int nc = L.n_cells(), nl = L.n_layers(0);
+  double top = 0.0;
+  std::vector<double> w(static_cast<std::size_t>(nl), 0.0);
+  double wsum = 0.0;
+  for (int l = 0; l < nl; ++l) {
+    const double b = bottoms[static_cast<std::size_t>(l)];
+    w[static_cast<std::size_t>(l)] = std::max(0.0, std::min(b, 1.0) - top);
+    wsum += w[static_cast<std::size_t>(l)];
+    top = b;
+  }
+  double s2 = 0, r2 = 0;
+  for (int c = 0; c < nc; ++c) {
+    const double ds = est[L.index(0, 0, c)] - truth[L.index(0, 0, c)];
+    s2 += ds * ds;
+    double dr = 0;
+    for (int l = 0; l < nl; ++l) dr += w[static_cast<std::size_t>(l)] * (est[L.index(0, l, c)] - truth[L.index(0, l, c)]);
+    dr /= wsum;
+    r2 += dr * dr;
+  }
+  z.surface = std::sqrt(s2 / nc);
+  z.rootzone = std::sqrt(r2 / nc);
+  return z;
+}
+
+}  // namespace
+
 void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
   const auto wall0 = std::chrono::steady_clock::now();
   // Every model advances whole members on one rank, so each model task is one
@@ -125,6 +181,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   const int N = filter->members();
   const StateLayout& L = model->layout();
   const Index n = L.size();
+  const bool open_loop = mode_ == Mode::open_loop;
+  const char* truth_name = open_loop ? "control" : "truth";
 
   // --- checks that need the model, before anything is written ---
   if (p_.window.seconds <= 0 || p_.window.seconds % model->time_step().seconds != 0)
@@ -133,6 +191,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   if (p_.spinup >= p_.cycles)
     throw ConfigError(cat(cfg.source_file, ": experiment.spinup = ", p_.spinup, " leaves no cycle for statistics (cycles = ",
                           p_.cycles, ")"));
+  if (open_loop && filter->assimilates())
+    throw ConfigError(cat(cfg.source_file, ": experiment.type = openloop runs no analysis; set filter.type: none (filter."
+                                           "members sets the ensemble size)"));
   const std::string var = p_.observe.variable.empty() ? L.variable(0) : p_.observe.variable;
   int v = 0;
   try {
@@ -150,6 +211,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     throw ConfigError(cat(cfg.source_file, ": experiment.observe selects no cell (offset ", p_.observe.offset, " >= ",
                           L.n_cells(), " cells)"));
   const auto p = static_cast<Index>(obs_rows.size());
+  const std::vector<double> bottoms = model->layer_bottoms();
+  const std::vector<std::string> diag_names = model->diagnostic_names();
+  const Index nd = static_cast<Index>(diag_names.size()) * L.n_cells();
+  const Index nm = model->memory_size();
+  const int balance_diag = [&] {
+    for (std::size_t k = 0; k < diag_names.size(); ++k)
+      if (diag_names[k] == "water_balance_error") return static_cast<int>(k);
+    return -1;
+  }();
 
   parallel::Distribution dist(comm, n, N);
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
@@ -164,13 +234,17 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
 
   const std::string out_dir = opts.output_dir;
   const std::string checkpoint_path = out_dir + "/checkpoint.h5";
-  const std::string nc_path = out_dir + "/twin.nc";
+  const std::string nc_path = out_dir + (open_loop ? "/openloop.nc" : "/twin.nc");
   RunConfig resolved_cfg = cfg;
   const std::string resolved = resolved_yaml(resolved_cfg);
 
   Eigen::VectorXd truth(n);
   Eigen::MatrixXd Xm(n, mine);
+  Eigen::MatrixXd mem_truth = Eigen::MatrixXd::Zero(nm, 1), mem(nm, mine);
+  Eigen::MatrixXd diag_truth = Eigen::MatrixXd::Zero(nd, 1), diag = Eigen::MatrixXd::Zero(nd, mine);
   Accumulator acc;
+  ZoneScores zone_a, zone_f;
+  double max_balance = 0.0;
   int first_cycle = 0;
   long long records = 0;
 
@@ -183,7 +257,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     records = cp.scalar("records");
     truth = cp.matrix("truth").col(0);
     Xm = dist.local_members(cp.matrix("ensemble"));
+    mem_truth = cp.matrix("memory_truth");
+    mem = dist.local_members(cp.matrix("memory"));
+    diag_truth = cp.matrix("diagnostics_truth");
+    diag = dist.local_members(cp.matrix("diagnostics"));
     acc.unpack(cp.matrix("accumulators"));
+    const Eigen::MatrixXd zones = cp.matrix("zones");
+    zone_a = {zones(0, 0), zones(0, 1)};
+    zone_f = {zones(0, 2), zones(0, 3)};
+    max_balance = zones(0, 4);
     set_words(model_rng, cp.words("model_rng"), static_cast<std::size_t>(m0));
     set_words(obs_rng, cp.words("obs_rng"), 0);
     std::vector<RandomStream> s1{synth};
@@ -191,19 +273,22 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     synth = s1[0];
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
   } else {
-    // Nature run: start from the model's rest state and forget it.
+    // Nature run: start from the model's own initial state and forget it.
     const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
     model->initial_state(truth, t_init);
     if (!p_.nature_file.empty()) read_state(p_.nature_file, L, truth);
+    model->initial_memory(mem_truth.col(0), -1, nullptr);
     std::vector<Eigen::VectorXd> climatology;
     const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N));
     for (int s = 0; s < p_.nature_spinup; ++s) {
       const Time t0 = t_init + Duration{p_.window.seconds * s};
-      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t0 + p_.window);
+      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t0 + p_.window,
+                     {&mem_truth, nullptr});
       if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(truth);
     }
     for (int j = 0; j < mine; ++j) {
       RandomStream init(seed, "initial-ensemble", m0 + j);
+      model->initial_memory(mem.col(j), m0 + j, &model_rng[static_cast<std::size_t>(j)]);
       if (p_.initial.method == "climatology") {
         if (climatology.empty())
           throw ConfigError(cat(cfg.source_file, ": experiment.initial.method = climatology needs nature_spinup > 1"));
@@ -212,13 +297,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         for (Index i = 0; i < n; ++i) Xm(i, j) = truth[i] + p_.initial.spread * init.normal();
       }
     }
+    model->clamp(Xm, 0);
   }
 
   io::make_dirs(out_dir);
   if (comm.root()) io::write_text_file(out_dir + "/config.resolved.yaml", resolved);
   std::unique_ptr<TwinOutput> out;
   if (comm.root()) {
-    TwinOutput::Spec spec{nc_path, model->grid(), L, p_.start, cfg.output.deflate, cfg.output.fields};
+    TwinOutput::Spec spec{nc_path, model->grid(), L, p_.start, cfg.output.deflate, cfg.output.fields, truth_name, diag_names};
     out = opts.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
   }
 
@@ -233,14 +319,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
 
   Eigen::MatrixXd Xr, HXm(p, mine);
-  Progress progress("twin", p_.cycles, first_cycle, comm.root());
+  Progress progress(open_loop ? "openloop" : "twin", p_.cycles, first_cycle, comm.root());
   for (int cycle = first_cycle; cycle < p_.cycles; ++cycle) {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle};
     const Time t1 = t0 + p_.window;
-    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t1);
-    model->advance(Xm, my_ids, model_rng, t0, t1);
+    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t1, {&mem_truth, &diag_truth});
+    model->advance(Xm, my_ids, model_rng, t0, t1, {&mem, &diag});
 
-    const bool observed = (cycle + 1) % p_.observe.every == 0;
+    const bool observed = !open_loop && (cycle + 1) % p_.observe.every == 0;
     if (observed) {
       for (Index o = 0; o < p; ++o) {
         obs.value[o] = truth[obs_rows[static_cast<std::size_t>(o)]] + p_.observe.error * synth.normal();
@@ -265,24 +351,50 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const double f_rmse = global_rms(comm, f_mean - truth_rows, n), a_rmse = global_rms(comm, a_mean - truth_rows, n);
     const double f_sp = global_rms(comm, f_spread, n), a_sp = global_rms(comm, a_spread, n);
     if (!std::isfinite(a_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
-    if (observed && cycle >= p_.spinup) {
+    const bool scored = (observed || open_loop) && cycle >= p_.spinup;
+    const bool write = (cycle + 1) % cfg.output.every == 0;
+    Eigen::VectorXd fm_all, am_all;
+    if ((scored && !bottoms.empty()) || (write && cfg.output.fields)) {
+      fm_all = dist.allgather_vector(f_mean);
+      am_all = dist.allgather_vector(a_mean);
+    }
+    if (scored) {
       acc.a_rmse += a_rmse;
       acc.f_rmse += f_rmse;
       acc.a_spread += a_sp;
       acc.f_spread += f_sp;
       acc.inflation += astats.inflation;
       acc.count += 1;
+      if (!bottoms.empty()) {
+        const ZoneScores za = zone_rmse(am_all, truth, L, bottoms), zf = zone_rmse(fm_all, truth, L, bottoms);
+        zone_a.surface += za.surface;
+        zone_a.rootzone += za.rootzone;
+        zone_f.surface += zf.surface;
+        zone_f.rootzone += zf.rootzone;
+      }
     }
-    if ((cycle + 1) % cfg.output.every == 0) {
+    if (balance_diag >= 0) {
+      const Index b0 = balance_diag * L.n_cells();
+      double local = diag_truth.col(0).segment(b0, L.n_cells()).cwiseAbs().maxCoeff();
+      if (mine > 0) local = std::max(local, diag.middleRows(b0, L.n_cells()).cwiseAbs().maxCoeff());
+      max_balance = std::max(max_balance, comm.max(local));
+    }
+    if (write) {
       TwinOutput::Record rec;
       rec.time = t1;
       rec.scalars = {f_rmse, a_rmse, f_sp, a_sp, astats.inflation, observed ? static_cast<double>(p) : 0.0};
       if (cfg.output.fields) {
         rec.truth = truth;
-        rec.f_mean = dist.allgather_vector(f_mean);
+        rec.f_mean = fm_all;
         rec.f_spread = dist.allgather_vector(f_spread);
-        rec.a_mean = dist.allgather_vector(a_mean);
+        rec.a_mean = am_all;
         rec.a_spread = dist.allgather_vector(a_spread);
+      }
+      if (nd > 0) {
+        rec.diag_truth = diag_truth.col(0);
+        rec.diag_mean = ensemble_mean(dist.allgather_columns(diag));
+        diag_truth.setZero();
+        diag.setZero();
       }
       if (out) out->write(records, rec);
       ++records;
@@ -290,6 +402,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg.output.checkpoint_every > 0 && (cycle + 1) % cfg.output.checkpoint_every == 0) {
       const Eigen::MatrixXd full = dist.allgather(Xm);
+      const Eigen::MatrixXd mem_full = dist.allgather_columns(mem), diag_full = dist.allgather_columns(diag);
       const auto model_words = dist.allgather_words(words_of(model_rng), 4);
       if (out) out->sync();
       if (comm.root()) {
@@ -299,7 +412,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("records", static_cast<std::int64_t>(records));
         cp.put("truth", Eigen::MatrixXd(truth));
         cp.put("ensemble", full);
+        cp.put("memory_truth", mem_truth);
+        cp.put("memory", mem_full);
+        cp.put("diagnostics_truth", diag_truth);
+        cp.put("diagnostics", diag_full);
         cp.put("accumulators", acc.pack());
+        Eigen::MatrixXd zones(1, 5);
+        zones << zone_a.surface, zone_a.rootzone, zone_f.surface, zone_f.rootzone, max_balance;
+        cp.put("zones", zones);
         cp.put("model_rng", model_words);
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of({synth}));
@@ -320,12 +440,12 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const double k = std::max(1.0, acc.count);
   JsonObject s;
-  s.add("experiment", "twin")
+  s.add("experiment", open_loop ? "openloop" : "twin")
       .add("model", cfg.model.type)
       .add("filter", cfg.filter.type)
       .add("members", N)
       .add("state_size", static_cast<long long>(n))
-      .add("observations_per_analysis", static_cast<long long>(p))
+      .add("observations_per_analysis", static_cast<long long>(open_loop ? 0 : p))
       .add("cycles", p_.cycles)
       .add("spinup", p_.spinup)
       .add("analyses_in_statistics", static_cast<long long>(acc.count))
@@ -333,14 +453,22 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       .add("forecast_rmse", acc.f_rmse / k)
       .add("analysis_spread", acc.a_spread / k)
       .add("forecast_spread", acc.f_spread / k)
-      .add("mean_inflation", acc.inflation / k)
-      .add("seed", static_cast<long long>(cfg.seed))
+      .add("mean_inflation", acc.inflation / k);
+  if (!bottoms.empty()) {
+    s.add("rmse_surface", zone_a.surface / k)
+        .add("rmse_rootzone", zone_a.rootzone / k)
+        .add("forecast_rmse_surface", zone_f.surface / k)
+        .add("forecast_rmse_rootzone", zone_f.rootzone / k);
+  }
+  if (balance_diag >= 0) s.add("max_water_balance_error_m", max_balance);
+  s.add("seed", static_cast<long long>(cfg.seed))
       .add("mpi_ranks", comm.size())
       .add("restarted", opts.restart)
       .add("wall_seconds", wall);
   if (comm.root()) io::write_text_file(out_dir + "/summary.json", s.str() + "\n");
-  log::info("twin experiment done: analysis RMSE ", acc.a_rmse / k, ", forecast RMSE ", acc.f_rmse / k, ", spread ",
-            acc.a_spread / k, " over ", static_cast<long long>(acc.count), " analyses; ", wall, " s; outputs in ", out_dir);
+  log::info(open_loop ? "open loop" : "twin experiment", " done: RMSE against the ", truth_name, " ", acc.a_rmse / k,
+            " (forecast ", acc.f_rmse / k, "), spread ", acc.a_spread / k, " over ", static_cast<long long>(acc.count),
+            " cycles; ", wall, " s; outputs in ", out_dir);
 }
 
 }  // namespace landda::experiments

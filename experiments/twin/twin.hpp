@@ -41,7 +41,33 @@ class Twin final : public Experiment {
     void visit(config::Visitor& v);
   };
 
-  explicit Twin(const Params& p) : p_(p) {}
+  // The open loop reuses the engine with no observations and names the
+  // unperturbed run the control instead of the truth.
+  enum class Mode { twin, open_loop };
+  explicit Twin(const Params& p, Mode mode = Mode::twin) : p_(p), mode_(mode) {}
+  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
+
+ private:
+  Params p_;
+  Mode mode_;
+};
+
+// An ensemble run without assimilation (the open loop of a real-data study):
+// the unperturbed control run and the perturbed ensemble, their fluxes and
+// water balance. Scores compare the ensemble mean with the control.
+class OpenLoop final : public Experiment {
+ public:
+  static constexpr const char* doc =
+      "open loop: the ensemble and the unperturbed control run side by side, no observations (filter.type none)";
+  struct Params {
+    Time start = Time::from_civil(2000, 1, 1);
+    Duration window{86400};
+    int cycles = 365;
+    int spinup = 0;
+    Twin::InitialParams initial;
+    void visit(config::Visitor& v);
+  };
+  explicit OpenLoop(const Params& p) : p_(p) {}
   void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
 
  private:

@@ -8,6 +8,10 @@ namespace landda::experiments {
 namespace {
 
 const char* kFieldPrefixes[] = {"truth_", "forecast_mean_", "forecast_spread_", "analysis_mean_", "analysis_spread_"};
+
+std::string field_name(int f, const std::string& truth_name, const std::string& var) {
+  return (f == 0 ? truth_name + "_" : std::string(kFieldPrefixes[f])) + var;
+}
 const char* kFieldLongNames[] = {"nature run (truth)", "forecast ensemble mean", "forecast ensemble spread (standard deviation)",
                                  "analysis ensemble mean", "analysis ensemble spread (standard deviation)"};
 
@@ -20,7 +24,12 @@ const std::vector<std::string>& TwinOutput::scalar_names() {
 }
 
 TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
-    : nc_(std::move(nc)), layout_(spec.layout), start_(spec.start), fields_(spec.fields) {
+    : nc_(std::move(nc)),
+      layout_(spec.layout),
+      start_(spec.start),
+      fields_(spec.fields),
+      truth_name_(spec.truth_name),
+      diagnostics_(spec.diagnostics) {
   for (int v = 0; v < layout_.n_variables(); ++v) max_layers_ = std::max(max_layers_, layout_.n_layers(v));
 }
 
@@ -34,7 +43,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   nc.def_dim("layer", static_cast<std::size_t>(layers));
   nc.def_dim("cell", ncell);
   nc.put_att("", "Conventions", "CF-1.8");
-  nc.put_att("", "title", "landda twin experiment");
+  nc.put_att("", "title", s.truth_name == "truth" ? "landda twin experiment" : "landda open loop");
   nc.put_att("", "source", "landda " LANDDA_VERSION);
   nc.def_var({"time", io::NcType::f64, {"time"}, {1024}});
   nc.put_att("time", "standard_name", "time");
@@ -65,17 +74,30 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   nc.put_att("analysis_spread", "long_name", "root-mean-square analysis ensemble standard deviation, whole state");
   nc.put_att("inflation", "long_name", "multiplicative inflation of the forecast anomalies applied in the analysis");
   nc.put_att("observations", "long_name", "number of observations assimilated");
+  // Chunks of about a million values along time keep each write cheap and each read of a record small.
+  const std::size_t chunk_t = std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (ncell * layers + 1)));
   if (s.fields) {
-    const std::size_t chunk_t = std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (ncell * layers + 1)));
     for (int v = 0; v < L.n_variables(); ++v)
       for (int f = 0; f < 5; ++f) {
-        const std::string name = std::string(kFieldPrefixes[f]) + L.variable(v);
+        const std::string name = field_name(f, s.truth_name, L.variable(v));
         nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_t, static_cast<std::size_t>(layers), ncell},
                     s.deflate, -9999.0});
-        nc.put_att(name, "long_name", std::string(kFieldLongNames[f]) + " of " + L.variable(v));
+        nc.put_att(name, "long_name",
+                   (f == 0 && s.truth_name != "truth" ? std::string("unperturbed control run") : std::string(kFieldLongNames[f])) +
+                       " of " + L.variable(v));
         nc.put_att(name, "coordinates", coords);
       }
   }
+  for (const auto& d : s.diagnostics)
+    for (const std::string& who : {s.truth_name, std::string("ensemble_mean")}) {
+      const std::string name = who + "_" + d;
+      nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_t, ncell}, s.deflate, -9999.0});
+      nc.put_att(name, "units", "m");
+      nc.put_att(name, "long_name", d == "water_balance_error"
+                                        ? "largest absolute water-balance error of one step since the previous record"
+                                        : d + " since the previous record (" + who + ")");
+      nc.put_att(name, "coordinates", coords);
+    }
   nc.end_def();
   std::vector<double> x(ncell), y(ncell);
   for (std::size_t c = 0; c < ncell; ++c) {
@@ -97,8 +119,14 @@ void TwinOutput::write(long long index, const Record& r) {
   nc_.put("time", &tv, {t}, {1});
   const auto& names = scalar_names();
   for (std::size_t k = 0; k < names.size(); ++k) nc_.put(names[k], &r.scalars[k], {t}, {1});
-  if (!fields_ || r.truth.size() == 0) return;
   const auto ncell = static_cast<std::size_t>(layout_.n_cells());
+  if (r.diag_truth.size() > 0)
+    for (std::size_t k = 0; k < diagnostics_.size(); ++k) {
+      const auto off = static_cast<Eigen::Index>(k * ncell);
+      nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + off, {t, 0}, {1, ncell});
+      nc_.put("ensemble_mean_" + diagnostics_[k], r.diag_mean.data() + off, {t, 0}, {1, ncell});
+    }
+  if (!fields_ || r.truth.size() == 0) return;
   const Eigen::VectorXd* arrays[] = {&r.truth, &r.f_mean, &r.f_spread, &r.a_mean, &r.a_spread};
   for (int v = 0; v < layout_.n_variables(); ++v) {
     const int nl = layout_.n_layers(v);
@@ -108,7 +136,7 @@ void TwinOutput::write(long long index, const Record& r) {
       for (int l = 0; l < nl; ++l)
         for (std::size_t c = 0; c < ncell; ++c)
           buf_[static_cast<std::size_t>(l) * ncell + c] = a[layout_.index(v, l, static_cast<int>(c))];
-      nc_.put(std::string(kFieldPrefixes[f]) + layout_.variable(v), buf_.data(), {t, 0, 0},
+      nc_.put(field_name(f, truth_name_, layout_.variable(v)), buf_.data(), {t, 0, 0},
               {1, static_cast<std::size_t>(max_layers_), ncell});
     }
   }

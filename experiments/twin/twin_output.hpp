@@ -23,11 +23,14 @@ class TwinOutput {
     Time start;
     int deflate = 1;
     bool fields = true;
+    std::string truth_name = "truth";           // "control" for the open loop
+    std::vector<std::string> diagnostics = {};  // per-cell model diagnostics (fluxes)
   };
   struct Record {
     Time time;
     std::vector<double> scalars;  // in the order of scalar_names()
     Eigen::VectorXd truth, f_mean, f_spread, a_mean, a_spread;  // whole state; empty when fields are off
+    Eigen::VectorXd diag_truth, diag_mean;  // diagnostics x cells, name-major; empty when the model has none
   };
   static const std::vector<std::string>& scalar_names();
 
@@ -43,6 +46,8 @@ class TwinOutput {
   const StateLayout& layout_;
   Time start_;
   bool fields_;
+  std::string truth_name_;
+  std::vector<std::string> diagnostics_;
   int max_layers_ = 1;
   std::vector<double> buf_;
 };

@@ -3,6 +3,8 @@
 // advance a block of members. The engine never looks inside the state.
 #include <Eigen/Core>
 #include <span>
+#include <string>
+#include <vector>
 
 #include "core/grid.hpp"
 #include "core/random.hpp"
@@ -10,6 +12,15 @@
 #include "core/time.hpp"
 
 namespace landda {
+
+// Per-member data a model keeps beside the state vector: `memory` the filter
+// never touches (snow, forcing-perturbation memory, perturbed parameters),
+// checkpointed by the engine; `diagnostics` accumulated over a window (fluxes).
+// Each has one column per column of X; null when the caller does not keep it.
+struct MemberData {
+  Eigen::MatrixXd* memory = nullptr;
+  Eigen::MatrixXd* diagnostics = nullptr;
+};
 
 class Model {
  public:
@@ -26,7 +37,17 @@ class Model {
   // index of each column (-1 for the nature run, which is never perturbed) and
   // `rng` one random stream per column for stochastic forcing or model error.
   virtual void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng,
-                       Time t0, Time t1) = 0;
+                       Time t0, Time t1, MemberData extra = {}) = 0;
+
+  // Rows of per-member memory, and how each member's starts (`rng` is null
+  // for the nature run, which is never perturbed).
+  virtual Index memory_size() const { return 0; }
+  virtual void initial_memory(Eigen::Ref<Eigen::VectorXd> /*memory*/, int /*member*/, RandomStream* /*rng*/) const {}
+  // Names of per-cell diagnostics; diagnostics hold names x cells rows, name-major.
+  virtual std::vector<std::string> diagnostic_names() const { return {}; }
+  // Depth of the bottom of each layer of the first variable (m); empty when
+  // the model has no vertical structure.
+  virtual std::vector<double> layer_bottoms() const { return {}; }
   // Puts every element back inside its physical bounds after an analysis;
   // X holds state rows [row_begin, row_begin + X.rows()) of every member.
   virtual void clamp(Eigen::Ref<Eigen::MatrixXd> /*X*/, Index /*row_begin*/) const {}

@@ -55,7 +55,7 @@ void Lorenz96::step(Eigen::Ref<Eigen::VectorXd> x) const {
 }
 
 void Lorenz96::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int>, std::span<RandomStream>, Time t0,
-                       Time t1) {
+                       Time t1, MemberData) {
   const auto span = (t1 - t0).seconds;
   if (span < 0 || span % step_.seconds != 0)
     throw NumericalError(cat("lorenz96: window ", span, " s is not a whole number of model steps (", step_.seconds, " s)"));

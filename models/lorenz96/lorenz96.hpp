@@ -28,7 +28,7 @@ class Lorenz96 final : public Model {
   Duration time_step() const override { return step_; }
   void initial_state(Eigen::Ref<Eigen::VectorXd> x, Time t0) const override;
   void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng, Time t0,
-               Time t1) override;
+               Time t1, MemberData extra) override;
 
   // One RK4 step of length dt, in place.
   void step(Eigen::Ref<Eigen::VectorXd> x) const;

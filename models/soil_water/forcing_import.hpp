@@ -1,0 +1,32 @@
+#pragma once
+// Turning real forcing downloads into landda forcing files (forcing.hpp).
+#include <array>
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+
+namespace landda::models::soil {
+
+// A point forcing series in landda's units, NaN for gaps.
+struct ForcingSeries {
+  Time start;
+  Duration interval{1800};
+  std::array<std::vector<double>, 7> values;  // indexed by Met
+  double lon = 0, lat = 0;
+  std::string site, source;
+};
+
+// The Noah/Noah-MP Bondville text forcing (header, a "<Forcing>" line, then
+// rows "yyyy mm dd hh mi wind wdir T(K) RH(%) P(hPa) SW LW precip(kg m-2 s-1)").
+ForcingSeries read_bondville(const std::string& path);
+
+// Fills gaps of at most `max_gap_records` by linear interpolation in time and
+// returns how many values were filled per variable; a longer gap is an
+// InputError naming the variable and the times.
+std::array<long long, 7> fill_gaps(ForcingSeries& s, int max_gap_records, const std::string& origin);
+
+// Writes a landda forcing file (atomically).
+void write_forcing(const ForcingSeries& s, const std::string& path);
+
+}  // namespace landda::models::soil

@@ -1,0 +1,238 @@
+#include "models/soil_water/richards.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace landda::models::soil {
+
+using Eigen::ArrayXd;
+using Eigen::ArrayXXd;
+using Eigen::Index;
+
+namespace {
+constexpr double kStorage = 1e-2;  // 1/m, the storage above saturation (as in hydraulics.cpp)
+constexpr double kSeMin = 1e-6;
+constexpr double kVgCap = 0.999;
+}  // namespace
+
+LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
+  LayerGrid g;
+  double top = 0.0;
+  for (double b : bottoms) {
+    if (!(b > top)) throw ConfigError("layer bottoms must be positive and increasing (m)");
+    g.dz.push_back(b - top);
+    g.depth.push_back(0.5 * (top + b));
+    top = b;
+  }
+  return g;
+}
+
+void SoilArrays::resize(int layers, Index columns) {
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l}) v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
+}
+
+SoilHydraulics SoilArrays::at(int layer, Index c) const {
+  const auto L = static_cast<std::size_t>(layer);
+  SoilHydraulics p;
+  p.theta_s = theta_s[L][c];
+  p.theta_r = theta_r[L][c];
+  p.k_s = k_s[L][c];
+  p.b = b[L][c];
+  p.psi_s = psi_s[L][c];
+  p.alpha = alpha[L][c];
+  p.n = n[L][c];
+  p.l = l[L][c];
+  return p;
+}
+
+RichardsSolver::RichardsSolver(const LayerGrid& grid, Index columns, double tolerance_m, int max_iterations)
+    : grid_(grid), cols_(columns), tol_(tolerance_m), max_it_(max_iterations) {
+  const int L = grid.size();
+  for (int i = 0; i + 1 < L; ++i) dzi_.push_back(grid.depth[i + 1] - grid.depth[i]);
+  for (ArrayXXd* a : {&h_, &dh_, &k_, &dk_, &r_, &a_, &b_, &c_, &old_}) a->resize(columns, L);
+  for (ArrayXXd* a : {&q_, &dq_up_, &dq_dn_}) a->resize(columns, L + 1);
+  for (ArrayXd* a : {&qtop_, &dqtop_, &cp_, &dp_}) a->resize(columns);
+  for (ArrayXd* a : {&half_.infiltration, &half_.runoff, &half_.drainage, &half_.balance_error}) a->resize(columns);
+}
+
+void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const SoilArrays& s, const ArrayXd& km) {
+  const int L = grid_.size();
+  for (int l = 0; l < L; ++l) {
+    const auto li = static_cast<std::size_t>(l);
+    const ArrayXd& ts = s.theta_s[li];
+    const ArrayXd& tr = s.theta_r[li];
+    const ArrayXd ks = s.k_s[li] * km;
+    if (l == 0) ks_top_ = ks;
+    const ArrayXd range = ts - tr;
+    const ArrayXd th = theta.col(l);
+    const ArrayXd se = (th - tr) / range;
+    if (s.retention == Retention::clapp_hornberger) {
+      const ArrayXd& bb = s.b[li];
+      const ArrayXd& ps = s.psi_s[li];
+      const ArrayXd x = se.max(kSeMin).min(1.0);
+      const ArrayXd lx = x.log();
+      const ArrayXd kk = ks * ((2.0 * bb + 3.0) * lx).exp();
+      h_.col(l) = (se > 1.0).select(-ps + (th - ts) / kStorage, -ps * (-bb * lx).exp());
+      dh_.col(l) = (se > 1.0).select(1.0 / kStorage, bb * ps * (-(bb + 1.0) * lx).exp() / range);
+      k_.col(l) = kk;
+      dk_.col(l) = (se > 1.0 || se < kSeMin).select(0.0, (2.0 * bb + 3.0) * kk / (x * range));
+      continue;
+    }
+    // van Genuchten-Mualem; heads continued linearly above Se = 0.999 (see hydraulics.cpp).
+    const ArrayXd& nn = s.n[li];
+    const ArrayXd& al = s.alpha[li];
+    const ArrayXd& ll = s.l[li];
+    const ArrayXd m = 1.0 - 1.0 / nn;
+    const auto head = [&](const ArrayXd& x, ArrayXd& h, ArrayXd& dh) {
+      const ArrayXd xm = (-x.log() / m).exp();  // x^(-1/m)
+      const ArrayXd lb = (xm - 1.0).log();
+      h = -(lb / nn).exp() / al;
+      dh = ((1.0 / nn - 1.0) * lb).exp() * xm / (x * al * nn * m) / range;
+    };
+    ArrayXd h, dh, hc, dhc;
+    head(se.max(kSeMin).min(kVgCap), h, dh);
+    head(ArrayXd::Constant(cols_, kVgCap), hc, dhc);
+    const ArrayXd slope = -hc / ((1.0 - kVgCap) * range);
+    const ArrayXd tcap = tr + kVgCap * range;
+    h = (se > kVgCap).select(hc + (th - tcap) * slope, h);
+    dh = (se > kVgCap).select(slope, dh);
+    h = (se > 1.0).select((th - ts) / kStorage, h);
+    dh = (se > 1.0).select(1.0 / kStorage, dh);
+    h_.col(l) = h;
+    dh_.col(l) = dh;
+    const ArrayXd xk = se.max(kSeMin).min(1.0 - 1e-12);
+    const ArrayXd lxk = xk.log();
+    const ArrayXd xkm = (lxk / m).exp();  // x^(1/m)
+    const ArrayXd lom = (1.0 - xkm).log();
+    const ArrayXd inner = 1.0 - (m * lom).exp();
+    const ArrayXd xl = (ll * lxk).exp();
+    const ArrayXd kk = ks * xl * inner.square();
+    const ArrayXd dinner = ((m - 1.0) * lom).exp() * xkm / xk;
+    const ArrayXd dkk = ks * (ll * xl / xk * inner.square() + xl * 2.0 * inner * dinner) / range;
+    k_.col(l) = (se >= 1.0).select(ks, kk);
+    dk_.col(l) = (se >= 1.0 || se < kSeMin).select(0.0, dkk);
+  }
+}
+
+void RichardsSolver::fluxes(const ArrayXd& rain) {
+  const int L = grid_.size();
+  // Top: rain up to the capacity of a ponded surface (h = 0) over half the top layer.
+  const double half = 0.5 * grid_.dz[0];
+  // Conductivity between the ponded (saturated) surface and the top node: the arithmetic mean.
+  const ArrayXd ksurf = 0.5 * (ks_top_ + k_.col(0));
+  const ArrayXd grad = 1.0 - h_.col(0) / half;
+  const ArrayXd cap = ksurf * grad;
+  const ArrayXd dcap = 0.5 * dk_.col(0) * grad - ksurf * dh_.col(0) / half;
+  qtop_ = rain.min(cap.max(0.0));
+  dqtop_ = (rain < cap || cap <= 0.0).select(0.0, dcap);
+  q_.col(0) = qtop_;
+  dq_dn_.col(0) = dqtop_;
+  dq_up_.col(0).setZero();
+  for (int i = 0; i + 1 < L; ++i) {
+    const ArrayXd km = 0.5 * (k_.col(i) + k_.col(i + 1));
+    const ArrayXd g = 1.0 - (h_.col(i + 1) - h_.col(i)) / dzi_[i];
+    q_.col(i + 1) = km * g;
+    dq_up_.col(i + 1) = 0.5 * dk_.col(i) * g + km * dh_.col(i) / dzi_[i];
+    dq_dn_.col(i + 1) = 0.5 * dk_.col(i + 1) * g - km * dh_.col(i + 1) / dzi_[i];
+  }
+  q_.col(L) = k_.col(L - 1);  // free drainage: unit gradient
+  dq_up_.col(L) = dk_.col(L - 1);
+  dq_dn_.col(L).setZero();
+}
+
+bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_old, const SoilArrays& s,
+                            const ArrayXd& km, const ArrayXd& rain, const ArrayXXd& sink, double dt, int& iterations) {
+  const int L = grid_.size();
+  for (int it = 0; it <= max_it_; ++it) {
+    evaluate(theta, s, km);
+    fluxes(rain);
+    double worst = 0.0;
+    for (int l = 0; l < L; ++l) {
+      r_.col(l) = grid_.dz[l] * (theta.col(l) - theta_old.col(l)) / dt - q_.col(l) + q_.col(l + 1) + sink.col(l);
+      worst = std::max(worst, r_.col(l).abs().maxCoeff() * dt);
+    }
+    if (!std::isfinite(worst)) return false;
+    if (worst < tol_) return true;
+    if (it == max_it_) break;
+    ++iterations;
+    // Tridiagonal Jacobian; Thomas algorithm over layers, vectorised over columns.
+    for (int l = 0; l < L; ++l) {
+      a_.col(l) = -dq_up_.col(l);
+      b_.col(l) = grid_.dz[l] / dt - dq_dn_.col(l) + dq_up_.col(l + 1);
+      c_.col(l) = dq_dn_.col(l + 1);
+    }
+    cp_ = c_.col(0) / b_.col(0);
+    r_.col(0) = -r_.col(0) / b_.col(0);
+    for (int l = 1; l < L; ++l) {
+      const ArrayXd den = b_.col(l) - a_.col(l) * cp_;
+      r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / den;
+      cp_ = c_.col(l) / den;
+      c_.col(l) = cp_;
+    }
+    c_.col(0) = c_.col(0) / b_.col(0);
+    for (int l = L - 2; l >= 0; --l) r_.col(l) -= c_.col(l) * r_.col(l + 1);
+    for (int l = 0; l < L; ++l) {
+      const auto li = static_cast<std::size_t>(l);
+      const ArrayXd lo = s.theta_r[li] + kSeMin * (s.theta_s[li] - s.theta_r[li]);
+      theta.col(l) = (theta.col(l) + r_.col(l)).max(lo).min(s.theta_s[li] + 0.2);
+    }
+  }
+  return false;
+}
+
+int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
+                             const ArrayXXd& sink, double dt, StepFluxes& out, int depth) {
+  const int L = grid_.size();
+  ArrayXXd theta_old = theta;
+  int iterations = 0;
+  if (!newton(theta, theta_old, s, km, rain, sink, dt, iterations)) {
+    if (depth >= 12) {
+      Index worst = 0;
+      r_.abs().rowwise().maxCoeff().maxCoeff(&worst);
+      std::string profile;
+      for (int l = 0; l < L; ++l) profile += cat(l ? ", " : "", theta_old(worst, l), "/", s.theta_s[static_cast<std::size_t>(l)][worst]);
+      throw NumericalError(cat("Richards solver: Newton did not converge even with dt = ", dt, " s (column ", worst,
+                               ": theta/theta_s = ", profile, "; water input ", rain[worst], " m/s)"));
+    }
+    theta = theta_old;
+    StepFluxes a, b;
+    for (auto* f : {&a, &b})
+      for (ArrayXd* v : {&f->infiltration, &f->runoff, &f->drainage, &f->balance_error}) v->setZero(cols_);
+    iterations += substeps(theta, s, km, rain, sink, dt / 2, a, depth + 1);
+    iterations += substeps(theta, s, km, rain, sink, dt / 2, b, depth + 1);
+    out.infiltration = a.infiltration + b.infiltration;
+    out.runoff = a.runoff + b.runoff;
+    out.drainage = a.drainage + b.drainage;
+    out.balance_error = a.balance_error.abs().max(b.balance_error.abs());
+    return iterations;
+  }
+  // Fluxes of the converged state; storage change against them is the balance error.
+  ArrayXd storage = ArrayXd::Zero(cols_), extracted = ArrayXd::Zero(cols_);
+  for (int l = 0; l < L; ++l) {
+    storage += grid_.dz[l] * (theta.col(l) - theta_old.col(l));
+    extracted += sink.col(l) * dt;
+  }
+  out.infiltration = q_.col(0) * dt;
+  out.drainage = q_.col(L) * dt;
+  out.runoff = (rain - q_.col(0)) * dt;
+  out.balance_error = storage - (out.infiltration - out.drainage - extracted);
+  // Water beyond saturation (the stiff storage) leaves as saturation-excess runoff.
+  for (int l = 0; l < L; ++l) {
+    const ArrayXd& ts = s.theta_s[static_cast<std::size_t>(l)];
+    const ArrayXd excess = (theta.col(l) - ts).max(0.0);
+    out.runoff += excess * grid_.dz[l];
+    theta.col(l) -= excess;
+  }
+  return iterations;
+}
+
+int RichardsSolver::step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
+                         const ArrayXXd& sink, double dt, StepFluxes& out) {
+  if (theta.rows() != cols_ || theta.cols() != grid_.size())
+    throw NumericalError("Richards solver: the state batch has the wrong shape");
+  return substeps(theta, s, km, rain, sink, dt, out, 0);
+}
+
+}  // namespace landda::models::soil

@@ -1,0 +1,121 @@
+#pragma once
+// The soil-water land surface model: a column of soil layers per grid cell,
+// water content per layer as the state. Richards equation (richards.hpp),
+// infiltration with runoff, free drainage, evapotranspiration from the
+// forcing (evapotranspiration.hpp) split into soil evaporation from the top
+// layer and root-weighted transpiration with water stress (Feddes et al.
+// 1978, linear between wilting point and field capacity), a degree-day snow
+// store, and an ensemble made by perturbing forcing (log-normal precipitation,
+// additive temperature, multiplicative shortwave, AR(1) in time) and soil
+// parameters (log-normal K_s and b or n), as LIS and TSMP-PDAF do.
+#include <map>
+#include <memory>
+
+#include "config/params.hpp"
+#include "interfaces/model.hpp"
+#include "models/soil_water/evapotranspiration.hpp"
+#include "models/soil_water/forcing.hpp"
+#include "models/soil_water/richards.hpp"
+
+namespace landda::models {
+
+class SoilWater final : public Model {
+ public:
+  static constexpr const char* doc =
+      "multi-layer soil-water column model per cell: Richards equation (implicit, mass-conservative Newton), "
+      "Clapp-Hornberger or van Genuchten soils from texture, ET from the forcing, perturbed forcing ensemble";
+
+  struct GridParams {
+    std::string kind = "points";
+    std::vector<double> lon{-88.37}, lat{40.01};
+    std::vector<std::string> names{"bondville"};
+    double lon_min = -88.5, lon_max = -88.2, lat_min = 39.9, lat_max = 40.2;
+    int nx = 4, ny = 4;
+    void visit(config::Visitor& v);
+  };
+  struct SoilParams {
+    std::string source = "constant";
+    double sand = 20, clay = 20, organic_carbon = 1.5, bulk_density = 1.35;
+    std::vector<std::string> ismn_files;
+    std::string file;
+    double heterogeneity = 0.0;
+    int heterogeneity_seed = 1;
+    bool use_saturation = true;
+    void visit(config::Visitor& v);
+  };
+  struct VegetationParams {
+    double fraction = 0.7;
+    double root_beta = 0.961;
+    double albedo = 0.23;
+    double wilting_head_m = -150.0;
+    double field_capacity_head_m = -3.3;
+    void visit(config::Visitor& v);
+  };
+  struct PerturbationParams {
+    double precipitation_sd = 0.5;
+    double temperature_sd = 1.0;
+    double shortwave_sd = 0.2;
+    Duration correlation{86400};
+    double ks_sd = 0.5;
+    double shape_sd = 0.1;
+    void visit(config::Visitor& v);
+  };
+  struct Params {
+    GridParams grid;
+    std::vector<double> layer_bottoms{0.05, 0.15, 0.30, 0.60, 1.00, 2.00};
+    std::string retention = "clapp_hornberger";
+    std::string solver = "native";
+    Duration time_step{3600};
+    std::string forcing;
+    std::string et_method = "auto";
+    double wind_height_m = 10.0;
+    SoilParams soil;
+    VegetationParams vegetation;
+    double snow_threshold_k = 273.15;
+    double degree_day_mm = 3.0;
+    PerturbationParams perturbation;
+    double initial_saturation = 0.5;
+    double tolerance_m = 1e-11;
+    int max_iterations = 30;
+    void visit(config::Visitor& v);
+  };
+
+  explicit SoilWater(const Params& p);
+  // Tests and benchmarks: the same model with forcing held in memory.
+  SoilWater(const Params& p, soil::Forcing forcing);
+
+  const Grid& grid() const override { return grid_; }
+  const StateLayout& layout() const override { return layout_; }
+  Duration time_step() const override { return p_.time_step; }
+  void initial_state(Eigen::Ref<Eigen::VectorXd> x, Time t0) const override;
+  void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng, Time t0,
+               Time t1, MemberData extra) override;
+  void clamp(Eigen::Ref<Eigen::MatrixXd> X, Index row_begin) const override;
+  Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
+  void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;
+  std::vector<std::string> diagnostic_names() const override;
+  std::vector<double> layer_bottoms() const override { return p_.layer_bottoms; }
+
+  const soil::SoilArrays& soil() const { return soil_; }
+  soil::EtMethod et_method() const { return et_; }
+
+ private:
+  void build_grid();
+  void build_soil();
+  void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
+                      RandomStream* rng, Time t0, Time t1);
+
+  Params p_;
+  Grid grid_;
+  StateLayout layout_;
+  int n_cells_ = 0;
+  soil::LayerGrid layers_;
+  soil::SoilArrays soil_;
+  std::vector<Eigen::ArrayXd> theta_wp_, theta_fc_, roots_;  // per layer, per cell
+  soil::Forcing forcing_;
+  soil::EtMethod et_ = soil::EtMethod::penman_monteith;
+  Eigen::ArrayXd lat_;
+  std::unique_ptr<soil::RichardsSolver> solver_;
+};
+
+}  // namespace landda::models
