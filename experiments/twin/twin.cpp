@@ -48,6 +48,10 @@ void Twin::Params::visit(config::Visitor& v) {
     config::doc("CF NetCDF file with the nature run's initial state: one variable per model state variable, "
                 "shaped (layer, cell) or (cell); empty: the model's own initial state")
         .file());
+  v("perturb_nature", perturb_nature,
+    config::doc("draw the nature run from the model's own error distribution (perturbed forcing and parameters, "
+                "its own random stream) instead of running it unperturbed: the identical-twin design in which the "
+                "truth is statistically one more member"));
   v.section("observe", observe, config::doc("synthetic observations drawn from the nature run"));
   v.section("initial", initial, config::doc("initial ensemble"));
 }
@@ -226,11 +230,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   std::vector<int> my_ids(static_cast<std::size_t>(mine));
   for (int j = 0; j < mine; ++j) my_ids[static_cast<std::size_t>(j)] = m0 + j;
   const auto seed = static_cast<std::uint64_t>(cfg.seed);
-  std::vector<RandomStream> model_rng, obs_rng, no_rng;
+  std::vector<RandomStream> model_rng, obs_rng;
   for (int j = 0; j < mine; ++j) model_rng.emplace_back(seed, "model", m0 + j);
   for (int j = 0; j < N; ++j) obs_rng.emplace_back(seed, "obs-perturbation", j);
   RandomStream synth(seed, "synthetic-obs", 0);
-  const int nature_id[1] = {-1};
+  // The nature run is member -1 (never perturbed) unless it is drawn as one more realization.
+  const bool nature_perturbed = p_.perturb_nature && !open_loop;
+  const int nature_id[1] = {nature_perturbed ? N : -1};
+  std::vector<RandomStream> nature_rng;
+  if (nature_perturbed) nature_rng.emplace_back(seed, "nature", 0);
 
   const std::string out_dir = opts.output_dir;
   const std::string checkpoint_path = out_dir + "/checkpoint.h5";
@@ -271,18 +279,19 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     std::vector<RandomStream> s1{synth};
     set_words(s1, cp.words("synthetic_rng"), 0);
     synth = s1[0];
+    set_words(nature_rng, cp.words("nature_rng"), 0);
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
   } else {
     // Nature run: start from the model's own initial state and forget it.
     const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
     model->initial_state(truth, t_init);
     if (!p_.nature_file.empty()) read_state(p_.nature_file, L, truth);
-    model->initial_memory(mem_truth.col(0), -1, nullptr);
+    model->initial_memory(mem_truth.col(0), nature_id[0], nature_perturbed ? &nature_rng[0] : nullptr);
     std::vector<Eigen::VectorXd> climatology;
     const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N));
     for (int s = 0; s < p_.nature_spinup; ++s) {
       const Time t0 = t_init + Duration{p_.window.seconds * s};
-      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t0 + p_.window,
+      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t0 + p_.window,
                      {&mem_truth, nullptr});
       if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(truth);
     }
@@ -323,7 +332,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   for (int cycle = first_cycle; cycle < p_.cycles; ++cycle) {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle};
     const Time t1 = t0 + p_.window;
-    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, no_rng, t0, t1, {&mem_truth, &diag_truth});
+    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t1, {&mem_truth, &diag_truth});
     model->advance(Xm, my_ids, model_rng, t0, t1, {&mem, &diag});
 
     const bool observed = !open_loop && (cycle + 1) % p_.observe.every == 0;
@@ -423,6 +432,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("model_rng", model_words);
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of({synth}));
+        cp.put("nature_rng", words_of(nature_rng));
         cp.write(checkpoint_path);
       }
       comm.barrier();

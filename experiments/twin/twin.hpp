@@ -36,6 +36,7 @@ class Twin final : public Experiment {
     int spinup = 100;
     int nature_spinup = 1000;
     std::string nature_file;
+    bool perturb_nature = false;
     ObserveParams observe;
     InitialParams initial;
     void visit(config::Visitor& v);

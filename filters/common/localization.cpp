@@ -16,6 +16,15 @@ double gaspari_cohn(double d, double c) {
 
 namespace {
 constexpr int kMaxBuckets = 1 << 22;
+constexpr double kRad = M_PI / 180.0, kEarth = 6371.0;
+}  // namespace
+
+double local_distance_km(double lon0, double lat0, double lon1, double lat1) {
+  // cos of the mid latitude by a first-order expansion about lat0: no trigonometry per pair.
+  const double dy = lat1 - lat0;
+  const double c = std::cos(lat0 * kRad) - std::sin(lat0 * kRad) * 0.5 * dy * kRad;
+  const double dx = (lon1 - lon0) * c;
+  return kEarth * kRad * std::sqrt(dx * dx + dy * dy);
 }
 
 ObsIndex::ObsIndex(const Grid& grid, const ObsBatch& obs, double radius) : grid_(grid), obs_(obs), radius_(radius) {
@@ -28,7 +37,8 @@ ObsIndex::ObsIndex(const Grid& grid, const ObsBatch& obs, double radius) : grid_
   double ymin = *std::min_element(obs.y.begin(), obs.y.end()), ymax = *std::max_element(obs.y.begin(), obs.y.end());
   // Bucket sides in coordinate units so that a radius spans at most one bucket each way.
   double sx = radius, sy = radius;
-  if (grid.kind() == Grid::Kind::lonlat || grid.kind() == Grid::Kind::points) {
+  spherical_ = grid.kind() == Grid::Kind::lonlat || grid.kind() == Grid::Kind::points;
+  if (spherical_) {
     const double maxlat = std::min(89.0, std::max(std::fabs(ymin), std::fabs(ymax)) + radius / 111.0);
     sy = radius / 111.0;
     sx = radius / (111.0 * std::cos(maxlat * M_PI / 180.0));
@@ -76,6 +86,10 @@ void ObsIndex::query(double x, double y, std::vector<int>& idx, std::vector<doub
   const int cx = static_cast<int>(std::floor((x - x0_) / bx_)), cy = static_cast<int>(std::floor((y - y0_) / by_));
   const int reach_x = static_cast<int>(std::ceil(radius_ / bx_ - 1e-12)), reach_y = static_cast<int>(std::ceil(radius_ / by_ - 1e-12));
   const int spread_x = std::min(reach_x, nbx_), spread_y = reach_y;
+  // On the sphere: squared distances with the query's latitude scale, no trigonometry per candidate.
+  const double coslat = spherical_ ? std::cos(y * kRad) : 1.0, half_sin = spherical_ ? 0.5 * kRad * std::sin(y * kRad) : 0.0;
+  const double scale = kEarth * kRad;
+  const double r2 = spherical_ ? (radius_ / scale) * (radius_ / scale) : 0.0;
   const int bx_lo = cx - spread_x, bx_hi = cx + spread_x;
   int visited_x = 0;
   for (int bxi = bx_lo; bxi <= bx_hi; ++bxi) {
@@ -90,6 +104,14 @@ void ObsIndex::query(double x, double y, std::vector<int>& idx, std::vector<doub
       const int b = byi * nbx_ + b_x;
       for (int k = start_[b]; k < start_[b + 1]; ++k) {
         const int i = items_[k];
+        if (spherical_) {
+          const double dy = obs_.y[i] - y, dx = (obs_.x[i] - x) * (coslat - half_sin * dy), d2 = dx * dx + dy * dy;
+          if (d2 < r2) {
+            idx.push_back(i);
+            dist.push_back(scale * std::sqrt(d2));
+          }
+          continue;
+        }
         const double d = grid_.distance(x, y, obs_.x[i], obs_.y[i]);
         if (d < radius_) {
           idx.push_back(i);

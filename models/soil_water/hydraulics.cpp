@@ -94,7 +94,15 @@ HydraulicState evaluate(Retention r, const SoilHydraulics& p, double theta) {
   };
   const double x = std::clamp(se, se_min, kSeCap);
   head(x, s.h, s.dh);
-  cond(std::clamp(se, se_min, 1.0 - 1e-12), s.k, s.dk);
+  cond(x, s.k, s.dk);
+  if (se > kSeCap) {
+    // Mualem's slope is infinite at saturation for small n: continue K linearly to K_s.
+    double kc = 0, dkc = 0;
+    cond(kSeCap, kc, dkc);
+    const double slope = (p.k_s - kc) / ((1.0 - kSeCap) * range);
+    s.k = kc + (theta - (p.theta_r + kSeCap * range)) * slope;
+    s.dk = slope;
+  }
   if (se >= 1.0) {
     s.k = p.k_s;
     s.dk = 0.0;

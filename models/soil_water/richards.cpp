@@ -53,7 +53,7 @@ RichardsSolver::RichardsSolver(const LayerGrid& grid, Index columns, double tole
   for (int i = 0; i + 1 < L; ++i) dzi_.push_back(grid.depth[i + 1] - grid.depth[i]);
   for (ArrayXXd* a : {&h_, &dh_, &k_, &dk_, &r_, &a_, &b_, &c_, &old_}) a->resize(columns, L);
   for (ArrayXXd* a : {&q_, &dq_up_, &dq_dn_}) a->resize(columns, L + 1);
-  for (ArrayXd* a : {&qtop_, &dqtop_, &cp_, &dp_}) a->resize(columns);
+  for (ArrayXd* a : {&qtop_, &dqtop_, &cp_, &dp_, &w1_, &w2_, &w3_, &ks_top_}) a->resize(columns);
   for (ArrayXd* a : {&half_.infiltration, &half_.runoff, &half_.drainage, &half_.balance_error}) a->resize(columns);
 }
 
@@ -63,23 +63,26 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
     const auto li = static_cast<std::size_t>(l);
     const ArrayXd& ts = s.theta_s[li];
     const ArrayXd& tr = s.theta_r[li];
+    if (l == 0) ks_top_ = s.k_s[li] * km;
+    if (s.retention == Retention::clapp_hornberger) {
+      // One log and one exp per value: x^-b = exp(-b ln x), x^(2b+3) = x^3 / (x^-b)^2.
+      // Work arrays are preallocated; each line is one fused loop over columns.
+      const ArrayXd& bb = s.b[li];
+      const ArrayXd& ps = s.psi_s[li];
+      const auto th = theta.col(l);
+      w1_ = ((th - tr) / (ts - tr)).max(kSeMin).min(1.0);  // x
+      w2_ = (-bb * w1_.log()).exp();                       // x^-b
+      w3_ = s.k_s[li] * km * w1_.cube() / w2_.square();    // K
+      h_.col(l) = (th > ts).select(-ps + (th - ts) / kStorage, -ps * w2_);
+      dh_.col(l) = (th > ts).select(1.0 / kStorage, bb * ps * w2_ / (w1_ * (ts - tr)));
+      k_.col(l) = w3_;
+      dk_.col(l) = (th > ts || w1_ <= kSeMin).select(0.0, (2.0 * bb + 3.0) * w3_ / (w1_ * (ts - tr)));
+      continue;
+    }
     const ArrayXd ks = s.k_s[li] * km;
-    if (l == 0) ks_top_ = ks;
     const ArrayXd range = ts - tr;
     const ArrayXd th = theta.col(l);
     const ArrayXd se = (th - tr) / range;
-    if (s.retention == Retention::clapp_hornberger) {
-      const ArrayXd& bb = s.b[li];
-      const ArrayXd& ps = s.psi_s[li];
-      const ArrayXd x = se.max(kSeMin).min(1.0);
-      const ArrayXd lx = x.log();
-      const ArrayXd kk = ks * ((2.0 * bb + 3.0) * lx).exp();
-      h_.col(l) = (se > 1.0).select(-ps + (th - ts) / kStorage, -ps * (-bb * lx).exp());
-      dh_.col(l) = (se > 1.0).select(1.0 / kStorage, bb * ps * (-(bb + 1.0) * lx).exp() / range);
-      k_.col(l) = kk;
-      dk_.col(l) = (se > 1.0 || se < kSeMin).select(0.0, (2.0 * bb + 3.0) * kk / (x * range));
-      continue;
-    }
     // van Genuchten-Mualem; heads continued linearly above Se = 0.999 (see hydraulics.cpp).
     const ArrayXd& nn = s.n[li];
     const ArrayXd& al = s.alpha[li];
@@ -102,15 +105,24 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
     dh = (se > 1.0).select(1.0 / kStorage, dh);
     h_.col(l) = h;
     dh_.col(l) = dh;
-    const ArrayXd xk = se.max(kSeMin).min(1.0 - 1e-12);
-    const ArrayXd lxk = xk.log();
-    const ArrayXd xkm = (lxk / m).exp();  // x^(1/m)
-    const ArrayXd lom = (1.0 - xkm).log();
-    const ArrayXd inner = 1.0 - (m * lom).exp();
-    const ArrayXd xl = (ll * lxk).exp();
-    const ArrayXd kk = ks * xl * inner.square();
-    const ArrayXd dinner = ((m - 1.0) * lom).exp() * xkm / xk;
-    const ArrayXd dkk = ks * (ll * xl / xk * inner.square() + xl * 2.0 * inner * dinner) / range;
+    // Mualem conductivity; its slope is infinite at saturation for small n, so
+    // it too is continued linearly from Se = 0.999 to K_s.
+    const auto mualem = [&](const ArrayXd& xk, ArrayXd& kk, ArrayXd& dkk) {
+      const ArrayXd lxk = xk.log();
+      const ArrayXd xkm = (lxk / m).exp();  // x^(1/m)
+      const ArrayXd lom = (1.0 - xkm).log();
+      const ArrayXd inner = 1.0 - (m * lom).exp();
+      const ArrayXd xl = (ll * lxk).exp();
+      kk = ks * xl * inner.square();
+      const ArrayXd dinner = ((m - 1.0) * lom).exp() * xkm / xk;
+      dkk = ks * (ll * xl / xk * inner.square() + xl * 2.0 * inner * dinner) / range;
+    };
+    ArrayXd kk, dkk, kc, dkc;
+    mualem(se.max(kSeMin).min(kVgCap), kk, dkk);
+    mualem(ArrayXd::Constant(cols_, kVgCap), kc, dkc);
+    const ArrayXd kslope = (ks - kc) / ((1.0 - kVgCap) * range);
+    kk = (se > kVgCap).select(kc + (th - tcap) * kslope, kk);
+    dkk = (se > kVgCap).select(kslope, dkk);
     k_.col(l) = (se >= 1.0).select(ks, kk);
     dk_.col(l) = (se >= 1.0 || se < kSeMin).select(0.0, dkk);
   }
@@ -121,21 +133,21 @@ void RichardsSolver::fluxes(const ArrayXd& rain) {
   // Top: rain up to the capacity of a ponded surface (h = 0) over half the top layer.
   const double half = 0.5 * grid_.dz[0];
   // Conductivity between the ponded (saturated) surface and the top node: the arithmetic mean.
-  const ArrayXd ksurf = 0.5 * (ks_top_ + k_.col(0));
-  const ArrayXd grad = 1.0 - h_.col(0) / half;
-  const ArrayXd cap = ksurf * grad;
-  const ArrayXd dcap = 0.5 * dk_.col(0) * grad - ksurf * dh_.col(0) / half;
-  qtop_ = rain.min(cap.max(0.0));
-  dqtop_ = (rain < cap || cap <= 0.0).select(0.0, dcap);
+  w1_ = 0.5 * (ks_top_ + k_.col(0));     // K at the surface interface
+  w2_ = 1.0 - h_.col(0) / half;          // gradient from h = 0 at the surface
+  w3_ = w1_ * w2_;                        // infiltration capacity
+  qtop_ = rain.min(w3_.max(0.0));
+  dqtop_ = (rain < w3_ || w3_ <= 0.0).select(0.0, 0.5 * dk_.col(0) * w2_ - w1_ * dh_.col(0) / half);
   q_.col(0) = qtop_;
   dq_dn_.col(0) = dqtop_;
   dq_up_.col(0).setZero();
   for (int i = 0; i + 1 < L; ++i) {
-    const ArrayXd km = 0.5 * (k_.col(i) + k_.col(i + 1));
-    const ArrayXd g = 1.0 - (h_.col(i + 1) - h_.col(i)) / dzi_[i];
-    q_.col(i + 1) = km * g;
-    dq_up_.col(i + 1) = 0.5 * dk_.col(i) * g + km * dh_.col(i) / dzi_[i];
-    dq_dn_.col(i + 1) = 0.5 * dk_.col(i + 1) * g - km * dh_.col(i + 1) / dzi_[i];
+    const double inv = 1.0 / dzi_[i];
+    w1_ = 0.5 * (k_.col(i) + k_.col(i + 1));            // arithmetic-mean K at the interface
+    w2_ = 1.0 - (h_.col(i + 1) - h_.col(i)) * inv;     // gradient, gravity included
+    q_.col(i + 1) = w1_ * w2_;
+    dq_up_.col(i + 1) = 0.5 * dk_.col(i) * w2_ + w1_ * dh_.col(i) * inv;
+    dq_dn_.col(i + 1) = 0.5 * dk_.col(i + 1) * w2_ - w1_ * dh_.col(i + 1) * inv;
   }
   q_.col(L) = k_.col(L - 1);  // free drainage: unit gradient
   dq_up_.col(L) = dk_.col(L - 1);
@@ -148,12 +160,10 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
   for (int it = 0; it <= max_it_; ++it) {
     evaluate(theta, s, km);
     fluxes(rain);
-    double worst = 0.0;
-    for (int l = 0; l < L; ++l) {
+    for (int l = 0; l < L; ++l)
       r_.col(l) = grid_.dz[l] * (theta.col(l) - theta_old.col(l)) / dt - q_.col(l) + q_.col(l + 1) + sink.col(l);
-      worst = std::max(worst, r_.col(l).abs().maxCoeff() * dt);
-    }
-    if (!std::isfinite(worst)) return false;
+    if (!r_.allFinite()) return false;  // maxCoeff would skip a NaN
+    const double worst = r_.abs().maxCoeff() * dt;
     if (worst < tol_) return true;
     if (it == max_it_) break;
     ++iterations;
@@ -166,17 +176,19 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
     cp_ = c_.col(0) / b_.col(0);
     r_.col(0) = -r_.col(0) / b_.col(0);
     for (int l = 1; l < L; ++l) {
-      const ArrayXd den = b_.col(l) - a_.col(l) * cp_;
-      r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / den;
-      cp_ = c_.col(l) / den;
+      w1_ = b_.col(l) - a_.col(l) * cp_;  // pivot
+      r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / w1_;
+      cp_ = c_.col(l) / w1_;
       c_.col(l) = cp_;
     }
     c_.col(0) = c_.col(0) / b_.col(0);
     for (int l = L - 2; l >= 0; --l) r_.col(l) -= c_.col(l) * r_.col(l + 1);
+    // Damped update: no layer moves by more than a fifth of its range in one
+    // iteration, and none leaves [theta_r + 0.1 %, theta_s + 0.05].
     for (int l = 0; l < L; ++l) {
       const auto li = static_cast<std::size_t>(l);
-      const ArrayXd lo = s.theta_r[li] + kSeMin * (s.theta_s[li] - s.theta_r[li]);
-      theta.col(l) = (theta.col(l) + r_.col(l)).max(lo).min(s.theta_s[li] + 0.2);
+      w1_ = 0.2 * (s.theta_s[li] - s.theta_r[li]);  // largest step
+      theta.col(l) = (theta.col(l) + r_.col(l).max(-w1_).min(w1_)).max(s.theta_r[li] + 5e-3 * w1_).min(s.theta_s[li] + 0.05);
     }
   }
   return false;
@@ -218,11 +230,13 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
   out.drainage = q_.col(L) * dt;
   out.runoff = (rain - q_.col(0)) * dt;
   out.balance_error = storage - (out.infiltration - out.drainage - extracted);
-  // Water beyond saturation (the stiff storage) leaves as saturation-excess runoff.
+  // Water beyond saturation (the storage term) leaves as saturation-excess
+  // runoff: it entered at the surface, so it is taken off the infiltration.
   for (int l = 0; l < L; ++l) {
     const ArrayXd& ts = s.theta_s[static_cast<std::size_t>(l)];
     const ArrayXd excess = (theta.col(l) - ts).max(0.0);
     out.runoff += excess * grid_.dz[l];
+    out.infiltration -= excess * grid_.dz[l];
     theta.col(l) -= excess;
   }
   return iterations;

@@ -311,7 +311,8 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* m
       const ArrayXd avail = 0.5 * (theta.col(l) - s.theta_r[li]).max(0.0) * layers_.dz[li] / dt;
       sink.col(l) = sink.col(l).min(avail);
     }
-    solver_->step(theta, s, kmult, supply, sink, dt, fx);
+    iterations_ += solver_->step(theta, s, kmult, supply, sink, dt, fx);
+    ++steps_;
     if (diag) {
       Eigen::VectorXd& d = *diag;
       d.segment(0, n).array() += pr * dt;

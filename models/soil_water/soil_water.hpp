@@ -97,6 +97,8 @@ class SoilWater final : public Model {
   std::vector<double> layer_bottoms() const override { return p_.layer_bottoms; }
 
   const soil::SoilArrays& soil() const { return soil_; }
+  // Newton iterations per column-step since construction (benchmarks).
+  double mean_newton_iterations() const { return steps_ ? static_cast<double>(iterations_) / steps_ : 0.0; }
   soil::EtMethod et_method() const { return et_; }
 
  private:
@@ -116,6 +118,7 @@ class SoilWater final : public Model {
   soil::EtMethod et_ = soil::EtMethod::penman_monteith;
   Eigen::ArrayXd lat_;
   std::unique_ptr<soil::RichardsSolver> solver_;
+  long long iterations_ = 0, steps_ = 0;
 };
 
 }  // namespace landda::models

@@ -40,12 +40,26 @@ void check_index(const Grid& grid, double radius, double xlo, double xhi, double
     const double x = xlo + (xhi - xlo) * r.uniform(), y = ylo + (yhi - ylo) * r.uniform();
     index.query(x, y, idx, dist);
     std::vector<int> brute;
-    for (int i = 0; i < 500; ++i)
-      if (grid.distance(x, y, obs.x[i], obs.y[i]) < radius) brute.push_back(i);
+    const bool sphere = grid.kind() == Grid::Kind::points || grid.kind() == Grid::Kind::lonlat;
+    for (int i = 0; i < 500; ++i) {
+      const double d = sphere ? filters::local_distance_km(x, y, obs.x[i], obs.y[i]) : grid.distance(x, y, obs.x[i], obs.y[i]);
+      if (d < radius) brute.push_back(i);
+    }
     REQUIRE(idx == brute);
   }
 }
 }  // namespace
+
+TEST_CASE("The local distance on the sphere is within 0.1 % of the great circle", "[filters][localization]") {
+  RandomStream r(3, "local-distance", 0);
+  for (int k = 0; k < 1000; ++k) {
+    const double lon = -180 + 360 * r.uniform(), lat = -70 + 140 * r.uniform();
+    const double lon1 = lon + 2 * (r.uniform() - 0.5), lat1 = lat + 1.5 * (r.uniform() - 0.5);
+    const double exact = haversine_km(lon, lat, lon1, lat1);
+    if (exact > 200) continue;
+    CHECK(filters::local_distance_km(lon, lat, lon1, lat1) == Approx(exact).epsilon(2e-3));
+  }
+}
 
 TEST_CASE("The observation index finds exactly the observations within the radius", "[filters][localization]") {
   check_index(Grid::periodic_1d(40), 7.0, 0, 40, 0, 0);

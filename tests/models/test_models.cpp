@@ -8,23 +8,43 @@
 using namespace landda;
 
 namespace {
-std::unique_ptr<Model> make_model(const std::string& type) {
+
+// The conformance case of each registered model: its config and a start time
+// its inputs cover. A new model needs a line here.
+struct Case {
+  std::string yaml;
+  Time start;
+};
+
+Case conformance_case(const std::string& type) {
+  if (type == "lorenz96") return {"type: lorenz96\n", Time::parse("2017-01-01")};
+  if (type == "soil_water")
+    return {std::string("type: soil_water\ngrid: {kind: points, lon: [-88.3, -88.4], lat: [40.0, 40.1]}\n"
+                        "forcing: ") + LANDDA_SOURCE_DIR + "/data/bondville/bondville_1998.nc\n",
+            Time::parse("1998-03-01T06:30:00Z")};
+  FAIL("model '" << type << "' has no conformance case in tests/models/test_models.cpp");
+  return {};
+}
+
+std::unique_ptr<Model> make_model(const std::string& yaml) {
   config::PluginConfig pc;
-  pc.type = type;
-  pc.node = config::load_string("type: " + type + "\n", "test-model");
+  pc.node = config::load_string(yaml, "test-model");
+  pc.type = pc.node.yaml()["type"].as<std::string>();
   return models::registry().create(pc);
 }
+
 }  // namespace
 
 TEST_CASE("Conformance: every registered model", "[models]") {
   for (const auto& type : models::registry().names()) {
     DYNAMIC_SECTION("model " << type) {
-      auto m = make_model(type);
+      const Case cs = conformance_case(type);
+      auto m = make_model(cs.yaml);
       const StateLayout& L = m->layout();
       CHECK(L.n_cells() == m->grid().size());
       CHECK(L.size() > 0);
       CHECK(m->time_step().seconds > 0);
-      const Time t0 = Time::parse("2017-01-01");
+      const Time t0 = cs.start;
       Eigen::VectorXd x(L.size());
       m->initial_state(x, t0);
       CHECK(x.allFinite());
@@ -33,17 +53,30 @@ TEST_CASE("Conformance: every registered model", "[models]") {
       for (int j = 0; j < 3; ++j) X.col(j) = x + Eigen::VectorXd::Constant(L.size(), 0.01 * j);
       Eigen::MatrixXd Y = X;
       std::vector<RandomStream> rng{RandomStream(1, "model", 0), RandomStream(1, "model", 1), RandomStream(1, "model", 2)};
+      Eigen::MatrixXd mem(m->memory_size(), 3), diag(static_cast<Index>(m->diagnostic_names().size()) * L.n_cells(), 3);
+      diag.setZero();
+      for (int j = 0; j < 3; ++j) m->initial_memory(mem.col(j), j, &rng[static_cast<std::size_t>(j)]);
+      const Eigen::MatrixXd mem0 = mem;
+      const auto rng0 = rng;
       const int ids[] = {0, 1, 2};
       const Time t1 = t0 + Duration{m->time_step().seconds * 10};
-      m->advance(X, ids, rng, t0, t1);
+      m->advance(X, ids, rng, t0, t1, {&mem, &diag});
       CHECK(X.allFinite());
+      CHECK(diag.allFinite());
       for (int j = 0; j < 3; ++j) {
-        std::vector<RandomStream> one{RandomStream(1, "model", static_cast<std::uint64_t>(j))};
+        std::vector<RandomStream> one{rng0[static_cast<std::size_t>(j)]};
         const int id[] = {j};
-        Eigen::MatrixXd col = Y.col(j);
-        m->advance(col, id, one, t0, t1);
+        Eigen::MatrixXd col = Y.col(j), mcol = mem0.col(j), dcol = Eigen::MatrixXd::Zero(diag.rows(), 1);
+        m->advance(col, id, one, t0, t1, {&mcol, &dcol});
         CHECK(col.col(0) == X.col(j));
+        CHECK(mcol.col(0) == mem.col(j));
       }
+      // Clamping keeps an analysed state inside the model's bounds and is idempotent.
+      Eigen::MatrixXd Z = X;
+      m->clamp(Z, 0);
+      Eigen::MatrixXd Z2 = Z;
+      m->clamp(Z2, 0);
+      CHECK(Z2 == Z);
     }
   }
 }

@@ -1,0 +1,304 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "config/node.hpp"
+#include "core/error.hpp"
+#include "io/netcdf.hpp"
+#include "models/soil_water/forcing.hpp"
+#include "models/soil_water/forcing_import.hpp"
+#include "models/soil_water/hydraulics.hpp"
+#include "models/soil_water/richards.hpp"
+#include "models/soil_water/soil_water.hpp"
+#include "models/soil_water/static_fields.hpp"
+
+using namespace landda;
+using namespace landda::models::soil;
+namespace fs = std::filesystem;
+
+namespace {
+
+const std::string kBondville = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
+
+fs::path scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / ("landda_soil_" + name);
+  fs::remove_all(d);
+  fs::create_directories(d);
+  return d;
+}
+
+std::unique_ptr<models::SoilWater> make(const std::string& extra) {
+  models::SoilWater::Params p;
+  config::read(config::load_string("forcing: " + kBondville + "\n" + extra, "soil-test"), p);
+  return std::make_unique<models::SoilWater>(p);
+}
+
+}  // namespace
+
+TEST_CASE("Pedotransfer functions reproduce their published forms", "[models][soil]") {
+  // Cosby et al. (1984) univariate, as in CLM: silt loam (sand 10 %, clay 20 %).
+  Texture t;
+  t.sand = 10;
+  t.clay = 20;
+  const SoilHydraulics c = cosby1984(t);
+  CHECK(c.theta_s == Approx(0.489 - 0.0126));
+  CHECK(c.b == Approx(2.91 + 0.159 * 20));
+  CHECK(c.psi_s == Approx(0.01 * std::pow(10.0, 1.88 - 0.131)));
+  CHECK(c.k_s == Approx(7.0556e-6 * std::pow(10.0, -0.884 + 0.153)));
+  // Wosten et al. (1999): clay 25 %, silt 15 %, organic matter 4.5 %, bulk density 1.124447, topsoil,
+  // against an independent implementation (R package euosi, pFpara_ptf_Wosten1999).
+  Texture w;
+  w.clay = 25;
+  w.silt = 15;
+  w.sand = 60;
+  w.organic_carbon = 4.5 / 1.724;
+  w.bulk_density = 1.124447;
+  w.topsoil = true;
+  const SoilHydraulics v = wosten1999(w);
+  CHECK(v.theta_s == Approx(0.5098983).epsilon(1e-6));
+  CHECK(v.alpha == Approx(100 * 0.05413231).epsilon(1e-6));
+  CHECK(v.n == Approx(1.169909).epsilon(1e-6));
+  CHECK(v.theta_r == 0.01);
+}
+
+TEST_CASE("Hydraulic functions: derivatives, inverse and limits", "[models][soil]") {
+  Texture t;
+  t.sand = 40;
+  t.clay = 15;
+  t.silt = 45;
+  for (const Retention r : {Retention::clapp_hornberger, Retention::van_genuchten}) {
+    const SoilHydraulics p = r == Retention::clapp_hornberger ? cosby1984(t) : wosten1999(t);
+    INFO("retention " << static_cast<int>(r));
+    for (double frac : {0.1, 0.3, 0.6, 0.9, 0.99}) {
+      const double th = p.theta_r + frac * (p.theta_s - p.theta_r), e = 1e-7;
+      const auto s = evaluate(r, p, th), sp = evaluate(r, p, th + e), sm = evaluate(r, p, th - e);
+      CHECK(s.h < 0.0);
+      CHECK(s.k > 0.0);
+      CHECK(s.k <= p.k_s);
+      CHECK(s.dh == Approx((sp.h - sm.h) / (2 * e)).epsilon(1e-4));
+      CHECK(s.dk == Approx((sp.k - sm.k) / (2 * e)).epsilon(1e-4));
+      CHECK(theta_at_head(r, p, s.h) == Approx(th).epsilon(1e-9));
+    }
+    CHECK(evaluate(r, p, p.theta_s).k == Approx(p.k_s));
+    CHECK(theta_at_head(r, p, 0.0) == p.theta_s);
+    CHECK(theta_at_head(r, p, -150.0) < theta_at_head(r, p, -3.3));
+  }
+}
+
+TEST_CASE("Ponded infiltration matches Philip's sorptivity (Parlange 1975)", "[models][soil]") {
+  // A deep column of 1-cm layers, initially dry, under a ponded surface: early
+  // infiltration is I = S sqrt(t). Parlange's sorptivity:
+  // S^2 = integral_{theta_i}^{theta_s} (theta_s + theta - 2 theta_i) D(theta) dtheta, D = K dh/dtheta.
+  // van Genuchten has no air-entry head (h(theta_s) = 0), so Parlange's formula applies as it stands.
+  Texture t;
+  t.sand = 60;  // a sandy loam
+  t.clay = 10;
+  t.silt = 30;
+  const SoilHydraulics p = wosten1999(t);
+  const Retention r = Retention::van_genuchten;
+  const double ti = p.theta_r + 0.3 * (p.theta_s - p.theta_r);
+  double s2 = 0.0;
+  const int nq = 20000;
+  for (int k = 0; k < nq; ++k) {
+    const double th = ti + (p.theta_s - ti) * (k + 0.5) / nq;
+    const auto e = evaluate(r, p, th);
+    s2 += (p.theta_s + th - 2 * ti) * e.k * e.dh * (p.theta_s - ti) / nq;
+  }
+  const double S = std::sqrt(s2);
+  const double cell = 0.005;  // 5-mm layers
+  const int L = static_cast<int>(1.5 / cell);
+  std::vector<double> bottoms;
+  for (int l = 1; l <= L; ++l) bottoms.push_back(cell * l);
+  const LayerGrid grid = LayerGrid::from_bottoms(bottoms);
+  SoilArrays soil;
+  soil.retention = r;
+  soil.resize(L, 1);
+  for (int l = 0; l < L; ++l) {
+    const auto li = static_cast<std::size_t>(l);
+    soil.theta_s[li][0] = p.theta_s;
+    soil.theta_r[li][0] = p.theta_r;
+    soil.k_s[li][0] = p.k_s;
+    soil.alpha[li][0] = p.alpha;
+    soil.n[li][0] = p.n;
+    soil.l[li][0] = p.l;
+  }
+  RichardsSolver solver(grid, 1);
+  Eigen::ArrayXXd theta = Eigen::ArrayXXd::Constant(1, L, ti);
+  const Eigen::ArrayXd one = Eigen::ArrayXd::Ones(1), rain = Eigen::ArrayXd::Constant(1, 1.0);  // 1 m/s: always ponded
+  const Eigen::ArrayXXd sink = Eigen::ArrayXXd::Zero(1, L);
+  StepFluxes fx;
+  double infiltrated = 0.0, drained = 0.0;
+  const double dt = 1.0, t_end = 600.0;
+  for (double time = 0; time < t_end; time += dt) {
+    solver.step(theta, soil, one, rain, sink, dt, fx);
+    infiltrated += fx.infiltration[0];
+    drained += fx.drainage[0];
+  }
+  const double philip = S * std::sqrt(t_end);
+  INFO("sorptivity " << S << " m/s^0.5, infiltrated " << infiltrated << " m, S sqrt(t) " << philip << ", K_s " << p.k_s
+                     << " m/s, t/t_grav " << t_end / std::pow(S / p.k_s, 2));
+  // Philip's (1957) two-term series I = S t^1/2 + A t with K_s/3 <= A <= 2 K_s/3; 5 % for the grid.
+  CHECK(infiltrated > 0.95 * (philip + p.k_s * t_end / 3));
+  CHECK(infiltrated < 1.05 * (philip + 2 * p.k_s * t_end / 3));
+  // The water went into the soil: storage rose by what infiltrated less what drained at the bottom.
+  double stored = 0.0;
+  for (int l = 0; l < L; ++l) stored += (theta(0, l) - ti) * cell;
+  CHECK(std::abs(stored - (infiltrated - drained)) < 1e-10);
+}
+
+TEST_CASE("A year at Bondville closes the water balance", "[models][soil]") {
+  for (const std::string retention : {"clapp_hornberger", "van_genuchten"}) {
+    INFO(retention);
+    auto m = make("grid: {kind: points, lon: [-88.37, -88.37], lat: [40.01, 40.01]}\n"
+                  "soil: {source: constant, sand: 10, clay: 20}\nretention: " + retention + "\n");
+    const StateLayout& L = m->layout();
+    const int nc = L.n_cells();
+    Eigen::VectorXd x(L.size());
+    const Time t0 = Time::parse("1998-01-01T06:30:00Z");
+    m->initial_state(x, t0);
+    // Two columns: the control (cell 0 unperturbed) and a perturbed member.
+    Eigen::MatrixXd X(L.size(), 2);
+    X.col(0) = x;
+    X.col(1) = x;
+    std::vector<RandomStream> rng{RandomStream(1, "model", 0), RandomStream(1, "model", 1)};
+    Eigen::MatrixXd mem(m->memory_size(), 2), diag = Eigen::MatrixXd::Zero(5 * nc, 2);
+    m->initial_memory(mem.col(0), -1, nullptr);
+    m->initial_memory(mem.col(1), 1, &rng[1]);
+    const Eigen::MatrixXd X0 = X, mem0 = mem;
+    const int ids[] = {-1, 1};
+    for (int d = 0; d < 365; ++d) {
+      const Time a = t0 + Duration{86400LL * d};
+      m->advance(X, ids, rng, a, a + Duration{86400}, {&mem, &diag});
+    }
+    const auto dz = [&](int l) { return m->layer_bottoms()[static_cast<std::size_t>(l)] - (l ? m->layer_bottoms()[static_cast<std::size_t>(l - 1)] : 0.0); };
+    for (int j = 0; j < 2; ++j)
+      for (int c = 0; c < nc; ++c) {
+        double ds = mem(2 * nc + c, j) - mem0(2 * nc + c, j);  // snow
+        for (int l = 0; l < L.n_layers(0); ++l) ds += dz(l) * (X(L.index(0, l, c), j) - X0(L.index(0, l, c), j));
+        const double p = diag(c, j), et = diag(nc + c, j), ro = diag(2 * nc + c, j), dr = diag(3 * nc + c, j);
+        INFO("member column " << j << ", cell " << c << ": P " << p << " ET " << et << " R " << ro << " D " << dr << " dS " << ds);
+        CHECK(p == Approx(j == 0 ? 0.9258 : p).epsilon(1e-3));
+        CHECK(std::abs(ds - (p - et - ro - dr)) < 1e-8);
+        CHECK(diag(4 * nc + c, j) < 1e-9);  // largest error of any one step
+        CHECK(et > 0.3);
+        CHECK(et < 0.9);
+        for (int l = 0; l < L.n_layers(0); ++l) {
+          const double th = X(L.index(0, l, c), j);
+          CHECK(th > m->soil().theta_r[static_cast<std::size_t>(l)][c]);
+          CHECK(th <= m->soil().theta_s[static_cast<std::size_t>(l)][c] + 1e-12);
+        }
+      }
+  }
+}
+
+TEST_CASE("Soil moisture rises after rain and falls in dry spells", "[models][soil]") {
+  auto m = make("soil: {sand: 10, clay: 20}\n");
+  const StateLayout& L = m->layout();
+  Eigen::VectorXd x(L.size());
+  const Time t0 = Time::parse("1998-01-01T06:30:00Z");
+  m->initial_state(x, t0);
+  Eigen::MatrixXd X = x;
+  Eigen::MatrixXd mem(m->memory_size(), 1), diag = Eigen::MatrixXd::Zero(5, 1);
+  m->initial_memory(mem.col(0), -1, nullptr);
+  const int ids[] = {-1};
+  int wet_days = 0, wetter = 0, dry_days = 0, drier = 0;
+  for (int d = 0; d < 365; ++d) {
+    const Time a = t0 + Duration{86400LL * d};
+    const double before = X(0, 0);
+    diag.setZero();
+    m->advance(X, ids, {}, a, a + Duration{86400}, {&mem, &diag});
+    const double rain_mm = diag(0, 0) * 1000;
+    const bool season = a.day_of_year() > 100 && a.day_of_year() < 300;  // no snow
+    if (rain_mm > 10 && season) {
+      ++wet_days;
+      wetter += X(0, 0) > before;
+    } else if (rain_mm == 0.0 && season) {
+      ++dry_days;
+      drier += X(0, 0) < before;
+    }
+  }
+  INFO(wet_days << " wet days, " << wetter << " wetter; " << dry_days << " dry growing-season days, " << drier << " drier");
+  CHECK(wet_days > 15);
+  CHECK(wetter >= 0.8 * wet_days);
+  CHECK(drier >= 0.9 * dry_days);
+}
+
+TEST_CASE("Forcing files with gaps, disorder or wrong units are refused", "[models][soil]") {
+  const fs::path dir = scratch("forcing");
+  ForcingSeries s;
+  s.start = Time::parse("2000-01-01");
+  s.interval = Duration{3600};
+  s.values[0] = {0.0, 1e-4, 0.0, 0.0};
+  s.values[1] = {280.0, 281.0, 282.0, 283.0};
+  const std::string good = (dir / "good.nc").string();
+  write_forcing(s, good);
+  const Forcing f = Forcing::read(good, 3);
+  CHECK(f.begin() == s.start);
+  CHECK(f.end() == s.start + Duration{4 * 3600});
+  Eigen::ArrayXd out(3);
+  f.mean(Met::tas, s.start + Duration{1800}, Duration{3600}, out);
+  CHECK(out[2] == Approx(280.5));
+  CHECK_THROWS_WITH(f.check_covers(s.start, s.start + Duration{5 * 3600}), Catch::Contains("the forcing covers"));
+
+  auto gap = s;
+  gap.values[1][2] = std::nan("");
+  write_forcing(gap, (dir / "gap.nc").string());
+  CHECK_THROWS_WITH(Forcing::read((dir / "gap.nc").string(), 1),
+                    Catch::Contains("gap.nc: variable 'tas' has a gap (missing value) at 2000-01-01T02:00:00Z"));
+  auto filled = gap;
+  CHECK(fill_gaps(filled, 2, "gap")[1] == 1);
+  CHECK(filled.values[1][2] == Approx(282.0));
+  auto long_gap = s;
+  long_gap.values[1][1] = long_gap.values[1][2] = std::nan("");
+  CHECK_THROWS_WITH(fill_gaps(long_gap, 1, "long"), Catch::Contains("tas is missing from 2000-01-01T01:00:00Z to 2000-01-01T02:00:00Z"));
+
+  auto kelvin = s;
+  kelvin.values[1] = {7.0, 8.0, 9.0, 10.0};  // degrees Celsius in a kelvin variable
+  write_forcing(kelvin, (dir / "celsius.nc").string());
+  CHECK_THROWS_WITH(Forcing::read((dir / "celsius.nc").string(), 1), Catch::Contains("outside the plausible range"));
+
+  {  // times out of order
+    auto nc = io::NcFile::create((dir / "order.nc").string());
+    nc.def_dim("time", 3);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "hours since 2000-01-01");
+    nc.def_var({"pr", io::NcType::f64, {"time"}});
+    nc.def_var({"tas", io::NcType::f64, {"time"}});
+    nc.end_def();
+    const double t[] = {0, 2, 1}, pr[] = {0, 0, 0}, tas[] = {280, 280, 280};
+    nc.put("time", t);
+    nc.put("pr", pr);
+    nc.put("tas", tas);
+    nc.commit();
+  }
+  CHECK_THROWS_WITH(Forcing::read((dir / "order.nc").string(), 1), Catch::Contains("times are out of order"));
+  CHECK_THROWS_WITH(Forcing::read((dir / "none.nc").string(), 1), Catch::Contains("no such file"));
+}
+
+TEST_CASE("ISMN static variables give the texture of each layer", "[models][soil]") {
+  const fs::path dir = scratch("ismn");
+  const std::string path = (dir / "X_static_variables.csv").string();
+  {
+    std::ofstream f(path);
+    f << "quantity_name;unit;depth_from[m];depth_to[m];value;description;quantity_source_name;\n"
+         "saturation;m^3*m^-3;0.00;0.30;0.46;;HWSD;\nclay fraction;% weight;0.00;0.30;23.00;;HWSD;\n"
+         "organic carbon;% weight;0.00;0.30;1.27;;HWSD;\nsand fraction;% weight;0.00;0.30;36.00;;HWSD;\n"
+         "silt fraction;% weight;0.00;0.30;41.00;;HWSD;\nsaturation;m^3*m^-3;0.30;1.00;0.44;;HWSD;\n"
+         "clay fraction;% weight;0.30;1.00;29.00;;HWSD;\nsand fraction;% weight;0.30;1.00;29.00;;HWSD;\n"
+         "organic carbon;% weight;-99.90;-99.90;0.59;;insitu;\n";
+  }
+  const IsmnStatic st = read_ismn_static(path);
+  CHECK(st.sand[0] == 36);
+  CHECK(st.clay[1] == 29);
+  CHECK(st.organic_carbon[0] == 1.27);
+  CHECK(st.saturation[1] == 0.44);
+  auto m = make("soil: {source: ismn, ismn_files: [" + path + "]}\n");
+  CHECK(m->soil().theta_s[0][0] == 0.46);  // HWSD saturation for 0-5 cm
+  CHECK(m->soil().theta_s[5][0] == 0.44);  // and for 100-200 cm
+  const std::string bad = (dir / "bad.csv").string();
+  std::ofstream(bad) << "not,an,ismn,file\n";
+  CHECK_THROWS_WITH(read_ismn_static(bad), Catch::Contains("bad.csv:1: not an ISMN static-variables file"));
+  CHECK_THROWS_WITH(make("soil: {source: ismn, ismn_files: [a.csv, b.csv]}\n"),
+                    Catch::Contains("lists 2 files; the grid has 1 points"));
+}
