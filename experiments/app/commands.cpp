@@ -124,6 +124,7 @@ int run(const Args& args, const parallel::Environment& env) {
   experiments::RunConfig cfg = load(file, sets, output);
   log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
   auto experiment = experiments::registry().create(cfg.experiment);
+  experiment->check(cfg);
   experiments::RunOptions ro;
   ro.output_dir = cfg.output.dir;
   ro.restart = p.vm["restart"].as<bool>();
@@ -148,7 +149,7 @@ int validate(const Args& args) {
   const std::vector<std::string>& sets = co.sets;
   experiments::RunConfig cfg = load(file, sets, "");
   // Building the plugins runs their own checks (files they read, combinations of keys).
-  experiments::registry().create(cfg.experiment);
+  experiments::registry().create(cfg.experiment)->check(cfg);
   models::registry().create(cfg.model);
   filters::registry().create(cfg.filter);
   std::cout << experiments::resolved_yaml(cfg);

@@ -24,6 +24,9 @@ class Experiment {
   virtual ~Experiment() = default;
   // `layout` holds the run's communicators (PDAF-style model, filter and couple).
   virtual void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) = 0;
+  // Checks of the whole config this experiment needs (beyond each plugin's
+  // own keys), run by `landda validate` and before `landda run` writes anything.
+  virtual void check(const RunConfig& /*cfg*/) const {}
 };
 
 using ExperimentRegistry = Registry<Experiment>;

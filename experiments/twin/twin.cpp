@@ -64,7 +64,14 @@ void OpenLoop::Params::visit(config::Visitor& v) {
   v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
 }
 
+void OpenLoop::check(const RunConfig& cfg) const {
+  if (cfg.filter.type != "none")
+    cfg.filter.node.child("type").fail(cat("'", cfg.filter.type, "': experiment.type = openloop runs no analysis; set "
+                                           "filter.type: none (filter.members sets the ensemble size)"));
+}
+
 void OpenLoop::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
+  check(cfg);
   Twin::Params tp;
   tp.start = p_.start;
   tp.window = p_.window;

@@ -70,6 +70,7 @@ class OpenLoop final : public Experiment {
   };
   explicit OpenLoop(const Params& p) : p_(p) {}
   void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
+  void check(const RunConfig& cfg) const override;
 
  private:
   Params p_;

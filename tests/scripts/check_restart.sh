@@ -15,6 +15,13 @@ for f in etkf enkf; do
   "$landda" run "$cfg" "${common[@]}" --set filter.type=$f --output "$work/$f-stop" --restart
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/$f-full" "$work/$f-stop" 0
 done
+# The soil-water twin: model memory (snow, perturbation state, parameters) and fluxes carry over too.
+soil="$src/experiments/configs/twin_surface.yaml"
+soil_sets=(--set experiment.cycles=40 --set experiment.spinup=5 --set output.checkpoint_every=10 --log-level warn)
+"$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-full"
+"$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --stop-after 25
+"$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --restart
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-full" "$work/soil-stop" 0
 # A restart with a changed config is refused.
 if "$landda" run "$cfg" "${common[@]}" --set filter.type=etkf --set filter.members=21 --output "$work/etkf-stop" --restart 2>"$work/err"; then
   echo "FAIL restart with another config was accepted"; exit 1
