@@ -230,16 +230,23 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
   out.drainage = q_.col(L) * dt;
   out.runoff = (rain - q_.col(0)) * dt;
   out.balance_error = storage - (out.infiltration - out.drainage - extracted);
-  // Water beyond saturation (the storage term) leaves as saturation-excess
-  // runoff: it entered at the surface, so it is taken off the infiltration.
-  for (int l = 0; l < L; ++l) {
-    const ArrayXd& ts = s.theta_s[static_cast<std::size_t>(l)];
-    const ArrayXd excess = (theta.col(l) - ts).max(0.0);
-    out.runoff += excess * grid_.dz[l];
-    out.infiltration -= excess * grid_.dz[l];
+  remove_excess(theta, s, grid_, out);
+  return iterations;
+}
+
+void remove_excess(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const LayerGrid& grid, StepFluxes& out) {
+  for (int l = 0; l < grid.size(); ++l) {
+    const ArrayXd excess = (theta.col(l) - s.theta_s[static_cast<std::size_t>(l)]).max(0.0);
+    out.runoff += excess * grid.dz[static_cast<std::size_t>(l)];
+    out.infiltration -= excess * grid.dz[static_cast<std::size_t>(l)];
     theta.col(l) -= excess;
   }
-  return iterations;
+}
+
+void RichardsSolver::flux_terms(const Eigen::Ref<const ArrayXXd>& theta, const SoilArrays& s, const ArrayXd& km,
+                                const ArrayXd& rain) {
+  evaluate(theta, s, km);
+  fluxes(rain);
 }
 
 int RichardsSolver::step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,

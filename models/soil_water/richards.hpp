@@ -12,6 +12,7 @@
 // conservative mixed form); converged to a residual below `tolerance_m` per
 // layer, so storage change equals P - ET - runoff - drainage to round-off.
 #include <Eigen/Core>
+#include <memory>
 #include <vector>
 
 #include "models/soil_water/hydraulics.hpp"
@@ -37,9 +38,29 @@ struct StepFluxes {
   Eigen::ArrayXd infiltration, runoff, drainage, balance_error;  // m over the step
 };
 
-class RichardsSolver {
+// A solver of one model time step for a batch of columns.
+class ColumnSolver {
+ public:
+  virtual ~ColumnSolver() = default;
+  // Returns the number of nonlinear iterations (or time steps) it took.
+  virtual int step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
+                   const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out) = 0;
+};
+
+class RichardsSolver final : public ColumnSolver {
  public:
   RichardsSolver(const LayerGrid& grid, Eigen::Index columns, double tolerance_m = 1e-11, int max_iterations = 30);
+
+  // Interface fluxes q (columns x layers+1, downward, q(:,0) the infiltration)
+  // of a state and their derivatives with respect to the water content above
+  // (dq_up) and below (dq_dn) each interface: the spatial discretisation, for
+  // other time integrators (the PETSc TS reference).
+  void flux_terms(const Eigen::Ref<const Eigen::ArrayXXd>& theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
+                  const Eigen::ArrayXd& rain);
+  const Eigen::ArrayXXd& q() const { return q_; }
+  const Eigen::ArrayXXd& dq_up() const { return dq_up_; }
+  const Eigen::ArrayXXd& dq_dn() const { return dq_dn_; }
+  const LayerGrid& grid() const { return grid_; }
 
   // Advances theta (layers x columns, column-major: one layer is contiguous)
   // by dt seconds. `k_mult` scales K_s per column (ensemble perturbation),
@@ -47,7 +68,7 @@ class RichardsSolver {
   // extraction per layer (m/s, layers x columns). Sub-steps by halving when
   // Newton does not converge. Returns the number of Newton iterations.
   int step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
-           const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out);
+           const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out) override;
 
  private:
   bool newton(Eigen::Ref<Eigen::ArrayXXd> theta, const Eigen::ArrayXXd& theta_old, const SoilArrays& soil,
@@ -68,5 +89,14 @@ class RichardsSolver {
   Eigen::ArrayXd qtop_, dqtop_, cp_, dp_, ks_top_, w1_, w2_, w3_;
   StepFluxes half_;
 };
+
+// Water beyond saturation leaves as saturation-excess runoff (taken off the
+// infiltration): shared by the solvers so that they account alike.
+void remove_excess(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const LayerGrid& grid, StepFluxes& out);
+
+// The PETSc TS reference solver (petsc_richards.cpp): the same residual,
+// integrated column by column by an adaptive implicit method to tight
+// tolerances. Slow; for tests and checks of the native solver.
+std::unique_ptr<ColumnSolver> make_petsc_solver(const LayerGrid& grid, double rtol = 1e-9, double atol = 1e-12);
 
 }  // namespace landda::models::soil

@@ -101,8 +101,6 @@ void SoilWater::Params::visit(config::Visitor& v) {
 SoilWater::SoilWater(const Params& p) : SoilWater(p, soil::Forcing{}) {}
 
 SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(std::move(forcing)) {
-  if (p_.solver != "native")
-    throw ConfigError("model.solver = petsc: the PETSc TS reference solver is not built in this version; use native");
   layers_ = soil::LayerGrid::from_bottoms(p_.layer_bottoms);
   build_grid();
   layout_ = StateLayout(n_cells_, {"soil_moisture"}, {layers_.size()});
@@ -110,7 +108,8 @@ SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(s
   if (forcing_.path().empty()) forcing_ = soil::Forcing::read(p_.forcing, n_cells_);
   et_ = soil::choose_et_method(p_.et_method, forcing_);
   if (p_.time_step.seconds <= 0) throw ConfigError("model.time_step must be positive");
-  solver_ = std::make_unique<soil::RichardsSolver>(layers_, n_cells_, p_.tolerance_m, p_.max_iterations);
+  if (p_.solver == "petsc") solver_ = soil::make_petsc_solver(layers_);
+  else solver_ = std::make_unique<soil::RichardsSolver>(layers_, n_cells_, p_.tolerance_m, p_.max_iterations);
 }
 
 void SoilWater::build_grid() {

@@ -117,7 +117,7 @@ class SoilWater final : public Model {
   soil::Forcing forcing_;
   soil::EtMethod et_ = soil::EtMethod::penman_monteith;
   Eigen::ArrayXd lat_;
-  std::unique_ptr<soil::RichardsSolver> solver_;
+  std::unique_ptr<soil::ColumnSolver> solver_;
   long long iterations_ = 0, steps_ = 0;
 };
 
