@@ -7,18 +7,49 @@
 #include "experiments/app/commands.hpp"
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
+#include "observations/ismn/ismn_file.hpp"
+
+#include <cmath>
+#include <map>
 
 namespace po = boost::program_options;
 
 namespace landda::app {
+namespace {
+
+using models::soil::ForcingSeries;
+using models::soil::Met;
+
+// One ISMN variable on a regular hourly axis: good values ('G') at their
+// stamps shifted by `shift`, NaN elsewhere; `scale`/`offset` convert units.
+std::vector<double> hourly(const observations::IsmnFile& f, Time start, long long n, Duration shift, double scale,
+                           double offset) {
+  std::vector<double> out(static_cast<std::size_t>(n), std::nan(""));
+  for (std::size_t i = 0; i < f.time.size(); ++i) {
+    if (!f.good(i)) continue;
+    const std::int64_t s = (f.time[i] + shift - start).seconds;
+    if (s < 0 || s % 3600 != 0 || s / 3600 >= n) continue;
+    out[static_cast<std::size_t>(s / 3600)] = f.value[i] * scale + offset;
+  }
+  return out;
+}
+
+}  // namespace
 
 int import(const Args& args) {
   po::options_description opts("options");
   std::string kind, input, output;
   int max_gap = 12;
+  std::string pr_file, ta_file, start_text, end_text, long_gaps = "error";
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
       "input", po::value(&input), "the file to import")("output,o", po::value(&output), "the landda file to write")(
-      "max-gap", po::value(&max_gap), "fill gaps of at most this many records by linear interpolation (default 12)");
+      "max-gap", po::value(&max_gap), "fill gaps of at most this many records by linear interpolation (default 12)")(
+      "precipitation", po::value(&pr_file), "ismn-forcing: the ISMN precipitation file (p, mm per hour)")(
+      "temperature", po::value(&ta_file), "ismn-forcing: the ISMN air-temperature file (ta, degrees C)")(
+      "start", po::value(&start_text), "ismn-forcing: first hour (ISO 8601)")(
+      "end", po::value(&end_text), "ismn-forcing: end (exclusive, ISO 8601)")(
+      "precipitation-long-gaps", po::value(&long_gaps),
+      "ismn-forcing: error (default) | zero: precipitation gaps longer than --max-gap set to zero, counted in the report");
   po::positional_options_description pos;
   pos.add("kind", 1).add("input", 1);
   po::variables_map vm;
@@ -31,11 +62,62 @@ int import(const Args& args) {
   if (vm.count("help") || kind.empty()) {
     std::cout << "usage: landda import KIND INPUT --output FILE [--max-gap N]\n\n"
                  "Turns a real download into a landda file. Kinds:\n"
-                 "  bondville   the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n\n"
+                 "  bondville      the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n"
+                 "  ismn-forcing   ISMN station precipitation and air temperature -> an hourly landda forcing file\n"
+                 "                 (landda import ismn-forcing --precipitation P.stm --temperature T.stm --start S --end E -o F.nc)\n\n"
                  "Gaps (missing-value flags) of at most --max-gap records are filled by linear interpolation in\n"
                  "time and counted in the report; longer gaps stop the import with the variable and the times.\n\n"
               << opts;
     return kind.empty() && !vm.count("help") ? 2 : 0;
+  }
+  if (kind == "ismn-forcing") {
+    if (pr_file.empty() || ta_file.empty() || start_text.empty() || end_text.empty() || output.empty())
+      throw ConfigError("landda import ismn-forcing: --precipitation, --temperature, --start, --end and --output are required");
+    if (long_gaps != "error" && long_gaps != "zero")
+      throw ConfigError(cat("landda import: --precipitation-long-gaps is error or zero, not '", long_gaps, "'"));
+    const Time start = Time::parse(start_text), end = Time::parse(end_text);
+    if (!(end > start)) throw ConfigError("landda import: --end must be after --start");
+    const long long n = (end - start).seconds / 3600;
+    const auto pr = observations::read_ismn(pr_file), ta = observations::read_ismn(ta_file);
+    if (pr.variable != "p") throw InputError(cat(pr_file, ": is an ISMN '", pr.variable, "' file; --precipitation needs 'p'"));
+    if (ta.variable != "ta") throw InputError(cat(ta_file, ": is an ISMN '", ta.variable, "' file; --temperature needs 'ta'"));
+    ForcingSeries s;
+    s.start = start;
+    s.interval = Duration{3600};
+    s.lat = pr.lat;
+    s.lon = pr.lon;
+    s.site = pr.network + " " + pr.station;
+    s.source = "ISMN: " + pr_file + " and " + ta_file;
+    // Precipitation is accumulated over the hour ending at its stamp; the
+    // forcing record starting an hour earlier holds it (mm/h -> kg m-2 s-1).
+    s.values[static_cast<int>(Met::pr)] = hourly(pr, start, n, Duration{-3600}, 1.0 / 3600.0, 0.0);
+    s.values[static_cast<int>(Met::tas)] = hourly(ta, start, n, Duration{0}, 1.0, 273.15);
+    long long zeroed = 0;
+    if (long_gaps == "zero") {
+      // Long precipitation gaps only: short ones are interpolated like every other gap.
+      auto& x = s.values[static_cast<int>(Met::pr)];
+      for (long long k = 0; k < n;) {
+        long long e = k;
+        while (e < n && !std::isfinite(x[static_cast<std::size_t>(e)])) ++e;
+        if (e - k > max_gap || (e > k && (k == 0 || e == n))) {
+          for (long long j = k; j < e; ++j) x[static_cast<std::size_t>(j)] = 0.0;
+          zeroed += e - k;
+        }
+        k = e == k ? k + 1 : e;
+      }
+    }
+    const auto filled = models::soil::fill_gaps(s, max_gap, pr_file + " / " + ta_file);
+    models::soil::write_forcing(s, output);
+    std::cout << "imported " << n << " hourly records of " << s.site << " (" << s.lat << " N, " << s.lon << " E) from "
+              << start.iso() << " into " << output << '\n';
+    for (int v = 0; v < 7; ++v)
+      if (filled[v] > 0)
+        std::cout << "  filled " << filled[v] << " missing value(s) of " << models::soil::met_name(static_cast<Met>(v))
+                  << " by linear interpolation (gaps of at most " << max_gap << " hours)\n";
+    if (zeroed > 0)
+      std::cout << "  set " << zeroed << " hour(s) of precipitation in gaps longer than " << max_gap
+                << " hours to zero (--precipitation-long-gaps zero)\n";
+    return 0;
   }
   if (input.empty() || output.empty()) throw ConfigError("landda import: INPUT and --output are required (see --help)");
   if (max_gap < 0) throw ConfigError("landda import: --max-gap must be >= 0");
@@ -51,7 +133,7 @@ int import(const Args& args) {
                   << models::soil::met_name(static_cast<models::soil::Met>(v)) << " by linear interpolation\n";
     return 0;
   }
-  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville"));
+  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing"));
 }
 
 }  // namespace landda::app

@@ -99,7 +99,7 @@ class PetscRichards final : public ColumnSolver {
         const auto li = static_cast<std::size_t>(l);
         for (auto [dst, src] : {std::pair{&one.theta_s, &soil.theta_s}, {&one.theta_r, &soil.theta_r}, {&one.k_s, &soil.k_s},
                                 {&one.b, &soil.b}, {&one.psi_s, &soil.psi_s}, {&one.alpha, &soil.alpha},
-                                {&one.n, &soil.n}, {&one.l, &soil.l}})
+                                {&one.n, &soil.n}, {&one.l, &soil.l}, {&one.se_min, &soil.se_min}})
           (*dst)[li][0] = (*src)[li][c];
       }
       Column col;

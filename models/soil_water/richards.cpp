@@ -30,7 +30,16 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 }
 
 void SoilArrays::resize(int layers, Index columns) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l}) v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min})
+    v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
+}
+
+void SoilArrays::update_limits() {
+  for (std::size_t li = 0; li < theta_s.size(); ++li)
+    for (Index c = 0; c < theta_s[li].size(); ++c) {
+      const SoilHydraulics p = at(static_cast<int>(li), c);
+      se_min[li][c] = std::max(kSeMin, (theta_at_head(retention, p, kDriestHead) - p.theta_r) / (p.theta_s - p.theta_r));
+    }
 }
 
 SoilHydraulics SoilArrays::at(int layer, Index c) const {
@@ -70,13 +79,14 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
       const ArrayXd& bb = s.b[li];
       const ArrayXd& ps = s.psi_s[li];
       const auto th = theta.col(l);
-      w1_ = ((th - tr) / (ts - tr)).max(kSeMin).min(1.0);  // x
+      w1_ = ((th - tr) / (ts - tr)).max(s.se_min[li]).min(1.0);  // x
       w2_ = (-bb * w1_.log()).exp();                       // x^-b
       w3_ = s.k_s[li] * km * w1_.cube() / w2_.square();    // K
       h_.col(l) = (th > ts).select(-ps + (th - ts) / kStorage, -ps * w2_);
       dh_.col(l) = (th > ts).select(1.0 / kStorage, bb * ps * w2_ / (w1_ * (ts - tr)));
       k_.col(l) = w3_;
-      dk_.col(l) = (th > ts || w1_ <= kSeMin).select(0.0, (2.0 * bb + 3.0) * w3_ / (w1_ * (ts - tr)));
+      dk_.col(l) = (th > ts || w1_ <= s.se_min[li]).select(0.0, (2.0 * bb + 3.0) * w3_ / (w1_ * (ts - tr)));
+      dh_.col(l) = (w1_ <= s.se_min[li]).select(0.0, dh_.col(l));
       continue;
     }
     const ArrayXd ks = s.k_s[li] * km;
@@ -95,7 +105,8 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
       dh = ((1.0 / nn - 1.0) * lb).exp() * xm / (x * al * nn * m) / range;
     };
     ArrayXd h, dh, hc, dhc;
-    head(se.max(kSeMin).min(kVgCap), h, dh);
+    head(se.max(s.se_min[li]).min(kVgCap), h, dh);
+    dh = (se <= s.se_min[li]).select(0.0, dh);
     head(ArrayXd::Constant(cols_, kVgCap), hc, dhc);
     const ArrayXd slope = -hc / ((1.0 - kVgCap) * range);
     const ArrayXd tcap = tr + kVgCap * range;
@@ -118,13 +129,13 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
       dkk = ks * (ll * xl / xk * inner.square() + xl * 2.0 * inner * dinner) / range;
     };
     ArrayXd kk, dkk, kc, dkc;
-    mualem(se.max(kSeMin).min(kVgCap), kk, dkk);
+    mualem(se.max(s.se_min[li]).min(kVgCap), kk, dkk);
     mualem(ArrayXd::Constant(cols_, kVgCap), kc, dkc);
     const ArrayXd kslope = (ks - kc) / ((1.0 - kVgCap) * range);
     kk = (se > kVgCap).select(kc + (th - tcap) * kslope, kk);
     dkk = (se > kVgCap).select(kslope, dkk);
     k_.col(l) = (se >= 1.0).select(ks, kk);
-    dk_.col(l) = (se >= 1.0 || se < kSeMin).select(0.0, dkk);
+    dk_.col(l) = (se >= 1.0 || se <= s.se_min[li]).select(0.0, dkk);
   }
 }
 

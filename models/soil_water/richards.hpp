@@ -30,7 +30,12 @@ struct LayerGrid {
 struct SoilArrays {
   Retention retention = Retention::clapp_hornberger;
   std::vector<Eigen::ArrayXd> theta_s, theta_r, k_s, b, psi_s, alpha, n, l;
+  // Effective saturation at the driest head the model represents (-10^4 m,
+  // air-dry soil): heads never go below it, so fluxes stay finite.
+  std::vector<Eigen::ArrayXd> se_min;
+  static constexpr double kDriestHead = -1e4;
   void resize(int layers, Eigen::Index columns);
+  void update_limits();  // after the parameters change
   SoilHydraulics at(int layer, Eigen::Index column) const;
 };
 

@@ -167,6 +167,7 @@ void SoilWater::build_soil() {
       theta_fc_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
     }
   }
+  soil_.update_limits();
   // Root fractions per layer (Jackson et al. 1996), normalised over the column.
   roots_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
   double top = 0.0, total = 0.0;
@@ -250,6 +251,7 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* m
     s.b[li] *= shape;
     s.n[li] = 1.0 + (s.n[li] - 1.0) * shape;
   }
+  if ((shape != 1.0).any()) s.update_limits();
   auto swe = m.segment(2 * n, n).array();
   const auto& pp = p_.perturbation;
   const double dt = static_cast<double>(p_.time_step.seconds);
@@ -307,7 +309,8 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* m
     for (int l = 0; l < L; ++l) {
       // Never take more than half of the water above residual in one step.
       const auto li = static_cast<std::size_t>(l);
-      const ArrayXd avail = 0.5 * (theta.col(l) - s.theta_r[li]).max(0.0) * layers_.dz[li] / dt;
+      const ArrayXd dry = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
+      const ArrayXd avail = 0.5 * (theta.col(l) - dry).max(0.0) * layers_.dz[li] / dt;
       sink.col(l) = sink.col(l).min(avail);
     }
     iterations_ += solver_->step(theta, s, kmult, supply, sink, dt, fx);

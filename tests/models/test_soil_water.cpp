@@ -123,6 +123,7 @@ TEST_CASE("Ponded infiltration matches Philip's sorptivity (Parlange 1975)", "[m
     soil.n[li][0] = p.n;
     soil.l[li][0] = p.l;
   }
+  soil.update_limits();
   RichardsSolver solver(grid, 1);
   Eigen::ArrayXXd theta = Eigen::ArrayXXd::Constant(1, L, ti);
   const Eigen::ArrayXd one = Eigen::ArrayXd::Ones(1), rain = Eigen::ArrayXd::Constant(1, 1.0);  // 1 m/s: always ponded
@@ -335,6 +336,7 @@ TEST_CASE("The native solver matches the PETSc TS reference", "[models][soil]") 
       theta0(0, l) = p.theta_r + (0.35 + 0.4 * l / L) * (p.theta_s - p.theta_r);
       if (l < 10) sink(0, l) = 2e-8;
     }
+    soil.update_limits();
     const Eigen::ArrayXd one = Eigen::ArrayXd::Ones(1), rain = Eigen::ArrayXd::Constant(1, 0.3 * p.k_s);
     StepFluxes fx;
     Eigen::ArrayXXd ref = theta0;

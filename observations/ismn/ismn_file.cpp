@@ -1,0 +1,108 @@
+#include "observations/ismn/ismn_file.hpp"
+
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "core/error.hpp"
+
+namespace landda::observations {
+namespace {
+
+Time parse_stamp(const std::string& date, const std::string& clock, const std::string& path, int line) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  if (std::sscanf(date.c_str(), "%d/%d/%d", &y, &mo, &d) != 3 || std::sscanf(clock.c_str(), "%d:%d", &h, &mi) != 2)
+    throw InputError(cat(path, ":", line, ": expected a time 'YYYY/MM/DD HH:MM', got '", date, " ", clock, "'"));
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
+    throw InputError(cat(path, ":", line, ": time '", date, " ", clock, "' is out of range"));
+  return Time::from_civil(y, mo, d, h, mi);
+}
+
+double parse_value(const std::string& s, const std::string& path, int line) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0') throw InputError(cat(path, ":", line, ": value '", s, "' is not a number"));
+  return v;
+}
+
+}  // namespace
+
+IsmnFile read_ismn(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(cat(path, ": cannot open the ISMN file"));
+  IsmnFile f;
+  f.path = path;
+  // Name: <network>_<network>_<station>_<variable>_<from>_<to>_<sensor>_<start>_<end>.stm
+  const std::string name = std::filesystem::path(path).stem().string();
+  std::vector<std::string> parts;
+  std::stringstream ns(name);
+  for (std::string p; std::getline(ns, p, '_');) parts.push_back(p);
+  if (parts.size() < 9)
+    throw InputError(cat(path, ": the file name does not follow ISMN's <network>_<network>_<station>_<variable>_"
+                               "<depth_from>_<depth_to>_<sensor>_<start>_<end>.stm"));
+  f.variable = parts[3];
+  f.sensor = parts[6];
+  std::string line;
+  int lineno = 0;
+  while (std::getline(in, line)) {
+    ++lineno;
+    if (!line.empty() && line.back() == '\r') line.pop_back();
+    if (line.find_first_not_of(" \t") == std::string::npos) continue;
+    std::istringstream ls(line);
+    std::vector<std::string> tok;
+    for (std::string t; ls >> t;) tok.push_back(t);
+    const bool stamp_first = tok.size() >= 2 && tok[0].size() == 10 && tok[0][4] == '/';
+    if (!stamp_first) {
+      if (lineno != 1 || tok.size() < 9)
+        throw InputError(cat(path, ":", lineno, ": expected a data line 'YYYY/MM/DD HH:MM value flag provider_flag'"));
+      // header+values layout: CSE network station lat lon elevation depth_from depth_to sensor (may hold spaces)
+      f.network = tok[1];
+      f.station = tok[2];
+      f.lat = parse_value(tok[3], path, lineno);
+      f.lon = parse_value(tok[4], path, lineno);
+      f.elevation = parse_value(tok[5], path, lineno);
+      f.depth_from = parse_value(tok[6], path, lineno);
+      f.depth_to = parse_value(tok[7], path, lineno);
+      if (f.lat < -90 || f.lat > 90 || f.lon < -180 || f.lon > 360)
+        throw InputError(cat(path, ":1: station coordinates (", f.lat, ", ", f.lon, ") are out of range"));
+      continue;
+    }
+    std::size_t k = 0;
+    Time t;
+    double v = 0;
+    std::string flag, provider;
+    if (tok.size() >= 15 && tok[2].size() == 10 && tok[2][4] == '/') {
+      // CEOP layout: nominal and actual stamps, CSE, network, station, lat, lon, elev, from, to, value, flags.
+      t = parse_stamp(tok[0], tok[1], path, lineno);
+      f.network = tok[5];
+      f.station = tok[6];
+      f.lat = parse_value(tok[7], path, lineno);
+      f.lon = parse_value(tok[8], path, lineno);
+      f.elevation = parse_value(tok[9], path, lineno);
+      f.depth_from = parse_value(tok[10], path, lineno);
+      f.depth_to = parse_value(tok[11], path, lineno);
+      k = 12;
+    } else if (tok.size() >= 4) {
+      t = parse_stamp(tok[0], tok[1], path, lineno);
+      k = 2;
+    } else {
+      throw InputError(cat(path, ":", lineno, ": expected 'YYYY/MM/DD HH:MM value flag provider_flag'"));
+    }
+    if (tok.size() < k + 2) throw InputError(cat(path, ":", lineno, ": missing value or quality flag"));
+    v = parse_value(tok[k], path, lineno);
+    flag = tok[k + 1];
+    provider = tok.size() > k + 2 ? tok[k + 2] : "";
+    if (!f.time.empty() && !(t > f.time.back()))
+      throw InputError(cat(path, ":", lineno, ": time ", t.iso(), " is not after the previous line's ", f.time.back().iso(),
+                           " (times out of order)"));
+    f.time.push_back(t);
+    f.value.push_back(v);
+    f.flag.push_back(flag);
+    f.provider_flag.push_back(provider);
+  }
+  if (f.time.empty()) throw InputError(cat(path, ": no data lines"));
+  return f;
+}
+
+}  // namespace landda::observations
