@@ -34,6 +34,27 @@ void SoilArrays::resize(int layers, Index columns) {
     v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
 }
 
+void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
+  const auto L = static_cast<std::size_t>(layer);
+  theta_s[L][c] = p.theta_s;
+  theta_r[L][c] = p.theta_r;
+  k_s[L][c] = p.k_s;
+  b[L][c] = p.b;
+  psi_s[L][c] = p.psi_s;
+  alpha[L][c] = p.alpha;
+  n[L][c] = p.n;
+  l[L][c] = p.l;
+}
+
+SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p) {
+  SoilArrays s;
+  s.retention = r;
+  s.resize(layers, 1);
+  for (int i = 0; i < layers; ++i) s.set(i, 0, p);
+  s.update_limits();
+  return s;
+}
+
 void SoilArrays::update_limits() {
   for (std::size_t li = 0; li < theta_s.size(); ++li)
     for (Index c = 0; c < theta_s[li].size(); ++c) {

@@ -37,6 +37,9 @@ struct SoilArrays {
   void resize(int layers, Eigen::Index columns);
   void update_limits();  // after the parameters change
   SoilHydraulics at(int layer, Eigen::Index column) const;
+  void set(int layer, Eigen::Index column, const SoilHydraulics& p);
+  // One column of `layers` identical layers (tests, reference solves); limits updated.
+  static SoilArrays uniform(Retention r, int layers, const SoilHydraulics& p);
 };
 
 struct StepFluxes {

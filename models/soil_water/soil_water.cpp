@@ -155,14 +155,7 @@ void SoilWater::build_soil() {
         throw InputError(cat("model.soil: texture (sand ", t.sand, ", clay ", t.clay, ", organic carbon ", t.organic_carbon,
                              " %) at cell ", c, ", layer ", l, " gives unusable hydraulic parameters (theta_s ", h.theta_s,
                              ", K_s ", h.k_s, ")"));
-      soil_.theta_s[li][c] = h.theta_s;
-      soil_.theta_r[li][c] = h.theta_r;
-      soil_.k_s[li][c] = h.k_s;
-      soil_.b[li][c] = h.b;
-      soil_.psi_s[li][c] = h.psi_s;
-      soil_.alpha[li][c] = h.alpha;
-      soil_.n[li][c] = h.n;
-      soil_.l[li][c] = h.l;
+      soil_.set(l, c, h);
       theta_wp_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.wilting_head_m);
       theta_fc_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
     }

@@ -26,6 +26,20 @@ double parse_value(const std::string& s, const std::string& path, int line) {
   return v;
 }
 
+// The station fields that follow the CSE column at `cse`: network, station,
+// latitude, longitude, elevation, depth_from, depth_to.
+void read_station(const std::vector<std::string>& tok, std::size_t cse, IsmnFile& f, int line) {
+  f.network = tok[cse + 1];
+  f.station = tok[cse + 2];
+  f.lat = parse_value(tok[cse + 3], f.path, line);
+  f.lon = parse_value(tok[cse + 4], f.path, line);
+  f.elevation = parse_value(tok[cse + 5], f.path, line);
+  f.depth_from = parse_value(tok[cse + 6], f.path, line);
+  f.depth_to = parse_value(tok[cse + 7], f.path, line);
+  if (f.lat < -90 || f.lat > 90 || f.lon < -180 || f.lon > 360)
+    throw InputError(cat(f.path, ":", line, ": station coordinates (", f.lat, ", ", f.lon, ") are out of range"));
+}
+
 }  // namespace
 
 IsmnFile read_ismn(const std::string& path) {
@@ -57,15 +71,7 @@ IsmnFile read_ismn(const std::string& path) {
       if (lineno != 1 || tok.size() < 9)
         throw InputError(cat(path, ":", lineno, ": expected a data line 'YYYY/MM/DD HH:MM value flag provider_flag'"));
       // header+values layout: CSE network station lat lon elevation depth_from depth_to sensor (may hold spaces)
-      f.network = tok[1];
-      f.station = tok[2];
-      f.lat = parse_value(tok[3], path, lineno);
-      f.lon = parse_value(tok[4], path, lineno);
-      f.elevation = parse_value(tok[5], path, lineno);
-      f.depth_from = parse_value(tok[6], path, lineno);
-      f.depth_to = parse_value(tok[7], path, lineno);
-      if (f.lat < -90 || f.lat > 90 || f.lon < -180 || f.lon > 360)
-        throw InputError(cat(path, ":1: station coordinates (", f.lat, ", ", f.lon, ") are out of range"));
+      read_station(tok, 0, f, lineno);
       continue;
     }
     std::size_t k = 0;
@@ -75,13 +81,7 @@ IsmnFile read_ismn(const std::string& path) {
     if (tok.size() >= 15 && tok[2].size() == 10 && tok[2][4] == '/') {
       // CEOP layout: nominal and actual stamps, CSE, network, station, lat, lon, elev, from, to, value, flags.
       t = parse_stamp(tok[0], tok[1], path, lineno);
-      f.network = tok[5];
-      f.station = tok[6];
-      f.lat = parse_value(tok[7], path, lineno);
-      f.lon = parse_value(tok[8], path, lineno);
-      f.elevation = parse_value(tok[9], path, lineno);
-      f.depth_from = parse_value(tok[10], path, lineno);
-      f.depth_to = parse_value(tok[11], path, lineno);
+      read_station(tok, 4, f, lineno);
       k = 12;
     } else if (tok.size() >= 4) {
       t = parse_stamp(tok[0], tok[1], path, lineno);
