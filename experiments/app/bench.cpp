@@ -60,12 +60,13 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   po::options_description opts("options");
   int nx = 100, ny = 100, members = 32, days = 3;
   double radius = 10.0;
-  std::string retention = "clapp_hornberger", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
+  std::string retention = "clapp_hornberger", scheme = "newton", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
   opts.add_options()("help,h", "explain this command")("what", po::value<std::string>(), "model")(
       "nx", po::value(&nx), "grid columns (default 100)")("ny", po::value(&ny), "grid rows (default 100)")(
       "members", po::value(&members), "ensemble size (default 32)")("days", po::value(&days), "days to run (default 3)")(
       "radius", po::value(&radius), "LETKF localization radius in km (default 10)")(
-      "retention", po::value(&retention), "clapp_hornberger | van_genuchten")("forcing", po::value(&forcing),
+      "retention", po::value(&retention), "clapp_hornberger | van_genuchten")(
+      "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")("forcing", po::value(&forcing),
                                                                                "forcing file (default: bundled Bondville)");
   po::positional_options_description pos;
   pos.add("what", 1);
@@ -88,7 +89,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   if (nx < 1 || ny < 1 || members < 2 || days < 1) throw ConfigError("landda bench model: nx, ny, days >= 1, members >= 2");
   const auto& comm = env.world();
   models::SoilWater::Params p;
-  config::read(config::load_string(cat("forcing: ", forcing, "\nretention: ", retention,
+  config::read(config::load_string(cat("forcing: ", forcing, "\nretention: ", retention, "\nscheme: ", scheme,
                                        "\ngrid: {kind: lonlat, lon_min: -89, lon_max: -88, lat_min: 39.5, lat_max: 40.5, nx: ",
                                        nx, ", ny: ", ny, "}\nsoil: {heterogeneity: 8}\n"),
                                    "bench-model"),
@@ -151,6 +152,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   JsonObject j;
   j.add("benchmark", "model")
       .add("retention", retention)
+      .add("scheme", scheme)
       .add("cells", L.n_cells())
       .add("layers", L.n_layers(0))
       .add("members", members)

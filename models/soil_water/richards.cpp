@@ -77,8 +77,9 @@ SoilHydraulics SoilArrays::at(int layer, Index c) const {
   return p;
 }
 
-RichardsSolver::RichardsSolver(const LayerGrid& grid, Index columns, double tolerance_m, int max_iterations)
-    : grid_(grid), cols_(columns), tol_(tolerance_m), max_it_(max_iterations) {
+RichardsSolver::RichardsSolver(const LayerGrid& grid, Index columns, double tolerance_m, int max_iterations,
+                               bool linearized)
+    : grid_(grid), cols_(columns), tol_(tolerance_m), max_it_(max_iterations), linearized_(linearized) {
   const int L = grid.size();
   for (int i = 0; i + 1 < L; ++i) dzi_.push_back(grid.depth[i + 1] - grid.depth[i]);
   for (ArrayXXd* a : {&h_, &dh_, &k_, &dk_, &r_, &a_, &b_, &c_, &old_}) a->resize(columns, L);
@@ -186,6 +187,58 @@ void RichardsSolver::fluxes(const ArrayXd& rain) {
   dq_dn_.col(L).setZero();
 }
 
+void RichardsSolver::assemble_and_solve(double dt) {
+  // Tridiagonal Jacobian; Thomas algorithm over layers, vectorised over columns.
+  const int L = grid_.size();
+  for (int l = 0; l < L; ++l) {
+    a_.col(l) = -dq_up_.col(l);
+    b_.col(l) = grid_.dz[l] / dt - dq_dn_.col(l) + dq_up_.col(l + 1);
+    c_.col(l) = dq_dn_.col(l + 1);
+  }
+  cp_ = c_.col(0) / b_.col(0);
+  r_.col(0) = -r_.col(0) / b_.col(0);
+  for (int l = 1; l < L; ++l) {
+    w1_ = b_.col(l) - a_.col(l) * cp_;  // pivot
+    r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / w1_;
+    cp_ = c_.col(l) / w1_;
+    c_.col(l) = cp_;
+  }
+  c_.col(0) = c_.col(0) / b_.col(0);
+  for (int l = L - 2; l >= 0; --l) r_.col(l) -= c_.col(l) * r_.col(l + 1);
+}
+
+void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
+                                 const ArrayXXd& sink, double dt, StepFluxes& out) {
+  // One Newton step from theta^n: residual there is just the fluxes (theta = theta^n).
+  const int L = grid_.size();
+  old_ = theta;
+  evaluate(theta, s, km);
+  fluxes(rain);
+  for (int l = 0; l < L; ++l) r_.col(l) = -q_.col(l) + q_.col(l + 1) + sink.col(l);
+  assemble_and_solve(dt);  // r_ now holds the change of theta
+  // Fluxes at the new state, linearised about the old: q + dq_up d_above + dq_dn d_below.
+  const auto dlin = [&](int i) {  // interface i, between layers i-1 and i
+    ArrayXd q = q_.col(i);
+    if (i > 0) q += dq_up_.col(i) * r_.col(i - 1);
+    if (i < L) q += dq_dn_.col(i) * r_.col(i);
+    return q;
+  };
+  const ArrayXd qtop = dlin(0), qbot = dlin(L);
+  ArrayXd storage = ArrayXd::Zero(cols_), extracted = ArrayXd::Zero(cols_);
+  for (int l = 0; l < L; ++l) {
+    const auto li = static_cast<std::size_t>(l);
+    const ArrayXd lo = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
+    theta.col(l) = (old_.col(l) + r_.col(l)).max(lo);  // never drier than air-dry (reported in the balance)
+    storage += grid_.dz[l] * (theta.col(l) - old_.col(l));
+    extracted += sink.col(l) * dt;
+  }
+  out.infiltration = qtop * dt;
+  out.drainage = qbot * dt;
+  out.runoff = (rain - qtop) * dt;
+  out.balance_error = storage - (out.infiltration - out.drainage - extracted);
+  remove_excess(theta, s, grid_, out);
+}
+
 bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_old, const SoilArrays& s,
                             const ArrayXd& km, const ArrayXd& rain, const ArrayXXd& sink, double dt, int& iterations) {
   const int L = grid_.size();
@@ -199,22 +252,7 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
     if (worst < tol_) return true;
     if (it == max_it_) break;
     ++iterations;
-    // Tridiagonal Jacobian; Thomas algorithm over layers, vectorised over columns.
-    for (int l = 0; l < L; ++l) {
-      a_.col(l) = -dq_up_.col(l);
-      b_.col(l) = grid_.dz[l] / dt - dq_dn_.col(l) + dq_up_.col(l + 1);
-      c_.col(l) = dq_dn_.col(l + 1);
-    }
-    cp_ = c_.col(0) / b_.col(0);
-    r_.col(0) = -r_.col(0) / b_.col(0);
-    for (int l = 1; l < L; ++l) {
-      w1_ = b_.col(l) - a_.col(l) * cp_;  // pivot
-      r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / w1_;
-      cp_ = c_.col(l) / w1_;
-      c_.col(l) = cp_;
-    }
-    c_.col(0) = c_.col(0) / b_.col(0);
-    for (int l = L - 2; l >= 0; --l) r_.col(l) -= c_.col(l) * r_.col(l + 1);
+    assemble_and_solve(dt);
     // Damped update: no layer moves by more than a fifth of its range in one
     // iteration, and none leaves [theta_r + 0.1 %, theta_s + 0.05].
     for (int l = 0; l < L; ++l) {
@@ -229,6 +267,10 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
 int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
                              const ArrayXXd& sink, double dt, StepFluxes& out, int depth) {
   const int L = grid_.size();
+  if (linearized_) {
+    linear_step(theta, s, km, rain, sink, dt, out);
+    return 1;
+  }
   ArrayXXd theta_old = theta;
   int iterations = 0;
   if (!newton(theta, theta_old, s, km, rain, sink, dt, iterations)) {

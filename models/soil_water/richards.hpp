@@ -57,7 +57,11 @@ class ColumnSolver {
 
 class RichardsSolver final : public ColumnSolver {
  public:
-  RichardsSolver(const LayerGrid& grid, Eigen::Index columns, double tolerance_m = 1e-11, int max_iterations = 30);
+  // `linearized`: one Newton step per time step (linearly implicit, as CLM
+  // and Noah solve it), with the fluxes reported as their linearization so
+  // that the water balance still closes; otherwise Newton to `tolerance_m`.
+  RichardsSolver(const LayerGrid& grid, Eigen::Index columns, double tolerance_m = 1e-11, int max_iterations = 30,
+                 bool linearized = false);
 
   // Interface fluxes q (columns x layers+1, downward, q(:,0) the infiltration)
   // of a state and their derivatives with respect to the water content above
@@ -84,6 +88,9 @@ class RichardsSolver final : public ColumnSolver {
               int& iterations);
   void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult);
   void fluxes(const Eigen::ArrayXd& rain);
+  void linear_step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
+                   const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out);
+  void assemble_and_solve(double dt);  // J delta = -r_, the result left in r_
   int substeps(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
                const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out, int depth);
 
@@ -91,6 +98,7 @@ class RichardsSolver final : public ColumnSolver {
   Eigen::Index cols_;
   double tol_;
   int max_it_;
+  bool linearized_;
   std::vector<double> dzi_;  // node spacing
   // Work arrays: layers x columns.
   Eigen::ArrayXXd h_, dh_, k_, dk_, q_, dq_up_, dq_dn_, r_, a_, b_, c_, old_;

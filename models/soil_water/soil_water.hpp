@@ -65,6 +65,7 @@ class SoilWater final : public Model {
     std::vector<double> layer_bottoms{0.05, 0.15, 0.30, 0.60, 1.00, 2.00};
     std::string retention = "clapp_hornberger";
     std::string solver = "native";
+    std::string scheme = "newton";
     Duration time_step{3600};
     std::string forcing;
     std::string et_method = "auto";

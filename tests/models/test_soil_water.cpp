@@ -325,8 +325,8 @@ TEST_CASE("The native solver matches the PETSc TS reference", "[models][soil]") 
     auto petsc = make_petsc_solver(grid);
     petsc->step(ref, soil, one, rain, sink, 3600.0, fx);
     const double ref_infiltration = fx.infiltration[0];
-    const auto native = [&](double dt) {
-      RichardsSolver solver(grid, 1);
+    const auto native = [&](double dt, bool linearized = false) {
+      RichardsSolver solver(grid, 1, 1e-11, 30, linearized);
       Eigen::ArrayXXd th = theta0;
       double infiltrated = 0;
       for (double time = 0; time < 3600.0 - 1e-9; time += dt) {
@@ -344,5 +344,11 @@ TEST_CASE("The native solver matches the PETSc TS reference", "[models][soil]") 
     CHECK(diff_fine < diff_coarse);  // backward Euler converges to the reference as dt shrinks
     CHECK(fine_inf == Approx(ref_infiltration).epsilon(1e-2));
     CHECK((ref - theta0).abs().maxCoeff() > 1e-3);  // something happened
+    // The linearly implicit scheme: one Newton step per time step, balance closed by its linearised fluxes.
+    const auto [lin, lin_inf] = native(10.0, true);
+    INFO("linearized, dt 10 s: " << (lin - ref).abs().maxCoeff());
+    CHECK((lin - ref).abs().maxCoeff() < 1e-3);
+    CHECK(std::abs(fx.balance_error[0]) < 1e-12);
+    CHECK(lin_inf == Approx(ref_infiltration).epsilon(2e-2));
   }
 }
