@@ -58,13 +58,14 @@ namespace {
 // analysis of synthetic top-layer observations; timed per part.
 int bench_model(const Args& args, const parallel::Environment& env) {
   po::options_description opts("options");
-  int nx = 100, ny = 100, members = 32, days = 3;
+  int nx = 100, ny = 100, members = 32, days = 3, stride = 1;
   double radius = 10.0;
   std::string retention = "clapp_hornberger", scheme = "newton", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
   opts.add_options()("help,h", "explain this command")("what", po::value<std::string>(), "model")(
       "nx", po::value(&nx), "grid columns (default 100)")("ny", po::value(&ny), "grid rows (default 100)")(
       "members", po::value(&members), "ensemble size (default 32)")("days", po::value(&days), "days to run (default 3)")(
       "radius", po::value(&radius), "LETKF localization radius in km (default 10)")(
+      "weight-stride", po::value(&stride), "LETKF weights every this many cells, interpolated between (default 1)")(
       "retention", po::value(&retention), "clapp_hornberger | van_genuchten")(
       "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")("forcing", po::value(&forcing),
                                                                                "forcing file (default: bundled Bondville)");
@@ -113,7 +114,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   }
   config::PluginConfig pc;
   pc.type = "letkf";
-  pc.node = config::load_string(cat("type: letkf\nmembers: ", members, "\nlocalization: {radius: ", radius, "}\n"), "bench");
+  pc.node = config::load_string(
+      cat("type: letkf\nmembers: ", members, "\nlocalization: {radius: ", radius, ", weight_stride: ", stride, "}\n"), "bench");
   auto filter = filters::registry().create(pc);
   ObsBatch obs;
   obs.resize(L.n_cells());
@@ -158,6 +160,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       .add("members", members)
       .add("days", days)
       .add("radius_km", radius)
+      .add("weight_stride", stride)
       .add("mpi_ranks", comm.size())
       .add("model_seconds", t_model)
       .add("analysis_seconds_per_day", t_analysis / days)

@@ -34,6 +34,10 @@ void LocalizationParams::visit(config::Visitor& v) {
   v("function", function,
     config::doc("taper of the observation weight with distance (R-localization, Hunt et al. 2007)")
         .one_of({"gaspari_cohn", "boxcar"}));
+  v("weight_stride", weight_stride,
+    config::doc("LETKF on lon/lat or Cartesian grids: solve the local analysis every this many cells in x and y "
+                "and interpolate the weights bilinearly between them (Yang et al. 2009); 1 solves every cell")
+        .range(1, 64));
 }
 
 }  // namespace landda::filters

@@ -30,6 +30,9 @@ struct LocalizationParams {
   // Distance at which the Gaspari-Cohn weight reaches zero (= 2c in Gaspari & Cohn 1999).
   double radius = 0.0;
   std::string function = "gaspari_cohn";
+  // Compute local weights every `weight_stride` cells of a structured grid and
+  // interpolate between them (Yang, Kalnay, Hunt & Bowler 2009); 1: every cell.
+  int weight_stride = 1;
   void visit(config::Visitor& v);
 };
 

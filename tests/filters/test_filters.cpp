@@ -253,3 +253,43 @@ TEST_CASE("Conformance: every registered filter", "[filters]") {
     }
   }
 }
+
+TEST_CASE("LETKF weights interpolated from a coarser grid (Yang et al. 2009)", "[filters]") {
+  const int nx = 13, ny = 9, n = nx * ny, N = 8;
+  const Grid grid = Grid::cartesian(nx, ny);
+  const StateLayout layout(n, {"x"}, {1});
+  // A smooth prior: each member a large-scale pattern, so that weights vary slowly.
+  Eigen::MatrixXd X0(n, N);
+  RandomStream r(4, "smooth", 0);
+  for (int j = 0; j < N; ++j) {
+    const double a = r.normal(), b = r.normal(), ph = r.uniform() * 6.28;
+    for (int c = 0; c < n; ++c) X0(c, j) = a * std::sin(0.3 * (c % nx) + ph) + b * std::cos(0.25 * (c / nx));
+  }
+  ObsBatch obs;
+  obs.resize(n);
+  obs.source_names = {"all"};
+  Eigen::MatrixXd HX = X0;
+  for (int c = 0; c < n; ++c) {
+    obs.x[c] = grid.x(c);
+    obs.y[c] = grid.y(c);
+    obs.error[c] = 0.5;
+    obs.value[c] = 0.3 * std::sin(0.2 * c);
+  }
+  std::vector<RandomStream> rng;
+  Eigen::MatrixXd A = X0, B = X0;
+  auto every = test::make_filter("type: letkf\nmembers: 8\nlocalization: {radius: 4}\n");
+  auto coarse = test::make_filter("type: letkf\nmembers: 8\nlocalization: {radius: 4, weight_stride: 2}\n");
+  AnalysisInput in{grid, layout, 0, obs, HX, &rng};
+  every->analyse(A, in);
+  coarse->analyse(B, in);
+  double worst = 0.0;
+  for (int c = 0; c < n; ++c) {
+    const int i = c % nx, j = c / nx;
+    if (i % 2 == 0 && j % 2 == 0) CHECK(A.row(c) == B.row(c));  // the coarse nodes are solved exactly
+    worst = std::max(worst, (A.row(c) - B.row(c)).cwiseAbs().maxCoeff());
+  }
+  const double update = (A - X0).cwiseAbs().maxCoeff();
+  INFO("largest difference " << worst << ", largest update " << update);
+  CHECK(worst > 0.0);
+  CHECK(worst < 0.1 * update);
+}
