@@ -63,7 +63,19 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
     nc.put_att("y", "long_name", "cell y coordinate");
     nc.put_att("y", "units", "1");
   }
-  const std::string coords = geo ? "lon lat" : "x y";
+  if (s.grid.projected()) {
+    nc.put_att("x", "units", "km");
+    nc.put_att("y", "units", "km");
+    nc.put_att("x", "standard_name", "projection_x_coordinate");
+    nc.put_att("y", "standard_name", "projection_y_coordinate");
+    nc.def_var({"lon", io::NcType::f64, {"cell"}});
+    nc.def_var({"lat", io::NcType::f64, {"cell"}});
+    nc.put_att("lon", "standard_name", "longitude");
+    nc.put_att("lon", "units", "degrees_east");
+    nc.put_att("lat", "standard_name", "latitude");
+    nc.put_att("lat", "units", "degrees_north");
+  }
+  const std::string coords = geo || s.grid.projected() ? "lon lat" : "x y";
   for (const auto& name : scalar_names()) {
     nc.def_var({name, io::NcType::f64, {"time"}, {1024}});
     nc.put_att(name, "units", "1");
@@ -106,6 +118,14 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   }
   nc.put(geo ? "lon" : "x", x.data());
   nc.put(geo ? "lat" : "y", y.data());
+  if (s.grid.projected()) {
+    for (std::size_t c = 0; c < ncell; ++c) {
+      x[c] = s.grid.lon(static_cast<int>(c));
+      y[c] = s.grid.lat(static_cast<int>(c));
+    }
+    nc.put("lon", x.data());
+    nc.put("lat", y.data());
+  }
   return std::unique_ptr<TwinOutput>(new TwinOutput(std::move(nc), s));
 }
 

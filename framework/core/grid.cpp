@@ -61,6 +61,41 @@ Grid Grid::points(std::vector<double> lon, std::vector<double> lat, std::vector<
   return g;
 }
 
+Grid Grid::projected(int nx, int ny, double x0, double y0, double dx, double dy, std::vector<double> lon,
+                     std::vector<double> lat) {
+  Grid g = cartesian(nx, ny, dx, dy);
+  for (auto& v : g.x_) v += x0;
+  for (auto& v : g.y_) v += y0;
+  if (lon.size() != g.x_.size() || lat.size() != g.y_.size())
+    throw InputError("Grid::projected: one longitude and latitude per cell is needed");
+  g.lon_ = std::move(lon);
+  g.lat_ = std::move(lat);
+  return g;
+}
+
+namespace {
+constexpr double kR = 6371.0, kD = std::numbers::pi / 180.0;
+}
+
+void LambertAzimuthalEqualArea::forward(double lon, double lat, double& x, double& y) const {
+  const double p = lat * kD, p1 = lat0 * kD, dl = (lon - lon0) * kD;
+  const double k = std::sqrt(2.0 / (1.0 + std::sin(p1) * std::sin(p) + std::cos(p1) * std::cos(p) * std::cos(dl)));
+  x = kR * k * std::cos(p) * std::sin(dl);
+  y = kR * k * (std::cos(p1) * std::sin(p) - std::sin(p1) * std::cos(p) * std::cos(dl));
+}
+
+void LambertAzimuthalEqualArea::inverse(double x, double y, double& lon, double& lat) const {
+  const double rho = std::hypot(x, y), p1 = lat0 * kD;
+  if (rho < 1e-12) {
+    lon = lon0;
+    lat = lat0;
+    return;
+  }
+  const double c = 2.0 * std::asin(std::min(1.0, rho / (2.0 * kR)));
+  lat = std::asin(std::cos(c) * std::sin(p1) + y * std::sin(c) * std::cos(p1) / rho) / kD;
+  lon = lon0 + std::atan2(x * std::sin(c), rho * std::cos(p1) * std::cos(c) - y * std::sin(p1) * std::sin(c)) / kD;
+}
+
 double haversine_km(double lon0, double lat0, double lon1, double lat1) {
   constexpr double kRad = std::numbers::pi / 180.0;
   const double dlat = (lat1 - lat0) * kRad, dlon = (lon1 - lon0) * kRad;

@@ -15,6 +15,10 @@ class Grid {
   static Grid cartesian(int nx, int ny, double dx = 1.0, double dy = 1.0);
   static Grid lonlat(std::vector<double> lon, std::vector<double> lat);  // regular axes; cells row-major (lat, lon)
   static Grid points(std::vector<double> lon, std::vector<double> lat, std::vector<std::string> names);
+  // A regular grid in a map projection: x, y in km (distances are Euclidean
+  // there), with each cell's longitude and latitude kept for the physics.
+  static Grid projected(int nx, int ny, double x0, double y0, double dx, double dy, std::vector<double> lon,
+                        std::vector<double> lat);
 
   Kind kind() const { return kind_; }
   int size() const { return static_cast<int>(x_.size()); }
@@ -22,6 +26,10 @@ class Grid {
   int ny() const { return ny_; }
   double x(int cell) const { return x_[cell]; }  // lon for lonlat/points
   double y(int cell) const { return y_[cell]; }  // lat for lonlat/points
+  // Geographic position of a cell, whatever the grid's own coordinates.
+  double lon(int cell) const { return lon_.empty() ? x_[cell] : lon_[cell]; }
+  double lat(int cell) const { return lat_.empty() ? y_[cell] : lat_[cell]; }
+  bool projected() const { return !lon_.empty(); }
   const std::vector<std::string>& names() const { return names_; }
   // Distance between two places given in this grid's coordinates.
   double distance(double x0, double y0, double x1, double y1) const;
@@ -33,7 +41,16 @@ class Grid {
   int nx_ = 0, ny_ = 0;
   double period_ = 0.0;
   std::vector<double> x_, y_;
+  std::vector<double> lon_, lat_;  // projected grids only
   std::vector<std::string> names_;
+};
+
+// Lambert azimuthal equal-area projection on the sphere (Snyder 1987, eqs.
+// 24-2 and 20-14 to 20-18), as used by the EASE-2 polar grids; km.
+struct LambertAzimuthalEqualArea {
+  double lon0 = 0, lat0 = 0;
+  void forward(double lon, double lat, double& x, double& y) const;
+  void inverse(double x, double y, double& lon, double& lat) const;
 };
 
 // Great-circle distance in km (haversine, mean Earth radius 6371 km).

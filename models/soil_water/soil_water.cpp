@@ -16,7 +16,10 @@ using Eigen::ArrayXXd;
 using soil::Met;
 
 void SoilWater::GridParams::visit(config::Visitor& v) {
-  v("kind", kind, config::doc("points: a list of sites; lonlat: a regular longitude-latitude grid").one_of({"points", "lonlat"}));
+  v("kind", kind,
+    config::doc("points: a list of sites; lonlat: a regular longitude-latitude grid; projected: a regular grid in km "
+                "of the Lambert azimuthal equal-area projection (EASE-2 style)")
+        .one_of({"points", "lonlat", "projected"}));
   v("lon", lon, config::doc("longitudes of the points (degrees east)").range(-180, 360));
   v("lat", lat, config::doc("latitudes of the points (degrees north)").range(-90, 90));
   v("names", names, config::doc("names of the points (stations)"));
@@ -24,8 +27,14 @@ void SoilWater::GridParams::visit(config::Visitor& v) {
   v("lon_max", lon_max, config::doc("lonlat: centre of the easternmost column (degrees east)").range(-180, 360));
   v("lat_min", lat_min, config::doc("lonlat: centre of the southernmost row (degrees north)").range(-90, 90));
   v("lat_max", lat_max, config::doc("lonlat: centre of the northernmost row (degrees north)").range(-90, 90));
-  v("nx", nx, config::doc("lonlat: number of columns").range(1, 100000));
-  v("ny", ny, config::doc("lonlat: number of rows").range(1, 100000));
+  v("nx", nx, config::doc("lonlat, projected: number of columns").range(1, 100000));
+  v("ny", ny, config::doc("lonlat, projected: number of rows").range(1, 100000));
+  v("center_lon", center_lon, config::doc("projected: longitude of the projection centre").range(-180, 360));
+  v("center_lat", center_lat, config::doc("projected: latitude of the projection centre").range(-90, 90));
+  v("x_min", x_min, config::doc("projected: x of the westernmost cell centres").in("km"));
+  v("x_max", x_max, config::doc("projected: x of the easternmost cell centres").in("km"));
+  v("y_min", y_min, config::doc("projected: y of the southernmost cell centres").in("km"));
+  v("y_max", y_max, config::doc("projected: y of the northernmost cell centres").in("km"));
 }
 
 void SoilWater::SoilParams::visit(config::Visitor& v) {
@@ -130,6 +139,19 @@ void SoilWater::build_grid() {
       for (std::size_t i = 0; i < g.lon.size(); ++i) names.push_back("point" + std::to_string(i));
     }
     grid_ = Grid::points(g.lon, g.lat, names);
+  } else if (g.kind == "projected") {
+    if (g.x_max < g.x_min || g.y_max < g.y_min) throw ConfigError("model.grid: x_max/y_max must not be below x_min/y_min");
+    const double dx = g.nx > 1 ? (g.x_max - g.x_min) / (g.nx - 1) : 1.0, dy = g.ny > 1 ? (g.y_max - g.y_min) / (g.ny - 1) : 1.0;
+    const LambertAzimuthalEqualArea proj{g.center_lon, g.center_lat};
+    std::vector<double> lon, lat;
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        double lo = 0, la = 0;
+        proj.inverse(g.x_min + i * dx, g.y_min + j * dy, lo, la);
+        lon.push_back(lo);
+        lat.push_back(la);
+      }
+    grid_ = Grid::projected(g.nx, g.ny, g.x_min, g.y_min, dx, dy, lon, lat);
   } else {
     if (g.lon_max < g.lon_min || g.lat_max < g.lat_min)
       throw ConfigError("model.grid: lon_max/lat_max must not be below lon_min/lat_min");
@@ -140,7 +162,7 @@ void SoilWater::build_grid() {
   }
   n_cells_ = grid_.size();
   lat_.resize(n_cells_);
-  for (int c = 0; c < n_cells_; ++c) lat_[c] = grid_.y(c);
+  for (int c = 0; c < n_cells_; ++c) lat_[c] = grid_.lat(c);
 }
 
 void SoilWater::build_soil() {

@@ -31,6 +31,9 @@ class SoilWater final : public Model {
     std::vector<std::string> names{"bondville"};
     double lon_min = -88.5, lon_max = -88.2, lat_min = 39.9, lat_max = 40.2;
     int nx = 4, ny = 4;
+    // projected: Lambert azimuthal equal-area about (center_lon, center_lat), cell centres in km
+    double center_lon = -88.37, center_lat = 40.01;
+    double x_min = -10, x_max = 10, y_min = -10, y_max = 10;
     void visit(config::Visitor& v);
   };
   struct SoilParams {

@@ -45,3 +45,27 @@ TEST_CASE("Ensemble mean and spread", "[framework][state]") {
   CHECK(ensemble_spread(X)[0] == Approx(std::sqrt(5.0 / 3.0)));
   CHECK(ensemble_spread(X)[1] == 0.0);
 }
+
+TEST_CASE("Lambert azimuthal equal-area projection", "[framework][grid]") {
+  const LambertAzimuthalEqualArea p{-88.37, 40.01};
+  double x = 0, y = 0, lon = 0, lat = 0;
+  p.forward(-88.37, 40.01, x, y);
+  CHECK(std::abs(x) < 1e-9);
+  CHECK(std::abs(y) < 1e-9);
+  for (double px : {-300.0, -3.0, 0.5, 150.0})
+    for (double py : {-200.0, 0.0, 7.0, 290.0}) {
+      p.inverse(px, py, lon, lat);
+      p.forward(lon, lat, x, y);
+      CHECK(x == Approx(px).margin(1e-7));
+      CHECK(y == Approx(py).margin(1e-7));
+    }
+  // Near the centre map distances are true distances.
+  double lon1 = 0, lat1 = 0, lon2 = 0, lat2 = 0;
+  p.inverse(0, 0, lon1, lat1);
+  p.inverse(3, 0, lon2, lat2);
+  CHECK(haversine_km(lon1, lat1, lon2, lat2) == Approx(3.0).epsilon(1e-4));
+  const Grid g = Grid::projected(2, 1, -1.5, 0, 3, 1, {lon1, lon2}, {lat1, lat2});
+  CHECK(g.projected());
+  CHECK(g.distance(0, g.x(1), g.y(1)) == 3.0);
+  CHECK(g.lat(1) == lat2);
+}
