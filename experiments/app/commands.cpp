@@ -11,6 +11,7 @@
 #include "experiments/core/run_config.hpp"
 #include "filters/register.hpp"
 #include "models/register.hpp"
+#include "observations/register.hpp"
 #include "parallel/environment.hpp"
 
 namespace po = boost::program_options;
@@ -77,16 +78,18 @@ experiments::RunConfig load(const std::string& file, std::vector<std::string> se
 
 void print_plugins(std::ostream& os, const config::PluginKind& kind) {
   os << "  " << kind.kind_name() << " types (`" << kind.kind_name() << ": {type: ...}`):\n";
+  std::size_t width = 12;
+  for (const auto& name : kind.names()) width = std::max(width, name.size() + 2);
   for (const auto& name : kind.names()) {
     std::string padded = name;
-    padded.resize(std::max<std::size_t>(12, name.size() + 1), ' ');
+    padded.resize(width, ' ');
     os << "    " << padded << kind.doc(name) << '\n';
   }
 }
 
 const std::vector<const config::PluginKind*>& kinds() {
   static const std::vector<const config::PluginKind*> k = {&experiments::registry(), &models::registry(),
-                                                           &filters::registry()};
+                                                           &filters::registry(), &observations::operators()};
   return k;
 }
 

@@ -48,6 +48,9 @@ class Model {
   // Depth of the bottom of each layer of the first variable (m); empty when
   // the model has no vertical structure.
   virtual std::vector<double> layer_bottoms() const { return {}; }
+  // A static field per state element (e.g. "porosity", "residual" water
+  // content), for observation operators; false when the model has none.
+  virtual bool static_field(const std::string& /*name*/, Eigen::VectorXd& /*out*/) const { return false; }
   // Puts every element back inside its physical bounds after an analysis;
   // X holds state rows [row_begin, row_begin + X.rows()) of every member.
   virtual void clamp(Eigen::Ref<Eigen::MatrixXd> /*X*/, Index /*row_begin*/) const {}

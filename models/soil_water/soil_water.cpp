@@ -223,6 +223,15 @@ void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, Random
   for (Index k = 0; k < 3; ++k) m[3 * n + k] = rng->normal();  // start the AR(1) series in their stationary law
 }
 
+bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) const {
+  const std::vector<ArrayXd>* src = name == "porosity" ? &soil_.theta_s : name == "residual" ? &soil_.theta_r : nullptr;
+  if (!src) return false;
+  out.resize(layout_.size());
+  for (int l = 0; l < layers_.size(); ++l)
+    out.segment(static_cast<Index>(l) * n_cells_, n_cells_) = (*src)[static_cast<std::size_t>(l)].matrix();
+  return true;
+}
+
 std::vector<std::string> SoilWater::diagnostic_names() const {
   return {"precipitation", "evapotranspiration", "runoff", "drainage", "water_balance_error"};
 }

@@ -99,6 +99,7 @@ class SoilWater final : public Model {
   void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;
   std::vector<std::string> diagnostic_names() const override;
   std::vector<double> layer_bottoms() const override { return p_.layer_bottoms; }
+  bool static_field(const std::string& name, Eigen::VectorXd& out) const override;
 
   const soil::SoilArrays& soil() const { return soil_; }
   // Newton iterations per column-step since construction (benchmarks).

@@ -1,0 +1,47 @@
+#pragma once
+// An observation operator H: the model state of one member -> the observed
+// quantity at each observation location. Set up once for a set of locations
+// (the horizontal footprint is built then, as a sparse matrix), applied to
+// every member. Nonlinear operators also give their tangent linear, which the
+// conformance suite checks against finite differences.
+#include <Eigen/Core>
+#include <Eigen/SparseCore>
+#include <span>
+#include <vector>
+
+#include "interfaces/model.hpp"
+
+namespace landda {
+
+using Footprint = Eigen::SparseMatrix<double, Eigen::RowMajor>;
+
+// What an operator may know about the model: grid, layout, layer depths and
+// static fields (porosity, residual water content, ...).
+struct ObsGeometry {
+  const Grid& grid;
+  const StateLayout& layout;
+  std::vector<double> layer_bottoms;  // empty for models without layers
+  const Model* model = nullptr;
+};
+
+class ObsOperator {
+ public:
+  virtual ~ObsOperator() = default;
+  // Locations in the grid's coordinates (lon/lat on geographic grids).
+  virtual void setup(const ObsGeometry& g, std::span<const double> x, std::span<const double> y) = 0;
+  virtual Eigen::Index size() const = 0;
+  // True for locations no model cell is near (QC flag out_of_domain); their H is 0.
+  virtual const std::vector<char>& outside() const = 0;
+  // Observations x cells, rows summing to one (area weights).
+  virtual const Footprint& footprint() const = 0;
+  virtual void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const = 0;
+  virtual bool linear() const { return true; }
+  // d H(state) / d state applied to dx.
+  virtual void tangent(const Eigen::Ref<const Eigen::VectorXd>& state, const Eigen::Ref<const Eigen::VectorXd>& dx,
+                       Eigen::Ref<Eigen::VectorXd> out) const {
+    (void)state;
+    apply(dx, out);
+  }
+};
+
+}  // namespace landda
