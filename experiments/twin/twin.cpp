@@ -15,18 +15,28 @@
 #include "io/checkpoint.hpp"
 #include "io/netcdf.hpp"
 #include "models/register.hpp"
+#include "observations/register.hpp"
 #include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
 
 namespace landda::experiments {
 
-void Twin::ObserveParams::visit(config::Visitor& v) {
-  v("variable", variable, config::doc("state variable observed (empty: the model's first)"));
-  v("layer", layer, config::doc("layer of that variable that is observed (0: top)").range(0, 1000));
-  v("stride", stride, config::doc("observe every stride-th cell").range(1, 1e9));
+void Twin::SourceParams::visit(config::Visitor& v) {
+  v("name", name, config::doc("name of the source in outputs and summaries"));
+  v.plugin("operator", op, observations::operators(), config::doc("what the source observes"));
+  v("error", error, config::doc("observation error standard deviation, in the operator's units").above(0.0));
+  v("every", every, config::doc("revisit: observe every this many cycles (assimilation windows)").range(1, 1e9));
+  v("phase", phase, config::doc("the first cycle observed is phase + every (staggers revisits)").range(0, 1e9));
+  v("bias", bias, config::doc("added to the synthetic retrievals (systematic error)"));
+  v("scale", scale, config::doc("multiplies the nature run's value before the bias and the noise").above(0.0));
+  v("stride", stride, config::doc("observe every stride-th cell centre").range(1, 1e9));
   v("offset", offset, config::doc("index of the first observed cell").range(0, 1e9));
-  v("error", error, config::doc("observation error standard deviation, in the variable's units").above(0.0));
-  v("every", every, config::doc("observe every this many cycles (assimilation windows)").range(1, 1e9));
+  v("gap_fraction", gap_fraction, config::doc("chance that a location is missing at an overpass").range(0.0, 1.0));
+  v("gross_error", gross_error,
+    config::doc("reject observations whose innovation exceeds this many standard deviations of sqrt(R + HPH'); "
+                "0: no check")
+        .at_least(0.0));
+  v("assimilate", assimilate, config::doc("false: drawn and scored but withheld from the analysis"));
 }
 
 void Twin::InitialParams::visit(config::Visitor& v) {
@@ -52,7 +62,8 @@ void Twin::Params::visit(config::Visitor& v) {
     config::doc("draw the nature run from the model's own error distribution (perturbed forcing and parameters, "
                 "its own random stream) instead of running it unperturbed: the identical-twin design in which the "
                 "truth is statistically one more member"));
-  v.section("observe", observe, config::doc("synthetic observations drawn from the nature run"));
+  v.sections("observations", observations,
+             config::doc("sources of synthetic observations drawn from the nature run, assimilated jointly"));
   v.section("initial", initial, config::doc("initial ensemble"));
 }
 
@@ -205,23 +216,6 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   if (open_loop && filter->assimilates())
     throw ConfigError(cat(cfg.source_file, ": experiment.type = openloop runs no analysis; set filter.type: none (filter."
                                            "members sets the ensemble size)"));
-  const std::string var = p_.observe.variable.empty() ? L.variable(0) : p_.observe.variable;
-  int v = 0;
-  try {
-    v = L.variable_index(var);
-  } catch (const InputError&) {
-    throw ConfigError(cat(cfg.source_file, ": experiment.observe.variable = '", var, "' is not a state variable of model ",
-                          cfg.model.type, " (it has: ", L.variable(0), ")"));
-  }
-  if (p_.observe.layer >= L.n_layers(v))
-    throw ConfigError(cat(cfg.source_file, ": experiment.observe.layer = ", p_.observe.layer, " but variable ", var, " has ",
-                          L.n_layers(v), " layer(s)"));
-  std::vector<Index> obs_rows;
-  for (int c = p_.observe.offset; c < L.n_cells(); c += p_.observe.stride) obs_rows.push_back(L.index(v, p_.observe.layer, c));
-  if (obs_rows.empty())
-    throw ConfigError(cat(cfg.source_file, ": experiment.observe selects no cell (offset ", p_.observe.offset, " >= ",
-                          L.n_cells(), " cells)"));
-  const auto p = static_cast<Index>(obs_rows.size());
   const std::vector<double> bottoms = model->layer_bottoms();
   const std::vector<std::string> diag_names = model->diagnostic_names();
   const Index nd = static_cast<Index>(diag_names.size()) * L.n_cells();
@@ -232,6 +226,40 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     return -1;
   }();
 
+  // Observation sources: each operator set up once at its cell centres.
+  struct Source {
+    const SourceParams* p;
+    std::unique_ptr<ObsOperator> op;
+    std::vector<double> x, y;
+    Index n = 0;
+    double omb2 = 0, oma2 = 0, spread2 = 0;
+    long long used = 0, rejected = 0, missing = 0, scored = 0;
+  };
+  std::vector<Source> sources;
+  const ObsGeometry geometry{model->grid(), L, bottoms, model.get()};
+  for (std::size_t k = 0; k < p_.observations.size(); ++k) {
+    const SourceParams& sp = p_.observations[k];
+    Source src;
+    src.p = &sp;
+    src.op = observations::operators().create(sp.op);
+    for (int c = sp.offset; c < L.n_cells(); c += sp.stride) {
+      src.x.push_back(model->grid().x(c));
+      src.y.push_back(model->grid().y(c));
+    }
+    if (src.x.empty())
+      throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", sp.name, ") selects no cell (offset ",
+                            sp.offset, " >= ", L.n_cells(), " cells)"));
+    try {
+      src.op->setup(geometry, src.x, src.y);
+    } catch (const Error& e) {
+      throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", sp.name, "): ", e.what()));
+    }
+    src.n = src.op->size();
+    sources.push_back(std::move(src));
+  }
+  Index p_max = 0;
+  for (const auto& src : sources) p_max += src.n;
+
   parallel::Distribution dist(comm, n, N);
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   std::vector<int> my_ids(static_cast<std::size_t>(mine));
@@ -240,7 +268,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   std::vector<RandomStream> model_rng, obs_rng;
   for (int j = 0; j < mine; ++j) model_rng.emplace_back(seed, "model", m0 + j);
   for (int j = 0; j < N; ++j) obs_rng.emplace_back(seed, "obs-perturbation", j);
-  RandomStream synth(seed, "synthetic-obs", 0);
+  std::vector<RandomStream> synth, gaps;
+  for (std::size_t k = 0; k < sources.size(); ++k) {
+    synth.emplace_back(seed, "synthetic-obs", k);
+    gaps.emplace_back(seed, "obs-gaps", k);
+  }
   // The nature run is member -1 (never perturbed) unless it is drawn as one more realization.
   const bool nature_perturbed = p_.perturb_nature && !open_loop;
   const int nature_id[1] = {nature_perturbed ? N : -1};
@@ -283,9 +315,19 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     max_balance = zones(0, 4);
     set_words(model_rng, cp.words("model_rng"), static_cast<std::size_t>(m0));
     set_words(obs_rng, cp.words("obs_rng"), 0);
-    std::vector<RandomStream> s1{synth};
-    set_words(s1, cp.words("synthetic_rng"), 0);
-    synth = s1[0];
+    set_words(synth, cp.words("synthetic_rng"), 0);
+    set_words(gaps, cp.words("gap_rng"), 0);
+    const Eigen::MatrixXd stats = cp.matrix("source_stats");
+    for (std::size_t k = 0; k < sources.size(); ++k) {
+      const auto i = static_cast<Index>(k);
+      sources[k].omb2 = stats(0, i);
+      sources[k].oma2 = stats(1, i);
+      sources[k].spread2 = stats(2, i);
+      sources[k].used = static_cast<long long>(stats(3, i));
+      sources[k].rejected = static_cast<long long>(stats(4, i));
+      sources[k].missing = static_cast<long long>(stats(5, i));
+      sources[k].scored = static_cast<long long>(stats(6, i));
+    }
     set_words(nature_rng, cp.words("nature_rng"), 0);
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
   } else {
@@ -324,17 +366,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     out = opts.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
   }
 
-  ObsBatch obs;
-  obs.resize(p);
-  obs.source_names = {"synthetic_" + var};
-  for (Index o = 0; o < p; ++o) {
-    const int c = L.cell_of(obs_rows[static_cast<std::size_t>(o)]);
-    obs.x[o] = model->grid().x(c);
-    obs.y[o] = model->grid().y(c);
-    obs.error[o] = p_.observe.error;
-  }
-
-  Eigen::MatrixXd Xr, HXm(p, mine);
+  Eigen::MatrixXd Xr;
+  Eigen::VectorXd hbuf;
   Progress progress(open_loop ? "openloop" : "twin", p_.cycles, first_cycle, comm.root());
   for (int cycle = first_cycle; cycle < p_.cycles; ++cycle) {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle};
@@ -342,26 +375,114 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t1, {&mem_truth, &diag_truth});
     model->advance(Xm, my_ids, model_rng, t0, t1, {&mem, &diag});
 
-    const bool observed = !open_loop && (cycle + 1) % p_.observe.every == 0;
-    if (observed) {
-      for (Index o = 0; o < p; ++o) {
-        obs.value[o] = truth[obs_rows[static_cast<std::size_t>(o)]] + p_.observe.error * synth.normal();
-        obs.time[o] = t1;
+    // Synthetic retrievals of every source due this cycle, and H of each local member.
+    ObsBatch obs;
+    std::vector<std::pair<std::size_t, Index>> spans;  // (source, count) in batch order
+    Eigen::MatrixXd HXm(p_max, mine);
+    Index filled = 0;
+    for (std::size_t k = 0; k < sources.size() && !open_loop; ++k) {
+      Source& src = sources[k];
+      const SourceParams& sp = *src.p;
+      const int due = cycle + 1 - sp.phase;
+      if (due <= 0 || due % sp.every != 0) continue;
+      ObsBatch b;
+      b.resize(src.n);
+      b.source_names = {sp.name};
+      hbuf.resize(src.n);
+      src.op->apply(truth, hbuf);
+      for (Index o = 0; o < src.n; ++o) {
+        b.x[static_cast<std::size_t>(o)] = src.x[static_cast<std::size_t>(o)];
+        b.y[static_cast<std::size_t>(o)] = src.y[static_cast<std::size_t>(o)];
+        b.time[static_cast<std::size_t>(o)] = t1;
+        b.error[o] = sp.error;
+        b.value[o] = sp.scale * hbuf[o] + sp.bias + sp.error * synth[k].normal();
+        const bool gap = gaps[k].uniform() < sp.gap_fraction;
+        if (src.op->outside()[static_cast<std::size_t>(o)]) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::out_of_domain);
+        else if (gap) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::missing);
+        else if (!sp.assimilate) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::not_used);
       }
+      for (int j = 0; j < mine; ++j) {
+        auto col = HXm.col(j).segment(filled, src.n);
+        src.op->apply(Xm.col(j), col);
+      }
+      obs.append(b);
+      spans.emplace_back(k, src.n);
+      filled += src.n;
     }
+    const Index p = filled;
+    const bool observed = p > 0;
     dist.to_rows(Xm, Xr);
     const Index r0 = dist.my_row_begin();
     const Eigen::VectorXd truth_rows = truth.segment(r0, Xr.rows());
     const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
     AnalysisStats astats;
-    if (observed && filter->assimilates()) {
-      for (int j = 0; j < mine; ++j)
-        for (Index o = 0; o < p; ++o) HXm(o, j) = Xm(obs_rows[static_cast<std::size_t>(o)], j);
-      const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
-      AnalysisInput in{model->grid(), L, r0, obs, HX, &obs_rng};
-      astats = filter->analyse(Xr, in);
-      model->clamp(Xr, r0);
-      dist.to_members(Xr, Xm);
+    Index assimilated = 0;
+    if (observed) {
+      const Eigen::MatrixXd HX = dist.allgather_columns(HXm.topRows(p));
+      const Eigen::VectorXd hmean = ensemble_mean(HX), hspread = ensemble_spread(HX);
+      // Gross-error check on the innovation, per source (JEDI's background check).
+      Index at = 0;
+      for (const auto& [k, cnt] : spans) {
+        Source& src = sources[k];
+        for (Index o = at; o < at + cnt; ++o) {
+          auto& flag = obs.qc[static_cast<std::size_t>(o)];
+          const double d = obs.value[o] - hmean[o];
+          if (flag == 0 && src.p->gross_error > 0 &&
+              std::abs(d) > src.p->gross_error * std::sqrt(obs.error[o] * obs.error[o] + hspread[o] * hspread[o]))
+            flag = static_cast<int>(QcFlag::gross_error);
+          if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) {
+            ++src.missing;
+            continue;
+          }
+          if (flag == static_cast<int>(QcFlag::gross_error)) ++src.rejected;
+          if (cycle >= p_.spinup) {
+            src.omb2 += d * d;
+            src.spread2 += hspread[o] * hspread[o];
+            ++src.scored;
+          }
+          if (flag == 0) ++src.used;
+        }
+        at += cnt;
+      }
+      if (filter->assimilates()) {
+        // The observations that passed QC, and their rows of H(X).
+        std::vector<Index> keep;
+        for (Index o = 0; o < p; ++o)
+          if (obs.qc[static_cast<std::size_t>(o)] == 0) keep.push_back(o);
+        const ObsBatch used = obs.passed();
+        Eigen::MatrixXd HXu(static_cast<Index>(keep.size()), N);
+        for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = HX.row(keep[r]);
+        assimilated = used.size();
+        if (assimilated > 0) {
+          AnalysisInput in{model->grid(), L, r0, used, HXu, &obs_rng};
+          astats = filter->analyse(Xr, in);
+          model->clamp(Xr, r0);
+          dist.to_members(Xr, Xm);
+        }
+      }
+      // O - A with the analysed ensemble.
+      if (cycle >= p_.spinup) {
+        Index off = 0;
+        Eigen::MatrixXd HA(p, mine);
+        for (const auto& [k, cnt] : spans) {
+          for (int j = 0; j < mine; ++j) {
+            auto col = HA.col(j).segment(off, cnt);
+            sources[k].op->apply(Xm.col(j), col);
+          }
+          off += cnt;
+        }
+        const Eigen::VectorXd amean = ensemble_mean(dist.allgather_columns(HA));
+        off = 0;
+        for (const auto& [k, cnt] : spans) {
+          for (Index o = off; o < off + cnt; ++o) {
+            const int flag = obs.qc[static_cast<std::size_t>(o)];
+            if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
+            const double d = obs.value[o] - amean[o];
+            sources[k].oma2 += d * d;
+          }
+          off += cnt;
+        }
+      }
     }
     const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
     const double f_rmse = global_rms(comm, f_mean - truth_rows, n), a_rmse = global_rms(comm, a_mean - truth_rows, n);
@@ -398,7 +519,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     if (write) {
       TwinOutput::Record rec;
       rec.time = t1;
-      rec.scalars = {f_rmse, a_rmse, f_sp, a_sp, astats.inflation, observed ? static_cast<double>(p) : 0.0};
+      rec.scalars = {f_rmse, a_rmse, f_sp, a_sp, astats.inflation, static_cast<double>(assimilated)};
       if (cfg.output.fields) {
         rec.truth = truth;
         rec.f_mean = fm_all;
@@ -438,7 +559,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("zones", zones);
         cp.put("model_rng", model_words);
         cp.put("obs_rng", words_of(obs_rng));
-        cp.put("synthetic_rng", words_of({synth}));
+        cp.put("synthetic_rng", words_of(synth));
+        cp.put("gap_rng", words_of(gaps));
+        Eigen::MatrixXd stats(7, static_cast<Index>(sources.size()));
+        for (std::size_t k = 0; k < sources.size(); ++k)
+          stats.col(static_cast<Index>(k)) << sources[k].omb2, sources[k].oma2, sources[k].spread2,
+              static_cast<double>(sources[k].used), static_cast<double>(sources[k].rejected),
+              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored);
+        cp.put("source_stats", stats);
         cp.put("nature_rng", words_of(nature_rng));
         cp.write(checkpoint_path);
       }
@@ -462,7 +590,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       .add("filter", cfg.filter.type)
       .add("members", N)
       .add("state_size", static_cast<long long>(n))
-      .add("observations_per_analysis", static_cast<long long>(open_loop ? 0 : p))
+      .add("observation_sources", static_cast<int>(open_loop ? 0 : sources.size()))
       .add("cycles", p_.cycles)
       .add("spinup", p_.spinup)
       .add("analyses_in_statistics", static_cast<long long>(acc.count))
@@ -478,6 +606,23 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         .add("forecast_rmse_rootzone", zone_f.rootzone / k);
   }
   if (balance_diag >= 0) s.add("max_water_balance_error_m", max_balance);
+  if (!open_loop) {
+    // Per source, after spin-up: innovation statistics like JEDI's H(x) output.
+    JsonObject per;
+    for (const auto& src : sources) {
+      const double cnt = std::max(1.0, static_cast<double>(src.scored));
+      JsonObject o;
+      o.add("used", src.used)
+          .add("rejected_gross_error", src.rejected)
+          .add("missing", src.missing)
+          .add("omb_rms", std::sqrt(src.omb2 / cnt))
+          .add("oma_rms", std::sqrt(src.oma2 / cnt))
+          .add("background_spread", std::sqrt(src.spread2 / cnt))
+          .add("error", src.p->error);
+      per.add(src.p->name, o);
+    }
+    s.add("sources", per);
+  }
   s.add("seed", static_cast<long long>(cfg.seed))
       .add("mpi_ranks", comm.size())
       .add("restarted", opts.restart)

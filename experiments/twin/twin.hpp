@@ -15,13 +15,20 @@ class Twin final : public Experiment {
       "twin experiment (OSSE): nature run, synthetic observations of chosen state elements, cycling ensemble "
       "analysis; statistics after spin-up";
 
-  struct ObserveParams {
-    std::string variable;  // empty: the model's first variable
-    int layer = 0;
-    int stride = 1;
-    int offset = 0;
+  // One source of synthetic observations: an operator applied to the nature
+  // run at every stride-th cell centre, with its own error, revisit, bias,
+  // scaling and gaps (the OSSE stand-in for one retrieval product).
+  struct SourceParams {
+    std::string name = "obs";
+    config::PluginConfig op;
     double error = 1.0;
-    int every = 1;
+    int every = 1, phase = 0;
+    double bias = 0.0, scale = 1.0;
+    int stride = 1, offset = 0;
+    double gap_fraction = 0.0;
+    double gross_error = 0.0;
+    bool assimilate = true;
+    SourceParams() { op.type = "state_element"; }
     void visit(config::Visitor& v);
   };
   struct InitialParams {
@@ -37,7 +44,7 @@ class Twin final : public Experiment {
     int nature_spinup = 1000;
     std::string nature_file;
     bool perturb_nature = false;
-    ObserveParams observe;
+    std::vector<SourceParams> observations{SourceParams{}};
     InitialParams initial;
     void visit(config::Visitor& v);
   };

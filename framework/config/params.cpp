@@ -190,6 +190,20 @@ class ReaderV final : public Visitor {
     read_plugin(c, p, kind);
   }
 
+  void section_list(std::string_view key, const Spec& s, const std::function<void(std::size_t)>& resize,
+                    const std::function<std::size_t()>&, const std::function<void(std::size_t, Visitor&)>& body,
+                    const std::function<void(Visitor&)>&) override {
+    const Node c = take(key);
+    if (!present(c, s)) return;
+    if (!c.yaml().IsSequence()) c.fail(cat("expected a list of sections (- key: value ...), got ", describe_node(c.yaml())));
+    resize(c.yaml().size());
+    for (std::size_t i = 0; i < c.yaml().size(); ++i) {
+      ReaderV sub(c.item(i), {});
+      body(i, sub);
+      sub.finish();
+    }
+  }
+
   void plugin_list(std::string_view key, std::vector<PluginConfig>& ps, const PluginKind& kind,
                    const Spec& s) override {
     const Node c = take(key);
@@ -293,6 +307,17 @@ class WriterV final : public Visitor {
     for (auto& p : ps) seq.push_back(p.resolved);
     out[std::string(key)] = seq;
   }
+  void section_list(std::string_view key, const Spec&, const std::function<void(std::size_t)>&,
+                    const std::function<std::size_t()>& size, const std::function<void(std::size_t, Visitor&)>& body,
+                    const std::function<void(Visitor&)>&) override {
+    YAML::Node seq(YAML::NodeType::Sequence);
+    for (std::size_t i = 0; i < size(); ++i) {
+      WriterV sub;
+      body(i, sub);
+      seq.push_back(sub.out);
+    }
+    out[std::string(key)] = seq;
+  }
 
  private:
   template <class T>
@@ -340,6 +365,14 @@ class DescriberV final : public Visitor {
     if (!p.type.empty()) os_ << ", default type " << p.type;
     os_ << "; type one of " << join(kind.names()) << '\n';
     text(sentence(s.text) + " Keys of each type: landda describe <type>.");
+  }
+  void section_list(std::string_view key, const Spec& s, const std::function<void(std::size_t)>&,
+                    const std::function<std::size_t()>&, const std::function<void(std::size_t, Visitor&)>&,
+                    const std::function<void(Visitor&)>& prototype) override {
+    os_ << std::string(indent_, ' ') << key << ": list of sections, each with:\n";
+    text(s.text);
+    DescriberV sub(os_, indent_ + 2);
+    prototype(sub);
   }
   void plugin_list(std::string_view key, std::vector<PluginConfig>&, const PluginKind& kind,
                    const Spec& s) override {

@@ -94,10 +94,28 @@ class Visitor {
   virtual void plugin(std::string_view key, PluginConfig& p, const PluginKind& kind, const Spec& s) = 0;
   virtual void plugin_list(std::string_view key, std::vector<PluginConfig>& p, const PluginKind& kind,
                            const Spec& s) = 0;
+  // A list of sections of one struct type: `resize(n)` makes room for n read
+  // items, `size()` says how many there are, `body(i, v)` visits item i and
+  // `prototype(v)` a default item (for descriptions).
+  virtual void section_list(std::string_view key, const Spec& s, const std::function<void(std::size_t)>& resize,
+                            const std::function<std::size_t()>& size,
+                            const std::function<void(std::size_t, Visitor&)>& body,
+                            const std::function<void(Visitor&)>& prototype) = 0;
 
   template <class T>
   void operator()(std::string_view key, T& v, const Spec& s) {
     value(key, v, s);
+  }
+  // A list of nested structs.
+  template <class P>
+  void sections(std::string_view key, std::vector<P>& items, const Spec& s) {
+    section_list(
+        key, s, [&items](std::size_t n) { items.resize(n); }, [&items]() { return items.size(); },
+        [&items](std::size_t i, Visitor& v) { items[i].visit(v); },
+        [](Visitor& v) {
+          P proto;
+          proto.visit(v);
+        });
   }
   // A nested struct with its own visit(Visitor&).
   template <class P>

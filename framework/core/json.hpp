@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <iomanip>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <utility>
@@ -25,14 +26,21 @@ class JsonObject {
   JsonObject& add(const std::string& key, bool v) { return raw(key, v ? "true" : "false"); }
   JsonObject& add(const std::string& key, const char* v) { return add(key, std::string(v)); }
   JsonObject& add(const std::string& key, const std::string& v) { return raw(key, quote(v)); }
-  JsonObject& add(const std::string& key, const JsonObject& v) { return raw(key, v.str(indent_ + 2)); }
+  JsonObject& add(const std::string& key, const JsonObject& v) {
+    items_.emplace_back(key, std::string());
+    children_.emplace_back(items_.size() - 1, std::make_shared<JsonObject>(v));
+    return *this;
+  }
 
   std::string str(int indent = 0) const {
     if (items_.empty()) return "{}";
     std::string pad(static_cast<std::size_t>(indent) + 2, ' ');
     std::string out = "{\n";
     for (std::size_t i = 0; i < items_.size(); ++i) {
-      out += pad + quote(items_[i].first) + ": " + items_[i].second;
+      std::string value = items_[i].second;
+      for (const auto& [at, child] : children_)
+        if (at == i) value = child->str(indent + 2);  // nested objects indent with their depth
+      out += pad + quote(items_[i].first) + ": " + value;
       out += i + 1 < items_.size() ? ",\n" : "\n";
     }
     return out + std::string(static_cast<std::size_t>(indent), ' ') + "}";
@@ -65,7 +73,7 @@ class JsonObject {
     return *this;
   }
   std::vector<std::pair<std::string, std::string>> items_;
-  int indent_ = 0;
+  std::vector<std::pair<std::size_t, std::shared_ptr<JsonObject>>> children_;
 };
 
 }  // namespace landda

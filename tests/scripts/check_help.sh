@@ -27,7 +27,7 @@ expect "describe lists experiments" "twin" -- "$landda" describe
 expect "describe shows top-level keys" "seed: integer" -- "$landda" describe
 expect "describe etkf shows members" "members: integer = 20; allowed [2, 100000]" -- "$landda" describe etkf
 expect "describe letkf shows radius" "radius: number" -- "$landda" describe letkf
-expect "describe twin shows observe" "observe: section" -- "$landda" describe twin
+expect "describe twin shows observations" "observations: list of sections" -- "$landda" describe twin
 expect "unknown command suggests" "did you mean 'run'" -- "$landda" rnu
 expect "unknown type suggests" "did you mean 'letkf'" -- "$landda" describe lektf
 expect "bench --help" "fraction" -- "$landda" bench --help
