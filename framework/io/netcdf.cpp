@@ -97,12 +97,34 @@ NcFile& NcFile::operator=(NcFile&& o) noexcept {
   return *this;
 }
 
-int NcFile::varid(const std::string& var) const {
-  if (var.empty()) return NC_GLOBAL;
+int NcFile::group(const std::string& path, bool create) const {
+  // "A/B" -> the id of group B inside A inside the root; created when asked.
+  int g = ncid_;
+  std::size_t start = 0;
+  while (start < path.size()) {
+    const auto slash = path.find('/', start);
+    const std::string name = path.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    int child = -1;
+    if (nc_inq_grp_ncid(g, name.c_str(), &child) != NC_NOERR) {
+      if (!create) throw InputError(cat(path_, ": group '", path, "' not found"));
+      check(nc_def_grp(g, name.c_str(), &child), "defining group " + name);
+    }
+    g = child;
+    if (slash == std::string::npos) break;
+    start = slash + 1;
+  }
+  return g;
+}
+
+NcFile::Loc NcFile::locate(const std::string& var) const {
+  if (var.empty()) return {ncid_, NC_GLOBAL};
+  const auto slash = var.rfind('/');
+  const int g = slash == std::string::npos ? ncid_ : group(var.substr(0, slash), false);
+  const std::string name = slash == std::string::npos ? var : var.substr(slash + 1);
   int id = -1;
-  const int status = nc_inq_varid(ncid_, var.c_str(), &id);
+  const int status = nc_inq_varid(g, name.c_str(), &id);
   if (status != NC_NOERR) throw InputError(cat(path_, ": variable '", var, "' not found"));
-  return id;
+  return {g, id};
 }
 
 void NcFile::def_dim(const std::string& name, std::size_t len) {
@@ -118,23 +140,26 @@ void NcFile::def_var(const VarDef& d) {
     dimids.push_back(id);
   }
   int id = 0;
-  check(nc_def_var(ncid_, d.name.c_str(), to_nc(d.type), static_cast<int>(dimids.size()), dimids.data(), &id),
+  const auto slash = d.name.rfind('/');
+  const int gid = slash == std::string::npos ? ncid_ : group(d.name.substr(0, slash), true);
+  const std::string leaf = slash == std::string::npos ? d.name : d.name.substr(slash + 1);
+  check(nc_def_var(gid, leaf.c_str(), to_nc(d.type), static_cast<int>(dimids.size()), dimids.data(), &id),
         "defining variable " + d.name);
   if (!d.chunks.empty())
-    check(nc_def_var_chunking(ncid_, id, NC_CHUNKED, d.chunks.data()), "chunking " + d.name);
-  if (d.deflate > 0) check(nc_def_var_deflate(ncid_, id, 1, 1, d.deflate), "compressing " + d.name);
+    check(nc_def_var_chunking(gid, id, NC_CHUNKED, d.chunks.data()), "chunking " + d.name);
+  if (d.deflate > 0) check(nc_def_var_deflate(gid, id, 1, 1, d.deflate), "compressing " + d.name);
   if (d.fill) {
     const double f = *d.fill;
     switch (d.type) {
-      case NcType::f64: check(nc_def_var_fill(ncid_, id, 0, &f), "fill of " + d.name); break;
+      case NcType::f64: check(nc_def_var_fill(gid, id, 0, &f), "fill of " + d.name); break;
       case NcType::f32: {
         const float ff = static_cast<float>(f);
-        check(nc_def_var_fill(ncid_, id, 0, &ff), "fill of " + d.name);
+        check(nc_def_var_fill(gid, id, 0, &ff), "fill of " + d.name);
         break;
       }
       case NcType::i32: {
         const int fi = static_cast<int>(f);
-        check(nc_def_var_fill(ncid_, id, 0, &fi), "fill of " + d.name);
+        check(nc_def_var_fill(gid, id, 0, &fi), "fill of " + d.name);
         break;
       }
       default: throw IoError(cat(path_, ": _FillValue for ", d.name, " is only supported for f32, f64 and i32"));
@@ -143,20 +168,24 @@ void NcFile::def_var(const VarDef& d) {
 }
 
 void NcFile::put_att(const std::string& var, const std::string& name, const std::string& value) {
-  check(nc_put_att_text(ncid_, varid(var), name.c_str(), value.size(), value.c_str()), "attribute " + name);
+  const auto [gid, id] = locate(var);
+  check(nc_put_att_text(gid, id, name.c_str(), value.size(), value.c_str()), "attribute " + name);
 }
 
 void NcFile::put_att(const std::string& var, const std::string& name, double value) {
-  check(nc_put_att_double(ncid_, varid(var), name.c_str(), NC_DOUBLE, 1, &value), "attribute " + name);
+  const auto [gid, id] = locate(var);
+  check(nc_put_att_double(gid, id, name.c_str(), NC_DOUBLE, 1, &value), "attribute " + name);
 }
 
 void NcFile::put_att(const std::string& var, const std::string& name, const std::vector<double>& values) {
-  check(nc_put_att_double(ncid_, varid(var), name.c_str(), NC_DOUBLE, values.size(), values.data()),
+  const auto [gid, id] = locate(var);
+  check(nc_put_att_double(gid, id, name.c_str(), NC_DOUBLE, values.size(), values.data()),
         "attribute " + name);
 }
 
 void NcFile::put_att_int(const std::string& var, const std::string& name, int value) {
-  check(nc_put_att_int(ncid_, varid(var), name.c_str(), NC_INT, 1, &value), "attribute " + name);
+  const auto [gid, id] = locate(var);
+  check(nc_put_att_int(gid, id, name.c_str(), NC_INT, 1, &value), "attribute " + name);
 }
 
 void NcFile::end_def() { check(nc_enddef(ncid_), "leaving define mode"); }
@@ -183,10 +212,10 @@ void slab(int ncid, int id, const std::vector<std::size_t>& start, const std::ve
 #define LANDDA_NC_PUT(CTYPE, FN)                                                                        \
   void NcFile::put(const std::string& var, const CTYPE* data, const std::vector<std::size_t>& start,   \
                    const std::vector<std::size_t>& count) {                                             \
-    const int id = varid(var);                                                                          \
+    const auto [gid, id] = locate(var);                                                                          \
     std::vector<std::size_t> s, c;                                                                      \
-    slab(ncid_, id, start, count, s, c);                                                                \
-    check(FN(ncid_, id, s.data(), c.data(), data), "writing " + var);                                   \
+    slab(gid, id, start, count, s, c);                                                                \
+    check(FN(gid, id, s.data(), c.data(), data), "writing " + var);                                   \
   }
 LANDDA_NC_PUT(double, nc_put_vara_double)
 LANDDA_NC_PUT(float, nc_put_vara_float)
@@ -195,11 +224,11 @@ LANDDA_NC_PUT(long long, nc_put_vara_longlong)
 #undef LANDDA_NC_PUT
 
 void NcFile::put_strings(const std::string& var, const std::vector<std::string>& values) {
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   std::vector<const char*> ptrs;
   for (const auto& v : values) ptrs.push_back(v.c_str());
   const std::size_t start = 0, count = values.size();
-  check(nc_put_vara_string(ncid_, id, &start, &count, ptrs.data()), "writing " + var);
+  check(nc_put_vara_string(gid, id, &start, &count, ptrs.data()), "writing " + var);
 }
 
 void NcFile::commit() {
@@ -215,8 +244,12 @@ void NcFile::commit() {
 }
 
 bool NcFile::has_var(const std::string& name) const {
-  int id = 0;
-  return nc_inq_varid(ncid_, name.c_str(), &id) == NC_NOERR;
+  try {
+    locate(name);
+    return true;
+  } catch (const InputError&) {
+    return false;
+  }
 }
 
 bool NcFile::has_dim(const std::string& name) const {
@@ -225,10 +258,10 @@ bool NcFile::has_dim(const std::string& name) const {
 }
 
 bool NcFile::has_att(const std::string& var, const std::string& name) const {
-  int id = NC_GLOBAL;
-  if (!var.empty() && nc_inq_varid(ncid_, var.c_str(), &id) != NC_NOERR) return false;
+  if (!var.empty() && !has_var(var)) return false;
+  const auto [gid, id] = locate(var);
   std::size_t len = 0;
-  return nc_inq_attlen(ncid_, id, name.c_str(), &len) == NC_NOERR;
+  return nc_inq_attlen(gid, id, name.c_str(), &len) == NC_NOERR;
 }
 
 std::size_t NcFile::dim_len(const std::string& name) const {
@@ -241,11 +274,11 @@ std::size_t NcFile::dim_len(const std::string& name) const {
 }
 
 std::vector<std::string> NcFile::var_dims(const std::string& name) const {
-  const int id = varid(name);
+  const auto [gid, id] = locate(name);
   int ndims = 0;
-  check(nc_inq_varndims(ncid_, id, &ndims), name);
+  check(nc_inq_varndims(gid, id, &ndims), name);
   std::vector<int> dimids(static_cast<std::size_t>(ndims));
-  check(nc_inq_vardimid(ncid_, id, dimids.data()), name);
+  check(nc_inq_vardimid(gid, id, dimids.data()), name);
   std::vector<std::string> out;
   for (int d : dimids) {
     char buf[NC_MAX_NAME + 1] = {};
@@ -274,47 +307,47 @@ std::vector<std::string> NcFile::var_names() const {
 }
 
 std::string NcFile::att_text(const std::string& var, const std::string& name) const {
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   std::size_t len = 0;
   nc_type type = 0;
-  if (nc_inq_att(ncid_, id, name.c_str(), &type, &len) != NC_NOERR)
+  if (nc_inq_att(gid, id, name.c_str(), &type, &len) != NC_NOERR)
     throw InputError(cat(path_, ": ", var.empty() ? "global" : "variable '" + var + "'", " has no attribute '", name, "'"));
   if (type == NC_STRING) {
     std::vector<char*> strs(len);
-    check(nc_get_att_string(ncid_, id, name.c_str(), strs.data()), "attribute " + name);
+    check(nc_get_att_string(gid, id, name.c_str(), strs.data()), "attribute " + name);
     std::string out = len ? strs[0] : "";
     nc_free_string(len, strs.data());
     return out;
   }
   if (type != NC_CHAR) throw InputError(cat(path_, ": attribute '", name, "' of '", var, "' is not text"));
   std::string out(len, '\0');
-  check(nc_get_att_text(ncid_, id, name.c_str(), out.data()), "attribute " + name);
+  check(nc_get_att_text(gid, id, name.c_str(), out.data()), "attribute " + name);
   while (!out.empty() && out.back() == '\0') out.pop_back();
   return out;
 }
 
 std::optional<double> NcFile::att_double(const std::string& var, const std::string& name) const {
   if (!has_att(var, name)) return std::nullopt;
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   nc_type type = 0;
   std::size_t len = 0;
-  check(nc_inq_att(ncid_, id, name.c_str(), &type, &len), "attribute " + name);
+  check(nc_inq_att(gid, id, name.c_str(), &type, &len), "attribute " + name);
   if (type == NC_CHAR || type == NC_STRING || len < 1)
     throw InputError(cat(path_, ": attribute '", name, "' of '", var, "' is not numeric"));
   std::vector<double> v(len);
-  check(nc_get_att_double(ncid_, id, name.c_str(), v.data()), "attribute " + name);
+  check(nc_get_att_double(gid, id, name.c_str(), v.data()), "attribute " + name);
   return v[0];
 }
 
 std::vector<double> NcFile::get_raw(const std::string& var, const std::vector<std::size_t>& start,
                                     const std::vector<std::size_t>& count) const {
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   std::vector<std::size_t> s, c;
-  slab(ncid_, id, start, count, s, c);
+  slab(gid, id, start, count, s, c);
   const std::size_t n = std::accumulate(c.begin(), c.end(), std::size_t{1}, std::multiplies<>());
   std::vector<double> out(n);
   if (n == 0) return out;
-  const int status = nc_get_vara_double(ncid_, id, s.data(), c.data(), out.data());
+  const int status = nc_get_vara_double(gid, id, s.data(), c.data(), out.data());
   if (status != NC_NOERR) throw InputError(cat(path_, ": cannot read variable '", var, "': ", nc_strerror(status)));
   return out;
 }
@@ -326,11 +359,11 @@ std::vector<double> NcFile::get(const std::string& var, const std::vector<std::s
   const auto missing = att_double(var, "missing_value");
   std::optional<double> vmin = att_double(var, "valid_min"), vmax = att_double(var, "valid_max");
   if (has_att(var, "valid_range")) {
-    const int id = varid(var);
+    const auto [gid, id] = locate(var);
     double r[2] = {0, 0};
     std::size_t len = 0;
-    nc_inq_attlen(ncid_, id, "valid_range", &len);
-    if (len == 2 && nc_get_att_double(ncid_, id, "valid_range", r) == NC_NOERR) {
+    nc_inq_attlen(gid, id, "valid_range", &len);
+    if (len == 2 && nc_get_att_double(gid, id, "valid_range", r) == NC_NOERR) {
       vmin = r[0];
       vmax = r[1];
     }
@@ -349,24 +382,24 @@ std::vector<double> NcFile::get(const std::string& var, const std::vector<std::s
 }
 
 std::vector<long long> NcFile::get_int64(const std::string& var) const {
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   std::vector<std::size_t> s, c;
-  slab(ncid_, id, {}, {}, s, c);
+  slab(gid, id, {}, {}, s, c);
   const std::size_t n = std::accumulate(c.begin(), c.end(), std::size_t{1}, std::multiplies<>());
   std::vector<long long> out(n);
-  if (n) check(nc_get_var_longlong(ncid_, id, out.data()), "reading " + var);
+  if (n) check(nc_get_var_longlong(gid, id, out.data()), "reading " + var);
   return out;
 }
 
 std::vector<std::string> NcFile::get_strings(const std::string& var) const {
-  const int id = varid(var);
+  const auto [gid, id] = locate(var);
   nc_type type = 0;
-  check(nc_inq_vartype(ncid_, id, &type), var);
+  check(nc_inq_vartype(gid, id, &type), var);
   const auto shape = var_shape(var);
   if (type == NC_STRING) {
     const std::size_t n = shape.empty() ? 1 : shape[0];
     std::vector<char*> p(n);
-    check(nc_get_var_string(ncid_, id, p.data()), "reading " + var);
+    check(nc_get_var_string(gid, id, p.data()), "reading " + var);
     std::vector<std::string> out(p.begin(), p.end());
     nc_free_string(n, p.data());
     return out;
@@ -374,7 +407,7 @@ std::vector<std::string> NcFile::get_strings(const std::string& var) const {
   if (type != NC_CHAR || shape.size() != 2)
     throw InputError(cat(path_, ": variable '", var, "' is not a list of strings"));
   std::vector<char> buf(shape[0] * shape[1]);
-  check(nc_get_var_text(ncid_, id, buf.data()), "reading " + var);
+  check(nc_get_var_text(gid, id, buf.data()), "reading " + var);
   std::vector<std::string> out;
   for (std::size_t i = 0; i < shape[0]; ++i) {
     std::string s(buf.data() + i * shape[1], shape[1]);

@@ -87,7 +87,13 @@ class NcFile {
 
  private:
   NcFile() = default;
-  int varid(const std::string& var) const;  // NC_GLOBAL for ""
+  // A variable by path ("name" or "Group/name"): its group's id and its id
+  // (NC_GLOBAL for ""); groups are created on definition.
+  struct Loc {
+    int grp, var;
+  };
+  Loc locate(const std::string& var) const;
+  int group(const std::string& path, bool create) const;
   void check(int status, const std::string& what) const;
   void close_quietly() noexcept;
 

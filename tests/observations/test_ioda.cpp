@@ -1,0 +1,95 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "io/netcdf.hpp"
+#include "observations/ioda/ioda_file.hpp"
+
+using namespace landda;
+namespace fs = std::filesystem;
+
+namespace {
+std::string scratch(const std::string& name) {
+  const fs::path d = fs::temp_directory_path() / "landda_ioda";
+  fs::create_directories(d);
+  return (d / name).string();
+}
+
+observations::ObsFile sample() {
+  observations::ObsFile f;
+  f.platform = "SMAP";
+  f.sensor = "smap_l3";
+  f.source = "test";
+  f.obs.resize(3);
+  f.obs.source_names = {"smap"};
+  const double lat[] = {19.7, 19.8, 19.9}, lon[] = {-155.5, -155.4, -155.3}, v[] = {0.21, std::nan(""), 0.35};
+  for (int i = 0; i < 3; ++i) {
+    f.obs.y[static_cast<std::size_t>(i)] = lat[i];
+    f.obs.x[static_cast<std::size_t>(i)] = lon[i];
+    f.obs.time[static_cast<std::size_t>(i)] = Time::parse("2017-05-01T06:00:00Z") + Duration{3600LL * i};
+    f.obs.value[i] = v[i];
+    f.obs.error[i] = 0.04;
+  }
+  f.station = {"a", "b", "c"};
+  return f;
+}
+}  // namespace
+
+TEST_CASE("IODA observation files round-trip", "[observations][ioda]") {
+  const std::string path = scratch("smap.nc");
+  observations::write_ioda(sample(), path);
+  const auto nc = io::NcFile::open(path);
+  CHECK(nc.has_var("ObsValue/soilMoistureVolumetric"));
+  CHECK(nc.has_var("MetaData/dateTime"));
+  CHECK(nc.att_text("ObsValue/soilMoistureVolumetric", "units") == "m3 m-3");
+  const auto f = observations::read_ioda(path, "soilMoistureVolumetric", "m3 m-3");
+  REQUIRE(f.obs.size() == 3);
+  CHECK(f.obs.value[0] == 0.21);
+  CHECK(f.obs.qc[1] == static_cast<int>(QcFlag::missing));  // the gap came back as a missing value
+  CHECK(f.obs.qc[2] == 0);
+  CHECK(f.obs.time[2].iso() == "2017-05-01T08:00:00Z");
+  CHECK(f.obs.x[2] == -155.3);
+  CHECK(f.station[1] == "b");
+  CHECK(f.platform == "SMAP");
+  CHECK(observations::read_ioda(path).variable == "soilMoistureVolumetric");
+}
+
+TEST_CASE("IODA readers refuse bad files with the reason", "[observations][ioda]") {
+  const std::string path = scratch("bad.nc");
+  observations::write_ioda(sample(), path);
+  CHECK_THROWS_WITH(observations::read_ioda(path, "soilMoistureVolumetric", "%"),
+                    Catch::Contains("has units 'm3 m-3'; expected '%'"));
+  CHECK_THROWS_WITH(observations::read_ioda(path, "brightnessTemperature"),
+                    Catch::Contains("IODA variable 'ObsValue/brightnessTemperature' is missing"));
+  auto disorder = sample();
+  std::swap(disorder.obs.time[0], disorder.obs.time[2]);
+  CHECK_THROWS_WITH(observations::write_ioda(disorder, scratch("disorder.nc")), Catch::Contains("sort by time"));
+  auto negative = sample();
+  negative.obs.error[2] = -0.1;
+  observations::write_ioda(negative, scratch("negative.nc"));
+  CHECK_THROWS_WITH(observations::read_ioda(scratch("negative.nc")),
+                    Catch::Contains("ObsError/soilMoistureVolumetric at location 2 is -0.1"));
+  {  // a file whose times go backwards, written by hand
+    auto nc = io::NcFile::create(scratch("backwards.nc"));
+    nc.def_dim("Location", 2);
+    nc.def_var({"MetaData/latitude", io::NcType::f64, {"Location"}});
+    nc.def_var({"MetaData/longitude", io::NcType::f64, {"Location"}});
+    nc.def_var({"MetaData/dateTime", io::NcType::i64, {"Location"}});
+    nc.put_att("MetaData/dateTime", "units", "seconds since 1970-01-01T00:00:00Z");
+    nc.def_var({"ObsValue/soilMoistureVolumetric", io::NcType::f64, {"Location"}});
+    nc.def_var({"ObsError/soilMoistureVolumetric", io::NcType::f64, {"Location"}});
+    nc.end_def();
+    const double lat[] = {10, 11}, lon[] = {20, 21}, v[] = {0.2, 0.3}, e[] = {0.04, 0.04};
+    const long long t[] = {100, 50};
+    nc.put("MetaData/latitude", lat);
+    nc.put("MetaData/longitude", lon);
+    nc.put("MetaData/dateTime", t);
+    nc.put("ObsValue/soilMoistureVolumetric", v);
+    nc.put("ObsError/soilMoistureVolumetric", e);
+    nc.commit();
+  }
+  CHECK_THROWS_WITH(observations::read_ioda(scratch("backwards.nc")), Catch::Contains("MetaData/dateTime is out of order at location 1"));
+  io::write_text_file(scratch("text.nc"), "not netcdf");
+  CHECK_THROWS_WITH(observations::read_ioda(scratch("text.nc")), Catch::Contains("not a readable NetCDF file"));
+}
