@@ -8,8 +8,11 @@
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
 #include "observations/ismn/ismn_file.hpp"
+#include "observations/ioda/ioda_file.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
 
 namespace po = boost::program_options;
@@ -41,6 +44,8 @@ int import(const Args& args) {
   std::string kind, input, output;
   int max_gap = 12;
   std::string pr_file, ta_file, start_text, end_text, long_gaps = "error";
+  std::vector<std::string> extra_inputs;
+  double error_sd = 0.03;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
       "input", po::value(&input), "the file to import")("output,o", po::value(&output), "the landda file to write")(
       "max-gap", po::value(&max_gap), "fill gaps of at most this many records by linear interpolation (default 12)")(
@@ -49,9 +54,11 @@ int import(const Args& args) {
       "start", po::value(&start_text), "ismn-forcing: first hour (ISO 8601)")(
       "end", po::value(&end_text), "ismn-forcing: end (exclusive, ISO 8601)")(
       "precipitation-long-gaps", po::value(&long_gaps),
-      "ismn-forcing: error (default) | zero: precipitation gaps longer than --max-gap set to zero, counted in the report");
+      "ismn-forcing: error (default) | zero: precipitation gaps longer than --max-gap set to zero, counted in the report")(
+      "more", po::value(&extra_inputs)->composing(), "ismn: further station files (or list them after INPUT)")(
+      "error", po::value(&error_sd), "ismn: observation error standard deviation written to the file (default 0.03)");
   po::positional_options_description pos;
-  pos.add("kind", 1).add("input", 1);
+  pos.add("kind", 1).add("input", 1).add("more", -1);
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
@@ -64,6 +71,8 @@ int import(const Args& args) {
                  "Turns a real download into a landda file. Kinds:\n"
                  "  bondville      the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n"
                  "  ismn-forcing   ISMN station precipitation and air temperature -> an hourly landda forcing file\n"
+                 "  ismn           ISMN soil-moisture station files (either layout) -> one IODA observation file,\n"
+                 "                 values flagged G only (landda import ismn F1.stm [F2.stm ...] -o obs.nc [--start --end])\n"
                  "                 (landda import ismn-forcing --precipitation P.stm --temperature T.stm --start S --end E -o F.nc)\n\n"
                  "Gaps (missing-value flags) of at most --max-gap records are filled by linear interpolation in\n"
                  "time and counted in the report; longer gaps stop the import with the variable and the times.\n\n"
@@ -119,6 +128,50 @@ int import(const Args& args) {
                 << " hours to zero (--precipitation-long-gaps zero)\n";
     return 0;
   }
+  if (kind == "ismn") {
+    // One or more ISMN soil-moisture files -> one IODA observation file, good values only.
+    if (input.empty() || output.empty()) throw ConfigError("landda import ismn: INPUT and --output are required");
+    std::vector<std::string> files{input};
+    for (const auto& extra : extra_inputs) files.push_back(extra);
+    const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
+    const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
+    struct Row {
+      Time t;
+      double lon, lat, value;
+      std::string station;
+    };
+    std::vector<Row> rows;
+    for (const auto& path : files) {
+      const auto f = observations::read_ismn(path);
+      if (f.variable != "sm") throw InputError(cat(path, ": is an ISMN '", f.variable, "' file; import ismn takes soil moisture (sm)"));
+      long long good = 0;
+      for (std::size_t i = 0; i < f.time.size(); ++i) {
+        if (!f.good(i) || f.time[i] < start || !(f.time[i] < end)) continue;
+        rows.push_back({f.time[i], f.lon, f.lat, f.value[i], f.network + ":" + f.station});
+        ++good;
+      }
+      std::cout << "  " << f.network << " " << f.station << " (" << f.depth_from << "-" << f.depth_to << " m): " << good
+                << " good value(s) of " << f.time.size() << '\n';
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+    observations::ObsFile out;
+    out.platform = "ISMN";
+    out.sensor = "in_situ";
+    out.source = "landda import ismn";
+    out.obs.resize(static_cast<Eigen::Index>(rows.size()));
+    out.obs.source_names = {"ismn"};
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+      out.obs.time[i] = rows[i].t;
+      out.obs.x[i] = rows[i].lon;
+      out.obs.y[i] = rows[i].lat;
+      out.obs.value[static_cast<Eigen::Index>(i)] = rows[i].value;
+      out.obs.error[static_cast<Eigen::Index>(i)] = error_sd;
+      out.station.push_back(rows[i].station);
+    }
+    observations::write_ioda(out, output);
+    std::cout << "imported " << rows.size() << " observation(s) into " << output << '\n';
+    return 0;
+  }
   if (input.empty() || output.empty()) throw ConfigError("landda import: INPUT and --output are required (see --help)");
   if (max_gap < 0) throw ConfigError("landda import: --max-gap must be >= 0");
   if (kind == "bondville") {
@@ -133,7 +186,7 @@ int import(const Args& args) {
                   << models::soil::met_name(static_cast<models::soil::Met>(v)) << " by linear interpolation\n";
     return 0;
   }
-  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing"));
+  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing, ismn"));
 }
 
 }  // namespace landda::app
