@@ -15,7 +15,7 @@ import xarray as xr
 
 out, fig_path = Path(sys.argv[1]), sys.argv[2]
 cell = int(sys.argv[3]) if len(sys.argv) > 3 else 0
-nc = next(p for p in (out / "openloop.nc", out / "twin.nc") if p.exists())
+nc = next(p for p in (out / "openloop.nc", out / "twin.nc", out / "assimilate.nc") if p.exists())
 ds = xr.open_dataset(nc)
 who = "control" if "control_soil_moisture" in ds else "truth"
 cfg = (out / "config.resolved.yaml").read_text()

@@ -8,6 +8,7 @@ const ExperimentRegistry& registry() {
     ExperimentRegistry reg("experiment");
     reg.add<Twin>("twin");
     reg.add<OpenLoop>("openloop");
+    reg.add<Assimilate>("assimilate");
     return reg;
   }();
   return r;

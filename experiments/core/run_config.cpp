@@ -15,6 +15,8 @@ void OutputParams::visit(config::Visitor& v) {
         .range(0, 1e9));
   v("deflate", deflate, config::doc("zlib compression level of NetCDF outputs (0: none)").range(0, 9));
   v("fields", fields, config::doc("write state fields (truth, ensemble mean and spread), not only scalar series"));
+  v("observations", observations,
+    config::doc("twin experiments: also write each source's synthetic retrievals as an IODA file in observations/"));
 }
 
 void ParallelParams::visit(config::Visitor& v) {

@@ -14,6 +14,7 @@ struct OutputParams {
   int checkpoint_every = 0;
   int deflate = 1;
   bool fields = true;
+  bool observations = false;
   void visit(config::Visitor& v);
 };
 

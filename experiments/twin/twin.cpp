@@ -16,6 +16,7 @@
 #include "io/netcdf.hpp"
 #include "models/register.hpp"
 #include "observations/register.hpp"
+#include "observations/ioda/ioda_file.hpp"
 #include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
 
@@ -37,6 +38,42 @@ void Twin::SourceParams::visit(config::Visitor& v) {
                 "0: no check")
         .at_least(0.0));
   v("assimilate", assimilate, config::doc("false: drawn and scored but withheld from the analysis"));
+  v("file", file,
+    config::doc("IODA observation file to read instead of drawing synthetic retrievals (assimilate experiments)").file());
+  v("variable", variable, config::doc("the file's ObsValue variable (empty: its soil-moisture variable)"));
+  v("file_errors", file_errors, config::doc("take each observation's error from the file (false: use `error`)"));
+}
+
+void Assimilate::Params::visit(config::Visitor& v) {
+  v("start", start, config::doc("start of the first window"));
+  v("window", window, config::doc("assimilation window; observations in (t0, t1] are assimilated at t1"));
+  v("cycles", cycles, config::doc("number of windows").range(1, 1e9));
+  v("spinup", spinup, config::doc("windows left out of the statistics").range(0, 1e9));
+  v.sections("observations", observations, config::doc("observation sources, each with its IODA file").needed());
+  v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
+}
+
+void Assimilate::check(const RunConfig& cfg) const {
+  for (std::size_t k = 0; k < p_.observations.size(); ++k)
+    if (p_.observations[k].file.empty())
+      throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", p_.observations[k].name,
+                            "): an assimilate experiment reads every source from a file (key `file`)"));
+  if (cfg.filter.type == "none")
+    throw ConfigError(cat(cfg.source_file, ": filter.type = none: an assimilate experiment needs a filter (use "
+                                           "experiment.type: openloop for a free run)"));
+}
+
+void Assimilate::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
+  check(cfg);
+  Twin::Params tp;
+  tp.start = p_.start;
+  tp.window = p_.window;
+  tp.cycles = p_.cycles;
+  tp.spinup = p_.spinup;
+  tp.nature_spinup = 0;
+  tp.observations = p_.observations;
+  tp.initial = p_.initial;
+  Twin(tp, Twin::Mode::real).run(cfg, opts, layout);
 }
 
 void Twin::InitialParams::visit(config::Visitor& v) {
@@ -203,8 +240,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   const int N = filter->members();
   const StateLayout& L = model->layout();
   const Index n = L.size();
-  const bool open_loop = mode_ == Mode::open_loop;
-  const char* truth_name = open_loop ? "control" : "truth";
+  const bool open_loop = mode_ == Mode::open_loop, real = mode_ == Mode::real;
+  const char* truth_name = mode_ == Mode::twin ? "truth" : "control";
 
   // --- checks that need the model, before anything is written ---
   if (p_.window.seconds <= 0 || p_.window.seconds % model->time_step().seconds != 0)
@@ -234,6 +271,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     Index n = 0;
     double omb2 = 0, oma2 = 0, spread2 = 0;
     long long used = 0, rejected = 0, missing = 0, scored = 0;
+    bool from_file = false;
+    observations::ObsFile data;      // the file's observations (file sources)
+    observations::ObsFile written;   // synthetic retrievals kept for output.observations
   };
   std::vector<Source> sources;
   const ObsGeometry geometry{model->grid(), L, bottoms, model.get()};
@@ -242,6 +282,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     Source src;
     src.p = &sp;
     src.op = observations::operators().create(sp.op);
+    if (!sp.file.empty()) {
+      src.from_file = true;
+      src.data = observations::read_ioda(sp.file, sp.variable);
+      sources.push_back(std::move(src));
+      continue;
+    }
+    if (real)
+      throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", sp.name, ") needs a file"));
     for (int c = sp.offset; c < L.n_cells(); c += sp.stride) {
       src.x.push_back(model->grid().x(c));
       src.y.push_back(model->grid().y(c));
@@ -258,7 +306,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     sources.push_back(std::move(src));
   }
   Index p_max = 0;
-  for (const auto& src : sources) p_max += src.n;
+  for (const auto& src : sources) p_max = std::max(p_max, src.n);
 
   parallel::Distribution dist(comm, n, N);
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
@@ -274,14 +322,14 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     gaps.emplace_back(seed, "obs-gaps", k);
   }
   // The nature run is member -1 (never perturbed) unless it is drawn as one more realization.
-  const bool nature_perturbed = p_.perturb_nature && !open_loop;
+  const bool nature_perturbed = p_.perturb_nature && mode_ == Mode::twin;
   const int nature_id[1] = {nature_perturbed ? N : -1};
   std::vector<RandomStream> nature_rng;
   if (nature_perturbed) nature_rng.emplace_back(seed, "nature", 0);
 
   const std::string out_dir = opts.output_dir;
   const std::string checkpoint_path = out_dir + "/checkpoint.h5";
-  const std::string nc_path = out_dir + (open_loop ? "/openloop.nc" : "/twin.nc");
+  const std::string nc_path = out_dir + (open_loop ? "/openloop.nc" : real ? "/assimilate.nc" : "/twin.nc");
   RunConfig resolved_cfg = cfg;
   const std::string resolved = resolved_yaml(resolved_cfg);
 
@@ -378,36 +426,77 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     // Synthetic retrievals of every source due this cycle, and H of each local member.
     ObsBatch obs;
     std::vector<std::pair<std::size_t, Index>> spans;  // (source, count) in batch order
-    Eigen::MatrixXd HXm(p_max, mine);
+    std::vector<Eigen::MatrixXd> hparts;
     Index filled = 0;
     for (std::size_t k = 0; k < sources.size() && !open_loop; ++k) {
       Source& src = sources[k];
       const SourceParams& sp = *src.p;
-      const int due = cycle + 1 - sp.phase;
-      if (due <= 0 || due % sp.every != 0) continue;
       ObsBatch b;
-      b.resize(src.n);
-      b.source_names = {sp.name};
-      hbuf.resize(src.n);
-      src.op->apply(truth, hbuf);
-      for (Index o = 0; o < src.n; ++o) {
-        b.x[static_cast<std::size_t>(o)] = src.x[static_cast<std::size_t>(o)];
-        b.y[static_cast<std::size_t>(o)] = src.y[static_cast<std::size_t>(o)];
-        b.time[static_cast<std::size_t>(o)] = t1;
-        b.error[o] = sp.error;
-        b.value[o] = sp.scale * hbuf[o] + sp.bias + sp.error * synth[k].normal();
-        const bool gap = gaps[k].uniform() < sp.gap_fraction;
-        if (src.op->outside()[static_cast<std::size_t>(o)]) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::out_of_domain);
-        else if (gap) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::missing);
-        else if (!sp.assimilate) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::not_used);
+      if (src.from_file) {
+        // The file's observations stamped in (t0, t1], at their own locations.
+        const auto& ft = src.data.obs.time;
+        const auto lo = std::upper_bound(ft.begin(), ft.end(), t0) - ft.begin();
+        const auto hi = std::upper_bound(ft.begin(), ft.end(), t1) - ft.begin();
+        if (hi <= lo) continue;
+        const Index cnt = hi - lo;
+        b.resize(cnt);
+        b.source_names = {sp.name};
+        for (Index o = 0; o < cnt; ++o) {
+          const auto i = static_cast<std::size_t>(lo + o);
+          b.x[static_cast<std::size_t>(o)] = src.data.obs.x[i];
+          b.y[static_cast<std::size_t>(o)] = src.data.obs.y[i];
+          b.time[static_cast<std::size_t>(o)] = src.data.obs.time[i];
+          b.value[o] = src.data.obs.value[static_cast<Index>(i)];
+          b.error[o] = sp.file_errors ? src.data.obs.error[static_cast<Index>(i)] : sp.error;
+          b.qc[static_cast<std::size_t>(o)] = src.data.obs.qc[i];
+        }
+        src.op->setup(geometry, b.x, b.y);
+        src.n = cnt;
+      } else {
+        const int due = cycle + 1 - sp.phase;
+        if (due <= 0 || due % sp.every != 0) continue;
+        b.resize(src.n);
+        b.source_names = {sp.name};
+        hbuf.resize(src.n);
+        src.op->apply(truth, hbuf);
+        for (Index o = 0; o < src.n; ++o) {
+          b.x[static_cast<std::size_t>(o)] = src.x[static_cast<std::size_t>(o)];
+          b.y[static_cast<std::size_t>(o)] = src.y[static_cast<std::size_t>(o)];
+          b.time[static_cast<std::size_t>(o)] = t1;
+          b.error[o] = sp.error;
+          b.value[o] = sp.scale * hbuf[o] + sp.bias + sp.error * synth[k].normal();
+          if (gaps[k].uniform() < sp.gap_fraction) b.qc[static_cast<std::size_t>(o)] = static_cast<int>(QcFlag::missing);
+        }
+        if (cfg.output.observations && comm.root()) {
+          ObsBatch kept = b;
+          for (Index o = 0; o < kept.size(); ++o)
+            if (kept.qc[static_cast<std::size_t>(o)] != 0) kept.value[o] = std::nan("");  // a gap stays a gap in the file
+          kept.qc.assign(kept.qc.size(), 0);
+          src.written.obs.append(kept);
+        }
       }
+      for (Index o = 0; o < src.n; ++o) {
+        auto& flag = b.qc[static_cast<std::size_t>(o)];
+        if (src.op->outside()[static_cast<std::size_t>(o)]) flag = static_cast<int>(QcFlag::out_of_domain);
+        else if (flag == 0 && !sp.assimilate) flag = static_cast<int>(QcFlag::not_used);
+      }
+      Eigen::MatrixXd part(src.n, mine);
       for (int j = 0; j < mine; ++j) {
-        auto col = HXm.col(j).segment(filled, src.n);
+        auto col = part.col(j);
         src.op->apply(Xm.col(j), col);
       }
+      hparts.push_back(std::move(part));
       obs.append(b);
       spans.emplace_back(k, src.n);
       filled += src.n;
+    }
+    Eigen::MatrixXd HXm(filled, mine);
+    {
+      Index off = 0;
+      for (const auto& part : hparts) {
+        HXm.middleRows(off, part.rows()) = part;
+        off += part.rows();
+      }
     }
     const Index p = filled;
     const bool observed = p > 0;
@@ -418,7 +507,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     AnalysisStats astats;
     Index assimilated = 0;
     if (observed) {
-      const Eigen::MatrixXd HX = dist.allgather_columns(HXm.topRows(p));
+      const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
       const Eigen::VectorXd hmean = ensemble_mean(HX), hspread = ensemble_spread(HX);
       // Gross-error check on the innovation, per source (JEDI's background check).
       Index at = 0;
@@ -581,11 +670,26 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
   progress.finish();
   if (out) out->commit();
+  if (cfg.output.observations && comm.root() && !open_loop) {
+    if (opts.restart) {
+      log::warn("output.observations: a restarted run does not write the synthetic observation files");
+    } else {
+      io::make_dirs(out_dir + "/observations");
+      for (auto& src : sources) {
+        if (src.from_file) continue;
+        src.written.platform = src.p->name;
+        src.written.sensor = src.p->name;
+        src.written.source = "landda twin experiment (synthetic)";
+        src.written.obs.error.setConstant(src.p->error);
+        observations::write_ioda(src.written, out_dir + "/observations/" + src.p->name + ".nc");
+      }
+    }
+  }
 
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
   const double k = std::max(1.0, acc.count);
   JsonObject s;
-  s.add("experiment", open_loop ? "openloop" : "twin")
+  s.add("experiment", open_loop ? "openloop" : real ? "assimilate" : "twin")
       .add("model", cfg.model.type)
       .add("filter", cfg.filter.type)
       .add("members", N)

@@ -28,6 +28,9 @@ class Twin final : public Experiment {
     double gap_fraction = 0.0;
     double gross_error = 0.0;
     bool assimilate = true;
+    std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
+    std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
+    bool file_errors = true;
     SourceParams() { op.type = "state_element"; }
     void visit(config::Visitor& v);
   };
@@ -51,7 +54,7 @@ class Twin final : public Experiment {
 
   // The open loop reuses the engine with no observations and names the
   // unperturbed run the control instead of the truth.
-  enum class Mode { twin, open_loop };
+  enum class Mode { twin, open_loop, real };
   explicit Twin(const Params& p, Mode mode = Mode::twin) : p_(p), mode_(mode) {}
   void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
 
@@ -63,6 +66,30 @@ class Twin final : public Experiment {
 // An ensemble run without assimilation (the open loop of a real-data study):
 // the unperturbed control run and the perturbed ensemble, their fluxes and
 // water balance. Scores compare the ensemble mean with the control.
+// Assimilation of observation files (real retrievals, or synthetic ones a
+// twin experiment wrote): every source reads an IODA file; observations
+// stamped in (t0, t1] are assimilated at t1. The unperturbed run is the control.
+class Assimilate final : public Experiment {
+ public:
+  static constexpr const char* doc =
+      "assimilation of IODA observation files (real data, or a twin's synthetic retrievals) into the ensemble";
+  struct Params {
+    Time start = Time::from_civil(2000, 1, 1);
+    Duration window{86400};
+    int cycles = 365;
+    int spinup = 0;
+    std::vector<Twin::SourceParams> observations;
+    Twin::InitialParams initial;
+    void visit(config::Visitor& v);
+  };
+  explicit Assimilate(const Params& p) : p_(p) {}
+  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
+  void check(const RunConfig& cfg) const override;
+
+ private:
+  Params p_;
+};
+
 class OpenLoop final : public Experiment {
  public:
   static constexpr const char* doc =

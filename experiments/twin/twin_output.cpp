@@ -43,7 +43,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   nc.def_dim("layer", static_cast<std::size_t>(layers));
   nc.def_dim("cell", ncell);
   nc.put_att("", "Conventions", "CF-1.8");
-  nc.put_att("", "title", s.truth_name == "truth" ? "landda twin experiment" : "landda open loop");
+  nc.put_att("", "title", s.truth_name == "truth" ? "landda twin experiment" : "landda ensemble run (control = unperturbed)");
   nc.put_att("", "source", "landda " LANDDA_VERSION);
   nc.def_var({"time", io::NcType::f64, {"time"}, {1024}});
   nc.put_att("time", "standard_name", "time");
