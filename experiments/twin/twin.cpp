@@ -44,13 +44,30 @@ void Twin::SourceParams::visit(config::Visitor& v) {
   v("file_errors", file_errors, config::doc("take each observation's error from the file (false: use `error`)"));
 }
 
-void Assimilate::Params::visit(config::Visitor& v) {
+void RunWindows::visit(config::Visitor& v) {
   v("start", start, config::doc("start of the first window"));
-  v("window", window, config::doc("assimilation window; observations in (t0, t1] are assimilated at t1"));
+  v("window", window,
+    config::doc("window (cycle length, output interval); observations in (t0, t1] are assimilated at t1"));
   v("cycles", cycles, config::doc("number of windows").range(1, 1e9));
   v("spinup", spinup, config::doc("windows left out of the statistics").range(0, 1e9));
-  v.sections("observations", observations, config::doc("observation sources, each with its IODA file").needed());
   v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
+}
+
+Twin::Params RunWindows::twin() const {
+  Twin::Params tp;
+  tp.start = start;
+  tp.window = window;
+  tp.cycles = cycles;
+  tp.spinup = spinup;
+  tp.nature_spinup = 0;
+  tp.initial = initial;
+  tp.observations.clear();
+  return tp;
+}
+
+void Assimilate::Params::visit(config::Visitor& v) {
+  RunWindows::visit(v);
+  v.sections("observations", observations, config::doc("observation sources, each with its IODA file").needed());
 }
 
 void Assimilate::check(const RunConfig& cfg) const {
@@ -65,14 +82,8 @@ void Assimilate::check(const RunConfig& cfg) const {
 
 void Assimilate::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
   check(cfg);
-  Twin::Params tp;
-  tp.start = p_.start;
-  tp.window = p_.window;
-  tp.cycles = p_.cycles;
-  tp.spinup = p_.spinup;
-  tp.nature_spinup = 0;
+  Twin::Params tp = p_.twin();
   tp.observations = p_.observations;
-  tp.initial = p_.initial;
   Twin(tp, Twin::Mode::real).run(cfg, opts, layout);
 }
 
@@ -104,14 +115,6 @@ void Twin::Params::visit(config::Visitor& v) {
   v.section("initial", initial, config::doc("initial ensemble"));
 }
 
-void OpenLoop::Params::visit(config::Visitor& v) {
-  v("start", start, config::doc("start of the run"));
-  v("window", window, config::doc("output interval (cycle length); a whole number of model steps"));
-  v("cycles", cycles, config::doc("number of output intervals").range(1, 1e9));
-  v("spinup", spinup, config::doc("intervals left out of the statistics").range(0, 1e9));
-  v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
-}
-
 void OpenLoop::check(const RunConfig& cfg) const {
   if (cfg.filter.type != "none")
     cfg.filter.node.child("type").fail(cat("'", cfg.filter.type, "': experiment.type = openloop runs no analysis; set "
@@ -120,14 +123,7 @@ void OpenLoop::check(const RunConfig& cfg) const {
 
 void OpenLoop::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
   check(cfg);
-  Twin::Params tp;
-  tp.start = p_.start;
-  tp.window = p_.window;
-  tp.cycles = p_.cycles;
-  tp.spinup = p_.spinup;
-  tp.nature_spinup = 0;
-  tp.initial = p_.initial;
-  Twin(tp, Twin::Mode::open_loop).run(cfg, opts, layout);
+  Twin(p_.twin(), Twin::Mode::open_loop).run(cfg, opts, layout);
 }
 
 namespace {

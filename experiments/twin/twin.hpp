@@ -66,6 +66,18 @@ class Twin final : public Experiment {
 // An ensemble run without assimilation (the open loop of a real-data study):
 // the unperturbed control run and the perturbed ensemble, their fluxes and
 // water balance. Scores compare the ensemble mean with the control.
+// The windows and initial ensemble of a run whose observations (if any) come
+// from files: what the open loop and the assimilate experiment share.
+struct RunWindows {
+  Time start = Time::from_civil(2000, 1, 1);
+  Duration window{86400};
+  int cycles = 365;
+  int spinup = 0;
+  Twin::InitialParams initial;
+  void visit(config::Visitor& v);
+  Twin::Params twin() const;  // the same run as a twin experiment's parameters, no nature spin-up
+};
+
 // Assimilation of observation files (real retrievals, or synthetic ones a
 // twin experiment wrote): every source reads an IODA file; observations
 // stamped in (t0, t1] are assimilated at t1. The unperturbed run is the control.
@@ -73,13 +85,8 @@ class Assimilate final : public Experiment {
  public:
   static constexpr const char* doc =
       "assimilation of IODA observation files (real data, or a twin's synthetic retrievals) into the ensemble";
-  struct Params {
-    Time start = Time::from_civil(2000, 1, 1);
-    Duration window{86400};
-    int cycles = 365;
-    int spinup = 0;
+  struct Params : RunWindows {
     std::vector<Twin::SourceParams> observations;
-    Twin::InitialParams initial;
     void visit(config::Visitor& v);
   };
   explicit Assimilate(const Params& p) : p_(p) {}
@@ -94,14 +101,7 @@ class OpenLoop final : public Experiment {
  public:
   static constexpr const char* doc =
       "open loop: the ensemble and the unperturbed control run side by side, no observations (filter.type none)";
-  struct Params {
-    Time start = Time::from_civil(2000, 1, 1);
-    Duration window{86400};
-    int cycles = 365;
-    int spinup = 0;
-    Twin::InitialParams initial;
-    void visit(config::Visitor& v);
-  };
+  struct Params : RunWindows {};
   explicit OpenLoop(const Params& p) : p_(p) {}
   void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
   void check(const RunConfig& cfg) const override;
