@@ -9,8 +9,11 @@
 #include "models/soil_water/forcing_import.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
+#include "observations/dsg/dsg_import.hpp"
 
 #include <algorithm>
+#include <cstdio>
+#include <sstream>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -45,7 +48,8 @@ int import(const Args& args) {
   int max_gap = 12;
   std::string pr_file, ta_file, start_text, end_text, long_gaps = "error";
   std::vector<std::string> extra_inputs;
-  double error_sd = 0.03;
+  double error_sd = 0.03, max_km = 25.0;
+  std::string product, near;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
       "input", po::value(&input), "the file to import")("output,o", po::value(&output), "the landda file to write")(
       "max-gap", po::value(&max_gap), "fill gaps of at most this many records by linear interpolation (default 12)")(
@@ -56,7 +60,10 @@ int import(const Args& args) {
       "precipitation-long-gaps", po::value(&long_gaps),
       "ismn-forcing: error (default) | zero: precipitation gaps longer than --max-gap set to zero, counted in the report")(
       "more", po::value(&extra_inputs)->composing(), "ismn: further station files (or list them after INPUT)")(
-      "error", po::value(&error_sd), "ismn: observation error standard deviation written to the file (default 0.03)");
+      "error", po::value(&error_sd), "ismn: observation error standard deviation written to the file (default 0.03)")(
+      "product", po::value(&product), "cf-dsg: smap_l3 | ascat_h119 | ascat_h113 | smos_ic | esa_cci | c3s | era5 | era5_land")(
+      "near", po::value(&near), "cf-dsg: sites 'lon,lat[,name];...' (default: every grid point)")(
+      "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)");
   po::positional_options_description pos;
   pos.add("kind", 1).add("input", 1).add("more", -1);
   po::variables_map vm;
@@ -71,6 +78,9 @@ int import(const Args& args) {
                  "Turns a real download into a landda file. Kinds:\n"
                  "  bondville      the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n"
                  "  ismn-forcing   ISMN station precipitation and air temperature -> an hourly landda forcing file\n"
+                 "  cf-dsg         TU Wien time-series cells (SMAP L3, SMOS-IC, ASCAT H119/H113, ESA CCI, C3S, ERA5)\n"
+                 "                 -> IODA, applying the product's flags (landda import cf-dsg --product smap_l3 0165.nc\n"
+                 "                 0166.nc --near '-155.33,19.79,PuaAkala' -o smap.nc)\n"
                  "  ismn           ISMN soil-moisture station files (either layout) -> one IODA observation file,\n"
                  "                 values flagged G only (landda import ismn F1.stm [F2.stm ...] -o obs.nc [--start --end])\n"
                  "                 (landda import ismn-forcing --precipitation P.stm --temperature T.stm --start S --end E -o F.nc)\n\n"
@@ -126,6 +136,30 @@ int import(const Args& args) {
     if (zeroed > 0)
       std::cout << "  set " << zeroed << " hour(s) of precipitation in gaps longer than " << max_gap
                 << " hours to zero (--precipitation-long-gaps zero)\n";
+    return 0;
+  }
+  if (kind == "cf-dsg") {
+    // TU Wien time-series cells -> IODA, for a product preset and a set of sites.
+    if (input.empty() || output.empty() || product.empty())
+      throw ConfigError("landda import cf-dsg: --product, INPUT cell file(s) and --output are required");
+    std::vector<std::string> files{input};
+    for (const auto& extra : extra_inputs) files.push_back(extra);
+    std::vector<observations::Site> sites;
+    std::stringstream ss(near);
+    for (std::string item; std::getline(ss, item, ';');) {
+      double lon = 0, lat = 0;
+      char name[256] = {};
+      const int got = std::sscanf(item.c_str(), "%lf,%lf,%255s", &lon, &lat, name);
+      if (got < 2) throw ConfigError(cat("landda import: --near wants 'lon,lat[,name];...', got '", item, "'"));
+      sites.push_back({got == 3 ? name : cat(lon, ",", lat), lon, lat});
+    }
+    const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
+    const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
+    const auto result = observations::import_dsg(observations::DsgProduct::preset(product), files, sites, start, end, max_km);
+    observations::write_ioda(result.file, output);
+    for (const auto& m : result.matches)
+      std::cout << "  " << m.site << ": " << (m.gpi < 0 ? "no grid point within " + std::to_string(max_km) + " km" : cat("gpi ", m.gpi, " at ", m.distance_km, " km, ", m.valid, " valid of ", m.total)) << '\n';
+    std::cout << "imported " << result.file.obs.size() << " " << product << " observation(s) into " << output << '\n';
     return 0;
   }
   if (kind == "ismn") {
@@ -186,7 +220,7 @@ int import(const Args& args) {
                   << models::soil::met_name(static_cast<models::soil::Met>(v)) << " by linear interpolation\n";
     return 0;
   }
-  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing, ismn"));
+  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing, ismn, cf-dsg"));
 }
 
 }  // namespace landda::app

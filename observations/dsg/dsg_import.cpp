@@ -1,0 +1,224 @@
+#include "observations/dsg/dsg_import.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+#include "core/error.hpp"
+#include "core/grid.hpp"
+#include "io/netcdf.hpp"
+
+// GCC 12 reports a false -Wrestrict on assigning string literals here (GCC bug 105651).
+#pragma GCC diagnostic ignored "-Wrestrict"
+
+namespace landda::observations {
+
+DsgProduct DsgProduct::preset(const std::string& name) {
+  using K = Rule::Kind;
+  DsgProduct p;
+  p.name = name;
+  p.units = "m3 m-3";
+  p.ioda_variable = "soilMoistureVolumetric";
+  if (name == "smap_l3" || name == "smap_l3_successful") {
+    // SPL3SMP retrieval_qual_flag: a bit is set when its condition fails (O'Neill et al. 2021).
+    // smap_l3: bit 0 clear, recommended quality; smap_l3_successful: bit 2 clear, the retrieval
+    // succeeded (over mountains and coasts, Hawaii among them, nothing is "recommended").
+    p.value = "soil_moisture";
+    p.error = "soil_moisture_error";
+    p.rules = {{"retrieval_qual_flag", K::bit_clear, name == "smap_l3" ? 1 : 4}};
+  } else if (name == "ascat_h119" || name == "ascat_h113") {
+    // H SAF: no confidence or processing flag raised; values are degrees of saturation (%).
+    p.value = "sm";
+    p.error = "sm_noise";
+    p.units = "%";
+    p.ioda_variable = "soilMoistureSaturation";
+    p.default_error = 8.0;
+    p.rules = {{"conf_flag", K::equals, 0}, {"proc_flag", K::equals, 0}};
+  } else if (name == "smos_ic") {
+    p.value = "Soil_Moisture";
+    p.error = "Soil_Moisture_StdError";
+    p.rules = {{"Quality_Flag", K::equals, 0}};
+  } else if (name == "esa_cci" || name == "c3s") {
+    p.value = "sm";
+    p.error = "sm_uncertainty";
+    p.rules = {{"flag", K::equals, 0}};
+  } else if (name == "era5" || name == "era5_land") {
+    p.value = "swvl1";
+    p.default_error = 0.05;
+  } else {
+    throw ConfigError(cat("unknown product '", name, "'; presets: smap_l3, smap_l3_successful, ascat_h119, ascat_h113, smos_ic, esa_cci, c3s, era5, era5_land"));
+  }
+  return p;
+}
+
+std::vector<std::string> DsgProduct::presets() {
+  return {"smap_l3", "smap_l3_successful", "ascat_h119", "ascat_h113", "smos_ic", "esa_cci", "c3s", "era5", "era5_land"};
+}
+
+namespace {
+
+// One cell file flattened: per observation its location, time, value, error and flags.
+struct Flat {
+  std::vector<double> lon, lat;
+  std::vector<long long> gpi;
+  std::vector<long long> loc;
+  std::vector<Time> time;
+  std::vector<double> value, error;
+  std::vector<std::vector<double>> flags;
+};
+
+Flat read_cell(const std::string& path, const DsgProduct& p) {
+  const auto nc = io::NcFile::open(path);
+  Flat f;
+  for (const char* need : {"lon", "lat", "time"})
+    if (!nc.has_var(need)) throw InputError(cat(path, ": not a time-series cell file (no '", need, "')"));
+  if (!nc.has_var(p.value)) throw InputError(cat(path, ": product ", p.name, " needs variable '", p.value, "'"));
+  f.lon = nc.get("lon");
+  f.lat = nc.get("lat");
+  const auto nloc = f.lon.size();
+  if (nc.has_var("location_id")) {
+    const auto ids = nc.get_raw("location_id");
+    for (double v : ids) f.gpi.push_back(static_cast<long long>(v));
+  } else {
+    f.gpi.resize(nloc);
+    std::iota(f.gpi.begin(), f.gpi.end(), 0);
+  }
+  const auto cf = CfTimeUnits::parse(nc.att_text("time", "units"));
+  const auto tv = nc.get_raw("time");
+  const auto dims = nc.var_dims(p.value);
+  f.value = nc.get(p.value);
+  if (!p.error.empty() && nc.has_var(p.error)) f.error = nc.get(p.error);
+  for (const auto& r : p.rules) {
+    if (!nc.has_var(r.variable)) throw InputError(cat(path, ": product ", p.name, " needs flag variable '", r.variable, "'"));
+    f.flags.push_back(nc.get_raw(r.variable));
+  }
+  const std::size_t n = f.value.size();
+  f.loc.resize(n);
+  f.time.resize(n);
+  if (dims.size() == 2) {  // orthogonal: (locations, time)
+    const std::size_t nt = nc.var_shape(p.value)[1];
+    for (std::size_t i = 0; i < n; ++i) {
+      f.loc[i] = static_cast<long long>(i / nt);
+      f.time[i] = cf.to_time(tv[i % nt]);
+    }
+  } else if (nc.has_var("row_size")) {  // contiguous ragged
+    const auto rows = nc.get_raw("row_size");
+    std::size_t k = 0;
+    for (std::size_t l = 0; l < rows.size(); ++l)
+      for (long long r = 0; r < static_cast<long long>(rows[l]) && k < n; ++r, ++k) f.loc[k] = static_cast<long long>(l);
+    if (k != n) throw InputError(cat(path, ": row_size adds up to ", k, " observations; the file holds ", n));
+    for (std::size_t i = 0; i < n; ++i) f.time[i] = cf.to_time(tv[i]);
+  } else if (nc.has_var("locationIndex")) {  // indexed ragged
+    const auto idx = nc.get_raw("locationIndex");
+    for (std::size_t i = 0; i < n; ++i) {
+      f.loc[i] = static_cast<long long>(idx[i]);
+      if (f.loc[i] < 0 || static_cast<std::size_t>(f.loc[i]) >= nloc)
+        throw InputError(cat(path, ": locationIndex ", f.loc[i], " at observation ", i, " is out of range"));
+      f.time[i] = cf.to_time(tv[i]);
+    }
+  } else {
+    throw InputError(cat(path, ": neither row_size, locationIndex nor (locations, time) arrays: unknown layout"));
+  }
+  return f;
+}
+
+bool passes(const DsgProduct& p, const Flat& f, std::size_t i) {
+  for (std::size_t r = 0; r < p.rules.size(); ++r) {
+    const double v = f.flags[r][i];
+    if (!std::isfinite(v)) return false;
+    const auto x = static_cast<long long>(v);
+    const auto& rule = p.rules[r];
+    if (rule.kind == DsgProduct::Rule::Kind::equals ? x != rule.value : (x & rule.value) != 0) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files, const std::vector<Site>& sites,
+                     Time start, Time end, double max_km) {
+  DsgImport out;
+  struct Row {
+    Time t;
+    double lon, lat, value, error;
+    std::string station;
+  };
+  std::vector<Row> rows;
+  std::vector<Flat> cells;
+  for (const auto& path : files) cells.push_back(read_cell(path, p));
+  // Which (cell, location) each site uses.
+  std::vector<std::pair<std::size_t, std::size_t>> chosen;
+  std::vector<std::string> names;
+  if (sites.empty()) {
+    for (std::size_t c = 0; c < cells.size(); ++c)
+      for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
+        chosen.emplace_back(c, l);
+        names.push_back(cat("gpi:", cells[c].gpi[l]));
+      }
+  } else {
+    for (const auto& s : sites) {
+      double best = std::numeric_limits<double>::infinity();
+      std::pair<std::size_t, std::size_t> pick{0, 0};
+      for (std::size_t c = 0; c < cells.size(); ++c)
+        for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
+          const double d = haversine_km(s.lon, s.lat, cells[c].lon[l], cells[c].lat[l]);
+          if (d < best) {
+            best = d;
+            pick = {c, l};
+          }
+        }
+      DsgImport::Match m;
+      m.site = s.name;
+      m.distance_km = best;
+      if (best <= max_km) {
+        m.gpi = cells[pick.first].gpi[pick.second];
+        chosen.push_back(pick);
+        names.push_back(s.name);
+      }
+      out.matches.push_back(m);
+    }
+  }
+  for (std::size_t k = 0; k < chosen.size(); ++k) {
+    const auto [c, l] = chosen[k];
+    const Flat& f = cells[c];
+    long long total = 0, valid = 0;
+    for (std::size_t i = 0; i < f.value.size(); ++i) {
+      if (f.loc[i] != static_cast<long long>(l) || f.time[i] < start || !(f.time[i] < end)) continue;
+      ++total;
+      if (!std::isfinite(f.value[i]) || !passes(p, f, i)) continue;
+      ++valid;
+      const double e = !f.error.empty() && std::isfinite(f.error[i]) && f.error[i] > 0 ? f.error[i] : p.default_error;
+      rows.push_back({f.time[i], f.lon[l], f.lat[l], f.value[i], e, names[k]});
+    }
+    if (!sites.empty()) {
+      for (auto& m : out.matches)
+        if (m.site == names[k]) {
+          m.total = total;
+          m.valid = valid;
+        }
+    } else {
+      out.matches.push_back({names[k], f.gpi[l], 0.0, total, valid});
+    }
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+  ObsFile& file = out.file;
+  file.variable = p.ioda_variable;
+  file.units = p.units;
+  file.platform = p.name;
+  file.sensor = p.name;
+  file.source = "landda import cf-dsg";
+  file.obs.resize(static_cast<Eigen::Index>(rows.size()));
+  file.obs.source_names = {p.name};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    file.obs.time[i] = rows[i].t;
+    file.obs.x[i] = rows[i].lon;
+    file.obs.y[i] = rows[i].lat;
+    file.obs.value[static_cast<Eigen::Index>(i)] = rows[i].value;
+    file.obs.error[static_cast<Eigen::Index>(i)] = rows[i].error;
+    file.station.push_back(rows[i].station);
+  }
+  return out;
+}
+
+}  // namespace landda::observations

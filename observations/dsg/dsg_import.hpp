@@ -1,0 +1,53 @@
+#pragma once
+// The TU Wien time-series cell files (CF discrete sampling geometries) that
+// carry SMAP, SMOS, ASCAT, ESA CCI, C3S, ERA5 and GLDAS soil moisture, in the
+// three layouts they use: contiguous ragged arrays (row_size), indexed ragged
+// arrays (locationIndex) and orthogonal (locations x time) arrays. A product
+// preset names the value, its error and the quality rule of that product;
+// CF scale factors, offsets, fill and missing values are applied on reading.
+#include <string>
+#include <vector>
+
+#include "core/time.hpp"
+#include "observations/ioda/ioda_file.hpp"
+
+namespace landda::observations {
+
+struct DsgProduct {
+  std::string name, value, error, units, ioda_variable;
+  double default_error = 0.04;
+  // The quality rule, stated: which flag variables, and how each is tested.
+  struct Rule {
+    std::string variable;
+    enum class Kind { equals, bit_clear } kind = Kind::equals;
+    long long value = 0;  // equals: the good value; bit_clear: the mask that must be clear
+  };
+  std::vector<Rule> rules;
+  static DsgProduct preset(const std::string& name);  // smap_l3, ascat_h119, smos_ic, esa_cci, c3s, era5
+  static std::vector<std::string> presets();
+};
+
+struct Site {
+  std::string name;
+  double lon = 0, lat = 0;
+};
+
+struct DsgImport {
+  ObsFile file;
+  // Per requested site: the grid point used, its distance, and the counts.
+  struct Match {
+    std::string site;
+    long long gpi = -1;
+    double distance_km = 0;
+    long long total = 0, valid = 0;
+  };
+  std::vector<Match> matches;
+};
+
+// Reads the cell files and keeps, for each site, the nearest grid point within
+// `max_km` (every grid point when `sites` is empty), its values in [start, end)
+// that are finite and pass the product's rules.
+DsgImport import_dsg(const DsgProduct& product, const std::vector<std::string>& files, const std::vector<Site>& sites,
+                     Time start, Time end, double max_km = 25.0);
+
+}  // namespace landda::observations
