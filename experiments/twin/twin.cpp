@@ -1,6 +1,7 @@
 #include "experiments/twin/twin.hpp"
 
 #include <chrono>
+#include <map>
 #include <cmath>
 #include <filesystem>
 
@@ -17,6 +18,7 @@
 #include "models/register.hpp"
 #include "observations/register.hpp"
 #include "observations/ioda/ioda_file.hpp"
+#include "observations/transforms/rescale.hpp"
 #include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
 
@@ -42,6 +44,11 @@ void Twin::SourceParams::visit(config::Visitor& v) {
     config::doc("IODA observation file to read instead of drawing synthetic retrievals (assimilate experiments)").file());
   v("variable", variable, config::doc("the file's ObsValue variable (empty: its soil-moisture variable)"));
   v("file_errors", file_errors, config::doc("take each observation's error from the file (false: use `error`)"));
+  v("rescale", rescale,
+    config::doc("file sources: mean_std matches each location's observations to the mean and standard deviation of "
+                "the control run's H(x) at the same times (a first pass over the run), scaling the errors alike; "
+                "none uses them as they are")
+        .one_of({"none", "mean_std"}));
 }
 
 void RunWindows::visit(config::Visitor& v) {
@@ -268,6 +275,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     double omb2 = 0, oma2 = 0, spread2 = 0;
     long long used = 0, rejected = 0, missing = 0, scored = 0;
     bool from_file = false;
+    bool per_obs_errors = false;  // set by rescaling: obs.error holds each observation's error
+    double omb_sum = 0.0;
     observations::ObsFile data;      // the file's observations (file sources)
     observations::ObsFile written;   // synthetic retrievals kept for output.observations
   };
@@ -371,6 +380,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       sources[k].rejected = static_cast<long long>(stats(4, i));
       sources[k].missing = static_cast<long long>(stats(5, i));
       sources[k].scored = static_cast<long long>(stats(6, i));
+      sources[k].omb_sum = stats(7, i);
     }
     set_words(nature_rng, cp.words("nature_rng"), 0);
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
@@ -400,6 +410,63 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       }
     }
     model->clamp(Xm, 0);
+  }
+
+  // Rescaling of file sources (mean/std matching to the model climatology):
+  // a first pass runs the unperturbed control over the whole period and
+  // collects H(control) at every observation of those sources.
+  bool any_rescale = false;
+  for (const auto& src : sources) any_rescale |= src.from_file && src.p->rescale == "mean_std";
+  if (any_rescale) {  // deterministic, so a restart redoes it
+    Eigen::VectorXd control(n);
+    Eigen::MatrixXd mem_c(nm, 1);
+    model->initial_state(control, p_.start);
+    model->initial_memory(mem_c.col(0), -1, nullptr);
+    std::vector<std::vector<double>> hx(sources.size());
+    for (auto& src : sources)
+      if (src.from_file) hx[&src - sources.data()].assign(static_cast<std::size_t>(src.data.obs.size()), std::nan(""));
+    for (int cycle = 0; cycle < p_.cycles; ++cycle) {
+      const Time a = p_.start + Duration{p_.window.seconds * cycle}, b = a + p_.window;
+      model->advance(Eigen::Map<Eigen::MatrixXd>(control.data(), n, 1), nature_id, {}, a, b, {&mem_c, nullptr});
+      for (std::size_t k = 0; k < sources.size(); ++k) {
+        Source& src = sources[k];
+        if (!src.from_file || src.p->rescale != "mean_std") continue;
+        const auto& ft = src.data.obs.time;
+        const auto lo = std::upper_bound(ft.begin(), ft.end(), a) - ft.begin();
+        const auto hi = std::upper_bound(ft.begin(), ft.end(), b) - ft.begin();
+        if (hi <= lo) continue;
+        std::vector<double> x(src.data.obs.x.begin() + lo, src.data.obs.x.begin() + hi);
+        std::vector<double> y(src.data.obs.y.begin() + lo, src.data.obs.y.begin() + hi);
+        src.op->setup(geometry, x, y);
+        Eigen::VectorXd h(hi - lo);
+        src.op->apply(control, h);
+        for (Index o = 0; o < h.size(); ++o)
+          if (!src.op->outside()[static_cast<std::size_t>(o)]) hx[k][static_cast<std::size_t>(lo + o)] = h[o];
+      }
+    }
+    for (std::size_t k = 0; k < sources.size(); ++k) {
+      Source& src = sources[k];
+      if (!src.from_file || src.p->rescale != "mean_std") continue;
+      auto& o = src.data.obs;
+      // A fixed error becomes per observation: each location scales it by its own ratio.
+      if (!src.p->file_errors) o.error.setConstant(src.p->error);
+      src.per_obs_errors = true;
+      std::map<std::pair<double, double>, int> ids;
+      std::vector<int> group(o.x.size());
+      std::vector<bool> pair(o.x.size());
+      for (std::size_t i = 0; i < o.x.size(); ++i) {
+        group[i] = ids.try_emplace({o.x[i], o.y[i]}, static_cast<int>(ids.size())).first->second;
+        pair[i] = o.qc[i] == 0;
+      }
+      const auto fits = observations::rescale_mean_std(group, static_cast<int>(ids.size()), hx[k], pair, o.value, o.error);
+      for (const auto& [where, g] : ids) {
+        const auto& f = fits[static_cast<std::size_t>(g)];
+        log::info("rescaled ", src.p->name, " at (", where.first, ", ", where.second, "): ",
+                  f.applied ? cat("mean ", f.obs_mean, " -> ", f.ref_mean, ", std x ", f.ratio)
+                            : std::string("left as it is"),
+                  " (", f.pairs, " pairs)");
+      }
+    }
   }
 
   io::make_dirs(out_dir);
@@ -443,7 +510,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           b.y[static_cast<std::size_t>(o)] = src.data.obs.y[i];
           b.time[static_cast<std::size_t>(o)] = src.data.obs.time[i];
           b.value[o] = src.data.obs.value[static_cast<Index>(i)];
-          b.error[o] = sp.file_errors ? src.data.obs.error[static_cast<Index>(i)] : sp.error;
+          b.error[o] = sp.file_errors || src.per_obs_errors ? src.data.obs.error[static_cast<Index>(i)] : sp.error;
           b.qc[static_cast<std::size_t>(o)] = src.data.obs.qc[i];
         }
         src.op->setup(geometry, b.x, b.y);
@@ -522,6 +589,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           if (flag == static_cast<int>(QcFlag::gross_error)) ++src.rejected;
           if (cycle >= p_.spinup) {
             src.omb2 += d * d;
+            src.omb_sum += d;
             src.spread2 += hspread[o] * hspread[o];
             ++src.scored;
           }
@@ -646,11 +714,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of(synth));
         cp.put("gap_rng", words_of(gaps));
-        Eigen::MatrixXd stats(7, static_cast<Index>(sources.size()));
+        Eigen::MatrixXd stats(8, static_cast<Index>(sources.size()));
         for (std::size_t k = 0; k < sources.size(); ++k)
           stats.col(static_cast<Index>(k)) << sources[k].omb2, sources[k].oma2, sources[k].spread2,
               static_cast<double>(sources[k].used), static_cast<double>(sources[k].rejected),
-              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored);
+              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored), sources[k].omb_sum;
         cp.put("source_stats", stats);
         cp.put("nature_rng", words_of(nature_rng));
         cp.write(checkpoint_path);
@@ -715,7 +783,10 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       o.add("used", src.used)
           .add("rejected_gross_error", src.rejected)
           .add("missing", src.missing)
+          .add("scored", src.scored)
           .add("omb_rms", std::sqrt(src.omb2 / cnt))
+          .add("omb_mean", src.omb_sum / cnt)
+          .add("omb_ubrms", std::sqrt(std::max(0.0, src.omb2 / cnt - std::pow(src.omb_sum / cnt, 2))))
           .add("oma_rms", std::sqrt(src.oma2 / cnt))
           .add("background_spread", std::sqrt(src.spread2 / cnt))
           .add("error", src.p->error);

@@ -31,6 +31,7 @@ class Twin final : public Experiment {
     std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
     std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
     bool file_errors = true;
+    std::string rescale = "none";  // file sources: none | mean_std (to the control run's climatology)
     SourceParams() { op.type = "state_element"; }
     void visit(config::Visitor& v);
   };

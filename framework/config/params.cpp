@@ -160,6 +160,7 @@ class ReaderV final : public Visitor {
       const Node item = c.item(i);
       out.push_back(decode_scalar<T>(item));
       check_value(item, out.back(), s);
+      if constexpr (std::is_same_v<T, std::string>) out.back() = resolve_path(item, out.back(), s);
     }
     v = std::move(out);
   }

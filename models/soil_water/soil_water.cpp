@@ -46,7 +46,7 @@ void SoilWater::SoilParams::visit(config::Visitor& v) {
   v("clay", clay, config::doc("clay fraction of the mineral soil").range(0, 100).in("%"));
   v("organic_carbon", organic_carbon, config::doc("organic carbon").range(0, 60).in("% weight"));
   v("bulk_density", bulk_density, config::doc("dry bulk density (van Genuchten PTF)").range(0.1, 2.5).in("g cm-3"));
-  v("ismn_files", ismn_files, config::doc("source ismn: the static-variables CSV of each point, in grid order"));
+  v("ismn_files", ismn_files, config::doc("source ismn: the static-variables CSV of each point, in grid order").file());
   v("file", file, config::doc("source netcdf: the static-fields file").file());
   v("heterogeneity", heterogeneity,
     config::doc("standard deviation of random per-cell changes of sand and clay, for synthetic (OSSE) grids")

@@ -294,8 +294,10 @@ TEST_CASE("ISMN static variables give the texture of each layer", "[models][soil
   const std::string bad = (dir / "bad.csv").string();
   std::ofstream(bad) << "not,an,ismn,file\n";
   CHECK_THROWS_WITH(read_ismn_static(bad), Catch::Contains("bad.csv:1: not an ISMN static-variables file"));
-  CHECK_THROWS_WITH(make("soil: {source: ismn, ismn_files: [a.csv, b.csv]}\n"),
+  CHECK_THROWS_WITH(make("soil: {source: ismn, ismn_files: [" + path + ", " + path + "]}\n"),
                     Catch::Contains("lists 2 files; the grid has 1 points"));
+  CHECK_THROWS_WITH(make("soil: {source: ismn, ismn_files: [a.csv]}\n"),
+                    Catch::Contains("soil.ismn_files.0: file 'a.csv' does not exist"));
 }
 
 TEST_CASE("The native solver matches the PETSc TS reference", "[models][soil]") {

@@ -3,6 +3,7 @@
 
 #include "core/random.hpp"
 #include "observations/transforms/exponential_filter.hpp"
+#include "observations/transforms/rescale.hpp"
 
 using namespace landda;
 
@@ -47,4 +48,54 @@ TEST_CASE("The exponential filter equals the exponentially weighted mean (Wagner
   CHECK(s[51] < 0.2);
   CHECK(s[99] > 0.28);
   CHECK_THROWS_WITH(observations::exponential_filter({tt[1], tt[0]}, {0.1, 0.2}, T), Catch::Contains("not in order"));
+}
+
+TEST_CASE("Mean/std rescaling matches each location's first two moments to the reference (Draper et al. 2009)",
+          "[observations][transforms]") {
+  // Two locations: an affine transform of the reference plus noise, and one
+  // with too few pairs; a rejected observation is rescaled but not counted.
+  RandomStream r(3, "rescale", 0);
+  const int n0 = 400;
+  std::vector<int> group;
+  std::vector<double> ref;
+  std::vector<bool> pair;
+  std::vector<double> y;
+  for (int i = 0; i < n0; ++i) {
+    const double truth = 0.25 + 0.05 * std::sin(0.1 * i);
+    group.push_back(0);
+    ref.push_back(truth);
+    pair.push_back(i != 7);
+    y.push_back(i == 7 ? 5.0 : 0.6 * truth - 0.08 + 0.01 * r.normal());
+  }
+  for (int i = 0; i < 5; ++i) {
+    group.push_back(1);
+    ref.push_back(0.3);
+    pair.push_back(true);
+    y.push_back(0.1 * i);
+  }
+  Eigen::VectorXd value = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
+  Eigen::VectorXd error = Eigen::VectorXd::Constant(value.size(), 0.02);
+  const auto fit = observations::rescale_mean_std(group, 2, ref, pair, value, error);
+  REQUIRE(fit.size() == 2);
+  CHECK(fit[0].applied);
+  CHECK(fit[0].pairs == n0 - 1);
+  CHECK_FALSE(fit[1].applied);
+  double m = 0, mr = 0, v = 0, vr = 0;
+  for (int i = 0; i < n0; ++i)
+    if (pair[static_cast<std::size_t>(i)]) {
+      m += value[i] / (n0 - 1);
+      mr += ref[static_cast<std::size_t>(i)] / (n0 - 1);
+    }
+  for (int i = 0; i < n0; ++i)
+    if (pair[static_cast<std::size_t>(i)]) {
+      v += std::pow(value[i] - m, 2);
+      vr += std::pow(ref[static_cast<std::size_t>(i)] - mr, 2);
+    }
+  CHECK(m == Approx(mr).margin(1e-12));
+  CHECK(v == Approx(vr).epsilon(1e-10));
+  CHECK(error[0] == Approx(0.02 * fit[0].ratio));
+  CHECK(fit[0].ratio > 1.0);  // the retrievals had 0.6 of the reference's amplitude plus noise
+  CHECK(value[7] == Approx((5.0 - fit[0].obs_mean) * fit[0].ratio + fit[0].ref_mean));
+  CHECK(value[n0 + 2] == 0.2);  // location 1 untouched
+  CHECK(error[n0 + 2] == 0.02);
 }
