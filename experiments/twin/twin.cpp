@@ -230,7 +230,16 @@ ZoneScores zone_rmse(const Eigen::VectorXd& est, const Eigen::VectorXd& truth, c
 
 }  // namespace
 
+void Twin::check(const RunConfig& cfg) const {
+  for (std::size_t k = 0; k < p_.observations.size(); ++k)
+    if (p_.observations[k].file.empty() && p_.observations[k].rescale != "none")
+      throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", p_.observations[k].name,
+                            "): rescale applies to observations read from a file; synthetic retrievals are drawn "
+                            "from the nature run (use bias and scale)"));
+}
+
 void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
+  check(cfg);
   const auto wall0 = std::chrono::steady_clock::now();
   // Every model advances whole members on one rank, so each model task is one
   // rank and the analysis runs on every rank (the filter communicator).

@@ -58,6 +58,7 @@ class Twin final : public Experiment {
   enum class Mode { twin, open_loop, real };
   explicit Twin(const Params& p, Mode mode = Mode::twin) : p_(p), mode_(mode) {}
   void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
+  void check(const RunConfig& cfg) const override;
 
  private:
   Params p_;
