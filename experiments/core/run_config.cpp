@@ -17,6 +17,9 @@ void OutputParams::visit(config::Visitor& v) {
   v("fields", fields, config::doc("write state fields (truth, ensemble mean and spread), not only scalar series"));
   v("observations", observations,
     config::doc("twin experiments: also write each source's synthetic retrievals as an IODA file in observations/"));
+  v("diagnostics", diagnostics,
+    config::doc("write each source's observation-space feedback (ObsValue, ObsError, EffectiveQC, hofx0 and its "
+                "spread, hofx1, ombg, oman; every cycle) as an IODA file in diagnostics/"));
 }
 
 void ParallelParams::visit(config::Visitor& v) {

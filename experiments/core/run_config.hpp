@@ -15,6 +15,7 @@ struct OutputParams {
   int deflate = 1;
   bool fields = true;
   bool observations = false;
+  bool diagnostics = false;
   void visit(config::Visitor& v);
 };
 

@@ -135,6 +135,35 @@ void OpenLoop::run(const RunConfig& cfg, const RunOptions& opts, const parallel:
 
 namespace {
 
+// The IODA variable of a source's output files: the one its input file held,
+// or (synthetic retrievals) the one its operator's values are.
+void name_variable(observations::ObsFile& f, const observations::ObsFile* input, const Twin::SourceParams& sp) {
+  if (input) {
+    f.variable = input->variable;
+    f.units = input->units;
+  } else if (sp.op.type == "degree_of_saturation") {
+    f.variable = "soilMoistureSaturation";
+    f.units = "%";
+  }
+}
+
+// JEDI-style observation-space feedback: O, H(x) of the background and the
+// analysis, and their differences, for every observation of a source.
+void write_feedback(observations::ObsFile& f, const Twin::SourceParams& sp, const std::string& path) {
+  f.platform = f.sensor = sp.name;
+  f.source = "landda feedback (observation-space diagnostics)";
+  f.qc_group = "EffectiveQC";
+  const auto n = static_cast<std::size_t>(f.obs.size());
+  std::vector<double> ombg(n), oman(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ombg[i] = f.obs.value[static_cast<Index>(i)] - f.groups[0].values[i];
+    oman[i] = f.obs.value[static_cast<Index>(i)] - f.groups[2].values[i];
+  }
+  f.groups.push_back({"ombg", "observation minus background (ensemble mean of H)", std::move(ombg)});
+  f.groups.push_back({"oman", "observation minus analysis (ensemble mean of H)", std::move(oman)});
+  observations::write_ioda(f, path);
+}
+
 struct Accumulator {
   double a_rmse = 0, f_rmse = 0, a_spread = 0, f_spread = 0, inflation = 0, count = 0;
   Eigen::MatrixXd pack() const {
@@ -288,6 +317,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     double omb_sum = 0.0;
     observations::ObsFile data;      // the file's observations (file sources)
     observations::ObsFile written;   // synthetic retrievals kept for output.observations
+    observations::ObsFile feedback;  // output.diagnostics (root only): groups hofx0, hofx0_spread, hofx1
   };
   std::vector<Source> sources;
   const ObsGeometry geometry{model->grid(), L, bottoms, model.get()};
@@ -321,6 +351,12 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
   Index p_max = 0;
   for (const auto& src : sources) p_max = std::max(p_max, src.n);
+  // The same on every rank: it makes the O - A pass (collective) run in every cycle.
+  const bool diagnostics = cfg.output.diagnostics && !open_loop;
+  for (auto& src : sources)
+    src.feedback.groups = {{"hofx0", "ensemble mean of H(background)", {}},
+                           {"hofx0_spread", "ensemble spread of H(background)", {}},
+                           {"hofx1", "ensemble mean of H(analysis)", {}}};
 
   parallel::Distribution dist(comm, n, N);
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
@@ -604,6 +640,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           }
           if (flag == 0) ++src.used;
         }
+        if (diagnostics && comm.root()) {
+          ObsBatch part = obs.slice(at, cnt);
+          src.feedback.obs.append(part);
+          auto& g = src.feedback.groups;
+          for (Index o = at; o < at + cnt; ++o) {
+            g[0].values.push_back(hmean[o]);
+            g[1].values.push_back(hspread[o]);
+          }
+        }
         at += cnt;
       }
       if (filter->assimilates()) {
@@ -623,7 +668,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         }
       }
       // O - A with the analysed ensemble.
-      if (cycle >= p_.spinup) {
+      if (cycle >= p_.spinup || diagnostics) {
         Index off = 0;
         Eigen::MatrixXd HA(p, mine);
         for (const auto& [k, cnt] : spans) {
@@ -637,8 +682,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         off = 0;
         for (const auto& [k, cnt] : spans) {
           for (Index o = off; o < off + cnt; ++o) {
+            if (diagnostics && comm.root()) sources[k].feedback.groups[2].values.push_back(amean[o]);
             const int flag = obs.qc[static_cast<std::size_t>(o)];
-            if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
+            if (cycle < p_.spinup || flag == static_cast<int>(QcFlag::missing) ||
+                flag == static_cast<int>(QcFlag::out_of_domain))
+              continue;
             const double d = obs.value[o] - amean[o];
             sources[k].oma2 += d * d;
           }
@@ -743,6 +791,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
   progress.finish();
   if (out) out->commit();
+  if (diagnostics && comm.root()) {
+    if (opts.restart) {
+      log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");
+    } else {
+      io::make_dirs(out_dir + "/diagnostics");
+      for (auto& src : sources) name_variable(src.feedback, src.from_file ? &src.data : nullptr, *src.p);
+      for (auto& src : sources) write_feedback(src.feedback, *src.p, out_dir + "/diagnostics/" + src.p->name + ".nc");
+    }
+  }
   if (cfg.output.observations && comm.root() && !open_loop) {
     if (opts.restart) {
       log::warn("output.observations: a restarted run does not write the synthetic observation files");
@@ -753,6 +810,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         src.written.platform = src.p->name;
         src.written.sensor = src.p->name;
         src.written.source = "landda twin experiment (synthetic)";
+        name_variable(src.written, nullptr, *src.p);
         src.written.obs.error.setConstant(src.p->error);
         observations::write_ioda(src.written, out_dir + "/observations/" + src.p->name + ".nc");
       }

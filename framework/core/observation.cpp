@@ -33,25 +33,35 @@ void ObsBatch::append(const ObsBatch& o) {
   source_names.insert(source_names.end(), o.source_names.begin(), o.source_names.end());
 }
 
-ObsBatch ObsBatch::passed() const {
+ObsBatch ObsBatch::rows(const std::vector<Eigen::Index>& which) const {
   ObsBatch out;
   out.source_names = source_names;
-  Eigen::Index n = 0;
-  for (int f : qc) n += f == 0;
-  out.resize(n);
-  Eigen::Index k = 0;
-  for (Eigen::Index i = 0; i < size(); ++i) {
-    if (qc[i] != 0) continue;
-    out.value[k] = value[i];
-    out.error[k] = error[i];
-    out.x[k] = x[i];
-    out.y[k] = y[i];
-    out.time[k] = time[i];
-    out.qc[k] = 0;
-    out.source[k] = source[i];
-    ++k;
+  out.resize(static_cast<Eigen::Index>(which.size()));
+  for (std::size_t k = 0; k < which.size(); ++k) {
+    const Eigen::Index i = which[k];
+    const auto ki = static_cast<Eigen::Index>(k);
+    out.value[ki] = value[i];
+    out.error[ki] = error[i];
+    out.x[k] = x[static_cast<std::size_t>(i)];
+    out.y[k] = y[static_cast<std::size_t>(i)];
+    out.time[k] = time[static_cast<std::size_t>(i)];
+    out.qc[k] = qc[static_cast<std::size_t>(i)];
+    out.source[k] = source[static_cast<std::size_t>(i)];
   }
   return out;
+}
+
+ObsBatch ObsBatch::passed() const {
+  std::vector<Eigen::Index> keep;
+  for (std::size_t i = 0; i < qc.size(); ++i)
+    if (qc[i] == 0) keep.push_back(static_cast<Eigen::Index>(i));
+  return rows(keep);
+}
+
+ObsBatch ObsBatch::slice(Eigen::Index begin, Eigen::Index count) const {
+  std::vector<Eigen::Index> which(static_cast<std::size_t>(count));
+  for (Eigen::Index k = 0; k < count; ++k) which[static_cast<std::size_t>(k)] = begin + k;
+  return rows(which);
 }
 
 void ObsBatch::check(const std::string& origin) const {

@@ -28,6 +28,9 @@ struct ObsBatch {
   void append(const ObsBatch& other);
   // The observations whose QC flag is pass, in order.
   ObsBatch passed() const;
+  // Observations begin .. begin+count-1, or the listed rows, in order.
+  ObsBatch slice(Eigen::Index begin, Eigen::Index count) const;
+  ObsBatch rows(const std::vector<Eigen::Index>& which) const;
   // Checks lengths, finite values and positive errors; throws InputError naming `origin`.
   void check(const std::string& origin) const;
 };

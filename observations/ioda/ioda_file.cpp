@@ -36,11 +36,19 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   const std::string v = f.variable;
   nc.def_var({"ObsValue/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
   nc.def_var({"ObsError/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
-  nc.def_var({"PreQC/" + v, io::NcType::i32, {"Location"}, {chunk}, 1});
+  nc.def_var({f.qc_group + "/" + v, io::NcType::i32, {"Location"}, {chunk}, 1});
   nc.put_att("ObsValue/" + v, "units", f.units);
   nc.put_att("ObsError/" + v, "units", f.units);
   nc.put_att("ObsError/" + v, "long_name", "observation error standard deviation");
-  nc.put_att("PreQC/" + v, "long_name", "quality flag: 0 good, 1 missing, 2 out of domain, 10 gross error, 20 not used");
+  nc.put_att(f.qc_group + "/" + v, "long_name",
+             "quality flag: 0 good, 1 missing, 2 out of domain, 10 gross error, 20 not used");
+  for (const auto& g : f.groups) {
+    if (g.values.size() != n)
+      throw Error(cat(path, ": group ", g.name, " has ", g.values.size(), " values for ", n, " observations"));
+    nc.def_var({g.name + "/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
+    nc.put_att(g.name + "/" + v, "units", f.units);
+    nc.put_att(g.name + "/" + v, "long_name", g.long_name);
+  }
   nc.end_def();
   if (n == 0) {
     nc.commit();
@@ -59,7 +67,12 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   if (!f.station.empty()) nc.put_strings("MetaData/stationIdentification", f.station);
   nc.put("ObsValue/" + v, value.data());
   nc.put("ObsError/" + v, error.data());
-  nc.put("PreQC/" + v, b.qc.data());
+  nc.put(f.qc_group + "/" + v, b.qc.data());
+  for (const auto& g : f.groups) {
+    std::vector<double> out(n);
+    for (std::size_t i = 0; i < n; ++i) out[i] = std::isfinite(g.values[i]) ? g.values[i] : kFill;
+    nc.put(g.name + "/" + v, out.data());
+  }
   nc.commit();
 }
 

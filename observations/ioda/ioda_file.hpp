@@ -17,6 +17,14 @@ struct ObsFile {
   std::string platform, sensor, source;
   ObsBatch obs;                      // x = longitude, y = latitude, error = std; qc from PreQC
   std::vector<std::string> station;  // one per observation; may be empty
+  // Feedback files (JEDI's obs-space diagnostics) add groups beside ObsValue:
+  // e.g. hofx0 (H of the background mean), ombg, oman; qc is then EffectiveQC.
+  struct Group {
+    std::string name, long_name;
+    std::vector<double> values;  // one per observation
+  };
+  std::vector<Group> groups;
+  std::string qc_group = "PreQC";
 };
 
 // Writes atomically; times must not decrease.
