@@ -147,9 +147,15 @@ void name_variable(observations::ObsFile& f, const observations::ObsFile* input,
   }
 }
 
+// Files hold longitude and latitude; the engine works in grid coordinates.
+void to_geographic(ObsBatch& b, const Grid& grid) {
+  for (std::size_t i = 0; i < b.x.size(); ++i) grid.to_geographic(b.x[i], b.y[i], b.x[i], b.y[i]);
+}
+
 // JEDI-style observation-space feedback: O, H(x) of the background and the
 // analysis, and their differences, for every observation of a source.
-void write_feedback(observations::ObsFile& f, const Twin::SourceParams& sp, const std::string& path) {
+void write_feedback(observations::ObsFile& f, const Twin::SourceParams& sp, const Grid& grid, const std::string& path) {
+  to_geographic(f.obs, grid);
   f.platform = f.sensor = sp.name;
   f.source = "landda feedback (observation-space diagnostics)";
   f.qc_group = "EffectiveQC";
@@ -329,6 +335,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     if (!sp.file.empty()) {
       src.from_file = true;
       src.data = observations::read_ioda(sp.file, sp.variable);
+      for (std::size_t i = 0; i < src.data.obs.x.size(); ++i)
+        model->grid().to_grid(src.data.obs.x[i], src.data.obs.y[i], src.data.obs.x[i], src.data.obs.y[i]);
       sources.push_back(std::move(src));
       continue;
     }
@@ -797,7 +805,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     } else {
       io::make_dirs(out_dir + "/diagnostics");
       for (auto& src : sources) name_variable(src.feedback, src.from_file ? &src.data : nullptr, *src.p);
-      for (auto& src : sources) write_feedback(src.feedback, *src.p, out_dir + "/diagnostics/" + src.p->name + ".nc");
+      for (auto& src : sources) write_feedback(src.feedback, *src.p, model->grid(), out_dir + "/diagnostics/" + src.p->name + ".nc");
     }
   }
   if (cfg.output.observations && comm.root() && !open_loop) {
@@ -811,6 +819,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         src.written.sensor = src.p->name;
         src.written.source = "landda twin experiment (synthetic)";
         name_variable(src.written, nullptr, *src.p);
+        to_geographic(src.written.obs, model->grid());
         src.written.obs.error.setConstant(src.p->error);
         observations::write_ioda(src.written, out_dir + "/observations/" + src.p->name + ".nc");
       }

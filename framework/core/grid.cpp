@@ -61,16 +61,30 @@ Grid Grid::points(std::vector<double> lon, std::vector<double> lat, std::vector<
   return g;
 }
 
-Grid Grid::projected(int nx, int ny, double x0, double y0, double dx, double dy, std::vector<double> lon,
-                     std::vector<double> lat) {
+Grid Grid::projected(int nx, int ny, double x0, double y0, double dx, double dy,
+                     const LambertAzimuthalEqualArea& proj) {
   Grid g = cartesian(nx, ny, dx, dy);
-  for (auto& v : g.x_) v += x0;
-  for (auto& v : g.y_) v += y0;
-  if (lon.size() != g.x_.size() || lat.size() != g.y_.size())
-    throw InputError("Grid::projected: one longitude and latitude per cell is needed");
-  g.lon_ = std::move(lon);
-  g.lat_ = std::move(lat);
+  g.proj_ = proj;
+  g.lon_.resize(g.x_.size());
+  g.lat_.resize(g.y_.size());
+  for (std::size_t c = 0; c < g.x_.size(); ++c) {
+    g.x_[c] += x0;
+    g.y_[c] += y0;
+    proj.inverse(g.x_[c], g.y_[c], g.lon_[c], g.lat_[c]);
+  }
   return g;
+}
+
+void Grid::to_grid(double lon, double lat, double& x, double& y) const {
+  if (projected()) return proj_.forward(lon, lat, x, y);
+  x = lon;
+  y = lat;
+}
+
+void Grid::to_geographic(double x, double y, double& lon, double& lat) const {
+  if (projected()) return proj_.inverse(x, y, lon, lat);
+  lon = x;
+  lat = y;
 }
 
 namespace {

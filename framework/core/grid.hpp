@@ -7,6 +7,14 @@
 
 namespace landda {
 
+// Lambert azimuthal equal-area projection on the sphere (Snyder 1987, eqs.
+// 24-2 and 20-14 to 20-18), as used by the EASE-2 polar grids; km.
+struct LambertAzimuthalEqualArea {
+  double lon0 = 0, lat0 = 0;
+  void forward(double lon, double lat, double& x, double& y) const;
+  void inverse(double x, double y, double& lon, double& lat) const;
+};
+
 class Grid {
  public:
   enum class Kind { periodic_1d, cartesian, lonlat, points };
@@ -17,8 +25,8 @@ class Grid {
   static Grid points(std::vector<double> lon, std::vector<double> lat, std::vector<std::string> names);
   // A regular grid in a map projection: x, y in km (distances are Euclidean
   // there), with each cell's longitude and latitude kept for the physics.
-  static Grid projected(int nx, int ny, double x0, double y0, double dx, double dy, std::vector<double> lon,
-                        std::vector<double> lat);
+  static Grid projected(int nx, int ny, double x0, double y0, double dx, double dy,
+                        const LambertAzimuthalEqualArea& proj);
 
   Kind kind() const { return kind_; }
   int size() const { return static_cast<int>(x_.size()); }
@@ -30,6 +38,10 @@ class Grid {
   double lon(int cell) const { return lon_.empty() ? x_[cell] : lon_[cell]; }
   double lat(int cell) const { return lat_.empty() ? y_[cell] : lat_[cell]; }
   bool projected() const { return !lon_.empty(); }
+  // Geographic place to this grid's coordinates and back (the identity
+  // except on projected grids): observation files hold longitude and latitude.
+  void to_grid(double lon, double lat, double& x, double& y) const;
+  void to_geographic(double x, double y, double& lon, double& lat) const;
   const std::vector<std::string>& names() const { return names_; }
   // Distance between two places given in this grid's coordinates.
   double distance(double x0, double y0, double x1, double y1) const;
@@ -42,15 +54,8 @@ class Grid {
   double period_ = 0.0;
   std::vector<double> x_, y_;
   std::vector<double> lon_, lat_;  // projected grids only
+  LambertAzimuthalEqualArea proj_;
   std::vector<std::string> names_;
-};
-
-// Lambert azimuthal equal-area projection on the sphere (Snyder 1987, eqs.
-// 24-2 and 20-14 to 20-18), as used by the EASE-2 polar grids; km.
-struct LambertAzimuthalEqualArea {
-  double lon0 = 0, lat0 = 0;
-  void forward(double lon, double lat, double& x, double& y) const;
-  void inverse(double x, double y, double& lon, double& lat) const;
 };
 
 // Great-circle distance in km (haversine, mean Earth radius 6371 km).

@@ -142,16 +142,7 @@ void SoilWater::build_grid() {
   } else if (g.kind == "projected") {
     if (g.x_max < g.x_min || g.y_max < g.y_min) throw ConfigError("model.grid: x_max/y_max must not be below x_min/y_min");
     const double dx = g.nx > 1 ? (g.x_max - g.x_min) / (g.nx - 1) : 1.0, dy = g.ny > 1 ? (g.y_max - g.y_min) / (g.ny - 1) : 1.0;
-    const LambertAzimuthalEqualArea proj{g.center_lon, g.center_lat};
-    std::vector<double> lon, lat;
-    for (int j = 0; j < g.ny; ++j)
-      for (int i = 0; i < g.nx; ++i) {
-        double lo = 0, la = 0;
-        proj.inverse(g.x_min + i * dx, g.y_min + j * dy, lo, la);
-        lon.push_back(lo);
-        lat.push_back(la);
-      }
-    grid_ = Grid::projected(g.nx, g.ny, g.x_min, g.y_min, dx, dy, lon, lat);
+    grid_ = Grid::projected(g.nx, g.ny, g.x_min, g.y_min, dx, dy, LambertAzimuthalEqualArea{g.center_lon, g.center_lat});
   } else {
     if (g.lon_max < g.lon_min || g.lat_max < g.lat_min)
       throw ConfigError("model.grid: lon_max/lat_max must not be below lon_min/lat_min");

@@ -64,8 +64,19 @@ TEST_CASE("Lambert azimuthal equal-area projection", "[framework][grid]") {
   p.inverse(0, 0, lon1, lat1);
   p.inverse(3, 0, lon2, lat2);
   CHECK(haversine_km(lon1, lat1, lon2, lat2) == Approx(3.0).epsilon(1e-4));
-  const Grid g = Grid::projected(2, 1, -1.5, 0, 3, 1, {lon1, lon2}, {lat1, lat2});
+  const Grid g = Grid::projected(2, 1, 0, 0, 3, 1, p);
   CHECK(g.projected());
   CHECK(g.distance(0, g.x(1), g.y(1)) == 3.0);
-  CHECK(g.lat(1) == lat2);
+  CHECK(g.lat(1) == Approx(lat2).margin(1e-12));
+  CHECK(g.lon(1) == Approx(lon2).margin(1e-12));
+  // Observation files hold longitude and latitude: they map to grid km and back.
+  double gx = 0, gy = 0, lo = 0, la = 0;
+  g.to_grid(lon2, lat2, gx, gy);
+  CHECK(gx == Approx(3.0).margin(1e-9));
+  CHECK(gy == Approx(0.0).margin(1e-9));
+  g.to_geographic(gx, gy, lo, la);
+  CHECK(lo == Approx(lon2).margin(1e-12));
+  const Grid ll = Grid::points({10.0}, {50.0}, {"a"});
+  ll.to_grid(11.0, 51.0, gx, gy);
+  CHECK((gx == 11.0 && gy == 51.0));
 }
