@@ -147,6 +147,12 @@ void name_variable(observations::ObsFile& f, const observations::ObsFile* input,
   }
 }
 
+// Pearson correlation from running sums (NaN when either side is constant).
+double pearson_r(double n, double so, double sb, double soo, double sbb, double sob) {
+  const double cov = sob / n - so / n * (sb / n), vo = soo / n - so / n * (so / n), vb = sbb / n - sb / n * (sb / n);
+  return vo > 0 && vb > 0 ? cov / std::sqrt(vo * vb) : std::nan("");
+}
+
 // Files hold longitude and latitude; the engine works in grid coordinates.
 void to_geographic(ObsBatch& b, const Grid& grid) {
   for (std::size_t i = 0; i < b.x.size(); ++i) grid.to_geographic(b.x[i], b.y[i], b.x[i], b.y[i]);
@@ -321,6 +327,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     bool from_file = false;
     bool per_obs_errors = false;  // set by rescaling: obs.error holds each observation's error
     double omb_sum = 0.0;
+    double so = 0, sb = 0, soo = 0, sbb = 0, sob = 0;  // for Pearson R of O against H(background mean)
     observations::ObsFile data;      // the file's observations (file sources)
     observations::ObsFile written;   // synthetic retrievals kept for output.observations
     observations::ObsFile feedback;  // output.diagnostics (root only): groups hofx0, hofx0_spread, hofx1
@@ -434,6 +441,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       sources[k].missing = static_cast<long long>(stats(5, i));
       sources[k].scored = static_cast<long long>(stats(6, i));
       sources[k].omb_sum = stats(7, i);
+      sources[k].so = stats(8, i);
+      sources[k].sb = stats(9, i);
+      sources[k].soo = stats(10, i);
+      sources[k].sbb = stats(11, i);
+      sources[k].sob = stats(12, i);
     }
     set_words(nature_rng, cp.words("nature_rng"), 0);
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
@@ -643,6 +655,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           if (cycle >= p_.spinup) {
             src.omb2 += d * d;
             src.omb_sum += d;
+            src.so += obs.value[o];
+            src.sb += hmean[o];
+            src.soo += obs.value[o] * obs.value[o];
+            src.sbb += hmean[o] * hmean[o];
+            src.sob += obs.value[o] * hmean[o];
             src.spread2 += hspread[o] * hspread[o];
             ++src.scored;
           }
@@ -779,11 +796,12 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of(synth));
         cp.put("gap_rng", words_of(gaps));
-        Eigen::MatrixXd stats(8, static_cast<Index>(sources.size()));
+        Eigen::MatrixXd stats(13, static_cast<Index>(sources.size()));
         for (std::size_t k = 0; k < sources.size(); ++k)
           stats.col(static_cast<Index>(k)) << sources[k].omb2, sources[k].oma2, sources[k].spread2,
               static_cast<double>(sources[k].used), static_cast<double>(sources[k].rejected),
-              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored), sources[k].omb_sum;
+              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored), sources[k].omb_sum,
+              sources[k].so, sources[k].sb, sources[k].soo, sources[k].sbb, sources[k].sob;
         cp.put("source_stats", stats);
         cp.put("nature_rng", words_of(nature_rng));
         cp.write(checkpoint_path);
@@ -863,6 +881,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           .add("omb_rms", std::sqrt(src.omb2 / cnt))
           .add("omb_mean", src.omb_sum / cnt)
           .add("omb_ubrms", std::sqrt(std::max(0.0, src.omb2 / cnt - std::pow(src.omb_sum / cnt, 2))))
+          .add("r_background", pearson_r(cnt, src.so, src.sb, src.soo, src.sbb, src.sob))
           .add("oma_rms", std::sqrt(src.oma2 / cnt))
           .add("background_spread", std::sqrt(src.spread2 / cnt))
           .add("error", src.p->error);

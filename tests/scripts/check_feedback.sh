@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # output.diagnostics: the per-source feedback files (IODA layout, read with
 # xarray) hold every observation with its background and analysis H(x); the
-# O-B and O-A statistics recomputed from them equal summary.json's.
+# O-B, O-A and R statistics recomputed from them equal summary.json's.
 set -eu
 landda="$1"; src="$2"; work="$3"; py="$4"
 rm -rf "$work"; mkdir -p "$work"
@@ -30,10 +30,12 @@ for name, s in summary["sources"].items():
     omb = np.sqrt(np.mean((o - b)[scored] ** 2))
     oma = np.sqrt(np.mean((o - a)[scored] ** 2))
     used = int(np.sum(qc == 0))
+    r = np.corrcoef(o[scored], b[scored])[0, 1]
     ok = (scored.sum() == s["scored"] and used == s["used"] and np.isclose(omb, s["omb_rms"], rtol=1e-9)
-          and np.isclose(oma, s["oma_rms"], rtol=1e-9) and np.all(np.diff(t) >= np.timedelta64(0)))
+          and np.isclose(oma, s["oma_rms"], rtol=1e-9) and np.isclose(r, s["r_background"], rtol=1e-6) and np.all(np.diff(t) >= np.timedelta64(0)))
     print(("ok  " if ok else "FAIL"), f"{name} ({var}): {scored.sum()} scored, {used} used, O-B RMS {omb:.5f} "
-          f"(summary {s['omb_rms']:.5f}), O-A RMS {oma:.5f} (summary {s['oma_rms']:.5f})")
+          f"(summary {s['omb_rms']:.5f}), O-A RMS {oma:.5f} (summary {s['oma_rms']:.5f}), R {r:.4f} (summary "
+          f"{s['r_background']:.4f})")
     fail |= not ok
 sys.exit(fail)
 PY
