@@ -1,5 +1,6 @@
 #include "experiments/twin/twin.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <map>
 #include <cmath>
@@ -19,6 +20,7 @@
 #include "observations/register.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/transforms/rescale.hpp"
+#include "observations/transforms/rescale_file.hpp"
 #include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
 
@@ -45,10 +47,13 @@ void Twin::SourceParams::visit(config::Visitor& v) {
   v("variable", variable, config::doc("the file's ObsValue variable (empty: its soil-moisture variable)"));
   v("file_errors", file_errors, config::doc("take each observation's error from the file (false: use `error`)"));
   v("rescale", rescale,
-    config::doc("file sources: mean_std matches each location's observations to the mean and standard deviation of "
-                "the control run's H(x) at the same times (a first pass over the run), scaling the errors alike; "
-                "none uses them as they are")
-        .one_of({"none", "mean_std"}));
+    config::doc("file sources: rescale each location's observations to the control run's H(x) at the same times "
+                "(a first pass over the run): mean_std matches mean and standard deviation, cdf the 0-100th "
+                "percentiles (CDF matching); errors scale by the std ratio; none uses them as they are. The fit is "
+                "written to rescaling/<name>.nc")
+        .one_of({"none", "mean_std", "cdf"}));
+  v("rescale_file", rescale_file,
+    config::doc("reuse the fit stored by an earlier run (its rescaling/<name>.nc) instead of estimating it").file());
 }
 
 void RunWindows::visit(config::Visitor& v) {
@@ -325,6 +330,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     double omb2 = 0, oma2 = 0, spread2 = 0;
     long long used = 0, rejected = 0, missing = 0, scored = 0;
     bool from_file = false;
+    std::vector<observations::RescaleFit> fits;  // per location of a rescaled file source
+    std::vector<double> fit_lon, fit_lat;
     bool per_obs_errors = false;  // set by rescaling: obs.error holds each observation's error
     double omb_sum = 0.0;
     double so = 0, sb = 0, soo = 0, sbb = 0, sob = 0;  // for Pearson R of O against H(background mean)
@@ -477,25 +484,25 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     model->clamp(Xm, 0);
   }
 
-  // Rescaling of file sources (mean/std matching to the model climatology):
-  // a first pass runs the unperturbed control over the whole period and
-  // collects H(control) at every observation of those sources.
-  bool any_rescale = false;
-  for (const auto& src : sources) any_rescale |= src.from_file && src.p->rescale == "mean_std";
-  if (any_rescale) {  // deterministic, so a restart redoes it
+  // Rescaling of file sources to the model climatology: a first pass runs the
+  // unperturbed control over the whole period and collects H(control) at
+  // every observation of the sources that estimate their fit.
+  auto rescaled = [](const Source& src) { return src.from_file && src.p->rescale != "none"; };
+  auto estimates = [&](const Source& src) { return rescaled(src) && src.p->rescale_file.empty(); };
+  std::vector<std::vector<double>> hx(sources.size());
+  if (std::any_of(sources.begin(), sources.end(), estimates)) {
     Eigen::VectorXd control(n);
     Eigen::MatrixXd mem_c(nm, 1);
     model->initial_state(control, p_.start);
     model->initial_memory(mem_c.col(0), -1, nullptr);
-    std::vector<std::vector<double>> hx(sources.size());
     for (auto& src : sources)
-      if (src.from_file) hx[&src - sources.data()].assign(static_cast<std::size_t>(src.data.obs.size()), std::nan(""));
+      if (estimates(src)) hx[&src - sources.data()].assign(static_cast<std::size_t>(src.data.obs.size()), std::nan(""));
     for (int cycle = 0; cycle < p_.cycles; ++cycle) {
       const Time a = p_.start + Duration{p_.window.seconds * cycle}, b = a + p_.window;
       model->advance(Eigen::Map<Eigen::MatrixXd>(control.data(), n, 1), nature_id, {}, a, b, {&mem_c, nullptr});
       for (std::size_t k = 0; k < sources.size(); ++k) {
         Source& src = sources[k];
-        if (!src.from_file || src.p->rescale != "mean_std") continue;
+        if (!estimates(src)) continue;
         const auto& ft = src.data.obs.time;
         const auto lo = std::upper_bound(ft.begin(), ft.end(), a) - ft.begin();
         const auto hi = std::upper_bound(ft.begin(), ft.end(), b) - ft.begin();
@@ -509,32 +516,49 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           if (!src.op->outside()[static_cast<std::size_t>(o)]) hx[k][static_cast<std::size_t>(lo + o)] = h[o];
       }
     }
-    for (std::size_t k = 0; k < sources.size(); ++k) {
-      Source& src = sources[k];
-      if (!src.from_file || src.p->rescale != "mean_std") continue;
-      auto& o = src.data.obs;
-      // A fixed error becomes per observation: each location scales it by its own ratio.
-      if (!src.p->file_errors) o.error.setConstant(src.p->error);
-      src.per_obs_errors = true;
-      std::map<std::pair<double, double>, int> ids;
-      std::vector<int> group(o.x.size());
-      std::vector<bool> pair(o.x.size());
-      for (std::size_t i = 0; i < o.x.size(); ++i) {
-        group[i] = ids.try_emplace({o.x[i], o.y[i]}, static_cast<int>(ids.size())).first->second;
-        pair[i] = o.qc[i] == 0;
-      }
-      const auto fits = observations::rescale_mean_std(group, static_cast<int>(ids.size()), hx[k], pair, o.value, o.error);
-      for (const auto& [where, g] : ids) {
-        const auto& f = fits[static_cast<std::size_t>(g)];
-        log::info("rescaled ", src.p->name, " at (", where.first, ", ", where.second, "): ",
-                  f.applied ? cat("mean ", f.obs_mean, " -> ", f.ref_mean, ", std x ", f.ratio)
-                            : std::string("left as it is"),
-                  " (", f.pairs, " pairs)");
-      }
+  }
+  for (std::size_t k = 0; k < sources.size(); ++k) {
+    Source& src = sources[k];
+    if (!rescaled(src)) continue;
+    auto& o = src.data.obs;
+    // A fixed error becomes per observation: each location scales it by its own ratio.
+    if (!src.p->file_errors) o.error.setConstant(src.p->error);
+    src.per_obs_errors = true;
+    std::map<std::pair<double, double>, int> ids;
+    std::vector<int> group(o.x.size());
+    std::vector<bool> pair(o.x.size());
+    for (std::size_t i = 0; i < o.x.size(); ++i) {
+      group[i] = ids.try_emplace({o.x[i], o.y[i]}, static_cast<int>(ids.size())).first->second;
+      pair[i] = o.qc[i] == 0;
+    }
+    src.fit_lon.assign(ids.size(), 0.0);
+    src.fit_lat.assign(ids.size(), 0.0);
+    for (const auto& [where, g] : ids) {
+      const auto gi = static_cast<std::size_t>(g);
+      model->grid().to_geographic(where.first, where.second, src.fit_lon[gi], src.fit_lat[gi]);
+    }
+    src.fits = estimates(src) ? observations::fit_rescaling(src.p->rescale, group, static_cast<int>(ids.size()),
+                                                            hx[k], pair, o.value)
+                              : observations::read_rescaling(src.p->rescale_file, src.p->rescale, src.fit_lon,
+                                                             src.fit_lat);
+    observations::apply_rescaling(src.fits, group, o.value, o.error);
+    for (std::size_t g = 0; g < src.fits.size(); ++g) {
+      const auto& f = src.fits[g];
+      log::info("rescaled ", src.p->name, " (", src.p->rescale, ") at (", src.fit_lon[g], ", ", src.fit_lat[g], "): ",
+                f.applied ? cat(f.obs_knots.front(), "..", f.obs_knots.back(), " -> ", f.ref_knots.front(), "..",
+                                f.ref_knots.back(), ", errors x ", f.error_ratio)
+                          : std::string("left as it is"),
+                " (", f.pairs, " pairs)");
     }
   }
 
   io::make_dirs(out_dir);
+  for (const auto& src : sources)
+    if (rescaled(src) && comm.root()) {
+      io::make_dirs(out_dir + "/rescaling");
+      observations::write_rescaling(out_dir + "/rescaling/" + src.p->name + ".nc", src.p->rescale, src.fit_lon,
+                                    src.fit_lat, src.fits);
+    }
   if (comm.root()) io::write_text_file(out_dir + "/config.resolved.yaml", resolved);
   std::unique_ptr<TwinOutput> out;
   if (comm.root()) {

@@ -31,7 +31,8 @@ class Twin final : public Experiment {
     std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
     std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
     bool file_errors = true;
-    std::string rescale = "none";  // file sources: none | mean_std (to the control run's climatology)
+    std::string rescale = "none";  // file sources: none | mean_std | cdf (to the control run's climatology)
+    std::string rescale_file;      // a stored fit to reuse
     SourceParams() { op.type = "state_element"; }
     void visit(config::Visitor& v);
   };

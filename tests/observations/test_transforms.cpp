@@ -1,9 +1,12 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
+#include <filesystem>
 
 #include "core/random.hpp"
 #include "observations/transforms/exponential_filter.hpp"
 #include "observations/transforms/rescale.hpp"
+#include "observations/transforms/rescale_file.hpp"
 
 using namespace landda;
 
@@ -50,52 +53,118 @@ TEST_CASE("The exponential filter equals the exponentially weighted mean (Wagner
   CHECK_THROWS_WITH(observations::exponential_filter({tt[1], tt[0]}, {0.1, 0.2}, T), Catch::Contains("not in order"));
 }
 
-TEST_CASE("Mean/std rescaling matches each location's first two moments to the reference (Draper et al. 2009)",
-          "[observations][transforms]") {
-  // Two locations: an affine transform of the reference plus noise, and one
-  // with too few pairs; a rejected observation is rescaled but not counted.
-  RandomStream r(3, "rescale", 0);
-  const int n0 = 400;
+namespace {
+
+// Location 0: an affine transform of the reference plus noise (one rejected
+// outlier); location 1: too few pairs.
+struct RescaleCase {
   std::vector<int> group;
   std::vector<double> ref;
   std::vector<bool> pair;
-  std::vector<double> y;
-  for (int i = 0; i < n0; ++i) {
-    const double truth = 0.25 + 0.05 * std::sin(0.1 * i);
-    group.push_back(0);
-    ref.push_back(truth);
-    pair.push_back(i != 7);
-    y.push_back(i == 7 ? 5.0 : 0.6 * truth - 0.08 + 0.01 * r.normal());
+  Eigen::VectorXd value, error;
+  static constexpr int n0 = 400;
+  RescaleCase() {
+    RandomStream r(3, "rescale", 0);
+    std::vector<double> y;
+    for (int i = 0; i < n0; ++i) {
+      const double truth = 0.25 + 0.05 * std::sin(0.1 * i) + 0.02 * r.normal();
+      group.push_back(0);
+      ref.push_back(truth);
+      pair.push_back(i != 7);
+      y.push_back(i == 7 ? 5.0 : 0.6 * truth - 0.08 + 0.01 * r.normal());
+    }
+    for (int i = 0; i < 5; ++i) {
+      group.push_back(1);
+      ref.push_back(0.3);
+      pair.push_back(true);
+      y.push_back(0.1 * i);
+    }
+    value = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
+    error = Eigen::VectorXd::Constant(value.size(), 0.02);
   }
-  for (int i = 0; i < 5; ++i) {
-    group.push_back(1);
-    ref.push_back(0.3);
-    pair.push_back(true);
-    y.push_back(0.1 * i);
+  std::vector<double> paired(const Eigen::VectorXd& v) const {
+    std::vector<double> out;
+    for (int i = 0; i < n0; ++i)
+      if (pair[static_cast<std::size_t>(i)]) out.push_back(v[i]);
+    return out;
   }
-  Eigen::VectorXd value = Eigen::Map<Eigen::VectorXd>(y.data(), static_cast<Eigen::Index>(y.size()));
-  Eigen::VectorXd error = Eigen::VectorXd::Constant(value.size(), 0.02);
-  const auto fit = observations::rescale_mean_std(group, 2, ref, pair, value, error);
+  std::vector<double> paired_ref() const {
+    return paired(Eigen::Map<const Eigen::VectorXd>(ref.data(), static_cast<Eigen::Index>(ref.size())));
+  }
+};
+
+double mean_of(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += x;
+  return s / static_cast<double>(v.size());
+}
+
+double var_of(const std::vector<double>& v) {
+  const double m = mean_of(v);
+  double s = 0;
+  for (double x : v) s += (x - m) * (x - m);
+  return s / static_cast<double>(v.size());
+}
+
+}  // namespace
+
+TEST_CASE("Mean/std rescaling matches each location's first two moments to the reference (Draper et al. 2009)",
+          "[observations][transforms]") {
+  RescaleCase c;
+  const auto fit = observations::fit_rescaling("mean_std", c.group, 2, c.ref, c.pair, c.value);
   REQUIRE(fit.size() == 2);
   CHECK(fit[0].applied);
-  CHECK(fit[0].pairs == n0 - 1);
+  CHECK(fit[0].pairs == RescaleCase::n0 - 1);
   CHECK_FALSE(fit[1].applied);
-  double m = 0, mr = 0, v = 0, vr = 0;
-  for (int i = 0; i < n0; ++i)
-    if (pair[static_cast<std::size_t>(i)]) {
-      m += value[i] / (n0 - 1);
-      mr += ref[static_cast<std::size_t>(i)] / (n0 - 1);
-    }
-  for (int i = 0; i < n0; ++i)
-    if (pair[static_cast<std::size_t>(i)]) {
-      v += std::pow(value[i] - m, 2);
-      vr += std::pow(ref[static_cast<std::size_t>(i)] - mr, 2);
-    }
-  CHECK(m == Approx(mr).margin(1e-12));
-  CHECK(v == Approx(vr).epsilon(1e-10));
-  CHECK(error[0] == Approx(0.02 * fit[0].ratio));
-  CHECK(fit[0].ratio > 1.0);  // the retrievals had 0.6 of the reference's amplitude plus noise
-  CHECK(value[7] == Approx((5.0 - fit[0].obs_mean) * fit[0].ratio + fit[0].ref_mean));
-  CHECK(value[n0 + 2] == 0.2);  // location 1 untouched
-  CHECK(error[n0 + 2] == 0.02);
+  Eigen::VectorXd v = c.value, e = c.error;
+  observations::apply_rescaling(fit, c.group, v, e);
+  const auto y = c.paired(v), r = c.paired_ref();
+  CHECK(mean_of(y) == Approx(mean_of(r)).margin(1e-12));
+  CHECK(var_of(y) == Approx(var_of(r)).epsilon(1e-10));
+  CHECK(e[0] == Approx(0.02 * fit[0].error_ratio));
+  CHECK(fit[0].error_ratio > 1.0);  // the retrievals had 0.6 of the reference's amplitude
+  // The rejected outlier is mapped by the same line, not clipped.
+  const double slope = (fit[0].ref_knots[1] - fit[0].ref_knots[0]) / (fit[0].obs_knots[1] - fit[0].obs_knots[0]);
+  CHECK(v[7] == Approx(fit[0].ref_knots[0] + (5.0 - fit[0].obs_knots[0]) * slope));
+  CHECK(v[RescaleCase::n0 + 2] == 0.2);  // location 1 untouched
+  CHECK(e[RescaleCase::n0 + 2] == 0.02);
+}
+
+TEST_CASE("CDF matching gives the rescaled retrievals the reference's percentiles (Reichle & Koster 2004)",
+          "[observations][transforms]") {
+  RescaleCase c;
+  const auto fit = observations::fit_rescaling("cdf", c.group, 2, c.ref, c.pair, c.value);
+  REQUIRE(fit[0].obs_knots.size() == 21);
+  Eigen::VectorXd v = c.value, e = c.error;
+  observations::apply_rescaling(fit, c.group, v, e);
+  auto y = c.paired(v), r = c.paired_ref();
+  std::sort(y.begin(), y.end());
+  std::sort(r.begin(), r.end());
+  // The map is monotone, so order statistics map onto order statistics: at
+  // knots that fall on one (0, 50, 100th percentile of 399 pairs) the
+  // rescaled series equals the reference exactly, and near it elsewhere.
+  for (std::size_t k : {std::size_t{0}, (y.size() - 1) / 2, y.size() - 1}) CHECK(y[k] == Approx(r[k]).margin(1e-12));
+  for (std::size_t k = 0; k < y.size(); k += 20) CHECK(y[k] == Approx(r[k]).margin(0.005));
+  CHECK(std::is_sorted(fit[0].obs_knots.begin(), fit[0].obs_knots.end()));
+  // Monotone between knots as well.
+  CHECK(fit[0].map(0.10) < fit[0].map(0.11));
+  CHECK(e[0] == Approx(0.02 * fit[0].error_ratio));
+}
+
+TEST_CASE("A stored rescaling is read back for the same places and refused for others", "[observations][transforms]") {
+  RescaleCase c;
+  const auto fit = observations::fit_rescaling("cdf", c.group, 2, c.ref, c.pair, c.value);
+  const std::string path = (std::filesystem::temp_directory_path() / "landda_rescaling.nc").string();
+  observations::write_rescaling(path, "cdf", {10.0, 11.0}, {50.0, 51.0}, fit);
+  const auto back = observations::read_rescaling(path, "cdf", {11.0, 10.0}, {51.0, 50.0});
+  REQUIRE(back.size() == 2);
+  CHECK(back[1].obs_knots == fit[0].obs_knots);
+  CHECK(back[1].ref_knots == fit[0].ref_knots);
+  CHECK(back[1].error_ratio == fit[0].error_ratio);
+  CHECK(back[1].applied);
+  CHECK_FALSE(back[0].applied);
+  CHECK_THROWS_WITH(observations::read_rescaling(path, "mean_std", {10.0}, {50.0}),
+                    Catch::Contains("landda_rescaling.nc: holds 'cdf' rescaling; the source asks for 'mean_std'"));
+  CHECK_THROWS_WITH(observations::read_rescaling(path, "cdf", {12.0}, {50.0}),
+                    Catch::Contains("no rescaling for the observations at longitude 12"));
 }
