@@ -78,7 +78,7 @@ int import(const Args& args) {
                  "Turns a real download into a landda file. Kinds:\n"
                  "  bondville      the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n"
                  "  ismn-forcing   ISMN station precipitation and air temperature -> an hourly landda forcing file\n"
-                 "  cf-dsg         TU Wien time-series cells (SMAP L3, SMOS-IC, ASCAT H119/H113, ESA CCI, C3S, ERA5)\n"
+                 "  cf-dsg         TU Wien time-series cells (SMAP L3, SMOS-IC, SMOS L3, ASCAT H119/H113, ESA CCI, C3S,\n                 ERA5, ERA5-Land, GLDAS)\n"
                  "                 -> IODA, applying the product's flags (landda import cf-dsg --product smap_l3 0165.nc\n"
                  "                 0166.nc --near '-155.33,19.79,PuaAkala' -o smap.nc)\n"
                  "  ismn           ISMN soil-moisture station files (either layout) -> one IODA observation file,\n"

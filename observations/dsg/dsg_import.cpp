@@ -46,14 +46,30 @@ DsgProduct DsgProduct::preset(const std::string& name) {
   } else if (name == "era5" || name == "era5_land") {
     p.value = "swvl1";
     p.default_error = 0.05;
+  } else if (name == "smos_l3") {
+    // CATDS L3: the mandatory Science_Flags of QA4SM's SMOS L3 filters, strong
+    // topography (bit 3) and ice (bit 12) clear; Dqx is the retrieval's error.
+    p.value = "Soil_Moisture";
+    p.error = "Soil_Moisture_Dqx";
+    p.rules = {{"Science_Flags", K::bit_clear, (1 << 3) | (1 << 12)}};
+  } else if (name == "gldas") {
+    // GLDAS Noah 2.1 0-10 cm soil water in kg m-2: / (1000 kg m-3 * 0.1 m) gives m3 m-3.
+    p.value = "SoilMoi0_10cm_inst";
+    p.scale = 0.01;
+    p.default_error = 0.05;
   } else {
-    throw ConfigError(cat("unknown product '", name, "'; presets: smap_l3, smap_l3_successful, ascat_h119, ascat_h113, smos_ic, esa_cci, c3s, era5, era5_land"));
+    throw ConfigError(cat("unknown product '", name, "'; presets: ", [] {
+      std::string all;
+      for (const auto& n : presets()) all += (all.empty() ? "" : ", ") + n;
+      return all;
+    }()));
   }
   return p;
 }
 
 std::vector<std::string> DsgProduct::presets() {
-  return {"smap_l3", "smap_l3_successful", "ascat_h119", "ascat_h113", "smos_ic", "esa_cci", "c3s", "era5", "era5_land"};
+  return {"smap_l3", "smap_l3_successful", "ascat_h119", "ascat_h113", "smos_ic", "smos_l3",
+          "esa_cci",  "c3s",                "era5",       "era5_land",  "gldas"};
 }
 
 namespace {
@@ -188,8 +204,9 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
       ++total;
       if (!std::isfinite(f.value[i]) || !passes(p, f, i)) continue;
       ++valid;
-      const double e = !f.error.empty() && std::isfinite(f.error[i]) && f.error[i] > 0 ? f.error[i] : p.default_error;
-      rows.push_back({f.time[i], f.lon[l], f.lat[l], f.value[i], e, names[k]});
+      const bool own_error = !f.error.empty() && std::isfinite(f.error[i]) && f.error[i] > 0;
+      const double e = own_error ? f.error[i] * p.scale : p.default_error;
+      rows.push_back({f.time[i], f.lon[l], f.lat[l], f.value[i] * p.scale, e, names[k]});
     }
     if (!sites.empty()) {
       for (auto& m : out.matches)

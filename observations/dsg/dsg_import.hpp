@@ -15,7 +15,8 @@ namespace landda::observations {
 
 struct DsgProduct {
   std::string name, value, error, units, ioda_variable;
-  double default_error = 0.04;
+  double default_error = 0.04;  // in the output units
+  double scale = 1.0;           // file values (and errors) times this give the output units
   // The quality rule, stated: which flag variables, and how each is tested.
   struct Rule {
     std::string variable;
@@ -23,7 +24,7 @@ struct DsgProduct {
     long long value = 0;  // equals: the good value; bit_clear: the mask that must be clear
   };
   std::vector<Rule> rules;
-  static DsgProduct preset(const std::string& name);  // smap_l3, ascat_h119, smos_ic, esa_cci, c3s, era5
+  static DsgProduct preset(const std::string& name);  // see presets()
   static std::vector<std::string> presets();
 };
 

@@ -126,6 +126,53 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
   CHECK(smos.matches[1].valid == 2);
   CHECK(smos.matches[1].total == 3);
 
+  // SMOS L3: strong topography (bit 3) and ice (bit 12) go, other bits stay.
+  {
+    auto nc = io::NcFile::create(path("smos_l3.nc"));
+    write_common(nc);
+    nc.def_dim("time", 3);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "days since 2000-01-01 00:00:00");
+    nc.def_var({"Soil_Moisture", io::NcType::f32, {"locations", "time"}, {}, 0, -999.0});
+    nc.def_var({"Soil_Moisture_Dqx", io::NcType::f32, {"locations", "time"}, {}, 0, -999.0});
+    nc.def_var({"Science_Flags", io::NcType::f64, {"locations", "time"}});
+    nc.end_def();
+    put_common(nc);
+    const double t[] = {0, 1, 2};
+    const float sm[] = {0.1f, 0.2f, 0.3f, 0.4f, 0.5f, -999.0f}, dqx[] = {0.03f, -999.0f, 0.04f, 0.05f, 0.02f, 0.01f};
+    const double sf[] = {0, 8, 1 << 12, 2 + 16, 0, 0};
+    nc.put("time", t);
+    nc.put("Soil_Moisture", sm);
+    nc.put("Soil_Moisture_Dqx", dqx);
+    nc.put("Science_Flags", sf);
+    nc.commit();
+  }
+  auto l3 = observations::import_dsg(observations::DsgProduct::preset("smos_l3"), {path("smos_l3.nc")}, {}, a, b);
+  CHECK(l3.matches[0].valid == 1);  // bit 3, bit 12
+  CHECK(l3.matches[1].valid == 2);  // bits 1 and 4 are not mandatory; the fill goes
+  CHECK(l3.file.obs.error[0] == Approx(0.03));
+
+  // GLDAS: kg m-2 over 0-10 cm become m3 m-3.
+  {
+    auto nc = io::NcFile::create(path("gldas.nc"));
+    write_common(nc);
+    nc.def_dim("time", 2);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "days since 2000-01-01 00:00:00");
+    nc.def_var({"SoilMoi0_10cm_inst", io::NcType::f64, {"locations", "time"}, {}, 0, -9999.0});
+    nc.end_def();
+    put_common(nc);
+    const double t[] = {0, 0.125}, sm[] = {25.0, 26.0, 30.0, -9999.0};
+    nc.put("time", t);
+    nc.put("SoilMoi0_10cm_inst", sm);
+    nc.commit();
+  }
+  auto gl = observations::import_dsg(observations::DsgProduct::preset("gldas"), {path("gldas.nc")}, {}, a, b);
+  REQUIRE(gl.file.obs.size() == 3);
+  CHECK(gl.file.obs.value[0] == Approx(0.25));
+  CHECK(gl.file.obs.error[0] == Approx(0.05));
+  CHECK(gl.file.units == "m3 m-3");
+
   // Far sites get no grid point; a file without the product's variable is refused.
   auto far = observations::import_dsg(observations::DsgProduct::preset("smos_ic"), {path("smos.nc")}, {{"far", 0, 0}}, a, b);
   CHECK(far.matches[0].gpi == -1);
