@@ -373,7 +373,6 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
   Index p_max = 0;
   for (const auto& src : sources) p_max = std::max(p_max, src.n);
-  // The same on every rank: it makes the O - A pass (collective) run in every cycle.
   const bool diagnostics = cfg.output.diagnostics && !open_loop;
   for (auto& src : sources)
     src.feedback.groups = {{"hofx0", "ensemble mean of H(background)", {}},
@@ -563,6 +562,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   std::unique_ptr<TwinOutput> out;
   if (comm.root()) {
     TwinOutput::Spec spec{nc_path, model->grid(), L, p_.start, cfg.output.deflate, cfg.output.fields, truth_name, diag_names};
+    if (!open_loop)
+      for (const auto& src : sources) spec.sources.push_back(src.p->name);
     out = opts.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
   }
 
@@ -658,6 +659,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
     AnalysisStats astats;
     Index assimilated = 0;
+    // This cycle's statistics per source: used, rejected, missing, sum O-B,
+    // sum (O-B)^2, sum (O-A)^2, sum spread^2, valid count.
+    Eigen::MatrixXd cyc = Eigen::MatrixXd::Zero(8, static_cast<Index>(sources.size()));
     if (observed) {
       const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
       const Eigen::VectorXd hmean = ensemble_mean(HX), hspread = ensemble_spread(HX);
@@ -671,11 +675,21 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           if (flag == 0 && src.p->gross_error > 0 &&
               std::abs(d) > src.p->gross_error * std::sqrt(obs.error[o] * obs.error[o] + hspread[o] * hspread[o]))
             flag = static_cast<int>(QcFlag::gross_error);
+          auto c = cyc.col(static_cast<Index>(k));
           if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) {
             ++src.missing;
+            c[2] += 1;
             continue;
           }
-          if (flag == static_cast<int>(QcFlag::gross_error)) ++src.rejected;
+          if (flag == static_cast<int>(QcFlag::gross_error)) {
+            ++src.rejected;
+            c[1] += 1;
+          }
+          if (flag == 0) c[0] += 1;
+          c[3] += d;
+          c[4] += d * d;
+          c[6] += hspread[o] * hspread[o];
+          c[7] += 1;
           if (cycle >= p_.spinup) {
             src.omb2 += d * d;
             src.omb_sum += d;
@@ -717,7 +731,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         }
       }
       // O - A with the analysed ensemble.
-      if (cycle >= p_.spinup || diagnostics) {
+      {
         Index off = 0;
         Eigen::MatrixXd HA(p, mine);
         for (const auto& [k, cnt] : spans) {
@@ -733,10 +747,10 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
           for (Index o = off; o < off + cnt; ++o) {
             if (diagnostics && comm.root()) sources[k].feedback.groups[2].values.push_back(amean[o]);
             const int flag = obs.qc[static_cast<std::size_t>(o)];
-            if (cycle < p_.spinup || flag == static_cast<int>(QcFlag::missing) ||
-                flag == static_cast<int>(QcFlag::out_of_domain))
-              continue;
+            if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
             const double d = obs.value[o] - amean[o];
+            cyc(5, static_cast<Index>(k)) += d * d;
+            if (cycle < p_.spinup) continue;
             sources[k].oma2 += d * d;
           }
           off += cnt;
@@ -779,6 +793,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       TwinOutput::Record rec;
       rec.time = t1;
       rec.scalars = {f_rmse, a_rmse, f_sp, a_sp, astats.inflation, static_cast<double>(assimilated)};
+      if (!open_loop) {
+        rec.per_source.resize(static_cast<Index>(TwinOutput::source_stats().size()), cyc.cols());
+        for (Index k = 0; k < cyc.cols(); ++k) {
+          const double nv = cyc(7, k), nan = std::nan("");
+          rec.per_source.col(k) << cyc(0, k), cyc(1, k), cyc(2, k), nv > 0 ? cyc(3, k) / nv : nan,
+              nv > 0 ? std::sqrt(cyc(4, k) / nv) : nan, nv > 0 ? std::sqrt(cyc(5, k) / nv) : nan,
+              nv > 0 ? std::sqrt(cyc(6, k) / nv) : nan;
+        }
+      }
       if (cfg.output.fields) {
         rec.truth = truth;
         rec.f_mean = fm_all;

@@ -1,6 +1,7 @@
 #include "experiments/twin/twin_output.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 #include "core/error.hpp"
 
@@ -29,8 +30,21 @@ TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
       start_(spec.start),
       fields_(spec.fields),
       truth_name_(spec.truth_name),
-      diagnostics_(spec.diagnostics) {
+      diagnostics_(spec.diagnostics),
+      n_sources_(spec.sources.size()) {
   for (int v = 0; v < layout_.n_variables(); ++v) max_layers_ = std::max(max_layers_, layout_.n_layers(v));
+}
+
+const std::vector<std::pair<std::string, std::string>>& TwinOutput::source_stats() {
+  static const std::vector<std::pair<std::string, std::string>> stats = {
+      {"obs_used", "observations of the source assimilated in the cycle"},
+      {"obs_rejected", "observations rejected by the gross-error check"},
+      {"obs_missing", "observations missing or outside the domain"},
+      {"omb_mean", "mean of observation minus background (ensemble mean of H), over the valid observations"},
+      {"omb_rms", "root mean square of observation minus background"},
+      {"oma_rms", "root mean square of observation minus analysis"},
+      {"hofx_spread", "root mean square ensemble spread of H(background)"}};
+  return stats;
 }
 
 std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
@@ -110,7 +124,16 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
                                         : d + " since the previous record (" + who + ")");
       nc.put_att(name, "coordinates", coords);
     }
+  if (!s.sources.empty()) {
+    nc.def_dim("source", s.sources.size());
+    nc.def_var({"source_name", io::NcType::str, {"source"}});
+    for (const auto& [name, doc] : source_stats()) {
+      nc.def_var({name, io::NcType::f64, {"time", "source"}, {1024, s.sources.size()}, 0, -9999.0});
+      nc.put_att(name, "long_name", doc);
+    }
+  }
   nc.end_def();
+  if (!s.sources.empty()) nc.put_strings("source_name", s.sources);
   std::vector<double> x(ncell), y(ncell);
   for (std::size_t c = 0; c < ncell; ++c) {
     x[c] = s.grid.x(static_cast<int>(c));
@@ -139,6 +162,16 @@ void TwinOutput::write(long long index, const Record& r) {
   nc_.put("time", &tv, {t}, {1});
   const auto& names = scalar_names();
   for (std::size_t k = 0; k < names.size(); ++k) nc_.put(names[k], &r.scalars[k], {t}, {1});
+  if (n_sources_ > 0 && r.per_source.size() > 0) {
+    std::vector<double> row(n_sources_);
+    for (std::size_t k = 0; k < source_stats().size(); ++k) {
+      for (std::size_t j = 0; j < n_sources_; ++j) {
+        const double v = r.per_source(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j));
+        row[j] = std::isfinite(v) ? v : -9999.0;
+      }
+      nc_.put(source_stats()[k].first, row.data(), {t, 0}, {1, n_sources_});
+    }
+  }
   const auto ncell = static_cast<std::size_t>(layout_.n_cells());
   if (r.diag_truth.size() > 0)
     for (std::size_t k = 0; k < diagnostics_.size(); ++k) {

@@ -25,14 +25,18 @@ class TwinOutput {
     bool fields = true;
     std::string truth_name = "truth";           // "control" for the open loop
     std::vector<std::string> diagnostics = {};  // per-cell model diagnostics (fluxes)
+    std::vector<std::string> sources = {};      // observation sources: per-cycle statistics on a `source` axis
   };
   struct Record {
     Time time;
     std::vector<double> scalars;  // in the order of scalar_names()
     Eigen::VectorXd truth, f_mean, f_spread, a_mean, a_spread;  // whole state; empty when fields are off
     Eigen::VectorXd diag_truth, diag_mean;  // diagnostics x cells, name-major; empty when the model has none
+    Eigen::MatrixXd per_source;             // source_stat_names() x sources; empty without sources
   };
   static const std::vector<std::string>& scalar_names();
+  // Per source and cycle, like JEDI's obs-space statistics.
+  static const std::vector<std::pair<std::string, std::string>>& source_stats();
 
   static std::unique_ptr<TwinOutput> create(const Spec& spec);
   static std::unique_ptr<TwinOutput> reopen(const Spec& spec);
@@ -48,6 +52,7 @@ class TwinOutput {
   bool fields_;
   std::string truth_name_;
   std::vector<std::string> diagnostics_;
+  std::size_t n_sources_ = 0;
   int max_layers_ = 1;
   std::vector<double> buf_;
 };

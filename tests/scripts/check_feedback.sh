@@ -37,5 +37,14 @@ for name, s in summary["sources"].items():
           f"(summary {s['omb_rms']:.5f}), O-A RMS {oma:.5f} (summary {s['oma_rms']:.5f}), R {r:.4f} (summary "
           f"{s['r_background']:.4f})")
     fail |= not ok
+# Per source and cycle in assimilate.nc: the counts add up to the run's.
+ds = xr.open_dataset(f"{run}/assimilate.nc")
+names = [str(n) for n in ds["source_name"].values]
+for j, name in enumerate(names):
+    s = summary["sources"][name]
+    used, rej, miss = (int(ds[v].isel(source=j).sum()) for v in ("obs_used", "obs_rejected", "obs_missing"))
+    ok = (used, rej, miss) == (s["used"], s["rejected_gross_error"], s["missing"]) and ds["omb_rms"].sizes["time"] == 200
+    print(("ok  " if ok else "FAIL"), f"{name} per cycle: used {used}, rejected {rej}, missing {miss} add up")
+    fail |= not ok
 sys.exit(fail)
 PY
