@@ -179,4 +179,29 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
   CHECK_THROWS_WITH(observations::import_dsg(observations::DsgProduct::preset("smap_l3"), {path("smos.nc")}, {}, a, b),
                     Catch::Contains("needs variable 'soil_moisture'"));
   CHECK_THROWS_WITH(observations::DsgProduct::preset("amsr9"), Catch::Contains("unknown product 'amsr9'"));
+  // A cell file cut short (an interrupted download) is refused, naming it.
+  const std::string cut = path("smos_cut.nc");
+  fs::copy_file(path("smos.nc"), cut, fs::copy_options::overwrite_existing);
+  fs::resize_file(cut, fs::file_size(cut) / 2);
+  CHECK_THROWS_WITH(observations::import_dsg(observations::DsgProduct::preset("smos_ic"), {cut}, {}, a, b),
+                    Catch::Contains("smos_cut.nc"));
+  // Mislabelled: time units that are not CF.
+  {
+    auto nc = io::NcFile::create(path("badtime.nc"));
+    write_common(nc);
+    nc.def_dim("time", 1);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "fortnights after the flood");
+    nc.def_var({"Soil_Moisture", io::NcType::f64, {"locations", "time"}});
+    nc.def_var({"Quality_Flag", io::NcType::f64, {"locations", "time"}});
+    nc.end_def();
+    put_common(nc);
+    const double t[] = {1}, sm[] = {0.1, 0.2}, qf[] = {0, 0};
+    nc.put("time", t);
+    nc.put("Soil_Moisture", sm);
+    nc.put("Quality_Flag", qf);
+    nc.commit();
+  }
+  CHECK_THROWS_WITH(observations::import_dsg(observations::DsgProduct::preset("smos_ic"), {path("badtime.nc")}, {}, a, b),
+                    Catch::Contains("fortnights"));
 }

@@ -93,3 +93,20 @@ TEST_CASE("IODA readers refuse bad files with the reason", "[observations][ioda]
   io::write_text_file(scratch("text.nc"), "not netcdf");
   CHECK_THROWS_WITH(observations::read_ioda(scratch("text.nc")), Catch::Contains("not a readable NetCDF file"));
 }
+
+TEST_CASE("Truncated observation files are refused with the file name, never a crash", "[observations][ioda]") {
+  const std::string good = scratch("whole.nc");
+  observations::write_ioda(sample(), good);
+  const auto size = fs::file_size(good);
+  for (const double frac : {0.1, 0.5, 0.9}) {
+    const std::string cut = scratch("cut_" + std::to_string(static_cast<int>(frac * 100)) + ".nc");
+    fs::copy_file(good, cut, fs::copy_options::overwrite_existing);
+    fs::resize_file(cut, static_cast<std::uintmax_t>(static_cast<double>(size) * frac));
+    try {
+      (void)observations::read_ioda(cut);
+      FAIL("a truncated file was read: " << cut);
+    } catch (const Error& e) {
+      CHECK_THAT(e.what(), Catch::Contains(cut));
+    }
+  }
+}

@@ -58,4 +58,7 @@ TEST_CASE("Bad ISMN files are refused with the file and line", "[observations][i
   CHECK_THROWS_WITH(observations::read_ismn(write("station.stm", "2017/01/01 00:00 0.2 G M\n")),
                     Catch::Contains("file name does not follow ISMN's"));
   CHECK_THROWS_WITH(observations::read_ismn("/no/such/file.stm"), Catch::Contains("cannot open"));
+  // A file cut off in the middle of a line.
+  CHECK_THROWS_WITH(observations::read_ismn(write(name, "SCAN SCAN X 19.8 -155.3 10 0.05 0.05 probe\n2017/01/01 00:00 0.2 G M\n2017/01/01 01:")),
+                    Catch::Contains(":3:"));
 }
