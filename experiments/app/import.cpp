@@ -50,6 +50,8 @@ int import(const Args& args) {
   std::vector<std::string> extra_inputs;
   double error_sd = 0.03, max_km = 25.0;
   std::string product, near;
+  std::string product_help = "cf-dsg: the product's preset:";
+  for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
       "input", po::value(&input), "the file to import")("output,o", po::value(&output), "the landda file to write")(
       "max-gap", po::value(&max_gap), "fill gaps of at most this many records by linear interpolation (default 12)")(
@@ -61,7 +63,7 @@ int import(const Args& args) {
       "ismn-forcing: error (default) | zero: precipitation gaps longer than --max-gap set to zero, counted in the report")(
       "more", po::value(&extra_inputs)->composing(), "ismn: further station files (or list them after INPUT)")(
       "error", po::value(&error_sd), "ismn: observation error standard deviation written to the file (default 0.03)")(
-      "product", po::value(&product), "cf-dsg: smap_l3 | ascat_h119 | ascat_h113 | smos_ic | esa_cci | c3s | era5 | era5_land")(
+      "product", po::value(&product), product_help.c_str())(
       "near", po::value(&near), "cf-dsg: sites 'lon,lat[,name];...' (default: every grid point)")(
       "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)");
   po::positional_options_description pos;
