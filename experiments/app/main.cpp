@@ -22,6 +22,7 @@ commands:
   bench analysis    time one analysis on a synthetic 2-D grid case
   bench model       time the soil-water model kernel (column-steps per second)
   import KIND IN    turn a real download into a landda file (bondville forcing, ...)
+  metrics A B       validate observation file B against A per location (bias, ubRMSD, R, ...)
 
 options:
   -h, --help        this text; `landda <command> --help` explains a command
@@ -71,10 +72,11 @@ int main(int argc, char** argv) {
     else if (cmd == "describe") code = app::describe(args);
     else if (cmd == "bench") code = app::bench(args, *env);
     else if (cmd == "import") code = app::import(args);
+    else if (cmd == "metrics") code = app::metrics(args);
     else {
-      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import"});
+      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import", "metrics"});
       throw ConfigError(cat("unknown command '", cmd, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
-                            "; commands: run, validate, describe, bench, import (landda --help)"));
+                            "; commands: run, validate, describe, bench, import, metrics (landda --help)"));
     }
   } catch (const ConfigError& e) {
     report("configuration error", e, false);  // every rank reads the same config: say it once
