@@ -11,6 +11,7 @@
 #include "core/error.hpp"
 #include "core/grid.hpp"
 #include "core/json.hpp"
+#include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "experiments/app/commands.hpp"
 #include "io/atomic_file.hpp"
@@ -85,8 +86,12 @@ int metrics(const Args& args) {
   }
   if (!(max_km > 0) || !(window_h > 0) || !(anomaly_days > 0))
     throw ConfigError("landda metrics: --max-distance-km, --window-hours and --anomaly-window-days must be positive");
-  const auto a = by_location(observations::read_ioda(a_path));
-  const auto b = by_location(observations::read_ioda(b_path));
+  const auto fa = observations::read_ioda(a_path), fb = observations::read_ioda(b_path);
+  if (fa.units != fb.units)
+    log::warn("landda metrics: ", a_path, " is in '", fa.units, "' and ", b_path, " in '", fb.units,
+              "': bias, RMSD and ubRMSD mix units; the correlations do not depend on them");
+  const auto a = by_location(fa);
+  const auto b = by_location(fb);
   JsonObject table;
   std::printf("%-16s %6s %9s %8s %8s %7s %15s %7s %7s\n", "location", "n", "bias", "rmsd", "ubrmsd", "R",
               "R 95%", "rho", "anom R");
