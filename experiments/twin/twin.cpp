@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <tuple>
 #include <cmath>
 #include <filesystem>
 
@@ -156,6 +157,12 @@ void name_variable(observations::ObsFile& f, const observations::ObsFile* input,
 double pearson_r(double n, double so, double sb, double soo, double sbb, double sob) {
   const double cov = sob / n - so / n * (sb / n), vo = soo / n - so / n * (so / n), vb = sbb / n - sb / n * (sb / n);
   return vo > 0 && vb > 0 ? cov / std::sqrt(vo * vb) : std::nan("");
+}
+
+// The rows of a time-sorted batch stamped in (t0, t1].
+std::pair<Index, Index> window_rows(const ObsBatch& b, Time t0, Time t1) {
+  return {std::upper_bound(b.time.begin(), b.time.end(), t0) - b.time.begin(),
+          std::upper_bound(b.time.begin(), b.time.end(), t1) - b.time.begin()};
 }
 
 // Files hold longitude and latitude; the engine works in grid coordinates.
@@ -327,14 +334,15 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     std::unique_ptr<ObsOperator> op;
     std::vector<double> x, y;
     Index n = 0;
+    // Run totals (sums after the spin-up; counts over all cycles), checkpointed in this order.
     double omb2 = 0, oma2 = 0, spread2 = 0;
     long long used = 0, rejected = 0, missing = 0, scored = 0;
+    double omb_sum = 0.0;
+    double so = 0, sb = 0, soo = 0, sbb = 0, sob = 0;  // for Pearson R of O against H(background mean)
+    auto totals() { return std::tie(omb2, oma2, spread2, used, rejected, missing, scored, omb_sum, so, sb, soo, sbb, sob); }
     bool from_file = false;
     std::vector<observations::RescaleFit> fits;  // per location of a rescaled file source
     std::vector<double> fit_lon, fit_lat;
-    bool per_obs_errors = false;  // set by rescaling: obs.error holds each observation's error
-    double omb_sum = 0.0;
-    double so = 0, sb = 0, soo = 0, sbb = 0, sob = 0;  // for Pearson R of O against H(background mean)
     observations::ObsFile data;      // the file's observations (file sources)
     observations::ObsFile written;   // synthetic retrievals kept for output.observations
     observations::ObsFile feedback;  // output.diagnostics (root only): groups hofx0, hofx0_spread, hofx1
@@ -349,6 +357,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     if (!sp.file.empty()) {
       src.from_file = true;
       src.data = observations::read_ioda(sp.file, sp.variable);
+      if (!sp.file_errors) src.data.obs.error.setConstant(sp.error);  // per observation, so rescaling can scale it
       for (std::size_t i = 0; i < src.data.obs.x.size(); ++i)
         model->grid().to_grid(src.data.obs.x[i], src.data.obs.y[i], src.data.obs.x[i], src.data.obs.y[i]);
       sources.push_back(std::move(src));
@@ -437,22 +446,13 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     set_words(synth, cp.words("synthetic_rng"), 0);
     set_words(gaps, cp.words("gap_rng"), 0);
     const Eigen::MatrixXd stats = cp.matrix("source_stats");
-    for (std::size_t k = 0; k < sources.size(); ++k) {
-      const auto i = static_cast<Index>(k);
-      sources[k].omb2 = stats(0, i);
-      sources[k].oma2 = stats(1, i);
-      sources[k].spread2 = stats(2, i);
-      sources[k].used = static_cast<long long>(stats(3, i));
-      sources[k].rejected = static_cast<long long>(stats(4, i));
-      sources[k].missing = static_cast<long long>(stats(5, i));
-      sources[k].scored = static_cast<long long>(stats(6, i));
-      sources[k].omb_sum = stats(7, i);
-      sources[k].so = stats(8, i);
-      sources[k].sb = stats(9, i);
-      sources[k].soo = stats(10, i);
-      sources[k].sbb = stats(11, i);
-      sources[k].sob = stats(12, i);
-    }
+    for (std::size_t k = 0; k < sources.size(); ++k)
+      std::apply(
+          [&](auto&... f) {
+            Index r = 0;
+            ((f = static_cast<std::remove_reference_t<decltype(f)>>(stats(r++, static_cast<Index>(k)))), ...);
+          },
+          sources[k].totals());
     set_words(nature_rng, cp.words("nature_rng"), 0);
     log::info("restarting at cycle ", first_cycle, " of ", p_.cycles, " from ", checkpoint_path);
   } else {
@@ -502,9 +502,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       for (std::size_t k = 0; k < sources.size(); ++k) {
         Source& src = sources[k];
         if (!estimates(src)) continue;
-        const auto& ft = src.data.obs.time;
-        const auto lo = std::upper_bound(ft.begin(), ft.end(), a) - ft.begin();
-        const auto hi = std::upper_bound(ft.begin(), ft.end(), b) - ft.begin();
+        const auto [lo, hi] = window_rows(src.data.obs, a, b);
         if (hi <= lo) continue;
         std::vector<double> x(src.data.obs.x.begin() + lo, src.data.obs.x.begin() + hi);
         std::vector<double> y(src.data.obs.y.begin() + lo, src.data.obs.y.begin() + hi);
@@ -520,9 +518,6 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     Source& src = sources[k];
     if (!rescaled(src)) continue;
     auto& o = src.data.obs;
-    // A fixed error becomes per observation: each location scales it by its own ratio.
-    if (!src.p->file_errors) o.error.setConstant(src.p->error);
-    src.per_obs_errors = true;
     std::map<std::pair<double, double>, int> ids;
     std::vector<int> group(o.x.size());
     std::vector<bool> pair(o.x.size());
@@ -587,24 +582,13 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       ObsBatch b;
       if (src.from_file) {
         // The file's observations stamped in (t0, t1], at their own locations.
-        const auto& ft = src.data.obs.time;
-        const auto lo = std::upper_bound(ft.begin(), ft.end(), t0) - ft.begin();
-        const auto hi = std::upper_bound(ft.begin(), ft.end(), t1) - ft.begin();
+        const auto [lo, hi] = window_rows(src.data.obs, t0, t1);
         if (hi <= lo) continue;
-        const Index cnt = hi - lo;
-        b.resize(cnt);
+        b = src.data.obs.slice(lo, hi - lo);
+        b.source.assign(b.x.size(), 0);
         b.source_names = {sp.name};
-        for (Index o = 0; o < cnt; ++o) {
-          const auto i = static_cast<std::size_t>(lo + o);
-          b.x[static_cast<std::size_t>(o)] = src.data.obs.x[i];
-          b.y[static_cast<std::size_t>(o)] = src.data.obs.y[i];
-          b.time[static_cast<std::size_t>(o)] = src.data.obs.time[i];
-          b.value[o] = src.data.obs.value[static_cast<Index>(i)];
-          b.error[o] = sp.file_errors || src.per_obs_errors ? src.data.obs.error[static_cast<Index>(i)] : sp.error;
-          b.qc[static_cast<std::size_t>(o)] = src.data.obs.qc[i];
-        }
         src.op->setup(geometry, b.x, b.y);
-        src.n = cnt;
+        src.n = hi - lo;
       } else {
         const int due = cycle + 1 - sp.phase;
         if (due <= 0 || due % sp.every != 0) continue;
@@ -843,12 +827,13 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of(synth));
         cp.put("gap_rng", words_of(gaps));
-        Eigen::MatrixXd stats(13, static_cast<Index>(sources.size()));
+        Eigen::MatrixXd stats(std::tuple_size_v<decltype(sources[0].totals())>, static_cast<Index>(sources.size()));
         for (std::size_t k = 0; k < sources.size(); ++k)
-          stats.col(static_cast<Index>(k)) << sources[k].omb2, sources[k].oma2, sources[k].spread2,
-              static_cast<double>(sources[k].used), static_cast<double>(sources[k].rejected),
-              static_cast<double>(sources[k].missing), static_cast<double>(sources[k].scored), sources[k].omb_sum,
-              sources[k].so, sources[k].sb, sources[k].soo, sources[k].sbb, sources[k].sob;
+          std::apply([&](auto&... f) {
+                       Index r = 0;
+                       ((stats(r++, static_cast<Index>(k)) = static_cast<double>(f)), ...);
+                     },
+                     sources[k].totals());
         cp.put("source_stats", stats);
         cp.put("nature_rng", words_of(nature_rng));
         cp.write(checkpoint_path);
@@ -869,8 +854,10 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");
     } else {
       io::make_dirs(out_dir + "/diagnostics");
-      for (auto& src : sources) name_variable(src.feedback, src.from_file ? &src.data : nullptr, *src.p);
-      for (auto& src : sources) write_feedback(src.feedback, *src.p, model->grid(), out_dir + "/diagnostics/" + src.p->name + ".nc");
+      for (auto& src : sources) {
+        name_variable(src.feedback, src.from_file ? &src.data : nullptr, *src.p);
+        write_feedback(src.feedback, *src.p, model->grid(), out_dir + "/diagnostics/" + src.p->name + ".nc");
+      }
     }
   }
   if (cfg.output.observations && comm.root() && !open_loop) {

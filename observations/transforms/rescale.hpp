@@ -13,6 +13,9 @@
 
 namespace landda::observations {
 
+// Fewer observation-model pairs than this at a location leave it as it is.
+constexpr std::size_t kMinRescalePairs = 10;
+
 struct RescaleFit {
   std::vector<double> obs_knots, ref_knots;  // increasing obs knots after ties are dropped
   double error_ratio = 1;
@@ -26,7 +29,7 @@ struct RescaleFit {
 // pair[i]: whether observation i may enter the statistics (passed QC).
 std::vector<RescaleFit> fit_rescaling(const std::string& method, const std::vector<int>& group, int n_groups,
                                       const std::vector<double>& ref, const std::vector<bool>& pair,
-                                      const Eigen::VectorXd& value, std::size_t min_pairs = 10);
+                                      const Eigen::VectorXd& value, std::size_t min_pairs = kMinRescalePairs);
 // Rescales value and error of every observation of a group whose fit applies.
 void apply_rescaling(const std::vector<RescaleFit>& fits, const std::vector<int>& group, Eigen::VectorXd& value,
                      Eigen::VectorXd& error);

@@ -82,7 +82,7 @@ std::vector<RescaleFit> read_rescaling(const std::string& path, const std::strin
         f.obs_knots.push_back(ko[i * nk + k]);
         f.ref_knots.push_back(kr[i * nk + k]);
       }
-    f.applied = f.pairs >= 10 && !f.obs_knots.empty();
+    f.applied = f.pairs >= kMinRescalePairs && !f.obs_knots.empty();
     if (!(f.error_ratio > 0) || !std::isfinite(f.error_ratio))
       throw InputError(cat(path, ": error_ratio of location ", i, " is ", f.error_ratio, "; expected a positive number"));
     out.push_back(std::move(f));
