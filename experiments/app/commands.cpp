@@ -11,6 +11,7 @@
 #include "experiments/core/run_config.hpp"
 #include "filters/register.hpp"
 #include "models/register.hpp"
+#include "observations/merging/merge.hpp"
 #include "observations/register.hpp"
 #include "parallel/environment.hpp"
 
@@ -89,8 +90,15 @@ void print_plugins(std::ostream& os, const config::PluginKind& kind) {
 
 const std::vector<const config::PluginKind*>& kinds() {
   static const std::vector<const config::PluginKind*> k = {&experiments::registry(), &models::registry(),
-                                                           &filters::registry(), &observations::operators()};
+                                                           &filters::registry(), &observations::operators(),
+                                                           &observations::merging::mergers()};
   return k;
+}
+
+// A merge config names products and a merger; a run config a model.
+bool is_merge_config(const std::string& file) {
+  const config::Node root = config::load_file(file);
+  return root.yaml().IsMap() && root.yaml()["products"].IsDefined() && !root.yaml()["model"].IsDefined();
 }
 
 }  // namespace
@@ -150,6 +158,13 @@ int validate(const Args& args) {
   co.require_file("validate");
   const std::string& file = co.file;
   const std::vector<std::string>& sets = co.sets;
+  if (is_merge_config(file)) {
+    auto mc = observations::merging::read_merge_config(config::load_file(file, sets));
+    observations::merging::mergers().create(mc.merger);
+    std::cout << observations::merging::resolved_yaml(mc);
+    std::cerr << file << ": valid (a `landda merge` config)\n";
+    return 0;
+  }
   experiments::RunConfig cfg = load(file, sets, "");
   // Building the plugins runs their own checks (files they read, combinations of keys).
   experiments::registry().create(cfg.experiment)->check(cfg);
@@ -160,18 +175,40 @@ int validate(const Args& args) {
   return 0;
 }
 
+int merge(const Args& args) {
+  ConfigOptions co("override one key: --set merger.type=tc (repeatable)");
+  std::string output, log_level;
+  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
+      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)");
+  Parsed p;
+  if (co.parse_or_help(args, p, "landda merge CONFIG [--output DIR] [--set key.path=value ...]",
+                       "Merges soil-moisture products (observation files) into one with an error per value: the "
+                       "arithmetic mean, triple-collocation weights, or an LSTM (merger.type: mean | tc | lstm). "
+                       "Writes merged.nc (IODA layout, assimilated like any retrieval), summary.json and "
+                       "config.resolved.yaml. Keys: landda describe merge; landda describe tc."))
+    return 0;
+  co.require_file("merge");
+  std::vector<std::string> sets = co.sets;
+  if (!output.empty()) sets.push_back("output.dir=" + output);
+  auto cfg = observations::merging::read_merge_config(config::load_file(co.file, sets));
+  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  observations::merging::run_merge(cfg);
+  return 0;
+}
+
 int describe(const Args& args) {
   po::options_description opts("options");
   std::string type;
-  opts.add_options()("help,h", "explain this command")("type", po::value(&type), "a plugin type, or `config`");
+  opts.add_options()("help,h", "explain this command")("type", po::value(&type), "a plugin type, `config` or `merge`");
   po::positional_options_description pos;
   pos.add("type", 1);
   const Parsed p = parse(args, opts, pos);
   if (p.vm.count("help")) {
-    std::cout << usage("landda describe [TYPE | config]",
+    std::cout << usage("landda describe [TYPE | config | merge]",
                        "Without TYPE: every registered plugin with one line about it, and the top-level keys of a "
-                       "config. With TYPE (e.g. etkf, lorenz96, twin): every key of that plugin with its type, "
-                       "default, allowed values and meaning. `config` describes the top level.",
+                       "config. With TYPE (e.g. etkf, lorenz96, twin, tc): every key of that plugin with its type, "
+                       "default, allowed values and meaning. `config` describes the top level of a run config, "
+                       "`merge` that of a `landda merge` config.",
                        opts);
     return 0;
   }
@@ -183,6 +220,13 @@ int describe(const Args& args) {
     }
     std::cout << "Top-level keys of a config file:\n";
     experiments::RunConfig cfg;
+    config::describe(std::cout, cfg);
+    if (type.empty()) std::cout << "\nA `landda merge` config has its own top level: landda describe merge\n";
+    return 0;
+  }
+  if (type == "merge") {
+    std::cout << "Top-level keys of a `landda merge` config:\n";
+    observations::merging::MergeConfig cfg;
     config::describe(std::cout, cfg);
     return 0;
   }

@@ -18,6 +18,7 @@ int describe(const Args& args);
 int bench(const Args& args, const parallel::Environment& env);
 int import(const Args& args);
 int metrics(const Args& args);
+int merge(const Args& args);
 
 // PETSc options (single-dash words and their values) that landda does not know.
 std::vector<std::string> petsc_options(const Args& args);

@@ -23,6 +23,7 @@ commands:
   bench model       time the soil-water model kernel (column-steps per second)
   import KIND IN    turn a real download into a landda file (bondville forcing, ...)
   metrics A B       validate observation file B against A per location (bias, ubRMSD, R, ...)
+  merge CONFIG      merge soil-moisture products: mean, triple collocation or LSTM
 
 options:
   -h, --help        this text; `landda <command> --help` explains a command
@@ -73,10 +74,11 @@ int main(int argc, char** argv) {
     else if (cmd == "bench") code = app::bench(args, *env);
     else if (cmd == "import") code = app::import(args);
     else if (cmd == "metrics") code = app::metrics(args);
+    else if (cmd == "merge") code = app::merge(args);
     else {
-      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import", "metrics"});
+      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import", "metrics", "merge"});
       throw ConfigError(cat("unknown command '", cmd, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
-                            "; commands: run, validate, describe, bench, import, metrics (landda --help)"));
+                            "; commands: run, validate, describe, bench, import, metrics, merge (landda --help)"));
     }
   } catch (const ConfigError& e) {
     report("configuration error", e, false);  // every rank reads the same config: say it once

@@ -1,0 +1,279 @@
+#include "observations/merging/merge.hpp"
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "core/error.hpp"
+#include "core/grid.hpp"
+#include "core/log.hpp"
+#include "io/atomic_file.hpp"
+#include "observations/transforms/rescale.hpp"
+
+namespace landda::observations::merging {
+
+void ProductParams::visit(config::Visitor& v) {
+  v("name", name, config::doc("the product's name in summaries (smap, ascat, ...)").needed());
+  v("file", file, config::doc("its observation file (IODA layout; `landda import` makes one)").file().needed());
+  v("variable", variable, config::doc("the ObsValue variable (empty: the file's one soil-moisture variable)"));
+  v("units", units, config::doc("required units of that variable (empty: any)"));
+  v("error", error,
+    config::doc("error standard deviation in the product's own units, replacing the file's ObsError (0: use the "
+                "file's)")
+        .at_least(0));
+}
+
+MergeConfig::MergeConfig() { merger.type = "mean"; }
+
+void MergeConfig::visit(config::Visitor& v) {
+  v.sections("products", products,
+             config::doc("the products to merge; the first is the reference: its locations are the merged "
+                         "product's, and the others are rescaled to it")
+                 .needed());
+  v.plugin("merger", merger, mergers(), config::doc("the merging method"));
+  v("start", start, config::doc("first time of the merged product (inclusive)"));
+  v("end", end, config::doc("end of the merged product (exclusive)"));
+  v("step", step, config::doc("time bin of the merged product; each product's values in a bin are averaged"));
+  v("rescale", rescale,
+    config::doc("how the products are matched to the reference, per location over the bins where both have a "
+                "value: mean_std (Draper et al. 2009) or cdf (piecewise-linear CDF matching); none if they share a "
+                "climatology already. A product with fewer than 10 such bins at a location is left out there")
+        .one_of({"none", "mean_std", "cdf"}));
+  v("max_distance_km", max_distance_km,
+    config::doc("a product's location without the reference's station name joins the nearest reference location "
+                "within this distance")
+        .above(0));
+  v("min_products", min_products,
+    config::doc("bins where fewer products have a value get no merged value").range(1, 100));
+  v("name", name, config::doc("source name written into the merged file (empty: merged_<method>)"));
+  v.section("output", config::doc("where the merged product goes"), [this](config::Visitor& o) {
+    o("dir", output_dir,
+      config::doc("output folder: merged.nc, summary.json, config.resolved.yaml (relative to the working "
+                  "directory; `landda merge --output` overrides it)"));
+  });
+  v("seed", seed, config::doc("seed of the merger's random streams (LSTM weights, batches; TC bootstrap)").at_least(0));
+  v("log_level", log_level,
+    config::doc("how much to print").one_of({"trace", "debug", "info", "warn", "error", "off"}));
+}
+
+MergeConfig read_merge_config(const config::Node& root) {
+  MergeConfig cfg;
+  config::read(root, cfg);
+  cfg.source_file = root.source().file;
+  if (!(cfg.start < cfg.end)) root.child("end").fail("end must come after start");
+  if (cfg.step.seconds <= 0) root.child("step").fail("step must be positive");
+  std::map<std::string, int> seen;
+  for (std::size_t i = 0; i < cfg.products.size(); ++i)
+    if (seen[cfg.products[i].name]++)
+      root.child("products").item(i).fail(cat("product name '", cfg.products[i].name, "' is used twice"));
+  if (cfg.products.empty()) root.child("products").fail("expected at least one product");
+  if (cfg.name.empty()) cfg.name = "merged_" + cfg.merger.type;
+  return cfg;
+}
+
+std::string resolved_yaml(MergeConfig& cfg) {
+  YAML::Emitter out;
+  out << config::write(cfg);
+  return std::string("# landda merge: resolved configuration (every key, defaults included)\n# from: ") +
+         cfg.source_file + "\n" + out.c_str() + "\n";
+}
+
+namespace {
+
+std::string location_key(const ObsFile& f, std::size_t i) {
+  return f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[i];
+}
+
+}  // namespace
+
+Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
+                        int bins, double max_km) {
+  const auto nl = static_cast<Eigen::Index>(locations.size());
+  Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum;
+  std::map<std::string, int> by_name;
+  for (std::size_t l = 0; l < locations.size(); ++l) by_name.emplace(locations[l].name, static_cast<int>(l));
+  std::map<std::string, int> resolved;  // this file's location key -> location index (-1: none)
+  Binned b;
+  const auto& o = f.obs;
+  for (std::size_t i = 0; i < o.x.size(); ++i) {
+    const auto ei = static_cast<Eigen::Index>(i);
+    if (o.qc[i] != 0 || !std::isfinite(o.value[ei])) continue;
+    const Time t = o.time[i];
+    if (t < start || (t - start).seconds >= step.seconds * bins) {
+      ++b.outside_period;
+      continue;
+    }
+    const std::string key = location_key(f, i);
+    auto it = resolved.find(key);
+    if (it == resolved.end()) {
+      int at = -1;
+      if (auto n = by_name.find(key); n != by_name.end()) {
+        at = n->second;
+      } else {
+        double best = max_km;
+        for (std::size_t l = 0; l < locations.size(); ++l) {
+          const double d = haversine_km(o.x[i], o.y[i], locations[l].lon, locations[l].lat);
+          if (d <= best) {
+            best = d;
+            at = static_cast<int>(l);
+          }
+        }
+      }
+      it = resolved.emplace(key, at).first;
+    }
+    if (it->second < 0) {
+      ++b.unmatched;
+      continue;
+    }
+    const auto k = static_cast<Eigen::Index>((t - start).seconds / step.seconds);
+    sum(k, it->second) += o.value[ei];
+    sum_e2(k, it->second) += o.error[ei] * o.error[ei];
+    count(k, it->second) += 1;
+    ++b.used;
+  }
+  const double nan = std::nan("");
+  b.value = (count > 0).select(sum / count, nan);
+  b.error = (count > 0).select((sum_e2 / count).sqrt(), nan);
+  return b;
+}
+
+MergeInput collocate(const MergeConfig& cfg, JsonObject& summary) {
+  MergeInput in;
+  const auto bins_ll = (cfg.end - cfg.start).seconds / cfg.step.seconds;
+  if (bins_ll < 1 || bins_ll > 10'000'000)
+    throw ConfigError(cat(cfg.source_file, ": start..end holds ", bins_ll, " steps of ", cfg.step.iso(),
+                          "; expected 1 to 10,000,000"));
+  const int bins = static_cast<int>(bins_ll);
+  in.step = cfg.step;
+  in.seed = static_cast<std::uint64_t>(cfg.seed);
+  in.output_dir = cfg.output_dir;
+  in.match_km = cfg.max_distance_km;
+  for (int k = 0; k < bins; ++k) in.time.push_back(cfg.start + Duration{cfg.step.seconds * k + cfg.step.seconds / 2});
+
+  JsonObject per_product;
+  for (std::size_t p = 0; p < cfg.products.size(); ++p) {
+    const auto& pp = cfg.products[p];
+    ObsFile f = read_ioda(pp.file, pp.variable, pp.units);
+    if (pp.error > 0) f.obs.error.setConstant(pp.error);
+    if (p == 0) {
+      // The reference's locations, in the order they first appear.
+      std::map<std::string, int> seen;
+      for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+        if (f.obs.qc[i] != 0) continue;
+        const std::string key = location_key(f, i);
+        if (seen.emplace(key, static_cast<int>(in.locations.size())).second)
+          in.locations.push_back({key, f.obs.x[i], f.obs.y[i]});
+      }
+      if (in.locations.empty()) throw InputError(cat(pp.file, ": the reference product has no good value"));
+      in.units = f.units;
+    }
+    Binned b = bin_to_locations(f, in.locations, cfg.start, cfg.step, bins, cfg.max_distance_km);
+    JsonObject ps;
+    ps.add("file", pp.file).add("units", f.units).add("values_used", static_cast<long long>(b.used));
+    ps.add("values_outside_period", static_cast<long long>(b.outside_period));
+    ps.add("values_far_from_every_location", static_cast<long long>(b.unmatched));
+    if (p > 0 && cfg.rescale != "none") {
+      // Every non-empty bin is one "observation" of the rescaling, grouped by location.
+      std::vector<int> group;
+      std::vector<double> ref;
+      std::vector<bool> pair;
+      std::vector<std::pair<Eigen::Index, Eigen::Index>> at;
+      for (Eigen::Index l = 0; l < b.value.cols(); ++l)
+        for (Eigen::Index t = 0; t < b.value.rows(); ++t)
+          if (std::isfinite(b.value(t, l))) {
+            group.push_back(static_cast<int>(l));
+            ref.push_back(in.value[0](t, l));
+            pair.push_back(true);
+            at.emplace_back(t, l);
+          }
+      Eigen::VectorXd v(static_cast<Eigen::Index>(at.size())), e(v.size());
+      for (std::size_t i = 0; i < at.size(); ++i) {
+        v[static_cast<Eigen::Index>(i)] = b.value(at[i].first, at[i].second);
+        e[static_cast<Eigen::Index>(i)] = b.error(at[i].first, at[i].second);
+      }
+      const auto fits = fit_rescaling(cfg.rescale, group, static_cast<int>(in.locations.size()), ref, pair, v);
+      apply_rescaling(fits, group, v, e);
+      long long dropped = 0;
+      for (std::size_t i = 0; i < at.size(); ++i) {
+        const bool ok = fits[static_cast<std::size_t>(group[i])].applied;
+        b.value(at[i].first, at[i].second) = ok ? v[static_cast<Eigen::Index>(i)] : std::nan("");
+        b.error(at[i].first, at[i].second) = ok ? e[static_cast<Eigen::Index>(i)] : std::nan("");
+        dropped += ok ? 0 : 1;
+      }
+      ps.add("bins_left_out_too_few_pairs_to_rescale", dropped);
+      if (dropped > 0)
+        log::warn("merge: ", pp.name, ": ", dropped, " daily values left out at locations with fewer than ",
+                  kMinRescalePairs, " bins shared with ", cfg.products[0].name, " (cannot rescale there)");
+    }
+    ps.add("bins_with_value", static_cast<long long>(b.value.isFinite().count()));
+    per_product.add(pp.name, ps);
+    in.products.push_back(pp.name);
+    in.value.push_back(std::move(b.value));
+    in.error.push_back(std::move(b.error));
+  }
+  summary.add("products", per_product);
+  return in;
+}
+
+void run_merge(MergeConfig& cfg) {
+  JsonObject summary;
+  summary.add("method", cfg.merger.type).add("name", cfg.name).add("rescale", cfg.rescale);
+  MergeInput in = collocate(cfg, summary);
+  log::info("merge: ", in.products.size(), " product(s) at ", in.locations.size(), " location(s), ", in.time.size(),
+            " bins of ", cfg.step.iso(), "; method ", cfg.merger.type);
+  std::filesystem::create_directories(cfg.output_dir);
+  io::write_text_file(cfg.output_dir + "/config.resolved.yaml", resolved_yaml(cfg));
+  auto merger = mergers().create(cfg.merger);
+  MergeResult r = merger->merge(in);
+
+  // Bins with too few products get no value, whatever the method made of them.
+  Eigen::ArrayXXi available = Eigen::ArrayXXi::Zero(r.value.rows(), r.value.cols());
+  for (const auto& v : in.value) available += v.isFinite().cast<int>();
+  ObsFile out;
+  out.variable = "soilMoistureVolumetric";
+  out.units = in.units;
+  out.platform = "merged";
+  out.sensor = cfg.merger.type;
+  out.source = cfg.name;
+  std::vector<double> values, errors;
+  for (Eigen::Index t = 0; t < r.value.rows(); ++t)
+    for (Eigen::Index l = 0; l < r.value.cols(); ++l) {
+      if (!std::isfinite(r.value(t, l)) || available(t, l) < cfg.min_products) continue;
+      if (!(r.error(t, l) > 0))
+        throw Error(cat("merger ", cfg.merger.type, " gave a non-positive error at ", in.locations[static_cast<std::size_t>(l)].name,
+                        " ", in.time[static_cast<std::size_t>(t)].iso()));
+      values.push_back(r.value(t, l));
+      errors.push_back(r.error(t, l));
+      out.obs.x.push_back(in.locations[static_cast<std::size_t>(l)].lon);
+      out.obs.y.push_back(in.locations[static_cast<std::size_t>(l)].lat);
+      out.obs.time.push_back(in.time[static_cast<std::size_t>(t)]);
+      out.station.push_back(in.locations[static_cast<std::size_t>(l)].name);
+    }
+  const auto n = static_cast<Eigen::Index>(values.size());
+  out.obs.value = Eigen::Map<Eigen::VectorXd>(values.data(), n);
+  out.obs.error = Eigen::Map<Eigen::VectorXd>(errors.data(), n);
+  out.obs.qc.assign(values.size(), 0);
+  out.obs.source.assign(values.size(), 0);
+  out.obs.source_names = {cfg.name};
+  write_ioda(out, cfg.output_dir + "/merged.nc");
+
+  JsonObject per_location;
+  for (Eigen::Index l = 0; l < r.value.cols(); ++l) {
+    long long count = 0;
+    double mean_error = 0;
+    for (Eigen::Index t = 0; t < r.value.rows(); ++t)
+      if (std::isfinite(r.value(t, l)) && available(t, l) >= cfg.min_products) {
+        ++count;
+        mean_error += r.error(t, l);
+      }
+    JsonObject s;
+    s.add("merged_values", count).add("mean_error", count ? mean_error / static_cast<double>(count) : std::nan(""));
+    per_location.add(in.locations[static_cast<std::size_t>(l)].name, s);
+  }
+  summary.add("merged_values", static_cast<long long>(n)).add("locations", per_location);
+  summary.add(cfg.merger.type, r.summary);
+  io::write_text_file(cfg.output_dir + "/summary.json", summary.str() + "\n");
+  log::info("merge: wrote ", n, " merged values to ", cfg.output_dir, "/merged.nc");
+}
+
+}  // namespace landda::observations::merging
