@@ -1,5 +1,6 @@
 #include "observations/merging/merge.hpp"
 
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -27,9 +28,13 @@ MergeConfig::MergeConfig() { merger.type = "mean"; }
 
 void MergeConfig::visit(config::Visitor& v) {
   v.sections("products", products,
-             config::doc("the products to merge; the first is the reference: its locations are the merged "
-                         "product's, and the others are rescaled to it")
+             config::doc("the products to merge; the first is the reference the others are rescaled to, and its "
+                         "locations are the merged product's unless `locations` names a file")
                  .needed());
+  v("locations", locations_file,
+    config::doc("an observation file whose stations (names and coordinates) are the merged product's locations, "
+                "e.g. the in-situ file (empty: the first product's locations)")
+        .file());
   v.plugin("merger", merger, mergers(), config::doc("the merging method"));
   v("start", start, config::doc("first time of the merged product (inclusive)"));
   v("end", end, config::doc("end of the merged product (exclusive)"));
@@ -84,14 +89,33 @@ std::string location_key(const ObsFile& f, std::size_t i) {
   return f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[i];
 }
 
+// The locations of a file, in the order they first appear.
+std::vector<MergeLocation> locations_of(const ObsFile& f) {
+  std::vector<MergeLocation> out;
+  std::map<std::string, int> seen;
+  for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+    if (f.obs.qc[i] != 0) continue;
+    const std::string key = location_key(f, i);
+    if (seen.emplace(key, static_cast<int>(out.size())).second) out.push_back({key, f.obs.x[i], f.obs.y[i]});
+  }
+  return out;
+}
+
 }  // namespace
+
+std::string station_key(const std::string& name) {
+  std::string out;
+  for (char c : name.substr(name.find(':') == std::string::npos ? 0 : name.find(':') + 1))
+    if (std::isalnum(static_cast<unsigned char>(c))) out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(c))));
+  return out;
+}
 
 Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
                         int bins, double max_km) {
   const auto nl = static_cast<Eigen::Index>(locations.size());
   Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum;
   std::map<std::string, int> by_name;
-  for (std::size_t l = 0; l < locations.size(); ++l) by_name.emplace(locations[l].name, static_cast<int>(l));
+  for (std::size_t l = 0; l < locations.size(); ++l) by_name.emplace(station_key(locations[l].name), static_cast<int>(l));
   std::map<std::string, int> resolved;  // this file's location key -> location index (-1: none)
   Binned b;
   const auto& o = f.obs;
@@ -107,7 +131,7 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
     auto it = resolved.find(key);
     if (it == resolved.end()) {
       int at = -1;
-      if (auto n = by_name.find(key); n != by_name.end()) {
+      if (auto n = by_name.find(f.station.empty() ? key : station_key(key)); n != by_name.end()) {
         at = n->second;
       } else {
         double best = max_km;
@@ -156,15 +180,9 @@ MergeInput collocate(const MergeConfig& cfg, JsonObject& summary) {
     ObsFile f = read_ioda(pp.file, pp.variable, pp.units);
     if (pp.error > 0) f.obs.error.setConstant(pp.error);
     if (p == 0) {
-      // The reference's locations, in the order they first appear.
-      std::map<std::string, int> seen;
-      for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
-        if (f.obs.qc[i] != 0) continue;
-        const std::string key = location_key(f, i);
-        if (seen.emplace(key, static_cast<int>(in.locations.size())).second)
-          in.locations.push_back({key, f.obs.x[i], f.obs.y[i]});
-      }
-      if (in.locations.empty()) throw InputError(cat(pp.file, ": the reference product has no good value"));
+      in.locations = locations_of(cfg.locations_file.empty() ? f : read_ioda(cfg.locations_file));
+      if (in.locations.empty())
+        throw InputError(cat(cfg.locations_file.empty() ? pp.file : cfg.locations_file, ": no location with a good value"));
       in.units = f.units;
     }
     Binned b = bin_to_locations(f, in.locations, cfg.start, cfg.step, bins, cfg.max_distance_km);

@@ -27,6 +27,7 @@ struct ProductParams {
 
 struct MergeConfig {
   std::vector<ProductParams> products;
+  std::string locations_file;
   config::PluginConfig merger;
   Time start = Time::parse("2017-01-01"), end = Time::parse("2019-01-01");
   Duration step{86400};
@@ -45,6 +46,10 @@ struct MergeConfig {
 
 MergeConfig read_merge_config(const config::Node& root);
 std::string resolved_yaml(MergeConfig& cfg);
+
+// Station names compare without a network prefix, punctuation or case
+// ("SCAN:Pua_Akala" is "PuaAkala").
+std::string station_key(const std::string& name);
 
 // Values of one file averaged into the bins [start + k step, start + (k+1) step)
 // at the given locations: the location with the file's station name, else the

@@ -114,7 +114,7 @@ Table read_static_csv(const std::string& path) {
         throw InputError(cat(path, ":", line_no, ": ", t.fields[k - 1], " '", cols[k], "' is not a number"));
       v.push_back(x);
     }
-    t.rows[cols[0]] = std::move(v);
+    t.rows[station_key(cols[0])] = std::move(v);
   }
   if (t.fields.empty()) throw InputError(cat(path, ": empty static-field table"));
   return t;
@@ -201,7 +201,7 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
     for (std::size_t k = 0; k < t.fields.size(); ++k) {
       Eigen::ArrayXXd c = Eigen::ArrayXXd::Constant(nt, nl, kNan);
       for (Eigen::Index l = 0; l < nl; ++l)
-        if (auto it = t.rows.find(in.locations[static_cast<std::size_t>(l)].name); it != t.rows.end())
+        if (auto it = t.rows.find(station_key(in.locations[static_cast<std::size_t>(l)].name)); it != t.rows.end())
           c.col(l).setConstant(it->second[k]);
       names.push_back("static:" + t.fields[k]);
       columns.push_back(std::move(c));
@@ -229,9 +229,9 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
   // Which locations train, validate, or are held out.
   std::vector<int> train, validation, holdout;
   std::map<std::string, int> index;
-  for (Eigen::Index l = 0; l < nl; ++l) index[in.locations[static_cast<std::size_t>(l)].name] = static_cast<int>(l);
+  for (Eigen::Index l = 0; l < nl; ++l) index[station_key(in.locations[static_cast<std::size_t>(l)].name)] = static_cast<int>(l);
   const auto lookup = [&](const std::string& name, const char* key) {
-    auto it = index.find(name);
+    auto it = index.find(station_key(name));
     if (it == index.end())
       throw ConfigError(cat("merger.", key, ": no location '", name, "' in the reference product (locations: ",
                             in.locations.size(), ", e.g. ", in.locations.front().name, ")"));
