@@ -233,7 +233,8 @@ class ReaderV final : public Visitor {
   }
 
   static std::string resolve_path(const Node& c, const std::string& v, const Spec& s) {
-    if (s.path == Spec::PathKind::none) return v;
+    // An optional path given as "" means "none", as if the key were absent.
+    if (s.path == Spec::PathKind::none || (v.empty() && !s.required)) return v;
     fs::path p(v);
     if (p.is_relative()) p = fs::path(c.source().base_dir) / p;
     p = p.lexically_normal();

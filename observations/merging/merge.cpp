@@ -233,14 +233,16 @@ MergeInput collocate(const MergeConfig& cfg, JsonObject& summary) {
   return in;
 }
 
-void run_merge(MergeConfig& cfg) {
+namespace {
+
+void merge_into(MergeConfig& cfg, const std::string& work) {
   JsonObject summary;
   summary.add("method", cfg.merger.type).add("name", cfg.name).add("rescale", cfg.rescale);
   MergeInput in = collocate(cfg, summary);
+  in.output_dir = work;
   log::info("merge: ", in.products.size(), " product(s) at ", in.locations.size(), " location(s), ", in.time.size(),
             " bins of ", cfg.step.iso(), "; method ", cfg.merger.type);
-  std::filesystem::create_directories(cfg.output_dir);
-  io::write_text_file(cfg.output_dir + "/config.resolved.yaml", resolved_yaml(cfg));
+  io::write_text_file(work + "/config.resolved.yaml", resolved_yaml(cfg));
   auto merger = mergers().create(cfg.merger);
   MergeResult r = merger->merge(in);
 
@@ -273,7 +275,7 @@ void run_merge(MergeConfig& cfg) {
   out.obs.qc.assign(values.size(), 0);
   out.obs.source.assign(values.size(), 0);
   out.obs.source_names = {cfg.name};
-  write_ioda(out, cfg.output_dir + "/merged.nc");
+  write_ioda(out, work + "/merged.nc");
 
   JsonObject per_location;
   for (Eigen::Index l = 0; l < r.value.cols(); ++l) {
@@ -290,8 +292,30 @@ void run_merge(MergeConfig& cfg) {
   }
   summary.add("merged_values", static_cast<long long>(n)).add("locations", per_location);
   summary.add(cfg.merger.type, r.summary);
-  io::write_text_file(cfg.output_dir + "/summary.json", summary.str() + "\n");
+  io::write_text_file(work + "/summary.json", summary.str() + "\n");
   log::info("merge: wrote ", n, " merged values to ", cfg.output_dir, "/merged.nc");
+}
+
+}  // namespace
+
+void run_merge(MergeConfig& cfg) {
+  // Everything goes to a work folder first: a failed merge leaves no half-written output.
+  namespace fs = std::filesystem;
+  const fs::path final_dir = fs::path(cfg.output_dir).lexically_normal();
+  const fs::path work = final_dir.string() + ".partial";
+  fs::remove_all(work);
+  fs::create_directories(work);
+  try {
+    merge_into(cfg, work.string());
+  } catch (...) {
+    std::error_code ec;
+    fs::remove_all(work, ec);
+    throw;
+  }
+  // File by file: an existing output folder keeps whatever else it holds.
+  fs::create_directories(final_dir);
+  for (const auto& e : fs::directory_iterator(work)) fs::rename(e.path(), final_dir / e.path().filename());
+  fs::remove(work);
 }
 
 }  // namespace landda::observations::merging

@@ -57,6 +57,10 @@ void LstmMerger::Params::visit(config::Visitor& v) {
   v("weight_decay", weight_decay, config::doc("Adam L2 penalty").at_least(0));
   v("threads", threads, config::doc("torch threads (results are reproducible for a fixed count)").range(1, 256));
   v("season", season, config::doc("add the day of year (sine and cosine) as inputs"));
+  v("folds", folds,
+    config::doc("k-fold cross-validation by location (0: off): each location with a reference gets the values "
+                "of a network trained without it, and that network's error; the saved model is trained on all")
+        .range(0, 1000));
 }
 
 namespace {
@@ -173,29 +177,180 @@ std::string decode(const std::vector<double>& v) {
   return s;
 }
 
+// Every input as a named column (time x location, NaN where absent) and the reference.
+struct Inputs {
+  std::vector<std::string> names;
+  std::vector<Eigen::ArrayXXd> columns;
+  std::size_t masked = 0;  // the first `masked` columns carry a mask feature each
+  Eigen::ArrayXXd ref;
+  std::string signature;
+  Eigen::Index nt = 0, nl = 0;
+};
+
+// Normalisation of the inputs and the target (mean, sd) from training locations, and the error estimate.
+struct Scaling {
+  std::vector<double> mean, sd;
+  std::vector<double> target{0, 1, kNan};  // mean, sd, validation RMSE
+};
+
+Scaling fit_scaling(const Inputs& in, const std::vector<int>& train) {
+  Scaling s;
+  const auto moments = [&](const Eigen::ArrayXXd& c, double& m, double& sd) {
+    double sum = 0, sum2 = 0, n = 0;
+    for (int l : train)
+      for (Eigen::Index t = 0; t < in.nt; ++t)
+        if (const double v = c(t, l); std::isfinite(v)) sum += v, sum2 += v * v, n += 1;
+    m = n > 0 ? sum / n : 0;
+    sd = n > 0 ? std::sqrt(std::max(sum2 / n - m * m, 0.0)) : 1;
+    if (!(sd > 1e-12)) sd = 1;
+  };
+  s.mean.resize(in.columns.size());
+  s.sd.resize(in.columns.size());
+  for (std::size_t k = 0; k < in.columns.size(); ++k) moments(in.columns[k], s.mean[k], s.sd[k]);
+  moments(in.ref, s.target[0], s.target[1]);
+  return s;
+}
+
+// Features [location][step][feature]: each masked column as (normalised value or 0, mask), then the rest.
+lstm::Data features(const Inputs& in, const Scaling& sc) {
+  lstm::Data d;
+  d.locations = static_cast<int>(in.nl);
+  d.steps = static_cast<int>(in.nt);
+  d.features = static_cast<int>(in.columns.size() + in.masked);
+  d.x.assign(static_cast<std::size_t>(in.nl * in.nt * d.features), 0.0f);
+  d.y.assign(static_cast<std::size_t>(in.nl * in.nt), 0.0f);
+  d.mask = d.y;
+  for (Eigen::Index l = 0; l < in.nl; ++l)
+    for (Eigen::Index t = 0; t < in.nt; ++t) {
+      float* x = &d.x[static_cast<std::size_t>((l * in.nt + t) * d.features)];
+      int f = 0;
+      for (std::size_t k = 0; k < in.columns.size(); ++k) {
+        const double v = in.columns[k](t, l);
+        const bool has = std::isfinite(v);
+        x[f++] = has ? static_cast<float>((v - sc.mean[k]) / sc.sd[k]) : 0.0f;
+        if (k < in.masked) x[f++] = has ? 1.0f : 0.0f;
+      }
+      const auto i = static_cast<std::size_t>(l * in.nt + t);
+      if (std::isfinite(in.ref(t, l))) {
+        d.y[i] = static_cast<float>((in.ref(t, l) - sc.target[0]) / sc.target[1]);
+        d.mask[i] = 1;
+      }
+    }
+  return d;
+}
+
+Eigen::ArrayXXd denormalise(const std::vector<float>& pred, const Inputs& in, const Scaling& sc) {
+  Eigen::ArrayXXd out(in.nt, in.nl);
+  for (Eigen::Index l = 0; l < in.nl; ++l)
+    for (Eigen::Index t = 0; t < in.nt; ++t)
+      out(t, l) = pred[static_cast<std::size_t>(l * in.nt + t)] * sc.target[1] + sc.target[0];
+  return out;
+}
+
+std::vector<float> predict_with(lstm::Backend& b, const lstm::Data& d) {
+  try {
+    return b.predict(d);
+  } catch (const std::exception& e) {
+    throw Error(cat("LSTM prediction: ", e.what()));
+  }
+}
+
+metrics::Pairwise score(const Eigen::ArrayXXd& value, const Eigen::ArrayXXd& ref, int l, Eigen::Index from = 0) {
+  std::vector<double> x, y;
+  for (Eigen::Index t = from; t < value.rows(); ++t)
+    if (std::isfinite(value(t, l)) && std::isfinite(ref(t, l))) {
+      x.push_back(value(t, l));
+      y.push_back(ref(t, l));
+    }
+  return metrics::compare(x, y);
+}
+
+std::string names_of(const MergeInput& in, const std::vector<int>& ls) {
+  std::vector<std::string> out;
+  for (int l : ls) out.push_back(in.locations[static_cast<std::size_t>(l)].name);
+  return config::join(out, ",");
+}
+
+// Trains one network on `train`, stopping on `validation`; returns it with
+// its scaling (the error estimate is its RMSE on the validation locations).
+std::unique_ptr<lstm::Backend> train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inputs& inp,
+                                         const std::vector<int>& train, const std::vector<int>& validation,
+                                         std::uint64_t seed, const std::string& label, Scaling& sc,
+                                         JsonObject& report) {
+  sc = fit_scaling(inp, train);
+  const lstm::Data d = features(inp, sc);
+  lstm::TrainOptions o;
+  o.hidden = p_.hidden;
+  o.layers = p_.layers;
+  o.sequence = p_.sequence_days;
+  o.stride = p_.stride_days;
+  o.warmup = p_.warmup_days;
+  o.batch = p_.batch;
+  o.max_epochs = p_.epochs;
+  o.patience = p_.patience;
+  o.threads = p_.threads;
+  o.learning_rate = p_.learning_rate;
+  o.weight_decay = p_.weight_decay;
+  o.seed = seed;
+  o.train = train;
+  o.validation = validation;
+  log::info("lstm", label, ": ", d.features, " inputs, training on ", train.size(), " location(s), validating on ",
+            validation.size(), " (", names_of(in, validation), ")");
+  double seconds = 0;
+  lstm::EpochReport last;
+  auto backend = make_lstm_backend();
+  try {
+    backend->train(d, o, [&](const lstm::EpochReport& e) {
+      seconds += e.seconds;
+      last = e;
+      const std::string line = cat("lstm", label, ": epoch ", e.epoch, "/", e.max_epochs, "  train loss ",
+                                   e.train_loss, "  validation loss ", e.validation_loss, "  best ",
+                                   e.best_validation_loss, " (epoch ", e.best_epoch, ")  ", e.seconds, " s");
+      if (e.epoch == 1 || e.epoch % 10 == 0) log::info(line);
+      else log::debug(line);
+    });
+  } catch (const std::exception& e) {
+    throw Error(cat("LSTM training: ", e.what()));
+  }
+  log::info("lstm", label, ": stopped after epoch ", last.epoch, "; best validation loss ", last.best_validation_loss,
+            " at epoch ", last.best_epoch, "; ", seconds / last.epoch, " s per epoch");
+  const auto value = denormalise(predict_with(*backend, d), inp, sc);
+  double s2 = 0, n = 0;
+  for (int l : validation)
+    for (Eigen::Index t = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1); t < inp.nt; ++t)
+      if (std::isfinite(inp.ref(t, l))) {
+        s2 += (value(t, l) - inp.ref(t, l)) * (value(t, l) - inp.ref(t, l));
+        n += 1;
+      }
+  sc.target[2] = std::sqrt(s2 / n);
+  report.add("train_locations", names_of(in, train)).add("validation_locations", names_of(in, validation));
+  report.add("epochs", last.epoch).add("best_epoch", last.best_epoch);
+  report.add("best_validation_loss", last.best_validation_loss).add("validation_rmse", sc.target[2]);
+  report.add("seconds_per_epoch", seconds / last.epoch);
+  return backend;
+}
+
 }  // namespace
 
 MergeResult LstmMerger::merge(const MergeInput& in) {
-  const auto nt = static_cast<Eigen::Index>(in.time.size()), nl = static_cast<Eigen::Index>(in.locations.size());
+  Inputs inp;
+  inp.nt = static_cast<Eigen::Index>(in.time.size());
+  inp.nl = static_cast<Eigen::Index>(in.locations.size());
+  const Eigen::Index nt = inp.nt, nl = inp.nl;
   const Time start = in.time.front() - Duration{in.step.seconds / 2};
-  MergeResult r;
-
-  // Inputs as named columns, each time x location (NaN: absent).
-  std::vector<std::string> names;
-  std::vector<Eigen::ArrayXXd> columns;
   for (std::size_t p = 0; p < in.products.size(); ++p) {
-    names.push_back(in.products[p]);
-    columns.push_back(in.value[p]);
+    inp.names.push_back(in.products[p]);
+    inp.columns.push_back(in.value[p]);
   }
   JsonObject forcing_used;
   if (!p_.forcing.empty()) {
     Eigen::ArrayXXd pr, tas;
     read_forcing(p_.forcing, in, pr, tas, forcing_used);
-    names.insert(names.end(), {"precipitation", "air_temperature"});
-    columns.push_back(pr);
-    columns.push_back(tas);
+    inp.names.insert(inp.names.end(), {"precipitation", "air_temperature"});
+    inp.columns.push_back(pr);
+    inp.columns.push_back(tas);
   }
-  const std::size_t n_masked = columns.size();  // these carry a mask feature each
+  inp.masked = inp.columns.size();
   if (!p_.static_file.empty()) {
     const Table t = read_static_csv(p_.static_file);
     for (std::size_t k = 0; k < t.fields.size(); ++k) {
@@ -203,8 +358,8 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
       for (Eigen::Index l = 0; l < nl; ++l)
         if (auto it = t.rows.find(station_key(in.locations[static_cast<std::size_t>(l)].name)); it != t.rows.end())
           c.col(l).setConstant(it->second[k]);
-      names.push_back("static:" + t.fields[k]);
-      columns.push_back(std::move(c));
+      inp.names.push_back("static:" + t.fields[k]);
+      inp.columns.push_back(std::move(c));
     }
   }
   if (p_.season) {
@@ -214,191 +369,132 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
       s.row(t).setConstant(std::sin(a));
       c.row(t).setConstant(std::cos(a));
     }
-    names.insert(names.end(), {"season_sin", "season_cos"});
-    columns.push_back(s);
-    columns.push_back(c);
+    inp.names.insert(inp.names.end(), {"season_sin", "season_cos"});
+    inp.columns.push_back(s);
+    inp.columns.push_back(c);
   }
-  const std::string signature = config::join(names, ",") + cat("|masked:", n_masked);
-
-  Eigen::ArrayXXd ref = Eigen::ArrayXXd::Constant(nt, nl, kNan);
+  inp.signature = config::join(inp.names, ",") + cat("|masked:", inp.masked);
+  inp.ref = Eigen::ArrayXXd::Constant(nt, nl, kNan);
   if (!p_.reference.empty())
-    ref = bin_to_locations(read_ioda(p_.reference, p_.reference_variable), in.locations, start, in.step,
-                           static_cast<int>(nt), in.match_km)
-              .value;
+    inp.ref = bin_to_locations(read_ioda(p_.reference, p_.reference_variable), in.locations, start, in.step,
+                               static_cast<int>(nt), in.match_km)
+                  .value;
 
   // Which locations train, validate, or are held out.
-  std::vector<int> train, validation, holdout;
   std::map<std::string, int> index;
-  for (Eigen::Index l = 0; l < nl; ++l) index[station_key(in.locations[static_cast<std::size_t>(l)].name)] = static_cast<int>(l);
-  const auto lookup = [&](const std::string& name, const char* key) {
-    auto it = index.find(station_key(name));
-    if (it == index.end())
-      throw ConfigError(cat("merger.", key, ": no location '", name, "' in the reference product (locations: ",
-                            in.locations.size(), ", e.g. ", in.locations.front().name, ")"));
-    return it->second;
+  for (Eigen::Index l = 0; l < nl; ++l)
+    index[station_key(in.locations[static_cast<std::size_t>(l)].name)] = static_cast<int>(l);
+  const auto lookup = [&](const std::vector<std::string>& names, const char* key) {
+    std::vector<int> out;
+    for (const auto& name : names) {
+      auto it = index.find(station_key(name));
+      if (it == index.end())
+        throw ConfigError(cat("merger.", key, ": no location '", name, "' among the merged product's ",
+                              in.locations.size(), " (e.g. ", in.locations.front().name, ")"));
+      out.push_back(it->second);
+    }
+    return out;
   };
-  for (const auto& s : p_.holdout_stations) holdout.push_back(lookup(s, "holdout_stations"));
-  for (const auto& s : p_.validation_stations) validation.push_back(lookup(s, "validation_stations"));
+  const std::vector<int> holdout = lookup(p_.holdout_stations, "holdout_stations");
+  const std::vector<int> named_validation = lookup(p_.validation_stations, "validation_stations");
+  if (p_.folds > 0 && !p_.model.empty()) throw ConfigError("merger.folds: cross-validation trains; it cannot apply a given model");
+  if (p_.folds > 0 && !named_validation.empty())
+    throw ConfigError("merger.folds: each fold draws its own validation locations; leave validation_stations empty");
 
-  auto backend = make_lstm_backend();
-  std::vector<double> mean(columns.size(), 0), sd(columns.size(), 1), target{0, 1, kNan};
+  // Splits `pool` into training and validation locations (seeded), unless validation is named.
+  const auto split = [&](std::vector<int> pool, std::uint64_t seed, std::vector<int>& train, std::vector<int>& validation) {
+    validation = named_validation;
+    if (validation.empty()) {
+      if (pool.size() < 2)
+        throw InputError(cat(p_.reference, ": only ", pool.size(), " location(s) with at least ", p_.min_reference,
+                             " reference bins to train on; training and validation need two"));
+      std::mt19937_64 rng(seed);
+      for (std::size_t i = pool.size(); i > 1; --i) std::swap(pool[i - 1], pool[rng() % i]);
+      const auto nv = std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(p_.validation_fraction * pool.size())), 1,
+                                              pool.size() - 1);
+      validation.assign(pool.begin(), pool.begin() + static_cast<long>(nv));
+      pool.erase(pool.begin(), pool.begin() + static_cast<long>(nv));
+    }
+    train = pool;
+    std::sort(train.begin(), train.end());
+    std::sort(validation.begin(), validation.end());
+    if (train.empty()) throw InputError(cat(p_.reference, ": no location left for training"));
+  };
+  std::vector<int> eligible;
+  for (Eigen::Index l = 0; l < nl; ++l) {
+    const int li = static_cast<int>(l);
+    const bool named = std::count(holdout.begin(), holdout.end(), li) ||
+                       std::count(named_validation.begin(), named_validation.end(), li);
+    if (!named && inp.ref.col(l).isFinite().count() >= p_.min_reference) eligible.push_back(li);
+  }
+
+  MergeResult r;
+  Scaling sc;
   JsonObject training;
+  Eigen::ArrayXXd value;
+  const std::string path = in.output_dir + "/model.pt";
   if (p_.model.empty()) {
     if (p_.reference.empty()) throw ConfigError("merger.reference: training an LSTM needs a reference file (or give model:)");
-    std::vector<int> eligible;
-    for (Eigen::Index l = 0; l < nl; ++l) {
-      const int li = static_cast<int>(l);
-      const bool named = std::count(holdout.begin(), holdout.end(), li) || std::count(validation.begin(), validation.end(), li);
-      if (!named && ref.col(l).isFinite().count() >= p_.min_reference) eligible.push_back(li);
-    }
-    if (validation.empty()) {
-      std::mt19937_64 rng(in.seed);
-      for (std::size_t i = eligible.size(); i > 1; --i) std::swap(eligible[i - 1], eligible[rng() % i]);
-      const auto nv = std::max<std::size_t>(1, static_cast<std::size_t>(std::lround(p_.validation_fraction * eligible.size())));
-      if (eligible.size() < 2)
-        throw InputError(cat(p_.reference, ": only ", eligible.size(), " location(s) with at least ", p_.min_reference,
-                             " reference bins outside holdout_stations; training and validation need two"));
-      validation.assign(eligible.begin(), eligible.begin() + static_cast<long>(nv));
-      eligible.erase(eligible.begin(), eligible.begin() + static_cast<long>(nv));
-      std::sort(validation.begin(), validation.end());
-    }
-    train = eligible;
-    std::sort(train.begin(), train.end());
-    if (train.empty()) throw InputError(cat(p_.reference, ": no location left for training"));
-    // Normalisation from the training locations only.
-    for (std::size_t k = 0; k < columns.size(); ++k) {
-      double s = 0, s2 = 0, n = 0;
-      for (int l : train)
-        for (Eigen::Index t = 0; t < nt; ++t)
-          if (const double v = columns[k](t, l); std::isfinite(v)) s += v, s2 += v * v, n += 1;
-      if (n > 0) {
-        mean[k] = s / n;
-        sd[k] = std::sqrt(std::max(s2 / n - mean[k] * mean[k], 0.0));
-        if (!(sd[k] > 1e-12)) sd[k] = 1;
-      }
-    }
-    double s = 0, s2 = 0, n = 0;
-    for (int l : train)
-      for (Eigen::Index t = 0; t < nt; ++t)
-        if (const double v = ref(t, l); std::isfinite(v)) s += v, s2 += v * v, n += 1;
-    target[0] = s / n;
-    target[1] = std::sqrt(std::max(s2 / n - target[0] * target[0], 1e-12));
-  } else {
-    const auto extra = backend->load(p_.model);
-    for (const char* k : {"signature", "feature_mean", "feature_sd", "target"})
-      if (!extra.count(k)) throw InputError(cat(p_.model, ": not a landda LSTM model (no '", k, "')"));
-    if (decode(extra.at("signature")) != signature)
-      throw InputError(cat(p_.model, ": trained on inputs '", decode(extra.at("signature")), "', this merge has '",
-                           signature, "'"));
-    mean = extra.at("feature_mean");
-    sd = extra.at("feature_sd");
-    target = extra.at("target");
-  }
-
-  // Features: each masked column as (normalised value or 0, mask), then the rest.
-  lstm::Data d;
-  d.locations = static_cast<int>(nl);
-  d.steps = static_cast<int>(nt);
-  d.features = static_cast<int>(n_masked * 2 + columns.size() - n_masked);
-  d.x.assign(static_cast<std::size_t>(nl * nt * d.features), 0.0f);
-  d.y.assign(static_cast<std::size_t>(nl * nt), 0.0f);
-  d.mask = d.y;
-  for (Eigen::Index l = 0; l < nl; ++l)
-    for (Eigen::Index t = 0; t < nt; ++t) {
-      float* x = &d.x[static_cast<std::size_t>((l * nt + t) * d.features)];
-      int f = 0;
-      for (std::size_t k = 0; k < columns.size(); ++k) {
-        const double v = columns[k](t, l);
-        const bool has = std::isfinite(v);
-        x[f++] = has ? static_cast<float>((v - mean[k]) / sd[k]) : 0.0f;
-        if (k < n_masked) x[f++] = has ? 1.0f : 0.0f;
-      }
-      const auto i = static_cast<std::size_t>(l * nt + t);
-      if (std::isfinite(ref(t, l))) {
-        d.y[i] = static_cast<float>((ref(t, l) - target[0]) / target[1]);
-        d.mask[i] = 1;
-      }
-    }
-
-  if (p_.model.empty()) {
-    lstm::TrainOptions o;
-    o.hidden = p_.hidden;
-    o.layers = p_.layers;
-    o.sequence = p_.sequence_days;
-    o.stride = p_.stride_days;
-    o.warmup = p_.warmup_days;
-    o.batch = p_.batch;
-    o.max_epochs = p_.epochs;
-    o.patience = p_.patience;
-    o.threads = p_.threads;
-    o.learning_rate = p_.learning_rate;
-    o.weight_decay = p_.weight_decay;
-    o.seed = in.seed;
-    o.train = train;
-    o.validation = validation;
-    const auto names_of = [&](const std::vector<int>& ls) {
-      std::vector<std::string> out;
-      for (int l : ls) out.push_back(in.locations[static_cast<std::size_t>(l)].name);
-      return config::join(out, ",");
-    };
-    log::info("lstm: ", d.features, " inputs, training on ", train.size(), " location(s), validating on ",
-              validation.size(), " (", names_of(validation), "), holding out ", holdout.size());
-    double seconds = 0;
-    lstm::EpochReport last;
+    std::vector<int> train, validation;
+    split(eligible, in.seed, train, validation);
+    auto backend = train_one(p_, in, inp, train, validation, in.seed, "", sc, training);
+    // Predictions come from the saved file, so a later `model:` run gives the same values.
     try {
-      backend->train(d, o, [&](const lstm::EpochReport& e) {
-        seconds += e.seconds;
-        last = e;
-        const std::string line = cat("lstm: epoch ", e.epoch, "/", e.max_epochs, "  train loss ", e.train_loss,
-                                     "  validation loss ", e.validation_loss, "  best ", e.best_validation_loss,
-                                     " (epoch ", e.best_epoch, ")  ", e.seconds, " s");
-        if (e.epoch == 1 || e.epoch % 10 == 0) log::info(line);
-        else log::debug(line);
-      });
-    } catch (const std::exception& e) {
-      throw Error(cat("LSTM training: ", e.what()));
-    }
-    log::info("lstm: stopped after epoch ", last.epoch, "; best validation loss ", last.best_validation_loss,
-              " at epoch ", last.best_epoch, "; ", seconds / last.epoch, " s per epoch");
-    training.add("train_locations", names_of(train)).add("validation_locations", names_of(validation));
-    training.add("epochs", last.epoch).add("best_epoch", last.best_epoch);
-    training.add("best_validation_loss", last.best_validation_loss).add("seconds_per_epoch", seconds / last.epoch);
-  }
-
-  // Predictions always come from the saved file, so a later `model:` run gives the same values.
-  const auto predict_with = [&](lstm::Backend& b) {
-    try {
-      return b.predict(d);
-    } catch (const std::exception& e) {
-      throw Error(cat("LSTM prediction: ", e.what()));
-    }
-  };
-  std::vector<float> pred;
-  if (p_.model.empty()) {
-    // The error estimate needs the trained network's validation RMSE before it is saved.
-    const auto pv = predict_with(*backend);
-    double s2 = 0, n = 0;
-    for (int l : validation)
-      for (Eigen::Index t = std::min<Eigen::Index>(p_.warmup_days, nt - 1); t < nt; ++t)
-        if (std::isfinite(ref(t, l))) {
-          const double e = pv[static_cast<std::size_t>(l * nt + t)] * target[1] + target[0] - ref(t, l);
-          s2 += e * e;
-          n += 1;
-        }
-    target[2] = std::sqrt(s2 / n);
-    const std::string path = in.output_dir + "/model.pt";
-    try {
-      backend->save(path, {{"signature", encode(signature)}, {"feature_mean", mean}, {"feature_sd", sd}, {"target", target}});
+      backend->save(path, {{"signature", encode(inp.signature)}, {"feature_mean", sc.mean}, {"feature_sd", sc.sd},
+                           {"target", sc.target}});
       auto fresh = make_lstm_backend();
       fresh->load(path);
-      pred = predict_with(*fresh);
+      value = denormalise(predict_with(*fresh, features(inp, sc)), inp, sc);
     } catch (const std::exception& e) {
       throw Error(cat(path, ": ", e.what()));
     }
-    training.add("model_file", path);
+    training.add("model_file", "model.pt (in the output folder)");
   } else {
-    pred = predict_with(*backend);
+    auto backend = make_lstm_backend();
+    std::map<std::string, std::vector<double>> extra;
+    try {
+      extra = backend->load(p_.model);
+    } catch (const std::exception& e) {
+      throw InputError(cat(p_.model, ": cannot load the model: ", e.what()));
+    }
+    for (const char* k : {"signature", "feature_mean", "feature_sd", "target"})
+      if (!extra.count(k)) throw InputError(cat(p_.model, ": not a landda LSTM model (no '", k, "')"));
+    if (decode(extra.at("signature")) != inp.signature)
+      throw InputError(cat(p_.model, ": trained on inputs '", decode(extra.at("signature")), "', this merge has '",
+                           inp.signature, "'"));
+    sc.mean = extra.at("feature_mean");
+    sc.sd = extra.at("feature_sd");
+    sc.target = extra.at("target");
+    value = denormalise(predict_with(*backend, features(inp, sc)), inp, sc);
     training.add("model_file", p_.model);
+  }
+  Eigen::ArrayXXd error = Eigen::ArrayXXd::Constant(nt, nl, sc.target[2]);
+
+  // k-fold cross-validation by location: each eligible location's values come
+  // from the network trained without it, its error from that network's validation RMSE.
+  JsonObject folds;
+  if (p_.folds > 0) {
+    std::vector<int> pool = eligible;
+    std::mt19937_64 rng(in.seed + 7919);
+    for (std::size_t i = pool.size(); i > 1; --i) std::swap(pool[i - 1], pool[rng() % i]);
+    const int k_folds = std::min<int>(p_.folds, static_cast<int>(pool.size()));
+    for (int k = 0; k < k_folds; ++k) {
+      std::vector<int> fold, rest;
+      for (std::size_t i = 0; i < pool.size(); ++i) (static_cast<int>(i) % k_folds == k ? fold : rest).push_back(pool[i]);
+      std::vector<int> train, validation;
+      const std::uint64_t seed = in.seed + 1 + static_cast<std::uint64_t>(k);
+      split(rest, seed, train, validation);
+      Scaling fsc;
+      JsonObject report;
+      auto backend = train_one(p_, in, inp, train, validation, seed, cat(" fold ", k + 1, "/", k_folds), fsc, report);
+      const auto fv = denormalise(predict_with(*backend, features(inp, fsc)), inp, fsc);
+      for (int l : fold) {
+        value.col(l) = fv.col(l);
+        error.col(l).setConstant(fsc.target[2]);
+      }
+      report.add("held_out", names_of(in, fold));
+      folds.add(cat("fold_", k + 1), report);
+    }
   }
 
   r.value = Eigen::ArrayXXd::Constant(nt, nl, kNan);
@@ -408,24 +504,23 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
       bool any = false;
       for (const auto& v : in.value) any = any || std::isfinite(v(t, l));
       if (!any) continue;
-      r.value(t, l) = pred[static_cast<std::size_t>(l * nt + t)] * target[1] + target[0];
-      r.error(t, l) = target[2];
+      r.value(t, l) = value(t, l);
+      r.error(t, l) = error(t, l);
     }
-  r.summary.add("inputs", signature).add("error_std", target[2]).add("training", training);
-  JsonObject scores;
-  for (int l : holdout) {
-    std::vector<double> x, y;
-    for (Eigen::Index t = 0; t < nt; ++t)
-      if (std::isfinite(r.value(t, l)) && std::isfinite(ref(t, l))) {
-        x.push_back(r.value(t, l));
-        y.push_back(ref(t, l));
-      }
-    const auto m = metrics::compare(x, y);
-    JsonObject s;
-    s.add("n", static_cast<long long>(m.n)).add("bias", m.bias).add("ubrmsd", m.ubrmsd).add("r", m.r);
-    scores.add(in.locations[static_cast<std::size_t>(l)].name, s);
-  }
-  r.summary.add("holdout_scores", scores).add("forcing", forcing_used);
+  r.summary.add("inputs", inp.signature).add("error_std", sc.target[2]).add("training", training);
+  // Scores against the reference of the locations no network saw (held out, or cross-validated).
+  const auto scores = [&](const std::vector<int>& ls) {
+    JsonObject out;
+    for (int l : ls) {
+      const auto m = score(r.value, inp.ref, l);
+      JsonObject s;
+      s.add("n", static_cast<long long>(m.n)).add("bias", m.bias).add("ubrmsd", m.ubrmsd).add("r", m.r);
+      out.add(in.locations[static_cast<std::size_t>(l)].name, s);
+    }
+    return out;
+  };
+  r.summary.add("holdout_scores", scores(holdout)).add("forcing", forcing_used);
+  if (p_.folds > 0) r.summary.add("cross_validation", folds).add("cross_validated_scores", scores(eligible));
   return r;
 }
 

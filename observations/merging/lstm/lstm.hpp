@@ -24,6 +24,7 @@ class LstmMerger final : public Merger {
     int batch = 16, epochs = 200, patience = 20, threads = 1;
     double learning_rate = 3e-3, weight_decay = 0;
     bool season = true;
+    int folds = 0;
     void visit(config::Visitor& v);
   };
   static constexpr const char* doc =
