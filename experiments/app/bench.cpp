@@ -35,6 +35,8 @@ double synthetic_value(int c, int j, int nx) {
   return std::sin(0.05 * x + 0.3 * j) + 0.5 * std::cos(0.07 * y - 0.2 * j) + 0.6 * u;
 }
 
+}  // namespace
+
 // Single-core GFLOP/s of Eigen's blocked GEMM on n x n matrices (best of 3).
 double gemm_gflops(int n) {
   const Eigen::MatrixXd A = Eigen::MatrixXd::Random(n, n), B = Eigen::MatrixXd::Random(n, n);
@@ -49,7 +51,6 @@ double gemm_gflops(int n) {
   return 2.0 * n * n * static_cast<double>(n) / best / 1e9;
 }
 
-}  // namespace
 
 namespace {
 
@@ -177,6 +178,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
 
 int bench(const Args& args, const parallel::Environment& env) {
   if (!args.empty() && args[0] == "model") return bench_model(args, env);
+  if (!args.empty() && args[0] == "lstm") return bench_lstm(args);
   po::options_description opts("options");
   std::string what, filter = "letkf";
   int nx = 256, ny = 128, members = 9, nobs = 1000, repeat = 3, gemm = 1024;
@@ -207,7 +209,7 @@ int bench(const Args& args, const parallel::Environment& env) {
               << opts;
     return what.empty() && !vm.count("help") ? 2 : 0;
   }
-  if (what != "analysis") throw ConfigError(cat("landda bench: unknown benchmark '", what, "'; available: analysis, model"));
+  if (what != "analysis") throw ConfigError(cat("landda bench: unknown benchmark '", what, "'; available: analysis, model, lstm"));
   if (nx < 1 || ny < 1 || members < 2 || nobs < 1 || radius <= 0 || repeat < 1)
     throw ConfigError("landda bench: nx, ny, obs, repeat must be >= 1, members >= 2 and radius > 0");
 

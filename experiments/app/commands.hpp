@@ -19,6 +19,10 @@ int bench(const Args& args, const parallel::Environment& env);
 int import(const Args& args);
 int metrics(const Args& args);
 int merge(const Args& args);
+int bench_lstm(const Args& args);
+
+// Single-core GFLOP/s of Eigen's blocked GEMM on n x n matrices (best of 3): the yardstick of the benchmarks.
+double gemm_gflops(int n);
 
 // PETSc options (single-dash words and their values) that landda does not know.
 std::vector<std::string> petsc_options(const Args& args);
