@@ -31,6 +31,14 @@ expect "describe twin shows observations" "observations: list of sections" -- "$
 expect "unknown command suggests" "did you mean 'run'" -- "$landda" rnu
 expect "unknown type suggests" "did you mean 'letkf'" -- "$landda" describe lektf
 expect "bench --help" "fraction" -- "$landda" bench --help
+expect "usage lists merge" "merge CONFIG" -- "$landda" --help
+expect "merge --help names the methods" "mean | tc | lstm" -- "$landda" merge --help
+expect "describe lists mergers" "merger types" -- "$landda" describe
+expect "describe merge shows products" "products: list of sections" -- "$landda" describe merge
+expect "describe tc shows min_samples" "min_samples: integer = 100" -- "$landda" describe tc
+expect "describe lstm shows folds" "folds: integer = 0" -- "$landda" describe lstm
+expect "bench lstm --help" "seconds per epoch" -- "$landda" bench lstm --help
 "$landda" rnu >/dev/null 2>&1 && { echo "FAIL unknown command exits 0"; fail=1; }
 "$landda" run >/dev/null 2>&1 && { echo "FAIL run without config exits 0"; fail=1; }
+"$landda" merge >/dev/null 2>&1 && { echo "FAIL merge without config exits 0"; fail=1; }
 exit $fail
