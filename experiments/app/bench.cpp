@@ -13,6 +13,7 @@
 #include "core/json.hpp"
 #include "core/random.hpp"
 #include "experiments/app/commands.hpp"
+#include "experiments/app/options.hpp"
 #include "filters/register.hpp"
 #include "models/soil_water/soil_water.hpp"
 #include "parallel/distribution.hpp"
@@ -72,13 +73,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
                                                                                "forcing file (default: bundled Bondville)");
   po::positional_options_description pos;
   pos.add("what", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(cat("landda bench model: ", e.what()));
-  }
+  const po::variables_map vm = parse_command(args, opts, pos, "landda bench model");
   if (vm.count("help")) {
     std::cout << "usage: landda bench model [--nx N] [--ny N] [--members N] [--days N] [--retention R]\n\n"
                  "Runs the soil-water model (6 layers, hourly steps) on an nx x ny grid for --days days with a\n"
@@ -194,13 +189,7 @@ int bench(const Args& args, const parallel::Environment& env) {
       "gemm-size", po::value(&gemm), "matrix size of the GEMM yardstick (default 1024)");
   po::positional_options_description pos;
   pos.add("what", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).allow_unregistered().run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(cat("landda bench: ", e.what()));
-  }
+  const po::variables_map vm = parse_command(args, opts, pos, "landda bench", true);
   if (vm.count("help") || what.empty()) {
     std::cout << "usage: landda bench analysis [--nx N] [--ny N] [--members N] [--obs N] [--radius R] [--filter F]\n\n"
                  "Times one analysis of a synthetic nx x ny grid (one variable, one layer) with observations at\n"

@@ -9,6 +9,7 @@
 #include "core/json.hpp"
 #include "core/random.hpp"
 #include "experiments/app/commands.hpp"
+#include "experiments/app/options.hpp"
 #include "observations/merging/lstm/backend_loader.hpp"
 
 namespace po = boost::program_options;
@@ -30,13 +31,7 @@ int bench_lstm(const Args& args) {
       "gemm-size", po::value(&gemm), "matrix size of the GEMM yardstick (default 1024)");
   po::positional_options_description pos;
   pos.add("what", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(cat("landda bench lstm: ", e.what()));
-  }
+  const po::variables_map vm = parse_command(args, opts, pos, "landda bench lstm");
   if (vm.count("help")) {
     std::cout << "usage: landda bench lstm [--locations N] [--days N] [--hidden N] [--threads N]\n\n"
                  "Trains the merger's LSTM for a few epochs on synthetic sequences (no early stop) and prints\n"

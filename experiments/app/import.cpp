@@ -5,6 +5,7 @@
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "experiments/app/commands.hpp"
+#include "experiments/app/options.hpp"
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
 #include "observations/ismn/ismn_file.hpp"
@@ -68,13 +69,7 @@ int import(const Args& args) {
       "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)");
   po::positional_options_description pos;
   pos.add("kind", 1).add("input", 1).add("more", -1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(cat("landda import: ", e.what()));
-  }
+  const po::variables_map vm = parse_command(args, opts, pos, "landda import");
   if (vm.count("help") || kind.empty()) {
     std::cout << "usage: landda import KIND INPUT --output FILE [--max-gap N]\n\n"
                  "Turns a real download into a landda file. Kinds:\n"

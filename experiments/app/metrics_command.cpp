@@ -14,6 +14,7 @@
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "experiments/app/commands.hpp"
+#include "experiments/app/options.hpp"
 #include "io/atomic_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
 
@@ -68,13 +69,7 @@ int metrics(const Args& args) {
       "output,o", po::value(&output), "also write the table as JSON");
   po::positional_options_description pos;
   pos.add("reference", 1).add("other", 1);
-  po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(args).options(opts).positional(pos).run(), vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    throw ConfigError(cat("landda metrics: ", e.what()));
-  }
+  const po::variables_map vm = parse_command(args, opts, pos, "landda metrics");
   if (vm.count("help") || b_path.empty()) {
     std::cout << "usage: landda metrics A.nc B.nc [-o metrics.json]\n\n"
                  "Validates B against A (observation files in the IODA layout, e.g. stations and a retrieval or a\n"

@@ -40,8 +40,7 @@ void RunConfig::visit(config::Visitor& v) {
   v.section("output", output, config::doc("what is written, where and how often"));
   v.section("parallel", parallel, config::doc("MPI layout"));
   v("seed", seed, config::doc("seed of every random stream (streams are keyed by seed, purpose and member)").at_least(0));
-  v("log_level", log_level,
-    config::doc("how much to print").one_of({"trace", "debug", "info", "warn", "error", "off"}));
+  v("log_level", log_level, config::log_levels());
 }
 
 RunConfig read_run_config(const config::Node& root) {

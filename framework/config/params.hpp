@@ -56,6 +56,11 @@ inline Spec doc(std::string text) {
   return s;
 }
 
+// The `log_level` key every top-level config has.
+inline Spec log_levels() {
+  return doc("how much to print").one_of({"trace", "debug", "info", "warn", "error", "off"});
+}
+
 // A plugin chosen by `type:` plus its validated keys; created later by its registry.
 struct PluginConfig {
   std::string type;

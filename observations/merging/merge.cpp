@@ -57,8 +57,7 @@ void MergeConfig::visit(config::Visitor& v) {
                   "directory; `landda merge --output` overrides it)"));
   });
   v("seed", seed, config::doc("seed of the merger's random streams (LSTM weights, batches; TC bootstrap)").at_least(0));
-  v("log_level", log_level,
-    config::doc("how much to print").one_of({"trace", "debug", "info", "warn", "error", "off"}));
+  v("log_level", log_level, config::log_levels());
 }
 
 MergeConfig read_merge_config(const config::Node& root) {
