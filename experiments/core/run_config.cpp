@@ -20,6 +20,9 @@ void OutputParams::visit(config::Visitor& v) {
   v("diagnostics", diagnostics,
     config::doc("write each source's observation-space feedback (ObsValue, ObsError, EffectiveQC, hofx0 and its "
                 "spread, hofx1, ombg, oman; every cycle) as an IODA file in diagnostics/"));
+  v("maps", maps,
+    config::doc("write maps.nc: the time-mean analysis mean and the time-mean analysis increment per layer and "
+                "cell, over the cycles after spin-up"));
 }
 
 void ParallelParams::visit(config::Visitor& v) {

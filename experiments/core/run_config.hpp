@@ -16,6 +16,7 @@ struct OutputParams {
   bool fields = true;
   bool observations = false;
   bool diagnostics = false;
+  bool maps = false;
   void visit(config::Visitor& v);
 };
 

@@ -420,6 +420,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   Accumulator acc;
   ZoneScores zone_a, zone_f;
   double max_balance = 0.0;
+  // output.maps (root): sums of the analysis mean and increment, and how many cycles they hold.
+  Eigen::VectorXd map_mean = Eigen::VectorXd::Zero(cfg.output.maps ? n : 0), map_inc = map_mean;
+  long long map_cycles = 0;
   int first_cycle = 0;
   long long records = 0;
 
@@ -441,6 +444,12 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     zone_a = {zones(0, 0), zones(0, 1)};
     zone_f = {zones(0, 2), zones(0, 3)};
     max_balance = zones(0, 4);
+    if (cfg.output.maps) {
+      const Eigen::MatrixXd maps = cp.matrix("maps");
+      map_mean = maps.col(0);
+      map_inc = maps.col(1);
+      map_cycles = static_cast<long long>(maps(0, 2));
+    }
     set_words(model_rng, cp.words("model_rng"), static_cast<std::size_t>(m0));
     set_words(obs_rng, cp.words("obs_rng"), 0);
     set_words(synth, cp.words("synthetic_rng"), 0);
@@ -748,7 +757,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const bool scored = (observed || open_loop) && cycle >= p_.spinup;
     const bool write = (cycle + 1) % cfg.output.every == 0;
     Eigen::VectorXd fm_all, am_all;
-    if ((scored && !bottoms.empty()) || (write && cfg.output.fields)) {
+    const bool mapped = cfg.output.maps && cycle >= p_.spinup;
+    if ((scored && !bottoms.empty()) || (write && cfg.output.fields) || mapped) {
       fm_all = dist.allgather_vector(f_mean);
       am_all = dist.allgather_vector(a_mean);
     }
@@ -766,6 +776,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         zone_f.surface += zf.surface;
         zone_f.rootzone += zf.rootzone;
       }
+    }
+    if (mapped) {
+      map_mean += am_all;
+      map_inc += am_all - fm_all;
+      ++map_cycles;
     }
     if (balance_diag >= 0) {
       const Index b0 = balance_diag * L.n_cells();
@@ -823,6 +838,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         Eigen::MatrixXd zones(1, 5);
         zones << zone_a.surface, zone_a.rootzone, zone_f.surface, zone_f.rootzone, max_balance;
         cp.put("zones", zones);
+        if (cfg.output.maps) {
+          Eigen::MatrixXd maps(n, 3);
+          maps << map_mean, map_inc, Eigen::VectorXd::Constant(n, static_cast<double>(map_cycles));
+          cp.put("maps", maps);
+        }
         cp.put("model_rng", model_words);
         cp.put("obs_rng", words_of(obs_rng));
         cp.put("synthetic_rng", words_of(synth));
@@ -849,6 +869,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   }
   progress.finish();
   if (out) out->commit();
+  if (cfg.output.maps && comm.root() && map_cycles > 0)
+    write_maps(out_dir + "/maps.nc", model->grid(), L, map_mean, map_inc, map_cycles, cfg.output.deflate);
   if (diagnostics && comm.root()) {
     if (opts.restart) {
       log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");

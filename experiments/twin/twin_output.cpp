@@ -16,6 +16,58 @@ std::string field_name(int f, const std::string& truth_name, const std::string& 
 const char* kFieldLongNames[] = {"nature run (truth)", "forecast ensemble mean", "forecast ensemble spread (standard deviation)",
                                  "analysis ensemble mean", "analysis ensemble spread (standard deviation)"};
 
+// Cell coordinates: lon/lat on geographic grids, x/y (and lon/lat) on
+// projected ones; returns the CF `coordinates` attribute of cell fields.
+std::string define_cell_coordinates(io::NcFile& nc, const Grid& grid) {
+  const bool geo = grid.kind() == Grid::Kind::lonlat || grid.kind() == Grid::Kind::points;
+  nc.def_var({geo ? "lon" : "x", io::NcType::f64, {"cell"}});
+  nc.def_var({geo ? "lat" : "y", io::NcType::f64, {"cell"}});
+  if (geo) {
+    nc.put_att("lon", "standard_name", "longitude");
+    nc.put_att("lon", "units", "degrees_east");
+    nc.put_att("lat", "standard_name", "latitude");
+    nc.put_att("lat", "units", "degrees_north");
+  } else {
+    nc.put_att("x", "long_name", "cell x coordinate");
+    nc.put_att("x", "units", "1");
+    nc.put_att("y", "long_name", "cell y coordinate");
+    nc.put_att("y", "units", "1");
+  }
+  if (grid.projected()) {
+    nc.put_att("x", "units", "km");
+    nc.put_att("y", "units", "km");
+    nc.put_att("x", "standard_name", "projection_x_coordinate");
+    nc.put_att("y", "standard_name", "projection_y_coordinate");
+    nc.def_var({"lon", io::NcType::f64, {"cell"}});
+    nc.def_var({"lat", io::NcType::f64, {"cell"}});
+    nc.put_att("lon", "standard_name", "longitude");
+    nc.put_att("lon", "units", "degrees_east");
+    nc.put_att("lat", "standard_name", "latitude");
+    nc.put_att("lat", "units", "degrees_north");
+  }
+  return geo || grid.projected() ? "lon lat" : "x y";
+}
+
+void put_cell_coordinates(io::NcFile& nc, const Grid& grid) {
+  const auto ncell = static_cast<std::size_t>(grid.size());
+  const bool geo = grid.kind() == Grid::Kind::lonlat || grid.kind() == Grid::Kind::points;
+  std::vector<double> x(ncell), y(ncell);
+  for (std::size_t c = 0; c < ncell; ++c) {
+    x[c] = grid.x(static_cast<int>(c));
+    y[c] = grid.y(static_cast<int>(c));
+  }
+  nc.put(geo ? "lon" : "x", x.data());
+  nc.put(geo ? "lat" : "y", y.data());
+  if (grid.projected()) {
+    for (std::size_t c = 0; c < ncell; ++c) {
+      x[c] = grid.lon(static_cast<int>(c));
+      y[c] = grid.lat(static_cast<int>(c));
+    }
+    nc.put("lon", x.data());
+    nc.put("lat", y.data());
+  }
+}
+
 }  // namespace
 
 const std::vector<std::string>& TwinOutput::scalar_names() {
@@ -63,33 +115,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   nc.put_att("time", "standard_name", "time");
   nc.put_att("time", "units", CfTimeUnits{1.0, s.start}.str());
   nc.put_att("time", "calendar", "proleptic_gregorian");
-  const bool geo = s.grid.kind() == Grid::Kind::lonlat || s.grid.kind() == Grid::Kind::points;
-  nc.def_var({geo ? "lon" : "x", io::NcType::f64, {"cell"}});
-  nc.def_var({geo ? "lat" : "y", io::NcType::f64, {"cell"}});
-  if (geo) {
-    nc.put_att("lon", "standard_name", "longitude");
-    nc.put_att("lon", "units", "degrees_east");
-    nc.put_att("lat", "standard_name", "latitude");
-    nc.put_att("lat", "units", "degrees_north");
-  } else {
-    nc.put_att("x", "long_name", "cell x coordinate");
-    nc.put_att("x", "units", "1");
-    nc.put_att("y", "long_name", "cell y coordinate");
-    nc.put_att("y", "units", "1");
-  }
-  if (s.grid.projected()) {
-    nc.put_att("x", "units", "km");
-    nc.put_att("y", "units", "km");
-    nc.put_att("x", "standard_name", "projection_x_coordinate");
-    nc.put_att("y", "standard_name", "projection_y_coordinate");
-    nc.def_var({"lon", io::NcType::f64, {"cell"}});
-    nc.def_var({"lat", io::NcType::f64, {"cell"}});
-    nc.put_att("lon", "standard_name", "longitude");
-    nc.put_att("lon", "units", "degrees_east");
-    nc.put_att("lat", "standard_name", "latitude");
-    nc.put_att("lat", "units", "degrees_north");
-  }
-  const std::string coords = geo || s.grid.projected() ? "lon lat" : "x y";
+  const std::string coords = define_cell_coordinates(nc, s.grid);
   for (const auto& name : scalar_names()) {
     nc.def_var({name, io::NcType::f64, {"time"}, {1024}});
     nc.put_att(name, "units", "1");
@@ -134,21 +160,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   }
   nc.end_def();
   if (!s.sources.empty()) nc.put_strings("source_name", s.sources);
-  std::vector<double> x(ncell), y(ncell);
-  for (std::size_t c = 0; c < ncell; ++c) {
-    x[c] = s.grid.x(static_cast<int>(c));
-    y[c] = s.grid.y(static_cast<int>(c));
-  }
-  nc.put(geo ? "lon" : "x", x.data());
-  nc.put(geo ? "lat" : "y", y.data());
-  if (s.grid.projected()) {
-    for (std::size_t c = 0; c < ncell; ++c) {
-      x[c] = s.grid.lon(static_cast<int>(c));
-      y[c] = s.grid.lat(static_cast<int>(c));
-    }
-    nc.put("lon", x.data());
-    nc.put("lat", y.data());
-  }
+  put_cell_coordinates(nc, s.grid);
   return std::unique_ptr<TwinOutput>(new TwinOutput(std::move(nc), s));
 }
 
@@ -193,6 +205,46 @@ void TwinOutput::write(long long index, const Record& r) {
               {1, static_cast<std::size_t>(max_layers_), ncell});
     }
   }
+}
+
+}  // namespace landda::experiments
+
+namespace landda::experiments {
+
+void write_maps(const std::string& path, const Grid& grid, const StateLayout& L, const Eigen::VectorXd& mean,
+                const Eigen::VectorXd& increment, long long cycles, int deflate) {
+  io::NcFile nc = io::NcFile::create(path);
+  int layers = 1;
+  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
+  const auto ncell = static_cast<std::size_t>(L.n_cells());
+  nc.def_dim("layer", static_cast<std::size_t>(layers));
+  nc.def_dim("cell", ncell);
+  nc.put_att("", "Conventions", "CF-1.8");
+  nc.put_att("", "title", "landda time-mean fields");
+  nc.put_att("", "source", "landda " LANDDA_VERSION);
+  nc.put_att("", "cycles_averaged", static_cast<double>(cycles));
+  const std::string coords = define_cell_coordinates(nc, grid);
+  for (int v = 0; v < L.n_variables(); ++v)
+    for (const bool inc : {false, true}) {
+      const std::string name = (inc ? "mean_increment_" : "time_mean_") + L.variable(v);
+      nc.def_var({name, io::NcType::f64, {"layer", "cell"}, {static_cast<std::size_t>(layers), ncell}, deflate, -9999.0});
+      nc.put_att(name, "long_name", (inc ? "time-mean analysis increment (analysis mean - forecast mean) of "
+                                         : "time-mean analysis ensemble mean of ") + L.variable(v));
+      nc.put_att(name, "coordinates", coords);
+    }
+  nc.end_def();
+  put_cell_coordinates(nc, grid);
+  std::vector<double> buf(static_cast<std::size_t>(layers) * ncell);
+  for (int v = 0; v < L.n_variables(); ++v)
+    for (const bool inc : {false, true}) {
+      std::fill(buf.begin(), buf.end(), -9999.0);
+      const Eigen::VectorXd& src = inc ? increment : mean;
+      for (int l = 0; l < L.n_layers(v); ++l)
+        for (std::size_t c = 0; c < ncell; ++c)
+          buf[static_cast<std::size_t>(l) * ncell + c] = src[L.index(v, l, static_cast<int>(c))] / static_cast<double>(cycles);
+      nc.put((inc ? "mean_increment_" : "time_mean_") + L.variable(v), buf.data());
+    }
+  nc.commit();
 }
 
 }  // namespace landda::experiments

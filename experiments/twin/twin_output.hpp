@@ -57,4 +57,9 @@ class TwinOutput {
   std::vector<double> buf_;
 };
 
+// maps.nc: sums over `cycles` cycles of the analysis mean and of the
+// increment (analysis - forecast mean), written as time means per layer and cell.
+void write_maps(const std::string& path, const Grid& grid, const StateLayout& layout, const Eigen::VectorXd& mean_sum,
+                const Eigen::VectorXd& increment_sum, long long cycles, int deflate);
+
 }  // namespace landda::experiments
