@@ -167,41 +167,17 @@ int import(const Args& args) {
     for (const auto& extra : extra_inputs) files.push_back(extra);
     const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
     const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
-    struct Row {
-      Time t;
-      double lon, lat, value;
-      std::string station;
-    };
-    std::vector<Row> rows;
-    for (const auto& path : files) {
-      const auto f = observations::read_ismn(path);
-      if (f.variable != "sm") throw InputError(cat(path, ": is an ISMN '", f.variable, "' file; import ismn takes soil moisture (sm)"));
+    std::vector<observations::IsmnFile> stations;
+    for (const auto& path : files) stations.push_back(observations::read_ismn(path));
+    const observations::ObsFile out = observations::ismn_to_obs(stations, start, end, error_sd);
+    for (const auto& f : stations) {
       long long good = 0;
-      for (std::size_t i = 0; i < f.time.size(); ++i) {
-        if (!f.good(i) || f.time[i] < start || !(f.time[i] < end)) continue;
-        rows.push_back({f.time[i], f.lon, f.lat, f.value[i], f.network + ":" + f.station});
-        ++good;
-      }
+      for (std::size_t i = 0; i < f.time.size(); ++i) good += f.good(i) && !(f.time[i] < start) && f.time[i] < end;
       std::cout << "  " << f.network << " " << f.station << " (" << f.depth_from << "-" << f.depth_to << " m): " << good
                 << " good value(s) of " << f.time.size() << '\n';
     }
-    std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
-    observations::ObsFile out;
-    out.platform = "ISMN";
-    out.sensor = "in_situ";
-    out.source = "landda import ismn";
-    out.obs.resize(static_cast<Eigen::Index>(rows.size()));
-    out.obs.source_names = {"ismn"};
-    for (std::size_t i = 0; i < rows.size(); ++i) {
-      out.obs.time[i] = rows[i].t;
-      out.obs.x[i] = rows[i].lon;
-      out.obs.y[i] = rows[i].lat;
-      out.obs.value[static_cast<Eigen::Index>(i)] = rows[i].value;
-      out.obs.error[static_cast<Eigen::Index>(i)] = error_sd;
-      out.station.push_back(rows[i].station);
-    }
     observations::write_ioda(out, output);
-    std::cout << "imported " << rows.size() << " observation(s) into " << output << '\n';
+    std::cout << "imported " << out.obs.size() << " observation(s) into " << output << '\n';
     return 0;
   }
   if (input.empty() || output.empty()) throw ConfigError("landda import: INPUT and --output are required (see --help)");

@@ -150,6 +150,14 @@ Node load_string(const std::string& text, const std::string& name, const std::ve
   return finish_load(parse_yaml(text, name), source, overrides);
 }
 
+Node from_yaml(YAML::Node root, const std::string& name, const std::string& base_dir,
+               const std::vector<std::string>& overrides) {
+  auto source = std::make_shared<Source>();
+  source->file = name;
+  source->base_dir = base_dir;
+  return finish_load(root, source, overrides);
+}
+
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates) {
   std::string best;
   std::size_t best_d = std::max<std::size_t>(2, word.size() / 3) + 1;

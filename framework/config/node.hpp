@@ -49,6 +49,11 @@ Node load_file(const std::string& file, const std::vector<std::string>& override
 Node load_string(const std::string& text, const std::string& name = "<string>",
                  const std::vector<std::string>& overrides = {});
 
+// A config built in memory (e.g. a variant of a loaded one): `name` is shown
+// in messages, relative paths resolve against `base_dir`.
+Node from_yaml(YAML::Node root, const std::string& name, const std::string& base_dir,
+               const std::vector<std::string>& overrides = {});
+
 // Levenshtein-nearest candidate, for "did you mean" hints ("" when none is close).
 std::string nearest(std::string_view word, const std::vector<std::string>& candidates);
 std::string join(const std::vector<std::string>& items, std::string_view sep = ", ");

@@ -76,7 +76,8 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   nc.commit();
 }
 
-ObsFile read_ioda(const std::string& path, const std::string& variable, const std::string& units) {
+ObsFile read_ioda(const std::string& path, const std::string& variable, const std::string& units,
+                  const std::vector<std::string>& groups) {
   const auto nc = io::NcFile::open(path);
   ObsFile f;
   if (!nc.has_dim("Location")) throw InputError(cat(path, ": not an IODA observation file (no 'Location' dimension)"));
@@ -115,7 +116,16 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
   const auto t = nc.get_int64("MetaData/dateTime");
   const auto value = nc.get("ObsValue/" + v), error = nc.get("ObsError/" + v);
   std::vector<double> qc(n, 0.0);
-  if (nc.has_var("PreQC/" + v)) qc = nc.get_raw("PreQC/" + v);
+  if (nc.has_var("PreQC/" + v)) {
+    qc = nc.get_raw("PreQC/" + v);
+  } else if (nc.has_var("EffectiveQC/" + v)) {  // a feedback file
+    qc = nc.get_raw("EffectiveQC/" + v);
+    f.qc_group = "EffectiveQC";
+  }
+  for (const auto& g : groups) {
+    if (!nc.has_var(g + "/" + v)) throw InputError(cat(path, ": IODA variable '", g, "/", v, "' is missing"));
+    f.groups.push_back({g, nc.has_att(g + "/" + v, "long_name") ? nc.att_text(g + "/" + v, "long_name") : "", nc.get(g + "/" + v)});
+  }
   if (nc.has_var("MetaData/stationIdentification")) f.station = nc.get_strings("MetaData/stationIdentification");
   for (std::size_t i = 0; i < n; ++i) {
     if (!std::isfinite(lat[i]) || !std::isfinite(lon[i]) || lat[i] < -90 || lat[i] > 90 || lon[i] < -180 || lon[i] > 360)

@@ -32,6 +32,9 @@ void write_ioda(const ObsFile& f, const std::string& path);
 // Reads and checks the file: the variable (and its units, when given) must be
 // there, coordinates finite and in range, times in order, errors positive
 // where the value is good. Missing values (fill) become QC flag `missing`.
-ObsFile read_ioda(const std::string& path, const std::string& variable = "", const std::string& units = "");
+// A feedback file's EffectiveQC stands for PreQC; `groups` (e.g. hofx1) are
+// read into f.groups.
+ObsFile read_ioda(const std::string& path, const std::string& variable = "", const std::string& units = "",
+                  const std::vector<std::string>& groups = {});
 
 }  // namespace landda::observations

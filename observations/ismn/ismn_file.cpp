@@ -1,5 +1,6 @@
 #include "observations/ismn/ismn_file.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -103,6 +104,38 @@ IsmnFile read_ismn(const std::string& path) {
   }
   if (f.time.empty()) throw InputError(cat(path, ": no data lines"));
   return f;
+}
+
+ObsFile ismn_to_obs(const std::vector<IsmnFile>& files, Time start, Time end, double error_sd) {
+  struct Row {
+    Time t;
+    double lon, lat, value;
+    std::string station;
+  };
+  std::vector<Row> rows;
+  for (const auto& f : files) {
+    if (f.variable != "sm")
+      throw InputError(cat(f.path, ": is an ISMN '", f.variable, "' file; soil moisture (sm) was expected"));
+    for (std::size_t i = 0; i < f.time.size(); ++i)
+      if (f.good(i) && !(f.time[i] < start) && f.time[i] < end)
+        rows.push_back({f.time[i], f.lon, f.lat, f.value[i], f.network + ":" + f.station});
+  }
+  std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
+  ObsFile out;
+  out.platform = "ISMN";
+  out.sensor = "in_situ";
+  out.source = "landda import ismn";
+  out.obs.resize(static_cast<Eigen::Index>(rows.size()));
+  out.obs.source_names = {"ismn"};
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    out.obs.time[i] = rows[i].t;
+    out.obs.x[i] = rows[i].lon;
+    out.obs.y[i] = rows[i].lat;
+    out.obs.value[static_cast<Eigen::Index>(i)] = rows[i].value;
+    out.obs.error[static_cast<Eigen::Index>(i)] = error_sd;
+    out.station.push_back(rows[i].station);
+  }
+  return out;
 }
 
 }  // namespace landda::observations

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/time.hpp"
+#include "observations/ioda/ioda_file.hpp"
 
 namespace landda::observations {
 
@@ -26,5 +27,10 @@ struct IsmnFile {
 // Reads either layout; throws InputError naming the file and line for
 // malformed lines, times out of order and a missing variable in the name.
 IsmnFile read_ismn(const std::string& path);
+
+// Soil-moisture files -> one observation file (IODA layout) of their good
+// values in [start, end), in time order, stations named "network:station",
+// each with the error `error_sd`. Throws InputError for a file that is not sm.
+ObsFile ismn_to_obs(const std::vector<IsmnFile>& files, Time start, Time end, double error_sd);
 
 }  // namespace landda::observations
