@@ -1,12 +1,14 @@
 #include "experiments/app/commands.hpp"
 
 #include <boost/program_options.hpp>
+#include <filesystem>
 #include <iostream>
 #include <sstream>
 
 #include "config/node.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "experiments/compare/compare.hpp"
 #include "experiments/core/experiment.hpp"
 #include "experiments/core/run_config.hpp"
 #include "filters/register.hpp"
@@ -95,10 +97,23 @@ const std::vector<const config::PluginKind*>& kinds() {
   return k;
 }
 
+// A compare config's base is a run config, checked as `landda validate` would.
+void read_run_config_checked(const std::string& file) {
+  experiments::RunConfig cfg = experiments::read_run_config(config::load_file(file));
+  experiments::registry().create(cfg.experiment)->check(cfg);
+  models::registry().create(cfg.model);
+  filters::registry().create(cfg.filter);
+}
+
 // A merge config names products and a merger; a run config a model.
 bool is_merge_config(const std::string& file) {
   const config::Node root = config::load_file(file);
   return root.yaml().IsMap() && root.yaml()["products"].IsDefined() && !root.yaml()["model"].IsDefined();
+}
+
+bool is_compare_config(const std::string& file) {
+  const config::Node root = config::load_file(file);
+  return root.yaml().IsMap() && root.yaml()["base"].IsDefined() && !root.yaml()["model"].IsDefined();
 }
 
 }  // namespace
@@ -158,6 +173,12 @@ int validate(const Args& args) {
   co.require_file("validate");
   const std::string& file = co.file;
   const std::vector<std::string>& sets = co.sets;
+  if (is_compare_config(file)) {
+    auto cc = experiments::read_compare_config(config::load_file(file, sets));
+    read_run_config_checked(cc.base);
+    std::cerr << file << ": valid (a `landda compare` config; its base " << cc.base << " too)\n";
+    return 0;
+  }
   if (is_merge_config(file)) {
     auto mc = observations::merging::read_merge_config(config::load_file(file, sets));
     observations::merging::mergers().create(mc.merger);
@@ -196,19 +217,51 @@ int merge(const Args& args) {
   return 0;
 }
 
+int compare(const Args& args, const parallel::Environment& env) {
+  ConfigOptions co("override one key of the compare config (repeatable)");
+  std::string output, log_level;
+  std::vector<std::string> validate_with, base_sets;
+  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
+      "validate-with", po::value(&validate_with)->composing(), "a folder of ISMN station files to validate against (repeatable)")(
+      "base-set", po::value(&base_sets)->composing(), "override one key of the base run config (repeatable)")(
+      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)");
+  Parsed p;
+  if (co.parse_or_help(args, p, "landda compare CONFIG [--output DIR] [--validate-with DIR ...] [--base-set key=value ...]",
+                       "Runs the experiments a comparison config names from one base run config - the open loop, each "
+                       "retrieval alone, all jointly, and merged products (mean, tc, lstm) - with the same model, "
+                       "forcing, ensemble and random streams, so that they differ only in what they assimilate; "
+                       "scores each at the validation stations per layer and writes report.md, report.csv (one row "
+                       "per experiment x station x layer), summary.json, figures/ and report.html. Under MPI every "
+                       "experiment uses all ranks; the tables do not depend on their number."))
+    return 0;
+  co.require_file("compare");
+  std::vector<std::string> sets = co.sets;
+  if (!output.empty()) sets.push_back("output.dir=" + output);
+  auto cfg = experiments::read_compare_config(config::load_file(co.file, sets));
+  for (const auto& d : validate_with) {
+    if (!std::filesystem::is_directory(d)) throw ConfigError(cat("--validate-with ", d, ": not a folder"));
+    cfg.validate_with.push_back(d);
+  }
+  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  experiments::CompareOptions opts;
+  opts.base_overrides = base_sets;
+  experiments::run_compare(cfg, opts, env);
+  return 0;
+}
+
 int describe(const Args& args) {
   po::options_description opts("options");
   std::string type;
-  opts.add_options()("help,h", "explain this command")("type", po::value(&type), "a plugin type, `config` or `merge`");
+  opts.add_options()("help,h", "explain this command")("type", po::value(&type), "a plugin type, `config`, `merge` or `compare`");
   po::positional_options_description pos;
   pos.add("type", 1);
   const Parsed p = parse(args, opts, pos);
   if (p.vm.count("help")) {
-    std::cout << usage("landda describe [TYPE | config | merge]",
+    std::cout << usage("landda describe [TYPE | config | merge | compare]",
                        "Without TYPE: every registered plugin with one line about it, and the top-level keys of a "
                        "config. With TYPE (e.g. etkf, lorenz96, twin, tc): every key of that plugin with its type, "
                        "default, allowed values and meaning. `config` describes the top level of a run config, "
-                       "`merge` that of a `landda merge` config.",
+                       "`merge` and `compare` those of `landda merge` and `landda compare` configs.",
                        opts);
     return 0;
   }
@@ -222,6 +275,12 @@ int describe(const Args& args) {
     experiments::RunConfig cfg;
     config::describe(std::cout, cfg);
     if (type.empty()) std::cout << "\nA `landda merge` config has its own top level: landda describe merge\n";
+    return 0;
+  }
+  if (type == "compare") {
+    std::cout << "Top-level keys of a `landda compare` config:\n";
+    experiments::CompareConfig cfg;
+    config::describe(std::cout, cfg);
     return 0;
   }
   if (type == "merge") {

@@ -24,6 +24,7 @@ commands:
   import KIND IN    turn a real download into a landda file (bondville forcing, ...)
   metrics A B       validate observation file B against A per location (bias, ubRMSD, R, ...)
   merge CONFIG      merge soil-moisture products: mean, triple collocation or LSTM
+  compare CONFIG    open loop vs each retrieval vs joint vs merged products: tables, figures, HTML report
 
 options:
   -h, --help        this text; `landda <command> --help` explains a command
@@ -33,7 +34,7 @@ Under MPI: mpirun -n 4 landda run CONFIG (as root add --allow-run-as-root).
 Documentation: docs/user_guide.md; config keys: landda describe.
 )";
 
-bool wants_mpi(const std::string& cmd) { return cmd == "run" || cmd == "bench"; }
+bool wants_mpi(const std::string& cmd) { return cmd == "run" || cmd == "bench" || cmd == "compare"; }
 
 }  // namespace
 
@@ -75,10 +76,11 @@ int main(int argc, char** argv) {
     else if (cmd == "import") code = app::import(args);
     else if (cmd == "metrics") code = app::metrics(args);
     else if (cmd == "merge") code = app::merge(args);
+    else if (cmd == "compare") code = app::compare(args, *env);
     else {
-      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import", "metrics", "merge"});
+      const std::string hint = config::nearest(cmd, {"run", "validate", "describe", "bench", "import", "metrics", "merge", "compare"});
       throw ConfigError(cat("unknown command '", cmd, "'", hint.empty() ? "" : " (did you mean '" + hint + "'?)",
-                            "; commands: run, validate, describe, bench, import, metrics, merge (landda --help)"));
+                            "; commands: run, validate, describe, bench, import, metrics, merge, compare (landda --help)"));
     }
   } catch (const ConfigError& e) {
     report("configuration error", e, false);  // every rank reads the same config: say it once

@@ -32,7 +32,7 @@ struct CompareConfig {
   bool open_loop = true, singles = true, joint = true;
   std::vector<config::PluginConfig> merged;
   std::string merge_rescale = "mean_std";
-  std::string merge_reference;
+  std::string merge_reference, merge_locations;
   double merge_max_distance_km = 25;
   std::vector<ValidationParams> validation;
   std::vector<std::string> validate_with;

@@ -113,9 +113,39 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
                         int bins, double max_km) {
   const auto nl = static_cast<Eigen::Index>(locations.size());
   Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum;
+  // The file's locations (first coordinates of each key).
+  std::map<std::string, int> key_index;
+  std::vector<std::pair<double, double>> where;
   std::map<std::string, int> by_name;
-  for (std::size_t l = 0; l < locations.size(); ++l) by_name.emplace(station_key(locations[l].name), static_cast<int>(l));
-  std::map<std::string, int> resolved;  // this file's location key -> location index (-1: none)
+  std::vector<int> key_of(f.obs.x.size(), -1);
+  for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+    const std::string key = location_key(f, i);
+    auto [it, added] = key_index.try_emplace(key, static_cast<int>(where.size()));
+    if (added) {
+      where.emplace_back(f.obs.x[i], f.obs.y[i]);
+      if (!f.station.empty()) by_name.emplace(station_key(key), it->second);
+    }
+    key_of[i] = it->second;
+  }
+  // Each location takes the file location with its station name, else the
+  // nearest within max_km: a coarse product's pixel serves every station in it.
+  std::vector<std::vector<int>> served(where.size());
+  for (std::size_t l = 0; l < locations.size(); ++l) {
+    int at = -1;
+    if (auto n = by_name.find(station_key(locations[l].name)); n != by_name.end() && !f.station.empty()) {
+      at = n->second;
+    } else {
+      double best = max_km;
+      for (std::size_t k = 0; k < where.size(); ++k) {
+        const double d = haversine_km(where[k].first, where[k].second, locations[l].lon, locations[l].lat);
+        if (d <= best) {
+          best = d;
+          at = static_cast<int>(k);
+        }
+      }
+    }
+    if (at >= 0) served[static_cast<std::size_t>(at)].push_back(static_cast<int>(l));
+  }
   Binned b;
   const auto& o = f.obs;
   for (std::size_t i = 0; i < o.x.size(); ++i) {
@@ -126,32 +156,17 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
       ++b.outside_period;
       continue;
     }
-    const std::string key = location_key(f, i);
-    auto it = resolved.find(key);
-    if (it == resolved.end()) {
-      int at = -1;
-      if (auto n = by_name.find(f.station.empty() ? key : station_key(key)); n != by_name.end()) {
-        at = n->second;
-      } else {
-        double best = max_km;
-        for (std::size_t l = 0; l < locations.size(); ++l) {
-          const double d = haversine_km(o.x[i], o.y[i], locations[l].lon, locations[l].lat);
-          if (d <= best) {
-            best = d;
-            at = static_cast<int>(l);
-          }
-        }
-      }
-      it = resolved.emplace(key, at).first;
-    }
-    if (it->second < 0) {
+    const auto& to = served[static_cast<std::size_t>(key_of[i])];
+    if (to.empty()) {
       ++b.unmatched;
       continue;
     }
     const auto k = static_cast<Eigen::Index>((t - start).seconds / step.seconds);
-    sum(k, it->second) += o.value[ei];
-    sum_e2(k, it->second) += o.error[ei] * o.error[ei];
-    count(k, it->second) += 1;
+    for (int l : to) {
+      sum(k, l) += o.value[ei];
+      sum_e2(k, l) += o.error[ei] * o.error[ei];
+      count(k, l) += 1;
+    }
     ++b.used;
   }
   const double nan = std::nan("");

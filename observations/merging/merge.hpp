@@ -52,8 +52,8 @@ std::string resolved_yaml(MergeConfig& cfg);
 std::string station_key(const std::string& name);
 
 // Values of one file averaged into the bins [start + k step, start + (k+1) step)
-// at the given locations: the location with the file's station name, else the
-// nearest within max_km. Errors are the root-mean-square of the bin's errors
+// at the given locations: each takes the file's location with its station
+// name, else the nearest within max_km (one file location may serve several). Errors are the root-mean-square of the bin's errors
 // (not reduced by averaging: errors of one day's retrievals are not independent).
 struct Binned {
   Eigen::ArrayXXd value, error;  // bins x locations, NaN where empty

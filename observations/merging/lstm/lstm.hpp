@@ -18,7 +18,7 @@ class LstmMerger final : public Merger {
   struct Params {
     std::string reference, reference_variable, static_file, model;
     std::vector<std::string> forcing, validation_stations, holdout_stations;
-    double validation_fraction = 0.25;
+    double validation_fraction = 0.25, reference_max_distance_km = 0;
     int min_reference = 30;
     int hidden = 32, layers = 1, sequence_days = 120, stride_days = 30, warmup_days = 30;
     int batch = 16, epochs = 200, patience = 20, threads = 1;

@@ -1,0 +1,503 @@
+#include "experiments/compare/compare.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include "config/node.hpp"
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "core/metrics.hpp"
+#include "experiments/core/experiment.hpp"
+#include "experiments/core/run_config.hpp"
+#include "io/atomic_file.hpp"
+#include "observations/ioda/ioda_file.hpp"
+#include "observations/ismn/ismn_file.hpp"
+#include "observations/merging/merge.hpp"
+#include "parallel/environment.hpp"
+
+namespace fs = std::filesystem;
+
+namespace landda::experiments {
+
+void ValidationParams::visit(config::Visitor& v) {
+  v("source", source, config::doc("a source of the base config with `assimilate: false` (stations, or the truth in an OSSE)").needed());
+  v("layer", layer,
+    config::doc("which layer it validates, as named in the tables").one_of({"surface", "rootzone"}));
+}
+
+void CompareConfig::visit(config::Visitor& v) {
+  v("base", base,
+    config::doc("the run config every experiment starts from (twin or assimilate): model, filter, ensemble, seed, "
+                "and its observation sources")
+        .file()
+        .needed());
+  v("retrievals", retrievals,
+    config::doc("sources of the base config compared alone and jointly and merged (empty: every source the base "
+                "assimilates)"));
+  v("open_loop", open_loop, config::doc("run the open loop (filter.type none)"));
+  v("singles", singles, config::doc("run each retrieval alone"));
+  v("joint", joint, config::doc("run all retrievals jointly"));
+  v.plugin_list("merged", merged, observations::merging::mergers(),
+                config::doc("merged products to build from the retrievals and assimilate, each a merger section "
+                            "(type mean | tc | lstm and its keys)"));
+  v("merge_rescale", merge_rescale,
+    config::doc("how the retrievals are matched to the first before merging").one_of({"none", "mean_std", "cdf"}));
+  v("merge_reference", merge_reference,
+    config::doc("source of the base config whose observations train an LSTM (its file, or in an OSSE its synthetic "
+                "draws); fills the lstm's `reference` unless it names one"));
+  v("merge_locations", merge_locations,
+    config::doc("the retrieval whose locations the merged products take (empty: the first retrieval's); the "
+                "densest gives the widest coverage"));
+  v("merge_max_distance_km", merge_max_distance_km,
+    config::doc("a retrieval's location joins the nearest location of the first within this distance").above(0));
+  v.sections("validation", validation,
+             config::doc("the sources that score the experiments (empty: every source with `assimilate: false`, "
+                         "as surface)"));
+  v("validate_with", validate_with,
+    config::doc("folders of ISMN station files (soil moisture) added as validation stations; `landda compare "
+                "--validate-with DIR` adds more")
+        .dir());
+  v("validate_max_distance_km", validate_max_distance_km,
+    config::doc("a validation station further than this from every cell is left out").above(0));
+  v.section("output", config::doc("where the comparison goes"), [this](config::Visitor& o) {
+    o("dir", output_dir,
+      config::doc("output folder: one sub-folder per experiment, report.md, report.csv, summary.json, figures/ and "
+                  "report.html (`landda compare --output` overrides it)"));
+    o("figures", figures,
+      config::doc("draw the figures and report.html with experiments/report/make_report.py (python3 with xarray "
+                  "and matplotlib); the tables do not need it"));
+  });
+  v("log_level", log_level, config::log_levels());
+}
+
+CompareConfig read_compare_config(const config::Node& root) {
+  CompareConfig cfg;
+  config::read(root, cfg);
+  cfg.source_file = root.source().file;
+  return cfg;
+}
+
+namespace {
+
+struct Variant {
+  std::string name;
+  std::vector<std::string> assimilated;  // retrieval names, or the merged source
+  std::string merged_file;               // set for merged products
+  std::string merger_type;
+  std::size_t merger_index = 0;  // into CompareConfig::merged
+};
+
+struct Source {
+  std::string name, file;
+  bool assimilate = true;
+  YAML::Node node;
+};
+
+std::string format_location(const observations::ObsFile& f, std::size_t i) {
+  if (!f.station.empty() && !f.station[i].empty()) return f.station[i];
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.4f,%.4f", f.obs.x[i], f.obs.y[i]);
+  return buf;
+}
+
+struct Row {
+  std::string experiment, station, layer;
+  std::size_t n = 0;
+  double bias = 0, rmse = 0, ubrmse = 0, r = 0, anomaly_r = 0;
+};
+
+constexpr std::size_t kMinPairs = 10;
+
+// Scores of one experiment at one validation source: the analysis mean
+// (hofx1) against the station value, per station, after the spin-up.
+std::vector<Row> score(const std::string& file, const std::string& experiment, const std::string& layer, Time from) {
+  const auto f = observations::read_ioda(file, "", "", {"hofx1"});
+  const auto& model = f.groups.at(0).values;
+  std::map<std::string, std::size_t> at;
+  std::vector<std::string> names;
+  std::vector<std::vector<Time>> t;
+  std::vector<std::vector<double>> m, o;
+  for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+    const int qc = f.obs.qc[i];
+    const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = model[i];
+    if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv)) continue;
+    if (f.obs.time[i] < from) continue;
+    const std::string key = format_location(f, i);
+    auto [it, added] = at.try_emplace(key, names.size());
+    if (added) {
+      names.push_back(key);
+      t.emplace_back();
+      m.emplace_back();
+      o.emplace_back();
+    }
+    t[it->second].push_back(f.obs.time[i]);
+    m[it->second].push_back(mv);
+    o[it->second].push_back(ov);
+  }
+  std::vector<Row> rows;
+  for (std::size_t s = 0; s < names.size(); ++s) {
+    const auto p = metrics::compare(m[s], o[s], kMinPairs);
+    Row r{experiment, names[s], layer, p.n, p.bias, p.rmsd, p.ubrmsd, p.r, std::nan("")};
+    if (p.n >= kMinPairs) r.anomaly_r = metrics::pearson(metrics::anomalies(t[s], m[s]), metrics::anomalies(t[s], o[s]));
+    rows.push_back(r);
+  }
+  return rows;
+}
+
+std::string fmt(double v, int digits = 4) {
+  if (!std::isfinite(v)) return "";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+  return buf;
+}
+
+struct Summary {
+  std::string experiment, layer;
+  int stations = 0;
+  double n = 0, bias = 0, rmse = 0, ubrmse = 0, r = 0, anomaly_r = 0;
+  int rank = 0;
+};
+
+// Means over the stations with enough pairs, ranked by ubRMSE within each layer.
+std::vector<Summary> summarise(const std::vector<Row>& rows, const std::vector<std::string>& experiments,
+                               const std::vector<std::string>& layers) {
+  std::vector<Summary> out;
+  for (const auto& layer : layers) {
+    std::vector<Summary> part;
+    for (const auto& e : experiments) {
+      Summary s{e, layer};
+      int nr = 0, na = 0;
+      for (const auto& r : rows) {
+        if (r.experiment != e || r.layer != layer || r.n < kMinPairs) continue;
+        ++s.stations;
+        s.n += static_cast<double>(r.n);
+        s.bias += r.bias;
+        s.rmse += r.rmse;
+        s.ubrmse += r.ubrmse;
+        if (std::isfinite(r.r)) s.r += r.r, ++nr;
+        if (std::isfinite(r.anomaly_r)) s.anomaly_r += r.anomaly_r, ++na;
+      }
+      if (s.stations == 0) continue;
+      const double k = s.stations;
+      s.n /= k, s.bias /= k, s.rmse /= k, s.ubrmse /= k;
+      s.r = nr ? s.r / nr : std::nan("");
+      s.anomaly_r = na ? s.anomaly_r / na : std::nan("");
+      part.push_back(s);
+    }
+    std::vector<std::size_t> order(part.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](auto a, auto b) { return part[a].ubrmse < part[b].ubrmse; });
+    for (std::size_t k = 0; k < order.size(); ++k) part[order[k]].rank = static_cast<int>(k) + 1;
+    out.insert(out.end(), part.begin(), part.end());
+  }
+  return out;
+}
+
+void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const std::vector<Summary>& sums,
+                   const std::vector<std::pair<std::string, double>>& seconds) {
+  std::ostringstream csv;
+  csv << "experiment,station,layer,n,bias,rmse,ubrmse,r,anomaly_r\n";
+  for (const auto& r : rows) {
+    std::string station = r.station;
+    if (station.find(',') != std::string::npos) station = "\"" + station + "\"";
+    csv << r.experiment << ',' << station << ',' << r.layer << ',' << r.n << ',' << fmt(r.bias, 6) << ','
+        << fmt(r.rmse, 6) << ',' << fmt(r.ubrmse, 6) << ',' << fmt(r.r, 6) << ',' << fmt(r.anomaly_r, 6) << '\n';
+  }
+  io::write_text_file(cfg.output_dir + "/report.csv", csv.str());
+
+  std::ostringstream md;
+  md << "# landda comparison\n\nBase config: `" << cfg.base << "`. Every experiment shares its model, forcing, "
+     << "ensemble and random streams; they differ only in what they assimilate.\n\n"
+     << "Scores of the analysis ensemble mean against the validation stations after the spin-up, averaged over "
+     << "the stations with at least " << kMinPairs << " pairs (bias = model - station; R and anomaly R, 35-day "
+     << "moving-average climatology, as in pytesmo). Rank: by mean ubRMSE within the layer.\n\n";
+  std::string layer;
+  for (const auto& s : sums) {
+    if (s.layer != layer) {
+      layer = s.layer;
+      md << "\n## " << (layer == "surface" ? "Surface" : "Root zone") << "\n\n"
+         << "| rank | experiment | stations | pairs per station | bias | RMSE | ubRMSE | R | anomaly R |\n"
+         << "|---|---|---|---|---|---|---|---|---|\n";
+    }
+    md << "| " << s.rank << " | " << s.experiment << " | " << s.stations << " | " << fmt(s.n, 0) << " | "
+       << fmt(s.bias) << " | " << fmt(s.rmse) << " | " << fmt(s.ubrmse) << " | " << fmt(s.r, 3) << " | "
+       << fmt(s.anomaly_r, 3) << " |\n";
+  }
+  md << "\n## Per station\n\n| experiment | station | layer | n | bias | RMSE | ubRMSE | R | anomaly R |\n"
+     << "|---|---|---|---|---|---|---|---|---|\n";
+  for (const auto& r : rows)
+    md << "| " << r.experiment << " | " << r.station << " | " << r.layer << " | " << r.n << " | " << fmt(r.bias)
+       << " | " << fmt(r.rmse) << " | " << fmt(r.ubrmse) << " | " << fmt(r.r, 3) << " | " << fmt(r.anomaly_r, 3) << " |\n";
+  md << "\n## Run times\n\n| experiment | seconds |\n|---|---|\n";
+  for (const auto& [e, sec] : seconds) md << "| " << e << " | " << fmt(sec, 1) << " |\n";
+  io::write_text_file(cfg.output_dir + "/report.md", md.str());
+
+  JsonObject j;
+  j.add("base", cfg.base);
+  for (const auto& s : sums) {
+    JsonObject e;
+    e.add("rank", s.rank).add("stations", s.stations).add("bias", s.bias).add("rmse", s.rmse);
+    e.add("ubrmse", s.ubrmse).add("r", s.r).add("anomaly_r", s.anomaly_r);
+    j.add(s.experiment + "/" + s.layer, e);
+  }
+  JsonObject t;
+  for (const auto& [e, sec] : seconds) t.add(e, sec);
+  j.add("seconds", t);
+  io::write_text_file(cfg.output_dir + "/summary.json", j.str() + "\n");
+}
+
+std::string absolute_in(const std::string& path, const std::string& dir) {
+  fs::path p(path);
+  return (p.is_relative() ? fs::path(dir) / p : p).lexically_normal().string();
+}
+
+}  // namespace
+
+void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env) {
+  const auto& comm = env.world();
+  const auto t_start = std::chrono::steady_clock::now();
+  const std::string base_dir = fs::absolute(cfg.base).parent_path().string();
+  const config::Node base_node = config::load_file(cfg.base, opts.base_overrides);
+  RunConfig base = read_run_config(base_node);  // checks the base before anything runs
+  const YAML::Node base_yaml = base_node.yaml();
+  const YAML::Node exp_yaml = base_yaml["experiment"];
+
+  // The base's sources.
+  std::vector<Source> sources;
+  if (exp_yaml["observations"].IsSequence())
+    for (const auto& s : exp_yaml["observations"]) {
+      Source src;
+      src.name = s["name"] ? s["name"].as<std::string>() : "obs";
+      src.file = s["file"] ? absolute_in(s["file"].as<std::string>(), base_dir) : "";
+      src.assimilate = !s["assimilate"] || s["assimilate"].as<bool>();
+      src.node = YAML::Clone(s);
+      sources.push_back(src);
+    }
+  const auto index_of = [&](const std::string& name, const char* key) {
+    for (std::size_t k = 0; k < sources.size(); ++k)
+      if (sources[k].name == name) return k;
+    std::vector<std::string> names;
+    for (const auto& s : sources) names.push_back(s.name);
+    throw ConfigError(cat(cfg.source_file, ": ", key, ": the base config ", cfg.base, " has no source '", name,
+                          "' (sources: ", config::join(names), ")"));
+  };
+  if (cfg.retrievals.empty())
+    for (const auto& s : sources)
+      if (s.assimilate) cfg.retrievals.push_back(s.name);
+  if (cfg.retrievals.empty()) throw ConfigError(cat(cfg.source_file, ": the base config assimilates no source"));
+  for (const auto& r : cfg.retrievals) index_of(r, "retrievals");
+  if (cfg.validation.empty())
+    for (const auto& s : sources)
+      if (!s.assimilate) cfg.validation.push_back({s.name, "surface"});
+  for (const auto& v : cfg.validation) index_of(v.source, "validation");
+  if (!cfg.merge_reference.empty()) index_of(cfg.merge_reference, "merge_reference");
+  if (!cfg.merge_locations.empty() &&
+      std::find(cfg.retrievals.begin(), cfg.retrievals.end(), cfg.merge_locations) == cfg.retrievals.end())
+    throw ConfigError(cat(cfg.source_file, ": merge_locations: '", cfg.merge_locations, "' is not one of the retrievals (",
+                          config::join(cfg.retrievals), ")"));
+
+  const Time start = base_yaml["experiment"]["start"] ? Time::parse(base_yaml["experiment"]["start"].as<std::string>())
+                                                      : Time::parse("2000-01-01");
+  const Duration window = exp_yaml["window"] ? Duration::parse(exp_yaml["window"].as<std::string>()) : Duration{6 * 3600};
+  const int cycles = exp_yaml["cycles"] ? exp_yaml["cycles"].as<int>() : 1000;
+  const int spinup = exp_yaml["spinup"] ? exp_yaml["spinup"].as<int>() : 100;
+  const Time end = start + Duration{window.seconds * cycles}, scored_from = start + Duration{window.seconds * spinup};
+
+  fs::create_directories(cfg.output_dir);
+  // ISMN folders as validation stations: one observation file each, an in-situ probe at its depth.
+  std::vector<std::pair<std::string, double>> extra;  // (file, depth)
+  for (const auto& dir : cfg.validate_with) {
+    std::vector<observations::IsmnFile> files;
+    for (const auto& e : fs::recursive_directory_iterator(dir))
+      if (e.is_regular_file() && e.path().extension() == ".stm" && e.path().filename().string().find("_sm_") != std::string::npos)
+        files.push_back(observations::read_ismn(e.path().string()));
+    if (files.empty()) throw InputError(cat(dir, ": no ISMN soil-moisture files (*_sm_*.stm)"));
+    std::map<double, std::vector<observations::IsmnFile>> by_depth;
+    for (auto& f : files) by_depth[f.depth_from].push_back(std::move(f));
+    for (auto& [depth, group] : by_depth) {
+      const std::string name = cat("validate_", fs::path(dir).filename().string(), "_", static_cast<int>(std::lround(depth * 100)), "cm");
+      const std::string file = cfg.output_dir + "/" + name + ".nc";
+      if (comm.root()) observations::write_ioda(observations::ismn_to_obs(group, start, end, 0.02), file);
+      Source src;
+      src.name = name;
+      src.file = fs::absolute(file).string();
+      src.assimilate = false;
+      YAML::Node n;
+      n["name"] = name;
+      n["file"] = src.file;
+      const bool crns = group.front().sensor.find("osmic") != std::string::npos || group.front().network == "COSMOS";
+      n["operator"]["type"] = crns ? "crns" : "insitu";
+      if (!crns) n["operator"]["depth_m"] = std::max(depth, 0.01);
+      n["operator"]["max_distance_km"] = cfg.validate_max_distance_km;
+      n["file_errors"] = true;
+      n["assimilate"] = false;
+      src.node = n;
+      sources.push_back(src);
+      cfg.validation.push_back({name, depth <= 0.1 ? "surface" : "rootzone"});
+      log::info("compare: validation stations from ", dir, " at ", depth, " m: ", group.size(), " file(s)",
+                crns ? " (CRNS operator)" : "");
+    }
+  }
+  comm.barrier();
+
+  // The experiments.
+  std::vector<Variant> variants;
+  if (cfg.open_loop) variants.push_back({"open_loop", {}, "", "", 0});
+  if (cfg.singles)
+    for (const auto& r : cfg.retrievals) variants.push_back({r, {r}, "", "", 0});
+  if (cfg.joint && cfg.retrievals.size() > 1) variants.push_back({"joint", cfg.retrievals, "", "", 0});
+  std::map<std::string, int> type_count;
+  for (const auto& m : cfg.merged) {
+    const int k = type_count[m.type]++;
+    const std::string name = "merged_" + m.type + (k ? cat("_", k + 1) : "");
+    variants.push_back({name, {name}, "", m.type, static_cast<std::size_t>(&m - cfg.merged.data())});
+  }
+  // Retrieval files for merging: the base's, or the open loop's synthetic draws.
+  const std::string draws_dir = cfg.output_dir + "/" + (cfg.open_loop ? "open_loop" : "draws");
+
+  std::vector<std::string> names;
+  for (const auto& v : variants) names.push_back(v.name);
+  log::info("compare: ", variants.size(), " experiments (", config::join(names), "), validated by ",
+            cfg.validation.size(), " source(s), ", comm.size(), " MPI rank(s)");
+
+  const auto build = [&](const Variant& v, const std::string& out_dir, bool write_draws) {
+    YAML::Node root = YAML::Clone(base_yaml);
+    YAML::Node obs(YAML::NodeType::Sequence);
+    for (const auto& s : sources) {
+      YAML::Node n = YAML::Clone(s.node);
+      const bool is_retrieval = std::count(cfg.retrievals.begin(), cfg.retrievals.end(), s.name) > 0;
+      if (is_retrieval) n["assimilate"] = std::count(v.assimilated.begin(), v.assimilated.end(), s.name) > 0;
+      obs.push_back(n);
+    }
+    if (!v.merged_file.empty()) {
+      YAML::Node n = YAML::Clone(sources[index_of(cfg.retrievals.front(), "retrievals")].node);
+      n["name"] = v.name;
+      n["file"] = v.merged_file;
+      n["file_errors"] = true;
+      n["assimilate"] = true;
+      obs.push_back(n);
+    }
+    root["experiment"]["observations"] = obs;
+    if (v.name == "open_loop") root["filter"]["type"] = "none";
+    root["output"]["dir"] = out_dir;
+    root["output"]["diagnostics"] = true;
+    root["output"]["maps"] = true;
+    if (write_draws) root["output"]["observations"] = true;
+    return read_run_config(config::from_yaml(root, cfg.base + " (experiment " + v.name + ")", base_dir));
+  };
+
+  std::vector<std::pair<std::string, double>> seconds;
+  const parallel::Layout layout = parallel::Layout::make(comm, base.parallel.ranks_per_task);
+  std::vector<std::string> retrieval_files;
+  for (std::size_t i = 0; i < variants.size(); ++i) {
+    Variant& v = variants[i];
+    const auto t0 = std::chrono::steady_clock::now();
+    const double elapsed = std::chrono::duration<double>(t0 - t_start).count();
+    log::info("compare: experiment ", i + 1, "/", variants.size(), " ", v.name,
+              i > 0 ? cat("; ", static_cast<long long>(elapsed), " s so far, about ",
+                          static_cast<long long>(elapsed / static_cast<double>(i) * static_cast<double>(variants.size() - i)), " s to go")
+                    : std::string());
+    if (!v.merger_type.empty()) {
+      if (retrieval_files.empty()) {
+        bool synthetic = false;
+        for (const auto& r : cfg.retrievals) synthetic = synthetic || sources[index_of(r, "retrievals")].file.empty();
+        if (synthetic && !fs::exists(draws_dir + "/observations")) {
+          // No open loop ran: draw the retrievals in an open-loop pass of their own.
+          RunConfig dc = build({"open_loop", {}, "", "", 0}, draws_dir, true);
+          RunOptions ro;
+          ro.output_dir = dc.output.dir;
+          registry().create(dc.experiment)->run(dc, ro, layout);
+        }
+        for (const auto& r : cfg.retrievals) {
+          const auto& s = sources[index_of(r, "retrievals")];
+          retrieval_files.push_back(s.file.empty() ? draws_dir + "/observations/" + r + ".nc" : s.file);
+        }
+      }
+      // The merge runs on rank 0; every rank learns whether it worked.
+      const std::string merge_dir = cfg.output_dir + "/" + v.name + "/merge";
+      std::string failure;
+      if (comm.root()) {
+        try {
+          YAML::Node m;
+          for (std::size_t r = 0; r < cfg.retrievals.size(); ++r) {
+            YAML::Node p;
+            p["name"] = cfg.retrievals[r];
+            p["file"] = fs::absolute(retrieval_files[r]).string();
+            m["products"].push_back(p);
+          }
+          if (!cfg.merge_locations.empty())
+            m["locations"] = fs::absolute(retrieval_files[static_cast<std::size_t>(
+                std::find(cfg.retrievals.begin(), cfg.retrievals.end(), cfg.merge_locations) - cfg.retrievals.begin())]).string();
+          m["start"] = start.iso();
+          m["end"] = end.iso();
+          m["rescale"] = cfg.merge_rescale;
+          m["max_distance_km"] = cfg.merge_max_distance_km;
+          const auto& mc = cfg.merged[v.merger_index];
+          YAML::Node merger = YAML::Clone(mc.node.yaml());
+          if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);
+          merger["type"] = mc.type;
+          if (mc.type == "lstm" && !merger["reference"] && !cfg.merge_reference.empty()) {
+            const auto& ref = sources[index_of(cfg.merge_reference, "merge_reference")];
+            merger["reference"] = ref.file.empty() ? fs::absolute(draws_dir + "/observations/" + ref.name + ".nc").string() : ref.file;
+          }
+          m["merger"] = merger;
+          m["output"]["dir"] = merge_dir;
+          m["seed"] = base.seed;
+          m["log_level"] = cfg.log_level;
+          auto mcfg = observations::merging::read_merge_config(
+              config::from_yaml(m, cfg.source_file + " (merge " + v.name + ")", fs::absolute(cfg.source_file).parent_path().string()));
+          observations::merging::run_merge(mcfg);
+        } catch (const std::exception& e) {
+          failure = e.what();
+        }
+      }
+      comm.broadcast(failure);
+      if (!failure.empty()) throw Error(cat("compare: merging ", v.name, ": ", failure));
+      v.merged_file = fs::absolute(merge_dir + "/merged.nc").string();
+    }
+    RunConfig rc = build(v, cfg.output_dir + "/" + v.name, v.name == "open_loop");
+    RunOptions ro;
+    ro.output_dir = rc.output.dir;
+    auto experiment = registry().create(rc.experiment);
+    experiment->check(rc);
+    experiment->run(rc, ro, layout);
+    seconds.emplace_back(v.name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
+  }
+
+  if (!comm.root()) return;
+  std::vector<Row> rows;
+  std::vector<std::string> layers;
+  for (const auto& val : cfg.validation)
+    if (std::find(layers.begin(), layers.end(), val.layer) == layers.end()) layers.push_back(val.layer);
+  for (const auto& v : variants)
+    for (const auto& val : cfg.validation) {
+      const auto part = score(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", v.name, val.layer, scored_from);
+      rows.insert(rows.end(), part.begin(), part.end());
+    }
+  const auto sums = summarise(rows, names, layers);
+  write_reports(cfg, rows, sums, seconds);
+  log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
+  for (const auto& s : sums)
+    log::info("  ", s.layer, " #", s.rank, " ", s.experiment, ": ubRMSE ", fmt(s.ubrmse), ", R ", fmt(s.r, 3),
+              ", anomaly R ", fmt(s.anomaly_r, 3), " (", s.stations, " stations)");
+  if (cfg.figures) {
+    const std::string script = std::string(LANDDA_SOURCE_DIR) + "/experiments/report/make_report.py";
+    const std::string py = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+    const std::string cmd = py + " '" + script + "' '" + cfg.output_dir + "'";
+    if (!fs::exists(script) || std::system(cmd.c_str()) != 0)
+      log::warn("compare: the figures and report.html were not drawn (", cmd,
+                " failed; it needs python3 with xarray and matplotlib); the tables are complete");
+    else
+      log::info("compare: report at ", cfg.output_dir, "/report.html");
+  }
+  log::info("compare: done in ", static_cast<long long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()), " s");
+}
+
+}  // namespace landda::experiments
