@@ -20,6 +20,7 @@
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/merging/merge.hpp"
+#include "observations/register.hpp"
 #include "parallel/environment.hpp"
 
 namespace fs = std::filesystem;
@@ -47,6 +48,9 @@ void CompareConfig::visit(config::Visitor& v) {
   v.plugin_list("merged", merged, observations::merging::mergers(),
                 config::doc("merged products to build from the retrievals and assimilate, each a merger section "
                             "(type mean | tc | lstm and its keys)"));
+  v.plugin("merged_operator", merged_operator, observations::operators(),
+           config::doc("how a merged product is observed (empty: the first retrieval's operator); merged products "
+                       "on a finer product's locations want that product's footprint"));
   v("merge_rescale", merge_rescale,
     config::doc("how the retrievals are matched to the first before merging").one_of({"none", "mean_std", "cdf"}));
   v("merge_reference", merge_reference,
@@ -380,6 +384,7 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       YAML::Node n = YAML::Clone(sources[index_of(cfg.retrievals.front(), "retrievals")].node);
       n["name"] = v.name;
       n["file"] = v.merged_file;
+      if (!cfg.merged_operator.type.empty()) n["operator"] = YAML::Clone(cfg.merged_operator.node.yaml());
       n["file_errors"] = true;
       n["assimilate"] = true;
       obs.push_back(n);

@@ -31,6 +31,7 @@ struct CompareConfig {
   std::vector<std::string> retrievals;
   bool open_loop = true, singles = true, joint = true;
   std::vector<config::PluginConfig> merged;
+  config::PluginConfig merged_operator;
   std::string merge_rescale = "mean_std";
   std::string merge_reference, merge_locations;
   double merge_max_distance_km = 25;

@@ -112,7 +112,7 @@ std::string station_key(const std::string& name) {
 Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
                         int bins, double max_km) {
   const auto nl = static_cast<Eigen::Index>(locations.size());
-  Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum;
+  Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum, sum_dt = sum;
   // The file's locations (first coordinates of each key).
   std::map<std::string, int> key_index;
   std::vector<std::pair<double, double>> where;
@@ -163,6 +163,7 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
     }
     const auto k = static_cast<Eigen::Index>((t - start).seconds / step.seconds);
     for (int l : to) {
+      sum_dt(k, l) += static_cast<double>((t - start).seconds - k * step.seconds);
       sum(k, l) += o.value[ei];
       sum_e2(k, l) += o.error[ei] * o.error[ei];
       count(k, l) += 1;
@@ -172,10 +173,11 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
   const double nan = std::nan("");
   b.value = (count > 0).select(sum / count, nan);
   b.error = (count > 0).select((sum_e2 / count).sqrt(), nan);
+  b.offset = (count > 0).select(sum_dt / count, nan);
   return b;
 }
 
-MergeInput collocate(const MergeConfig& cfg, JsonObject& summary) {
+MergeInput collocate(const MergeConfig& cfg, JsonObject& summary, std::vector<Eigen::ArrayXXd>& offsets) {
   MergeInput in;
   const auto bins_ll = (cfg.end - cfg.start).seconds / cfg.step.seconds;
   if (bins_ll < 1 || bins_ll > 10'000'000)
@@ -242,6 +244,7 @@ MergeInput collocate(const MergeConfig& cfg, JsonObject& summary) {
     in.products.push_back(pp.name);
     in.value.push_back(std::move(b.value));
     in.error.push_back(std::move(b.error));
+    offsets.push_back(std::move(b.offset));
   }
   summary.add("products", per_product);
   return in;
@@ -252,7 +255,8 @@ namespace {
 void merge_into(MergeConfig& cfg, const std::string& work) {
   JsonObject summary;
   summary.add("method", cfg.merger.type).add("name", cfg.name).add("rescale", cfg.rescale);
-  MergeInput in = collocate(cfg, summary);
+  std::vector<Eigen::ArrayXXd> offsets;
+  MergeInput in = collocate(cfg, summary, offsets);
   in.output_dir = work;
   log::info("merge: ", in.products.size(), " product(s) at ", in.locations.size(), " location(s), ", in.time.size(),
             " bins of ", cfg.step.iso(), "; method ", cfg.merger.type);
@@ -269,20 +273,37 @@ void merge_into(MergeConfig& cfg, const std::string& work) {
   out.platform = "merged";
   out.sensor = cfg.merger.type;
   out.source = cfg.name;
-  std::vector<double> values, errors;
+  // Each merged value is stamped at the mean time of the values it merges
+  // (the bin's centre for a method that filled a bin without them).
+  struct Out {
+    Time time;
+    Eigen::Index t, l;
+  };
+  std::vector<Out> order;
   for (Eigen::Index t = 0; t < r.value.rows(); ++t)
     for (Eigen::Index l = 0; l < r.value.cols(); ++l) {
       if (!std::isfinite(r.value(t, l)) || available(t, l) < cfg.min_products) continue;
       if (!(r.error(t, l) > 0))
         throw Error(cat("merger ", cfg.merger.type, " gave a non-positive error at ", in.locations[static_cast<std::size_t>(l)].name,
                         " ", in.time[static_cast<std::size_t>(t)].iso()));
-      values.push_back(r.value(t, l));
-      errors.push_back(r.error(t, l));
-      out.obs.x.push_back(in.locations[static_cast<std::size_t>(l)].lon);
-      out.obs.y.push_back(in.locations[static_cast<std::size_t>(l)].lat);
-      out.obs.time.push_back(in.time[static_cast<std::size_t>(t)]);
-      out.station.push_back(in.locations[static_cast<std::size_t>(l)].name);
+      double dt = 0, n = 0;
+      for (const auto& o : offsets)
+        if (std::isfinite(o(t, l))) dt += o(t, l), n += 1;
+      const Time bin_start = cfg.start + Duration{cfg.step.seconds * t};
+      order.push_back({n > 0 ? bin_start + Duration{static_cast<std::int64_t>(std::llround(dt / n))}
+                             : in.time[static_cast<std::size_t>(t)],
+                       t, l});
     }
+  std::stable_sort(order.begin(), order.end(), [](const Out& a, const Out& b) { return a.time < b.time; });
+  std::vector<double> values, errors;
+  for (const auto& [time, t, l] : order) {
+    values.push_back(r.value(t, l));
+    errors.push_back(r.error(t, l));
+    out.obs.x.push_back(in.locations[static_cast<std::size_t>(l)].lon);
+    out.obs.y.push_back(in.locations[static_cast<std::size_t>(l)].lat);
+    out.obs.time.push_back(time);
+    out.station.push_back(in.locations[static_cast<std::size_t>(l)].name);
+  }
   const auto n = static_cast<Eigen::Index>(values.size());
   out.obs.value = Eigen::Map<Eigen::VectorXd>(values.data(), n);
   out.obs.error = Eigen::Map<Eigen::VectorXd>(errors.data(), n);

@@ -57,13 +57,15 @@ std::string station_key(const std::string& name);
 // (not reduced by averaging: errors of one day's retrievals are not independent).
 struct Binned {
   Eigen::ArrayXXd value, error;  // bins x locations, NaN where empty
+  Eigen::ArrayXXd offset;        // mean time of the bin's values, seconds after the bin's start
   std::size_t used = 0, outside_period = 0, unmatched = 0;
 };
 Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
                         int bins, double max_km);
 
-// The products read, binned and rescaled to the first one.
-MergeInput collocate(const MergeConfig& cfg, JsonObject& summary);
+// The products read, binned and rescaled to the first one; offsets[p] holds
+// the mean time of product p's values in each bin (seconds after its start).
+MergeInput collocate(const MergeConfig& cfg, JsonObject& summary, std::vector<Eigen::ArrayXXd>& offsets);
 
 // The whole command: collocate, merge, write (atomically) merged.nc,
 // summary.json and config.resolved.yaml into cfg.output_dir.
