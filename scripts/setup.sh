@@ -24,6 +24,8 @@ packages=(
   libtorch-dev
   netcdf-bin hdf5-tools python3 python3-netcdf4 python3-xarray python3-numpy python3-matplotlib
 )
+# The tests open the comparison's HTML report in a real browser.
+if [ "$mode" = test ]; then packages+=(chromium); fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -254,6 +254,9 @@ void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const
   JsonObject t;
   for (const auto& [e, sec] : seconds) t.add(e, sec);
   j.add("seconds", t);
+  JsonObject val;
+  for (const auto& v : cfg.validation) val.add(v.source, v.layer);
+  j.add("validation", val);
   io::write_text_file(cfg.output_dir + "/summary.json", j.str() + "\n");
 }
 
