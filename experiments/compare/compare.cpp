@@ -61,6 +61,9 @@ void CompareConfig::visit(config::Visitor& v) {
                 "densest gives the widest coverage"));
   v("merge_max_distance_km", merge_max_distance_km,
     config::doc("a retrieval's location joins the nearest location of the first within this distance").above(0));
+  v("merge_aggregate_km", merge_aggregate_km,
+    config::doc("> 0: the retrievals are averaged over this radius around each merged location (the footprint of "
+                "the coarsest); 0: nearest location").at_least(0));
   v.sections("validation", validation,
              config::doc("the sources that score the experiments (empty: every source with `assimilate: false`, "
                          "as surface)"));
@@ -447,6 +450,7 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
           m["end"] = end.iso();
           m["rescale"] = cfg.merge_rescale;
           m["max_distance_km"] = cfg.merge_max_distance_km;
+          m["aggregate_km"] = cfg.merge_aggregate_km;
           const auto& mc = cfg.merged[v.merger_index];
           YAML::Node merger = YAML::Clone(mc.node.yaml());
           if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);

@@ -34,7 +34,7 @@ struct CompareConfig {
   config::PluginConfig merged_operator;
   std::string merge_rescale = "mean_std";
   std::string merge_reference, merge_locations;
-  double merge_max_distance_km = 25;
+  double merge_max_distance_km = 25, merge_aggregate_km = 0;
   std::vector<ValidationParams> validation;
   std::vector<std::string> validate_with;
   double validate_max_distance_km = 10;

@@ -188,6 +188,7 @@ class ReaderV final : public Visitor {
     const Node c = take(key);
     if (!c.defined() && s.required)
       c.fail(cat("missing required section; it needs 'type:' one of ", join(kind.names())));
+    if (!c.defined() && p.type.empty()) return;  // an optional plugin without a default: none
     read_plugin(c, p, kind);
   }
 
@@ -302,6 +303,7 @@ class WriterV final : public Visitor {
     out[std::string(key)] = sub.out;
   }
   void plugin(std::string_view key, PluginConfig& p, const PluginKind&, const Spec&) override {
+    if (p.type.empty()) return;  // an optional plugin left out
     out[std::string(key)] = p.resolved;
   }
   void plugin_list(std::string_view key, std::vector<PluginConfig>& ps, const PluginKind&, const Spec&) override {

@@ -27,7 +27,8 @@ struct MergeInput {
   Duration step{86400};
   std::vector<Eigen::ArrayXXd> value, error;  // time x location, one per product
   std::string units;
-  double match_km = 25;  // how far a location of another file may lie from ours
+  double match_km = 25;     // how far a location of another file may lie from ours
+  double aggregate_km = 0;  // > 0: files were averaged over this radius around each location
   std::uint64_t seed = 1;
   std::string output_dir;  // where a merger may keep its own files (a trained model)
 };

@@ -48,6 +48,11 @@ void MergeConfig::visit(config::Visitor& v) {
     config::doc("a product's location without the reference's station name joins the nearest reference location "
                 "within this distance")
         .above(0));
+  v("aggregate_km", aggregate_km,
+    config::doc("0: each location takes the product's nearest location (or the one with its station name); > 0: "
+                "the mean of every location of the product within this radius (a coarse reference's footprint: "
+                "finer products are averaged into it, their errors reduced as independent)")
+        .at_least(0));
   v("min_products", min_products,
     config::doc("bins where fewer products have a value get no merged value").range(1, 100));
   v("name", name, config::doc("source name written into the merged file (empty: merged_<method>)"));
@@ -110,7 +115,7 @@ std::string station_key(const std::string& name) {
 }
 
 Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
-                        int bins, double max_km) {
+                        int bins, double max_km, double aggregate_km) {
   const auto nl = static_cast<Eigen::Index>(locations.size());
   Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum, sum_dt = sum;
   // The file's locations (first coordinates of each key).
@@ -131,6 +136,12 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
   // nearest within max_km: a coarse product's pixel serves every station in it.
   std::vector<std::vector<int>> served(where.size());
   for (std::size_t l = 0; l < locations.size(); ++l) {
+    if (aggregate_km > 0) {  // every file location within the footprint
+      for (std::size_t k = 0; k < where.size(); ++k)
+        if (haversine_km(where[k].first, where[k].second, locations[l].lon, locations[l].lat) <= aggregate_km)
+          served[k].push_back(static_cast<int>(l));
+      continue;
+    }
     int at = -1;
     if (auto n = by_name.find(station_key(locations[l].name)); n != by_name.end() && !f.station.empty()) {
       at = n->second;
@@ -172,7 +183,9 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
   }
   const double nan = std::nan("");
   b.value = (count > 0).select(sum / count, nan);
-  b.error = (count > 0).select((sum_e2 / count).sqrt(), nan);
+  // Averaged over a footprint, the errors of distinct pixels are taken as independent.
+  const Eigen::ArrayXXd reduce = aggregate_km > 0 ? Eigen::ArrayXXd(count.max(1.0).sqrt()) : Eigen::ArrayXXd::Ones(bins, nl);
+  b.error = (count > 0).select((sum_e2 / count).sqrt() / reduce, nan);
   b.offset = (count > 0).select(sum_dt / count, nan);
   return b;
 }
@@ -188,6 +201,7 @@ MergeInput collocate(const MergeConfig& cfg, JsonObject& summary, std::vector<Ei
   in.seed = static_cast<std::uint64_t>(cfg.seed);
   in.output_dir = cfg.output_dir;
   in.match_km = cfg.max_distance_km;
+  in.aggregate_km = cfg.aggregate_km;
   for (int k = 0; k < bins; ++k) in.time.push_back(cfg.start + Duration{cfg.step.seconds * k + cfg.step.seconds / 2});
 
   JsonObject per_product;
@@ -201,7 +215,8 @@ MergeInput collocate(const MergeConfig& cfg, JsonObject& summary, std::vector<Ei
         throw InputError(cat(cfg.locations_file.empty() ? pp.file : cfg.locations_file, ": no location with a good value"));
       in.units = f.units;
     }
-    Binned b = bin_to_locations(f, in.locations, cfg.start, cfg.step, bins, cfg.max_distance_km);
+    Binned b = bin_to_locations(f, in.locations, cfg.start, cfg.step, bins, cfg.max_distance_km,
+                                p == 0 && cfg.locations_file.empty() ? 0.0 : cfg.aggregate_km);
     JsonObject ps;
     ps.add("file", pp.file).add("units", f.units).add("values_used", static_cast<long long>(b.used));
     ps.add("values_outside_period", static_cast<long long>(b.outside_period));

@@ -32,7 +32,7 @@ struct MergeConfig {
   Time start = Time::parse("2017-01-01"), end = Time::parse("2019-01-01");
   Duration step{86400};
   std::string rescale = "mean_std";
-  double max_distance_km = 25;
+  double max_distance_km = 25, aggregate_km = 0;
   int min_products = 1;
   std::string name;
   std::string output_dir = "merged";
@@ -61,7 +61,7 @@ struct Binned {
   std::size_t used = 0, outside_period = 0, unmatched = 0;
 };
 Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& locations, Time start, Duration step,
-                        int bins, double max_km);
+                        int bins, double max_km, double aggregate_km = 0);
 
 // The products read, binned and rescaled to the first one; offsets[p] holds
 // the mean time of product p's values in each bin (seconds after its start).

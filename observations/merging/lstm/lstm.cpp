@@ -27,7 +27,7 @@ void LstmMerger::Params::visit(config::Visitor& v) {
         .file());
   v("reference_max_distance_km", reference_max_distance_km,
     config::doc("a location trains against the reference location with its station name, else the nearest within "
-                "this (0: the merge's max_distance_km); keep it small when the reference is point probes")
+                "this; 0: as the products (the merge's aggregate_km, else max_distance_km)")
         .at_least(0));
   v("reference_variable", reference_variable, config::doc("its ObsValue variable (empty: the file's one)"));
   v("forcing", forcing,
@@ -381,7 +381,8 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
   inp.ref = Eigen::ArrayXXd::Constant(nt, nl, kNan);
   if (!p_.reference.empty())
     inp.ref = bin_to_locations(read_ioda(p_.reference, p_.reference_variable), in.locations, start, in.step,
-                               static_cast<int>(nt), p_.reference_max_distance_km > 0 ? p_.reference_max_distance_km : in.match_km)
+                               static_cast<int>(nt), p_.reference_max_distance_km > 0 ? p_.reference_max_distance_km : in.match_km,
+                               p_.reference_max_distance_km > 0 ? 0.0 : in.aggregate_km)
                   .value;
 
   // Which locations train, validate, or are held out.
