@@ -42,7 +42,7 @@ void CompareConfig::visit(config::Visitor& v) {
   v("retrievals", retrievals,
     config::doc("sources of the base config compared alone and jointly and merged (empty: every source the base "
                 "assimilates)"));
-  v("open_loop", open_loop, config::doc("run the open loop (filter.type none)"));
+  v("open_loop", open_loop, config::doc("run the open loop (the base with no retrieval assimilated)"));
   v("singles", singles, config::doc("run each retrieval alone"));
   v("joint", joint, config::doc("run all retrievals jointly"));
   v.plugin_list("merged", merged, observations::merging::mergers(),
@@ -396,7 +396,8 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       obs.push_back(n);
     }
     root["experiment"]["observations"] = obs;
-    if (v.name == "open_loop") root["filter"]["type"] = "none";
+    // The open loop assimilates nothing but keeps the filter: the same data path, and
+    // assimilate experiments (real data) need one.
     root["output"]["dir"] = out_dir;
     root["output"]["diagnostics"] = true;
     root["output"]["maps"] = true;

@@ -341,6 +341,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     double so = 0, sb = 0, soo = 0, sbb = 0, sob = 0;  // for Pearson R of O against H(background mean)
     auto totals() { return std::tie(omb2, oma2, spread2, used, rejected, missing, scored, omb_sum, so, sb, soo, sbb, sob); }
     bool from_file = false;
+    Index window_begin = 0;  // file sources: the first row of the current window
     std::vector<observations::RescaleFit> fits;  // per location of a rescaled file source
     std::vector<double> fit_lon, fit_lat;
     observations::ObsFile data;      // the file's observations (file sources)
@@ -594,6 +595,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         const auto [lo, hi] = window_rows(src.data.obs, t0, t1);
         if (hi <= lo) continue;
         b = src.data.obs.slice(lo, hi - lo);
+        src.window_begin = lo;
         b.source.assign(b.x.size(), 0);
         b.source_names = {sp.name};
         src.op->setup(geometry, b.x, b.y);
@@ -699,6 +701,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         if (diagnostics && comm.root()) {
           ObsBatch part = obs.slice(at, cnt);
           src.feedback.obs.append(part);
+          if (src.from_file && !src.data.station.empty())  // stations keep their names in the feedback
+            src.feedback.station.insert(src.feedback.station.end(), src.data.station.begin() + src.window_begin,
+                                        src.data.station.begin() + src.window_begin + cnt);
           auto& g = src.feedback.groups;
           for (Index o = at; o < at + cnt; ++o) {
             g[0].values.push_back(hmean[o]);
