@@ -62,10 +62,12 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 case "$mode" in
   run)
-    out="$root/output/quickstart"
-    "$build/landda" run "$root/experiments/configs/quickstart.yaml" --output "$out"
+    # The default comparison on the bundled Hawaii data: open loop, SMAP, ASCAT
+    # and SMOS alone, jointly, and merged (mean, TC, LSTM), validated at a SCAN probe.
+    out="$root/output/hawaii_compare"
+    "$build/landda" compare "$root/experiments/configs/hawaii_compare.yaml" --output "$out"
     echo
-    echo "landda setup: done. Outputs in $out (summary.json, twin.nc, config.resolved.yaml)."
+    echo "landda setup: done. The report is $out/report.html (tables: $out/report.md, $out/report.csv)."
     ;;
   test)
     cd "$build"

@@ -274,7 +274,9 @@ int describe(const Args& args) {
     std::cout << "Top-level keys of a config file:\n";
     experiments::RunConfig cfg;
     config::describe(std::cout, cfg);
-    if (type.empty()) std::cout << "\nA `landda merge` config has its own top level: landda describe merge\n";
+    if (type.empty())
+      std::cout << "\n`landda merge` and `landda compare` configs have their own top level: landda describe merge, "
+                   "landda describe compare\n";
     return 0;
   }
   if (type == "compare") {

@@ -38,6 +38,9 @@ expect "describe merge shows products" "products: list of sections" -- "$landda"
 expect "describe tc shows min_samples" "min_samples: integer = 100" -- "$landda" describe tc
 expect "describe lstm shows folds" "folds: integer = 0" -- "$landda" describe lstm
 expect "bench lstm --help" "seconds per epoch" -- "$landda" bench lstm --help
+expect "usage lists compare" "compare CONFIG" -- "$landda" --help
+expect "compare --help names validate-with" "--validate-with" -- "$landda" compare --help
+expect "describe compare shows retrievals" "retrievals: list of strings" -- "$landda" describe compare
 "$landda" rnu >/dev/null 2>&1 && { echo "FAIL unknown command exits 0"; fail=1; }
 "$landda" run >/dev/null 2>&1 && { echo "FAIL run without config exits 0"; fail=1; }
 "$landda" merge >/dev/null 2>&1 && { echo "FAIL merge without config exits 0"; fail=1; }
