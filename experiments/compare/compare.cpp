@@ -49,8 +49,12 @@ void CompareConfig::visit(config::Visitor& v) {
                 config::doc("merged products to build from the retrievals and assimilate, each a merger section "
                             "(type mean | tc | lstm and its keys)"));
   v.plugin("merged_operator", merged_operator, observations::operators(),
-           config::doc("how a merged product is observed (empty: the first retrieval's operator); merged products "
-                       "on a finer product's locations want that product's footprint"));
+           config::doc("how a merged product is observed (empty: the first retrieval's operator, or for an LSTM "
+                       "trained on merge_reference that source's operator)"));
+  v("merged_rescale", merged_rescale,
+    config::doc("how a merged product is matched to the model before it is assimilated (a file source's "
+                "`rescale`, per location to the control run); empty: as the first retrieval")
+        .one_of({"", "none", "mean_std", "cdf"}));
   v("merge_rescale", merge_rescale,
     config::doc("how the retrievals are matched to the first before merging").one_of({"none", "mean_std", "cdf"}));
   v("merge_reference", merge_reference,
@@ -390,9 +394,13 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       YAML::Node n = YAML::Clone(sources[index_of(cfg.retrievals.front(), "retrievals")].node);
       n["name"] = v.name;
       n["file"] = v.merged_file;
+      // A product trained on a reference (the LSTM) is observed like that reference.
+      if (v.merger_type == "lstm" && !cfg.merge_reference.empty())
+        n["operator"] = YAML::Clone(sources[index_of(cfg.merge_reference, "merge_reference")].node["operator"]);
       if (!cfg.merged_operator.type.empty()) n["operator"] = YAML::Clone(cfg.merged_operator.node.yaml());
       n["file_errors"] = true;
       n["assimilate"] = true;
+      if (!cfg.merged_rescale.empty()) n["rescale"] = cfg.merged_rescale;
       obs.push_back(n);
     }
     root["experiment"]["observations"] = obs;

@@ -32,7 +32,7 @@ struct CompareConfig {
   bool open_loop = true, singles = true, joint = true;
   std::vector<config::PluginConfig> merged;
   config::PluginConfig merged_operator;
-  std::string merge_rescale = "mean_std";
+  std::string merge_rescale = "mean_std", merged_rescale;
   std::string merge_reference, merge_locations;
   double merge_max_distance_km = 25, merge_aggregate_km = 0;
   std::vector<ValidationParams> validation;
