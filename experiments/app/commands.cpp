@@ -67,17 +67,26 @@ struct ConfigOptions {
     std::cout << usage(synopsis, about, opts);
     return true;
   }
+  // --output (sets output.dir) and --log-level, for the commands that write an output folder.
+  std::string output, log_level;
+  void add_output_options() {
+    opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
+        "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)");
+  }
+  // The config file with --set and --output applied.
+  config::Node load_node() const {
+    std::vector<std::string> all = sets;
+    if (!output.empty()) all.push_back("output.dir=" + output);
+    return config::load_file(file, all);
+  }
+  void apply_log_level(const std::string& from_config) const {
+    log::set_level(log::parse_level(log_level.empty() ? from_config : log_level));
+  }
   void require_file(const char* command) const {
     if (file.empty()) throw ConfigError(cat("landda ", command, ": no config file given (landda ", command, " CONFIG; see --help)"));
   }
 };
 
-// The config with --set overrides (and --output as output.dir), validated.
-experiments::RunConfig load(const std::string& file, std::vector<std::string> sets, const std::string& output) {
-  if (!output.empty()) sets.push_back("output.dir=" + output);
-  const config::Node root = config::load_file(file, sets);
-  return experiments::read_run_config(root);
-}
 
 void print_plugins(std::ostream& os, const config::PluginKind& kind) {
   os << "  " << kind.kind_name() << " types (`" << kind.kind_name() << ": {type: ...}`):\n";
@@ -132,11 +141,9 @@ std::vector<std::string> petsc_options(const Args& args) {
 
 int run(const Args& args, const parallel::Environment& env) {
   ConfigOptions co("override one key: --set filter.members=40 (repeatable)");
-  std::string output, log_level;
+  co.add_output_options();
   int stop_after = 0;
-  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
-      "restart", po::bool_switch(), "continue from the checkpoint in the output folder")(
-      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)")(
+  co.opts.add_options()("restart", po::bool_switch(), "continue from the checkpoint in the output folder")(
       "stop-after", po::value(&stop_after), "stop after this cycle as if killed (for testing --restart)");
   Parsed p;
   if (co.parse_or_help(args, p, "landda run CONFIG [--output DIR] [--set key.path=value ...] [--restart] [PETSc options]",
@@ -145,10 +152,8 @@ int run(const Args& args, const parallel::Environment& env) {
                        "Under MPI ensemble members are spread over the ranks; results do not depend on their number."))
     return 0;
   co.require_file("run");
-  const std::string& file = co.file;
-  const std::vector<std::string>& sets = co.sets;
-  experiments::RunConfig cfg = load(file, sets, output);
-  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  experiments::RunConfig cfg = experiments::read_run_config(co.load_node());
+  co.apply_log_level(cfg.log_level);
   auto experiment = experiments::registry().create(cfg.experiment);
   experiment->check(cfg);
   experiments::RunOptions ro;
@@ -186,7 +191,7 @@ int validate(const Args& args) {
     std::cerr << file << ": valid (a `landda merge` config)\n";
     return 0;
   }
-  experiments::RunConfig cfg = load(file, sets, "");
+  experiments::RunConfig cfg = experiments::read_run_config(config::load_file(file, sets));
   // Building the plugins runs their own checks (files they read, combinations of keys).
   experiments::registry().create(cfg.experiment)->check(cfg);
   models::registry().create(cfg.model);
@@ -198,9 +203,7 @@ int validate(const Args& args) {
 
 int merge(const Args& args) {
   ConfigOptions co("override one key: --set merger.type=tc (repeatable)");
-  std::string output, log_level;
-  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
-      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)");
+  co.add_output_options();
   Parsed p;
   if (co.parse_or_help(args, p, "landda merge CONFIG [--output DIR] [--set key.path=value ...]",
                        "Merges soil-moisture products (observation files) into one with an error per value: the "
@@ -209,22 +212,19 @@ int merge(const Args& args) {
                        "config.resolved.yaml. Keys: landda describe merge; landda describe tc."))
     return 0;
   co.require_file("merge");
-  std::vector<std::string> sets = co.sets;
-  if (!output.empty()) sets.push_back("output.dir=" + output);
-  auto cfg = observations::merging::read_merge_config(config::load_file(co.file, sets));
-  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  auto cfg = observations::merging::read_merge_config(co.load_node());
+  co.apply_log_level(cfg.log_level);
   observations::merging::run_merge(cfg);
   return 0;
 }
 
 int compare(const Args& args, const parallel::Environment& env) {
   ConfigOptions co("override one key of the compare config (repeatable)");
-  std::string output, log_level;
+  co.add_output_options();
   std::vector<std::string> validate_with, base_sets;
-  co.opts.add_options()("output,o", po::value(&output), "output folder (sets output.dir)")(
+  co.opts.add_options()(
       "validate-with", po::value(&validate_with)->composing(), "a folder of ISMN station files to validate against (repeatable)")(
-      "base-set", po::value(&base_sets)->composing(), "override one key of the base run config (repeatable)")(
-      "log-level", po::value(&log_level), "trace | debug | info | warn | error | off (overrides log_level)");
+      "base-set", po::value(&base_sets)->composing(), "override one key of the base run config (repeatable)");
   Parsed p;
   if (co.parse_or_help(args, p, "landda compare CONFIG [--output DIR] [--validate-with DIR ...] [--base-set key=value ...]",
                        "Runs the experiments a comparison config names from one base run config - the open loop, each "
@@ -235,14 +235,12 @@ int compare(const Args& args, const parallel::Environment& env) {
                        "experiment uses all ranks; the tables do not depend on their number."))
     return 0;
   co.require_file("compare");
-  std::vector<std::string> sets = co.sets;
-  if (!output.empty()) sets.push_back("output.dir=" + output);
-  auto cfg = experiments::read_compare_config(config::load_file(co.file, sets));
+  auto cfg = experiments::read_compare_config(co.load_node());
   for (const auto& d : validate_with) {
     if (!std::filesystem::is_directory(d)) throw ConfigError(cat("--validate-with ", d, ": not a folder"));
     cfg.validate_with.push_back(d);
   }
-  log::set_level(log::parse_level(log_level.empty() ? cfg.log_level : log_level));
+  co.apply_log_level(cfg.log_level);
   experiments::CompareOptions opts;
   opts.base_overrides = base_sets;
   experiments::run_compare(cfg, opts, env);
