@@ -48,3 +48,38 @@ timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 -
   "file://$work/one/report.html" >/dev/null 2>&1
 [ -s "$work/shot.png" ] || { echo "FAIL no screenshot"; exit 1; }
 echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.png") bytes"
+
+# --validate-with: a folder of ISMN files (generated here: a 5-cm probe near
+# Silver Sword and a COSMOS cosmic-ray probe) adds validation stations to the
+# Hawaii comparison with no code change; the CRNS one goes through the CRNS operator.
+ismn="$work/ismn"; mkdir -p "$ismn"
+"$py" - "$ismn" <<'PY'
+import math, sys
+d = sys.argv[1]
+def write(name, header, depth_scale):
+    with open(f"{d}/{name}", "w") as f:
+        f.write(header + "\n")
+        for h in range(0, 2 * 365 * 24, 3):
+            day, hour = divmod(h, 24)
+            import datetime
+            t = datetime.datetime(2017, 1, 1) + datetime.timedelta(hours=h)
+            v = 0.25 + depth_scale * 0.05 * math.sin(2 * math.pi * h / (24 * 365.25))
+            f.write(f"{t:%Y/%m/%d %H:%M} {v:.4f} G M\n")
+write("SCAN_SCAN_TestProbe_sm_0.050000_0.050000_Test-Sensor_20170101_20181231.stm",
+      "SCAN       SCAN       TestProbe       19.770 -155.420   2800.0 0.0500 0.0500 Test-Sensor", 1.0)
+write("COSMOS_COSMOS_TestCRNS_sm_0.000000_0.170000_Cosmic-ray-Probe_20170101_20181231.stm",
+      "COSMOS     COSMOS     TestCRNS        19.765 -155.4234  2868.0 0.0000 0.1700 Cosmic-ray-Probe", 0.5)
+PY
+"$landda" compare "$src/experiments/configs/hawaii_compare.yaml" -o "$work/hawaii" --validate-with "$ismn" \
+  --set singles=false --set joint=false --set 'merged=[]' --set output.figures=false --log-level warn
+"$py" - "$work/hawaii" <<'PY'
+import csv, json, sys
+w = sys.argv[1]
+rows = list(csv.DictReader(open(f"{w}/report.csv")))
+stations = {r["station"]: r for r in rows}
+assert {"SCAN:Silver_Sword", "SCAN:TestProbe", "COSMOS:TestCRNS"} <= set(stations), stations.keys()
+assert all(int(r["n"]) > 1000 for r in rows), rows
+cfg = open(f"{w}/open_loop/config.resolved.yaml").read()
+assert "type: crns" in cfg and "validate_ismn_0cm" in cfg, "the COSMOS probe is not observed through the CRNS operator"
+print("ok   --validate-with: stations", sorted(stations), "; CRNS through the crns operator")
+PY
