@@ -266,8 +266,10 @@ TEST_CASE("The LSTM beats TC and the mean where errors depend on the state and t
   INFO("held-out locations: lstm " << ul << " tc " << ut << " mean " << um);
   CHECK(ul < 0.8 * ut);
   CHECK(ul < 0.8 * um);
-  // Its stated error (the validation RMSE) is of the size of its real one.
-  CHECK(lstm.obs.error[0] == Approx(ul).epsilon(0.5));
+  // Its stated error (the validation RMSE inflated for the residuals' day-to-day
+  // correlation) does not understate the real one, nor exceed it by much.
+  CHECK(lstm.obs.error[0] >= ul);
+  CHECK(lstm.obs.error[0] < 5 * ul);
 
   SECTION("train, save, load, predict: a saved model gives the same predictions") {
     const auto again = merge(c.yaml + cat("  model: ", c.dir, "/lstm/model.pt\n"), c.dir + "/lstm_applied");

@@ -7,7 +7,8 @@
 // (Kratzert et al. 2019; for soil moisture Fang et al. 2017). The trained
 // model is saved beside the merged product (model.pt) and reloaded for
 // prediction, or an earlier one is applied (`model:`). The error of every
-// merged value is the RMSE on the validation locations.
+// merged value is the RMSE on the validation locations, inflated by the
+// residuals' integral correlation time (their errors persist from day to day).
 #include "config/params.hpp"
 #include "interfaces/merger.hpp"
 
