@@ -175,6 +175,12 @@ TEST_CASE("Mean and TC merging beat every input when errors are independent", "[
   CHECK(ut <= um * 1.01);
   // The error TC states, 1 / sum(1 / sigma_i^2), is about the real one.
   CHECK(tc.obs.error.mean() == Approx(ut).epsilon(0.25));
+  // Too few triplets at each location (about 500 of 1,000 needed): the estimate pooled over all locations.
+  const auto pooled = merge(base + "merger: {type: tc, min_samples: 1000}\nmin_products: 2", dir + "/tc_pooled");
+  const double up = fit_error(pooled, tr, locs);
+  INFO("tc pooled " << up);
+  CHECK(up < best_input);
+  CHECK(up == Approx(ut).epsilon(0.05));
 }
 
 TEST_CASE("TC beats the mean when errors differ by location and season", "[observations][merging]") {

@@ -14,6 +14,9 @@ void TcMerger::Params::visit(config::Visitor& v) {
     config::doc("none: one estimate per location; season: per location and season (DJF, MAM, JJA, SON), the "
                 "location's all-year estimate where a season has too few samples")
         .one_of({"none", "season"}));
+  v("pool", pool,
+    config::doc("a product without an estimate at a location takes the one from all locations' triplets pooled "
+                "(before the fallback)"));
   v("fallback", fallback,
     config::doc("a product without a TC estimate at a location (fewer than three products there, too few "
                 "samples, a non-positive estimate): file_errors weighs it by its rescaled file error; mean merges "
@@ -41,11 +44,11 @@ struct Estimate {
   std::size_t n = 0;  // largest triple sample that entered it
 };
 
-// Error variance of each product at location l from every triple of
-// products, using the bins `use` admits.
+// Error variance of each product from every triple of products, over the
+// locations `ls` and the bins `use` admits.
 template <class Use>
-std::vector<Estimate> tc_at(const MergeInput& in, Eigen::Index l, const TcMerger::Params& p, Use use,
-                            std::uint64_t seed, bool intervals) {
+std::vector<Estimate> tc_at(const MergeInput& in, const std::vector<Eigen::Index>& ls, const TcMerger::Params& p,
+                            Use use, std::uint64_t seed, bool intervals) {
   const std::size_t np = in.value.size();
   std::vector<double> sum(np, 0), lo(np, 0), hi(np, 0);
   std::vector<int> count(np, 0);
@@ -54,15 +57,16 @@ std::vector<Estimate> tc_at(const MergeInput& in, Eigen::Index l, const TcMerger
     for (std::size_t b = a + 1; b < np; ++b)
       for (std::size_t c = b + 1; c < np; ++c) {
         std::vector<double> x, y, z;
-        for (Eigen::Index t = 0; t < in.value[a].rows(); ++t) {
-          if (!use(t)) continue;
-          const double va = in.value[a](t, l), vb = in.value[b](t, l), vc = in.value[c](t, l);
-          if (std::isfinite(va) && std::isfinite(vb) && std::isfinite(vc)) {
-            x.push_back(va);
-            y.push_back(vb);
-            z.push_back(vc);
+        for (Eigen::Index l : ls)
+          for (Eigen::Index t = 0; t < in.value[a].rows(); ++t) {
+            if (!use(t)) continue;
+            const double va = in.value[a](t, l), vb = in.value[b](t, l), vc = in.value[c](t, l);
+            if (std::isfinite(va) && std::isfinite(vb) && std::isfinite(vc)) {
+              x.push_back(va);
+              y.push_back(vb);
+              z.push_back(vc);
+            }
           }
-        }
         if (x.size() < static_cast<std::size_t>(p.min_samples)) continue;
         const auto tc = metrics::triple_collocation(x, y, z, static_cast<std::size_t>(p.min_samples),
                                                     intervals ? p.bootstrap : 0, seed);
@@ -99,24 +103,34 @@ MergeResult TcMerger::merge(const MergeInput& in) {
   r.error = r.value;
   std::vector<int> season(static_cast<std::size_t>(nt));
   for (Eigen::Index t = 0; t < nt; ++t) season[static_cast<std::size_t>(t)] = season_of(in.time[static_cast<std::size_t>(t)]);
-  long long by_tc = 0, by_fallback = 0;
+  long long by_tc = 0, by_fallback = 0, by_pooled = 0;
   JsonObject per_location;
+  std::vector<Estimate> pooled(np);
+  if (p_.pool) {
+    std::vector<Eigen::Index> all(static_cast<std::size_t>(nl));
+    for (Eigen::Index l = 0; l < nl; ++l) all[static_cast<std::size_t>(l)] = l;
+    pooled = tc_at(in, all, p_, [](Eigen::Index) { return true; }, in.seed, false);
+  }
   for (Eigen::Index l = 0; l < nl; ++l) {
     std::vector<std::vector<Estimate>> est(5);
-    est[kAll] = tc_at(in, l, p_, [](Eigen::Index) { return true; }, in.seed + static_cast<std::uint64_t>(l), true);
+    est[kAll] = tc_at(in, {l}, p_, [](Eigen::Index) { return true; }, in.seed + static_cast<std::uint64_t>(l), true);
     if (p_.stratify == "season")
       for (int s = 0; s < 4; ++s)
         est[static_cast<std::size_t>(s)] =
-            tc_at(in, l, p_, [&](Eigen::Index t) { return season[static_cast<std::size_t>(t)] == s; }, in.seed, false);
+            tc_at(in, {l}, p_, [&](Eigen::Index t) { return season[static_cast<std::size_t>(t)] == s; }, in.seed, false);
     for (Eigen::Index t = 0; t < nt; ++t) {
       double wsum = 0, wx = 0;
-      bool missing_estimate = false;
+      bool missing_estimate = false, used_pool = false;
       for (std::size_t q = 0; q < np; ++q) {
         const double v = in.value[q](t, l);
         if (!std::isfinite(v)) continue;
         double var = std::nan("");
         if (p_.stratify == "season") var = est[static_cast<std::size_t>(season[static_cast<std::size_t>(t)])][q].var;
         if (!std::isfinite(var)) var = est[kAll][q].var;
+        if (!std::isfinite(var) && std::isfinite(pooled[q].var)) {
+          var = pooled[q].var;
+          used_pool = true;
+        }
         if (!std::isfinite(var)) {
           missing_estimate = true;
           var = in.error[q](t, l) * in.error[q](t, l);
@@ -132,7 +146,7 @@ MergeResult TcMerger::merge(const MergeInput& in) {
         r.value(t, l) = wx / wsum;
         r.error(t, l) = std::sqrt(1 / wsum);
       }
-      (missing_estimate ? by_fallback : by_tc) += 1;
+      (missing_estimate ? by_fallback : used_pool ? by_pooled : by_tc) += 1;
     }
     JsonObject s;
     for (std::size_t q = 0; q < np; ++q) {
@@ -144,7 +158,12 @@ MergeResult TcMerger::merge(const MergeInput& in) {
     }
     per_location.add(in.locations[static_cast<std::size_t>(l)].name, s);
   }
-  r.summary.add("bins_weighted_by_tc", by_tc).add("bins_by_fallback", by_fallback).add("fallback", p_.fallback);
+  r.summary.add("bins_weighted_by_tc", by_tc).add("bins_by_pooled_tc", by_pooled).add("bins_by_fallback", by_fallback);
+  r.summary.add("fallback", p_.fallback);
+  JsonObject pe;
+  for (std::size_t q = 0; q < np; ++q)
+    pe.add(in.products[q], JsonObject().add("error_std", std::sqrt(pooled[q].var)).add("n", static_cast<long long>(pooled[q].n)));
+  r.summary.add("pooled_estimates", pe);
   r.summary.add("stratify", p_.stratify).add("min_samples", p_.min_samples);
   r.summary.add("error_estimates", per_location);
   return r;

@@ -5,7 +5,8 @@
 // three products), weights proportional to the inverse error variances, and
 // the merged error variance 1 / sum(1 / sigma_i^2) (errors taken as
 // independent). With `stratify: season` the variances are estimated per
-// location and season (DJF, MAM, JJA, SON) where enough samples exist.
+// location and season (DJF, MAM, JJA, SON) where enough samples exist; a
+// location with too few takes the estimate pooled over all locations.
 #include "config/params.hpp"
 #include "interfaces/merger.hpp"
 
@@ -17,6 +18,7 @@ class TcMerger final : public Merger {
     int min_samples = 100;
     std::string stratify = "none";
     std::string fallback = "file_errors";
+    bool pool = true;
     int bootstrap = 0;
     void visit(config::Visitor& v);
   };
