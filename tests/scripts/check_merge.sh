@@ -34,7 +34,7 @@ for p, r in ref.items():
     e = ss[p]
     assert e["n"] == 103 and abs(e["error_std"] - r) < 2e-4, (p, e)
     assert e["error_variance_lo"] < e["error_variance"] < e["error_variance_hi"], (p, e)
-assert tc["bins_weighted_by_tc"] > 1000 and tc["bins_by_fallback"] > 0, tc
+assert tc["bins_weighted_by_tc"] > 1000 and tc["bins_by_pooled_tc"] > 0, tc
 lstm = json.load(open(f"{w}/lstm/summary.json"))["lstm"]
 cv = lstm["cross_validated_scores"]
 assert len(cv) == 6 and all(c["n"] > 100 for c in cv.values()), cv
