@@ -15,8 +15,9 @@ void TcMerger::Params::visit(config::Visitor& v) {
                 "location's all-year estimate where a season has too few samples")
         .one_of({"none", "season"}));
   v("pool", pool,
-    config::doc("a product without an estimate at a location takes the one from all locations' triplets pooled "
-                "(before the fallback)"));
+    config::doc("estimate each product's error variance also from all locations' triplets pooled: a location "
+                "without an estimate takes it (before the fallback), and each location's estimate is shrunk towards "
+                "it, weighted n : min_samples by its number of triplets n"));
   v("fallback", fallback,
     config::doc("a product without a TC estimate at a location (fewer than three products there, too few "
                 "samples, a non-positive estimate): file_errors weighs it by its rescaled file error; mean merges "
@@ -118,6 +119,18 @@ MergeResult TcMerger::merge(const MergeInput& in) {
       for (int s = 0; s < 4; ++s)
         est[static_cast<std::size_t>(s)] =
             tc_at(in, {l}, p_, [&](Eigen::Index t) { return season[static_cast<std::size_t>(t)] == s; }, in.seed, false);
+    const std::vector<Estimate> raw = est[kAll];  // the location's own TC, reported in summary.json
+    // Shrinkage towards the pooled estimate, by sample size: a variance from
+    // n triplets counts n, the pooled one min_samples (TC from a few dozen
+    // triplets is noisy, and a too small variance would claim a too small
+    // merged error).
+    if (p_.pool)
+      for (auto& group : est)
+        for (std::size_t q = 0; q < group.size(); ++q)
+          if (std::isfinite(group[q].var) && std::isfinite(pooled[q].var)) {
+            const double n = static_cast<double>(group[q].n), m = p_.min_samples;
+            group[q].var = (n * group[q].var + m * pooled[q].var) / (n + m);
+          }
     for (Eigen::Index t = 0; t < nt; ++t) {
       double wsum = 0, wx = 0;
       bool missing_estimate = false, used_pool = false;
@@ -150,9 +163,10 @@ MergeResult TcMerger::merge(const MergeInput& in) {
     }
     JsonObject s;
     for (std::size_t q = 0; q < np; ++q) {
-      const Estimate& e = est[kAll][q];
+      const Estimate& e = raw[q];
       JsonObject pe;
       pe.add("error_std", std::sqrt(e.var)).add("error_variance", e.var).add("n", static_cast<long long>(e.n));
+      pe.add("weighting_error_std", std::sqrt(est[kAll][q].var));
       if (p_.bootstrap > 0) pe.add("error_variance_lo", e.lo).add("error_variance_hi", e.hi);
       s.add(in.products[q], pe);
     }

@@ -6,7 +6,8 @@
 // the merged error variance 1 / sum(1 / sigma_i^2) (errors taken as
 // independent). With `stratify: season` the variances are estimated per
 // location and season (DJF, MAM, JJA, SON) where enough samples exist; a
-// location with too few takes the estimate pooled over all locations.
+// location with too few takes the estimate pooled over all locations, and
+// each location's estimate is shrunk towards the pooled one by sample size.
 #include "config/params.hpp"
 #include "interfaces/merger.hpp"
 
