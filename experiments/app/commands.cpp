@@ -106,23 +106,23 @@ const std::vector<const config::PluginKind*>& kinds() {
   return k;
 }
 
-// A compare config's base is a run config, checked as `landda validate` would.
-void read_run_config_checked(const std::string& file) {
-  experiments::RunConfig cfg = experiments::read_run_config(config::load_file(file));
+// A run config with its plugins built: they run their own checks (files they
+// read, combinations of keys).
+experiments::RunConfig checked_run_config(const config::Node& root) {
+  experiments::RunConfig cfg = experiments::read_run_config(root);
   experiments::registry().create(cfg.experiment)->check(cfg);
   models::registry().create(cfg.model);
   filters::registry().create(cfg.filter);
+  return cfg;
 }
 
-// A merge config names products and a merger; a run config a model.
-bool is_merge_config(const std::string& file) {
-  const config::Node root = config::load_file(file);
-  return root.yaml().IsMap() && root.yaml()["products"].IsDefined() && !root.yaml()["model"].IsDefined();
-}
-
-bool is_compare_config(const std::string& file) {
-  const config::Node root = config::load_file(file);
-  return root.yaml().IsMap() && root.yaml()["base"].IsDefined() && !root.yaml()["model"].IsDefined();
+// A compare config names a base, a merge config products; a run config a model.
+enum class ConfigKind { run, merge, compare };
+ConfigKind kind_of(const config::Node& root) {
+  const YAML::Node& y = root.yaml();
+  if (!y.IsMap() || y["model"].IsDefined()) return ConfigKind::run;
+  if (y["base"].IsDefined()) return ConfigKind::compare;
+  return y["products"].IsDefined() ? ConfigKind::merge : ConfigKind::run;
 }
 
 }  // namespace
@@ -177,25 +177,25 @@ int validate(const Args& args) {
     return 0;
   co.require_file("validate");
   const std::string& file = co.file;
-  const std::vector<std::string>& sets = co.sets;
-  if (is_compare_config(file)) {
-    auto cc = experiments::read_compare_config(config::load_file(file, sets));
-    read_run_config_checked(cc.base);
-    std::cerr << file << ": valid (a `landda compare` config; its base " << cc.base << " too)\n";
-    return 0;
+  const config::Node root = config::load_file(file, co.sets);
+  switch (kind_of(root)) {
+    case ConfigKind::compare: {
+      auto cc = experiments::read_compare_config(root);
+      checked_run_config(config::load_file(cc.base));
+      std::cerr << file << ": valid (a `landda compare` config; its base " << cc.base << " too)\n";
+      return 0;
+    }
+    case ConfigKind::merge: {
+      auto mc = observations::merging::read_merge_config(root);
+      observations::merging::mergers().create(mc.merger);
+      std::cout << observations::merging::resolved_yaml(mc);
+      std::cerr << file << ": valid (a `landda merge` config)\n";
+      return 0;
+    }
+    case ConfigKind::run:
+      break;
   }
-  if (is_merge_config(file)) {
-    auto mc = observations::merging::read_merge_config(config::load_file(file, sets));
-    observations::merging::mergers().create(mc.merger);
-    std::cout << observations::merging::resolved_yaml(mc);
-    std::cerr << file << ": valid (a `landda merge` config)\n";
-    return 0;
-  }
-  experiments::RunConfig cfg = experiments::read_run_config(config::load_file(file, sets));
-  // Building the plugins runs their own checks (files they read, combinations of keys).
-  experiments::registry().create(cfg.experiment)->check(cfg);
-  models::registry().create(cfg.model);
-  filters::registry().create(cfg.filter);
+  experiments::RunConfig cfg = checked_run_config(root);
   std::cout << experiments::resolved_yaml(cfg);
   std::cerr << file << ": valid\n";
   return 0;

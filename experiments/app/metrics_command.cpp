@@ -112,11 +112,8 @@ int metrics(const Args& args) {
     // matched to A's nearest value; bias is mean(B) - mean(A).
     const auto m = metrics::match(best->t, best->v, s.t, s.v, Duration{static_cast<long long>(window_h * 3600)});
     const auto p = metrics::compare(m.ref, m.other, min_n);
-    double anom_r = std::nan("");
-    if (p.n >= min_n) {
-      const Duration w{static_cast<long long>(anomaly_days * 86400)};
-      anom_r = metrics::pearson(metrics::anomalies(m.time, m.ref, w), metrics::anomalies(m.time, m.other, w));
-    }
+    const double anom_r =
+        metrics::anomaly_r(m.time, m.ref, m.other, min_n, Duration{static_cast<long long>(anomaly_days * 86400)});
     std::printf("%-16s %6zu %9.4f %8.4f %8.4f %7.3f [%6.3f,%6.3f] %7.3f %7.3f\n", s.name.c_str(), p.n, p.bias, p.rmsd,
                 p.ubrmsd, p.r, p.r_lo, p.r_hi, p.rho, anom_r);
     row.add("distance_km", dbest)

@@ -155,9 +155,8 @@ std::vector<Row> score(const std::string& file, const std::string& experiment, c
   std::vector<Row> rows;
   for (std::size_t s = 0; s < names.size(); ++s) {
     const auto p = metrics::compare(m[s], o[s], kMinPairs);
-    Row r{experiment, names[s], layer, p.n, p.bias, p.rmsd, p.ubrmsd, p.r, std::nan("")};
-    if (p.n >= kMinPairs) r.anomaly_r = metrics::pearson(metrics::anomalies(t[s], m[s]), metrics::anomalies(t[s], o[s]));
-    rows.push_back(r);
+    rows.push_back({experiment, names[s], layer, p.n, p.bias, p.rmsd, p.ubrmsd, p.r,
+                    metrics::anomaly_r(t[s], m[s], o[s], kMinPairs)});
   }
   return rows;
 }
@@ -317,11 +316,15 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
     throw ConfigError(cat(cfg.source_file, ": merge_locations: '", cfg.merge_locations, "' is not one of the retrievals (",
                           config::join(cfg.retrievals), ")"));
 
-  const Time start = base_yaml["experiment"]["start"] ? Time::parse(base_yaml["experiment"]["start"].as<std::string>())
-                                                      : Time::parse("2000-01-01");
-  const Duration window = exp_yaml["window"] ? Duration::parse(exp_yaml["window"].as<std::string>()) : Duration{6 * 3600};
-  const int cycles = exp_yaml["cycles"] ? exp_yaml["cycles"].as<int>() : 1000;
-  const int spinup = exp_yaml["spinup"] ? exp_yaml["spinup"].as<int>() : 100;
+  // The period from the resolved experiment section (defaults included), not from the YAML as written.
+  const YAML::Node& resolved = base.experiment.resolved;
+  for (const char* key : {"start", "window", "cycles", "spinup"})
+    if (!resolved[key])
+      throw ConfigError(cat(cfg.base, ": experiment type '", base.experiment.type,
+                            "' has no start/window/cycles/spinup; compare needs a twin or assimilate experiment"));
+  const Time start = Time::parse(resolved["start"].as<std::string>());
+  const Duration window = Duration::parse(resolved["window"].as<std::string>());
+  const int cycles = resolved["cycles"].as<int>(), spinup = resolved["spinup"].as<int>();
   const Time end = start + Duration{window.seconds * cycles}, scored_from = start + Duration{window.seconds * spinup};
 
   fs::create_directories(cfg.output_dir);

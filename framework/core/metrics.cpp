@@ -169,4 +169,11 @@ TripleCollocation triple_collocation(const std::vector<double>& x, const std::ve
   return tc;
 }
 
+double anomaly_r(const std::vector<Time>& t, const std::vector<double>& x, const std::vector<double>& y,
+                 std::size_t min_n, Duration window) {
+  check_lengths(x.size(), y.size(), "anomaly_r");
+  if (x.size() < min_n) return std::nan("");
+  return pearson(anomalies(t, x, window), anomalies(t, y, window));
+}
+
 }  // namespace landda::metrics

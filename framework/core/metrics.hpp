@@ -31,6 +31,11 @@ double spearman(const std::vector<double>& x, const std::vector<double>& y);
 // average, default 35 days). Times must not decrease.
 std::vector<double> anomalies(const std::vector<Time>& t, const std::vector<double>& v, Duration window = Duration{35 * 86400});
 
+// Pearson R of the two series' anomalies (above), NaN when fewer than min_n
+// pairs: the anomaly R of pytesmo's validation.
+double anomaly_r(const std::vector<Time>& t, const std::vector<double>& x, const std::vector<double>& y,
+                 std::size_t min_n = 10, Duration window = Duration{35 * 86400});
+
 // Nearest-neighbour temporal matching (pytesmo temporal_matching): for every
 // reference time the closest other time within `window`; unmatched references
 // are dropped. Both time series must not decrease and values must be finite.

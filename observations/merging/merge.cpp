@@ -143,7 +143,7 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
       continue;
     }
     int at = -1;
-    if (auto n = by_name.find(station_key(locations[l].name)); n != by_name.end() && !f.station.empty()) {
+    if (auto n = by_name.find(station_key(locations[l].name)); n != by_name.end()) {
       at = n->second;
     } else {
       double best = max_km;

@@ -1,11 +1,9 @@
 #include "observations/merging/lstm/lstm.hpp"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <fstream>
 #include <map>
-#include <numeric>
 #include <random>
 #include <sstream>
 
@@ -136,7 +134,6 @@ void read_forcing(const std::vector<std::string>& files, const MergeInput& in, E
   tas = pr;
   std::vector<double> best(in.locations.size(), in.match_km);
   std::vector<int> source(in.locations.size(), -1);
-  std::vector<std::pair<double, double>> where;
   for (std::size_t f = 0; f < files.size(); ++f) {
     const auto nc = io::NcFile::open(files[f]);
     const auto lat = nc.att_double("", "latitude"), lon = nc.att_double("", "longitude");
@@ -275,14 +272,20 @@ std::string names_of(const MergeInput& in, const std::vector<int>& ls) {
   return config::join(out, ",");
 }
 
-// Trains one network on `train`, stopping on `validation`; returns it with
-// its scaling (the error estimate is its RMSE on the validation locations).
-std::unique_ptr<lstm::Backend> train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inputs& inp,
-                                         const std::vector<int>& train, const std::vector<int>& validation,
-                                         std::uint64_t seed, const std::string& label, Scaling& sc,
-                                         JsonObject& report) {
+// One trained network, the features it was trained on and its predictions.
+struct Trained {
+  std::unique_ptr<lstm::Backend> backend;
+  lstm::Data data;
+  Eigen::ArrayXXd value;  // denormalised, time x location
+};
+
+// Trains one network on `train`, stopping on `validation`; sets its scaling
+// (the error estimate from its residuals on the validation locations).
+Trained train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inputs& inp, const std::vector<int>& train,
+                  const std::vector<int>& validation, std::uint64_t seed, const std::string& label, Scaling& sc,
+                  JsonObject& report) {
   sc = fit_scaling(inp, train);
-  const lstm::Data d = features(inp, sc);
+  lstm::Data d = features(inp, sc);
   lstm::TrainOptions o;
   o.hidden = p_.hidden;
   o.layers = p_.layers;
@@ -318,7 +321,7 @@ std::unique_ptr<lstm::Backend> train_one(const LstmMerger::Params& p_, const Mer
   }
   log::info("lstm", label, ": stopped after epoch ", last.epoch, "; best validation loss ", last.best_validation_loss,
             " at epoch ", last.best_epoch, "; ", seconds / last.epoch, " s per epoch");
-  const auto value = denormalise(predict_with(*backend, d), inp, sc);
+  Eigen::ArrayXXd value = denormalise(predict_with(*backend, d), inp, sc);
   double s2 = 0, n = 0;
   for (int l : validation)
     for (Eigen::Index t = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1); t < inp.nt; ++t)
@@ -351,7 +354,7 @@ std::unique_ptr<lstm::Backend> train_one(const LstmMerger::Params& p_, const Mer
   report.add("best_validation_loss", last.best_validation_loss).add("validation_rmse", rmse);
   report.add("residual_correlation_bins", tau).add("stated_error", sc.target[2]);
   report.add("seconds_per_epoch", seconds / last.epoch);
-  return backend;
+  return {std::move(backend), std::move(d), std::move(value)};
 }
 
 }  // namespace
@@ -462,14 +465,14 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
     if (p_.reference.empty()) throw ConfigError("merger.reference: training an LSTM needs a reference file (or give model:)");
     std::vector<int> train, validation;
     split(eligible, in.seed, train, validation);
-    auto backend = train_one(p_, in, inp, train, validation, in.seed, "", sc, training);
+    const Trained net = train_one(p_, in, inp, train, validation, in.seed, "", sc, training);
     // Predictions come from the saved file, so a later `model:` run gives the same values.
     try {
-      backend->save(path, {{"signature", encode(inp.signature)}, {"feature_mean", sc.mean}, {"feature_sd", sc.sd},
-                           {"target", sc.target}});
+      net.backend->save(path, {{"signature", encode(inp.signature)}, {"feature_mean", sc.mean}, {"feature_sd", sc.sd},
+                               {"target", sc.target}});
       auto fresh = make_lstm_backend();
       fresh->load(path);
-      value = denormalise(predict_with(*fresh, features(inp, sc)), inp, sc);
+      value = denormalise(predict_with(*fresh, net.data), inp, sc);
     } catch (const std::exception& e) {
       throw Error(cat(path, ": ", e.what()));
     }
@@ -511,10 +514,9 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
       split(rest, seed, train, validation);
       Scaling fsc;
       JsonObject report;
-      auto backend = train_one(p_, in, inp, train, validation, seed, cat(" fold ", k + 1, "/", k_folds), fsc, report);
-      const auto fv = denormalise(predict_with(*backend, features(inp, fsc)), inp, fsc);
+      const Trained net = train_one(p_, in, inp, train, validation, seed, cat(" fold ", k + 1, "/", k_folds), fsc, report);
       for (int l : fold) {
-        value.col(l) = fv.col(l);
+        value.col(l) = net.value.col(l);
         error.col(l).setConstant(fsc.target[2]);
       }
       report.add("held_out", names_of(in, fold));

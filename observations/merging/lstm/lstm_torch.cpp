@@ -8,7 +8,6 @@
 
 #include <chrono>
 #include <cstdio>
-#include <numeric>
 #include <random>
 #include <stdexcept>
 
@@ -31,9 +30,8 @@ torch::Tensor as_tensor(const std::vector<float>& v, std::vector<int64_t> shape)
   return torch::from_blob(const_cast<float*>(v.data()), shape, torch::kFloat32).clone();
 }
 
-double masked_mse(const torch::Tensor& pred, const torch::Tensor& y, const torch::Tensor& m, double* weight) {
+double masked_mse(const torch::Tensor& pred, const torch::Tensor& y, const torch::Tensor& m) {
   const double w = m.sum().item<double>();
-  if (weight) *weight = w;
   if (w == 0) return 0;
   return ((pred - y).square() * m).sum().item<double>() / w;
 }
@@ -105,7 +103,7 @@ class TorchBackend final : public Backend {
       {
         torch::NoGradGuard no_grad;
         net_->eval();
-        r.validation_loss = masked_mse(net_->forward(Xv), Yv, Mv, nullptr);
+        r.validation_loss = masked_mse(net_->forward(Xv), Yv, Mv);
       }
       if (r.validation_loss < r.best_validation_loss) {
         r.best_validation_loss = r.validation_loss;

@@ -98,8 +98,8 @@ MergeResult TcMerger::merge(const MergeInput& in) {
   const Eigen::Index nt = static_cast<Eigen::Index>(in.time.size()), nl = static_cast<Eigen::Index>(in.locations.size());
   const std::size_t np = in.value.size();
   MergeResult r;
-  Eigen::ArrayXXd mean_value, mean_error;
-  mean_of_products(in, mean_value, mean_error);
+  Eigen::ArrayXXd mean_value, mean_error;  // only for fallback: mean
+  if (p_.fallback == "mean") mean_of_products(in, mean_value, mean_error);
   r.value = Eigen::ArrayXXd::Constant(nt, nl, std::nan(""));
   r.error = r.value;
   std::vector<int> season(static_cast<std::size_t>(nt));
