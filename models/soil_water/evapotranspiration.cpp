@@ -29,7 +29,7 @@ ArrayXd net_radiation(const MetStep& m, const ArrayXd& ea, double albedo) {
 }  // namespace
 
 void MetStep::resize(Eigen::Index n) {
-  for (ArrayXd* a : {&pr, &tas, &rsds, &rlds, &hurs, &wind, &ps}) a->resize(n);
+  for (ArrayXd* a : {&pr, &tas, &rsds, &rlds, &hurs, &wind, &ps, &tmin, &tmax}) a->resize(n);
 }
 
 const char* et_method_name(EtMethod m) {
@@ -59,13 +59,12 @@ EtMethod choose_et_method(const std::string& requested, const Forcing& f) {
   throw ConfigError(cat("unknown et_method '", requested, "'"));
 }
 
-void potential_et(EtMethod method, const MetStep& m, const Forcing& forcing, const ArrayXd& lat_deg, Time t,
-                  Duration dt, const EtSettings& s, ArrayXd& pet) {
+void potential_et(EtMethod method, const MetStep& m, const Eigen::Ref<const ArrayXd>& lat_deg, Time t, const EtSettings& s,
+                  ArrayXd& pet) {
   const ArrayXd tc = m.tas - 273.15;
   if (method == EtMethod::hargreaves) {
-    const Eigen::Index n = tc.size();
-    ArrayXd tmin(n), tmax(n);
-    forcing.daily_range(t, tmin, tmax);
+    const ArrayXd& tmin = m.tmin;
+    const ArrayXd& tmax = m.tmax;
     const double J = t.day_of_year();
     const double dr = 1.0 + 0.033 * std::cos(2.0 * std::numbers::pi * J / 365.0);
     const double decl = 0.409 * std::sin(2.0 * std::numbers::pi * J / 365.0 - 1.39);
@@ -94,7 +93,6 @@ void potential_et(EtMethod method, const MetStep& m, const Forcing& forcing, con
     const ArrayXd u2 = m.wind * zf;
     mm_h = (0.408 * delta * (rn - g) + gamma * (37.0 / (m.tas)) * u2 * (es - ea)) / (delta + gamma * (1.0 + 0.34 * u2));
   }
-  (void)dt;
   pet = (mm_h / 1000.0 / 3600.0).max(0.0);
 }
 

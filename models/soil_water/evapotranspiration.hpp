@@ -24,6 +24,7 @@ const char* et_method_name(EtMethod m);
 // Forcing of one step for every cell, in the file's units.
 struct MetStep {
   Eigen::ArrayXd pr, tas, rsds, rlds, hurs, wind, ps;
+  Eigen::ArrayXd tmin, tmax;  // the day's range of tas (Hargreaves only)
   void resize(Eigen::Index n);
 };
 
@@ -32,8 +33,8 @@ struct EtSettings {
   double wind_height_m = 10.0; // height of the wind measurement
 };
 
-// Potential ET (m/s, >= 0) for every cell over [t, t + dt).
-void potential_et(EtMethod method, const MetStep& met, const Forcing& forcing, const Eigen::ArrayXd& lat_deg, Time t,
-                  Duration dt, const EtSettings& s, Eigen::ArrayXd& pet);
+// Potential ET (m/s, >= 0) for every cell of `met` over the step starting at t.
+void potential_et(EtMethod method, const MetStep& met, const Eigen::Ref<const Eigen::ArrayXd>& lat_deg, Time t,
+                  const EtSettings& s, Eigen::ArrayXd& pet);
 
 }  // namespace landda::models::soil

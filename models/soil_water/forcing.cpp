@@ -90,7 +90,13 @@ void Forcing::check_covers(Time t0, Time t1) const {
                          " to ", t1.iso()));
 }
 
-void Forcing::mean(Met v, Time t, Duration dt, Eigen::Ref<Eigen::ArrayXd> out) const {
+bool Forcing::uniform() const {
+  for (const auto& a : data_)
+    if (a.cols() > 1) return false;
+  return true;
+}
+
+void Forcing::mean(Met v, Time t, Duration dt, Eigen::Ref<Eigen::ArrayXd> out, Eigen::Index first_cell) const {
   const Eigen::ArrayXXd& a = data_[static_cast<int>(v)];
   const std::int64_t iv = interval_.seconds;
   const std::int64_t s0 = t.seconds - start_.seconds, s1 = s0 + dt.seconds;
@@ -105,22 +111,24 @@ void Forcing::mean(Met v, Time t, Duration dt, Eigen::Ref<Eigen::ArrayXd> out) c
     const double w = static_cast<double>(seg) / static_cast<double>(dt.seconds);
     const Eigen::Index kk = static_cast<Eigen::Index>(std::min<std::int64_t>(k, records_ - 1));
     if (one) acc += w * a(kk, 0);
-    else out += w * a.row(kk).transpose();
+    else out += w * a.row(kk).segment(first_cell, out.size()).transpose();
     s += seg;
   }
   if (one) out.setConstant(acc);
 }
 
-void Forcing::daily_range(Time t, Eigen::Ref<Eigen::ArrayXd> tmin, Eigen::Ref<Eigen::ArrayXd> tmax) const {
+void Forcing::daily_range(Time t, Eigen::Ref<Eigen::ArrayXd> tmin, Eigen::Ref<Eigen::ArrayXd> tmax,
+                          Eigen::Index first_cell) const {
   const Eigen::ArrayXXd& a = data_[static_cast<int>(Met::tas)];
   const std::int64_t day0 = (t.seconds - ((t.seconds % 86400) + 86400) % 86400) - start_.seconds;
   const std::int64_t iv = interval_.seconds;
   std::int64_t k0 = std::max<std::int64_t>(0, day0 / iv), k1 = std::min<std::int64_t>(records_, (day0 + 86400) / iv);
   if (k1 <= k0) k1 = std::min<std::int64_t>(records_, k0 + 1);
-  Eigen::ArrayXd lo = a.row(k0).transpose(), hi = lo;
+  const Eigen::Index first = a.cols() == 1 ? 0 : first_cell, count = a.cols() == 1 ? 1 : tmin.size();
+  Eigen::ArrayXd lo = a.row(k0).segment(first, count).transpose(), hi = lo;
   for (std::int64_t k = k0 + 1; k < k1; ++k) {
-    lo = lo.min(a.row(k).transpose());
-    hi = hi.max(a.row(k).transpose());
+    lo = lo.min(a.row(k).segment(first, count).transpose());
+    hi = hi.max(a.row(k).segment(first, count).transpose());
   }
   if (lo.size() == 1) {
     tmin.setConstant(lo[0]);

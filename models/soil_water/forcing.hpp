@@ -29,10 +29,13 @@ class Forcing {
   Time end() const { return start_ + Duration{interval_.seconds * records_}; }
   Duration interval() const { return interval_; }
   const std::string& path() const { return path_; }
-  // Mean of variable v over [t, t + dt) for every cell, into out (n_cells).
-  void mean(Met v, Time t, Duration dt, Eigen::Ref<Eigen::ArrayXd> out) const;
-  // Daily minimum and maximum of tas over the UTC day containing t (Hargreaves).
-  void daily_range(Time t, Eigen::Ref<Eigen::ArrayXd> tmin, Eigen::Ref<Eigen::ArrayXd> tmax) const;
+  // True when every variable is one series applied to every cell.
+  bool uniform() const;
+  // Mean of variable v over [t, t + dt) for the cells first_cell, first_cell + 1, ... (out.size() of them).
+  void mean(Met v, Time t, Duration dt, Eigen::Ref<Eigen::ArrayXd> out, Eigen::Index first_cell = 0) const;
+  // Daily minimum and maximum of tas over the UTC day containing t (Hargreaves), same cells.
+  void daily_range(Time t, Eigen::Ref<Eigen::ArrayXd> tmin, Eigen::Ref<Eigen::ArrayXd> tmax,
+                   Eigen::Index first_cell = 0) const;
   // Throws InputError unless [t0, t1) lies inside the file.
   void check_covers(Time t0, Time t1) const;
 

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
+#include "models/soil_water/column_kernels.hpp"
 
 namespace landda::models::soil {
 
@@ -96,19 +97,10 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
     const ArrayXd& tr = s.theta_r[li];
     if (l == 0) ks_top_ = s.k_s[li] * km;
     if (s.retention == Retention::clapp_hornberger) {
-      // One log and one exp per value: x^-b = exp(-b ln x), x^(2b+3) = x^3 / (x^-b)^2.
-      // Work arrays are preallocated; each line is one fused loop over columns.
-      const ArrayXd& bb = s.b[li];
-      const ArrayXd& ps = s.psi_s[li];
-      const auto th = theta.col(l);
-      w1_ = ((th - tr) / (ts - tr)).max(s.se_min[li]).min(1.0);  // x
-      w2_ = (-bb * w1_.log()).exp();                       // x^-b
-      w3_ = s.k_s[li] * km * w1_.cube() / w2_.square();    // K
-      h_.col(l) = (th > ts).select(-ps + (th - ts) / kStorage, -ps * w2_);
-      dh_.col(l) = (th > ts).select(1.0 / kStorage, bb * ps * w2_ / (w1_ * (ts - tr)));
-      k_.col(l) = w3_;
-      dk_.col(l) = (th > ts || w1_ <= s.se_min[li]).select(0.0, (2.0 * bb + 3.0) * w3_ / (w1_ * (ts - tr)));
-      dh_.col(l) = (w1_ <= s.se_min[li]).select(0.0, dh_.col(l));
+      kernels::clapp_hornberger(static_cast<std::size_t>(cols_),
+                                {theta.col(l).data(), ts.data(), tr.data(), s.k_s[li].data(), km.data(), s.b[li].data(),
+                                 s.psi_s[li].data(), s.se_min[li].data(), &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
+                                kStorage);
       continue;
     }
     const ArrayXd ks = s.k_s[li] * km;

@@ -121,10 +121,6 @@ SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(s
   if (forcing_.path().empty()) forcing_ = soil::Forcing::read(p_.forcing, n_cells_);
   et_ = soil::choose_et_method(p_.et_method, forcing_);
   if (p_.time_step.seconds <= 0) throw ConfigError("model.time_step must be positive");
-  if (p_.solver == "petsc") solver_ = soil::make_petsc_solver(layers_);
-  else
-    solver_ = std::make_unique<soil::RichardsSolver>(layers_, n_cells_, p_.tolerance_m, p_.max_iterations,
-                                                     p_.scheme == "linearized");
 }
 
 void SoilWater::build_grid() {
@@ -259,93 +255,167 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
 
 void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
                                RandomStream* rng, Time t0, Time t1) {
-  const int L = layers_.size();
   const Index n = n_cells_;
   Eigen::VectorXd& m = *memory;
-  Eigen::Map<ArrayXXd> theta(x.data(), n, L);
-  // This member's soil: K_s and the shape parameter scaled by its multipliers.
-  soil::SoilArrays s = soil_;
-  const ArrayXd kmult = m.segment(0, n).array();
-  const ArrayXd shape = m.segment(n, n).array();
-  for (int l = 0; l < L; ++l) {
-    const auto li = static_cast<std::size_t>(l);
-    s.b[li] *= shape;
-    s.n[li] = 1.0 + (s.n[li] - 1.0) * shape;
-  }
-  if ((shape != 1.0).any()) s.update_limits();
-  auto swe = m.segment(2 * n, n).array();
   const auto& pp = p_.perturbation;
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double phi = std::exp(-dt / std::max(1.0, static_cast<double>(pp.correlation.seconds)));
   const double innov = std::sqrt(1.0 - phi * phi);
-
-  soil::MetStep met;
-  met.resize(n);
-  ArrayXd pet(n), rain(n), snowfall(n), melt(n), esoil(n), supply(n);
-  ArrayXXd sink(n, L);
-  soil::StepFluxes fx;
-  const soil::EtSettings ets{p_.vegetation.albedo, p_.wind_height_m};
-  const bool has_rlds = forcing_.has(Met::rlds), has_hurs = forcing_.has(Met::hurs);
-  const bool has_wind = forcing_.has(Met::sfcWind), has_ps = forcing_.has(Met::ps), has_sw = forcing_.has(Met::rsds);
-  for (Time t = t0; t < t1; t = t + p_.time_step) {
-    forcing_.mean(Met::pr, t, p_.time_step, met.pr);
-    forcing_.mean(Met::tas, t, p_.time_step, met.tas);
-    if (has_sw) forcing_.mean(Met::rsds, t, p_.time_step, met.rsds);
-    met.rlds.resize(has_rlds ? n : 0);
-    met.hurs.resize(has_hurs ? n : 0);
-    met.ps.resize(has_ps ? n : 0);
-    if (has_rlds) forcing_.mean(Met::rlds, t, p_.time_step, met.rlds);
-    if (has_hurs) forcing_.mean(Met::hurs, t, p_.time_step, met.hurs);
-    if (has_wind) forcing_.mean(Met::sfcWind, t, p_.time_step, met.wind);
-    if (has_ps) forcing_.mean(Met::ps, t, p_.time_step, met.ps);
-    if (rng) {
-      // AR(1) forcing errors, one series per member (spatially uniform).
-      for (Index k = 0; k < 3; ++k) m[3 * n + k] = phi * m[3 * n + k] + innov * rng->normal();
-      const double ep = m[3 * n], et = m[3 * n + 1], es = m[3 * n + 2];
-      met.pr *= std::exp(pp.precipitation_sd * ep - 0.5 * pp.precipitation_sd * pp.precipitation_sd);
-      met.tas += pp.temperature_sd * et;
-      if (has_sw) met.rsds *= std::exp(pp.shortwave_sd * es - 0.5 * pp.shortwave_sd * pp.shortwave_sd);
+  const auto steps = static_cast<std::size_t>((t1 - t0).seconds / p_.time_step.seconds);
+  // The member's forcing errors over the window (AR(1), spatially uniform), drawn
+  // in step order before the cells are swept block by block.
+  Window& w = window_;
+  w.pr_factor.assign(steps, 1.0);
+  w.tas_offset.assign(steps, 0.0);
+  w.sw_factor.assign(steps, 1.0);
+  for (std::size_t k = 0; rng && k < steps; ++k) {
+    for (Index i = 0; i < 3; ++i) m[3 * n + i] = phi * m[3 * n + i] + innov * rng->normal();
+    w.pr_factor[k] = std::exp(pp.precipitation_sd * m[3 * n] - 0.5 * pp.precipitation_sd * pp.precipitation_sd);
+    w.tas_offset[k] = pp.temperature_sd * m[3 * n + 1];
+    w.sw_factor[k] = std::exp(pp.shortwave_sd * m[3 * n + 2] - 0.5 * pp.shortwave_sd * pp.shortwave_sd);
+  }
+  // A forcing that is the same in every cell gives the same potential ET in
+  // every cell (Hargreaves aside: it depends on latitude): computed once per step.
+  w.uniform = forcing_.uniform() && et_ != soil::EtMethod::hargreaves;
+  if (w.uniform) {
+    soil::MetStep met;
+    met.resize(1);
+    Eigen::ArrayXd pet(1);
+    w.pr.resize(steps);
+    w.tas.resize(steps);
+    w.pet.resize(steps);
+    for (std::size_t k = 0; k < steps; ++k) {
+      const Time t = t0 + Duration{p_.time_step.seconds * static_cast<std::int64_t>(k)};
+      read_met(met, w, k, t, 0);
+      soil::potential_et(et_, met, lat_.head(1), t, {p_.vegetation.albedo, p_.wind_height_m}, pet);
+      w.pr[k] = met.pr[0];
+      w.tas[k] = met.tas[0];
+      w.pet[k] = pet[0];
     }
-    soil::potential_et(et_, met, forcing_, lat_, t, p_.time_step, ets, pet);
+  }
+  for (Index c0 = 0; c0 < n; c0 += kBlock) advance_block(x, m, diag, c0, std::min(kBlock, n - c0), t0, steps);
+  if (!x.allFinite()) throw NumericalError("soil_water: the soil-moisture state became non-finite");
+}
+
+void SoilWater::read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const {
+  const Duration step = p_.time_step;
+  forcing_.mean(Met::pr, t, step, met.pr, c0);
+  forcing_.mean(Met::tas, t, step, met.tas, c0);
+  met.pr *= w.pr_factor[k];
+  met.tas += w.tas_offset[k];
+  const auto optional = [&](Met v, Eigen::ArrayXd& out) {
+    out.resize(forcing_.has(v) ? met.pr.size() : 0);
+    if (out.size()) forcing_.mean(v, t, step, out, c0);
+  };
+  optional(Met::rsds, met.rsds);
+  optional(Met::rlds, met.rlds);
+  optional(Met::hurs, met.hurs);
+  optional(Met::sfcWind, met.wind);
+  optional(Met::ps, met.ps);
+  if (met.rsds.size()) met.rsds *= w.sw_factor[k];
+  if (et_ == soil::EtMethod::hargreaves) {
+    met.tmin.resize(met.pr.size());
+    met.tmax.resize(met.pr.size());
+    forcing_.daily_range(t, met.tmin, met.tmax, c0);
+  }
+}
+
+soil::ColumnSolver& SoilWater::solver_for(Index columns) {
+  if (p_.solver == "petsc") {
+    if (!petsc_) petsc_ = soil::make_petsc_solver(layers_);
+    return *petsc_;
+  }
+  auto& s = solvers_[columns];
+  if (!s)
+    s = std::make_unique<soil::RichardsSolver>(layers_, columns, p_.tolerance_m, p_.max_iterations, p_.scheme == "linearized");
+  return *s;
+}
+
+void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m, Eigen::VectorXd* diag, Index c0, Index nb,
+                              Time t0, std::size_t steps) {
+  // All steps of the window for one block of cells: its state and work arrays
+  // stay in cache instead of every step streaming the whole grid through it.
+  const int L = layers_.size();
+  const Index n = n_cells_;
+  const Window& w = window_;
+  Block& b = block_;
+  if (b.theta.rows() != nb) {
+    b.theta.resize(nb, L);
+    b.sink.resize(nb, L);
+    b.soil.resize(L, nb);
+    b.met.resize(nb);
+    for (Eigen::ArrayXd* a : {&b.pet, &b.rain, &b.melt, &b.supply, &b.snow_free, &b.kmult})
+      a->resize(nb);
+  }
+  // The block's soil with this member's K_s and shape multipliers.
+  soil::SoilArrays& s = b.soil;
+  s.retention = soil_.retention;
+  const auto shape = m.segment(n + c0, nb).array();
+  b.kmult = m.segment(c0, nb).array();
+  for (int l = 0; l < L; ++l) {
+    const auto li = static_cast<std::size_t>(l);
+    s.theta_s[li] = soil_.theta_s[li].segment(c0, nb);
+    s.theta_r[li] = soil_.theta_r[li].segment(c0, nb);
+    s.k_s[li] = soil_.k_s[li].segment(c0, nb);
+    s.psi_s[li] = soil_.psi_s[li].segment(c0, nb);
+    s.alpha[li] = soil_.alpha[li].segment(c0, nb);
+    s.l[li] = soil_.l[li].segment(c0, nb);
+    s.b[li] = soil_.b[li].segment(c0, nb) * shape;
+    s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
+    s.se_min[li] = soil_.se_min[li].segment(c0, nb);
+    b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
+  }
+  if ((shape != 1.0).any()) s.update_limits();
+  auto swe = m.segment(2 * n + c0, nb).array();
+  const double dt = static_cast<double>(p_.time_step.seconds);
+  const double fv = p_.vegetation.fraction;
+  soil::ColumnSolver& solver = solver_for(nb);
+  for (std::size_t k = 0; k < steps; ++k) {
+    const Time t = t0 + Duration{p_.time_step.seconds * static_cast<std::int64_t>(k)};
+    if (w.uniform) {
+      b.met.pr.setConstant(w.pr[k]);
+      b.met.tas.setConstant(w.tas[k]);
+      b.pet.setConstant(w.pet[k]);
+    } else {
+      read_met(b.met, w, k, t, c0);
+      soil::potential_et(et_, b.met, lat_.segment(c0, nb), t, {p_.vegetation.albedo, p_.wind_height_m}, b.pet);
+    }
     // Snow: degree-day store; rain and melt reach the soil.
-    const ArrayXd pr = met.pr / 1000.0;  // kg m-2 s-1 -> m/s
-    const ArrayXd cold = (met.tas < p_.snow_threshold_k).cast<double>();
-    snowfall = pr * cold;
-    rain = pr - snowfall;
-    swe += snowfall * dt;
-    melt = (p_.degree_day_mm / 1000.0 / 86400.0 * (met.tas - p_.snow_threshold_k).max(0.0) * dt).min(swe);
-    swe -= melt;
-    supply = rain + melt / dt;
+    const auto pr = b.met.pr / 1000.0;  // kg m-2 s-1 -> m/s
+    const auto& tas = b.met.tas;
+    b.rain = (tas < p_.snow_threshold_k).select(0.0, pr);
+    swe += (pr - b.rain) * dt;
+    b.melt = (p_.degree_day_mm / 1000.0 / 86400.0 * (tas - p_.snow_threshold_k).max(0.0) * dt).min(swe);
+    swe -= b.melt;
+    b.supply = b.rain + b.melt / dt;
     // Sinks (explicit): soil evaporation from the top layer, transpiration by roots, both water-limited.
-    const double fv = p_.vegetation.fraction;
-    const ArrayXd snow_free = (swe <= 0.0).cast<double>();  // no ET through a snowpack
+    b.snow_free = (swe <= 0.0).select(b.pet, 0.0);  // no ET through a snowpack
     for (int l = 0; l < L; ++l) {
       const auto li = static_cast<std::size_t>(l);
-      const ArrayXd stress = ((theta.col(l) - theta_wp_[li]) / (theta_fc_[li] - theta_wp_[li])).max(0.0).min(1.0);
-      sink.col(l) = fv * pet * snow_free * roots_[li] * stress;
+      const auto wp = theta_wp_[li].segment(c0, nb), fc = theta_fc_[li].segment(c0, nb);
+      const auto stress = ((b.theta.col(l) - wp) / (fc - wp)).max(0.0).min(1.0);
+      b.sink.col(l) = fv * b.snow_free * roots_[li].segment(c0, nb) * stress;
     }
-    const ArrayXd dry = 0.5 * theta_wp_[0];
-    esoil = (1.0 - fv) * pet * snow_free * ((theta.col(0) - dry) / (theta_fc_[0] - dry)).max(0.0).min(1.0);
-    sink.col(0) += esoil;
+    const auto wp0 = theta_wp_[0].segment(c0, nb), fc0 = theta_fc_[0].segment(c0, nb);
+    b.sink.col(0) += (1.0 - fv) * b.snow_free * ((b.theta.col(0) - 0.5 * wp0) / (fc0 - 0.5 * wp0)).max(0.0).min(1.0);
     for (int l = 0; l < L; ++l) {
       // Never take more than half of the water above residual in one step.
       const auto li = static_cast<std::size_t>(l);
-      const ArrayXd dry = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
-      const ArrayXd avail = 0.5 * (theta.col(l) - dry).max(0.0) * layers_.dz[li] / dt;
-      sink.col(l) = sink.col(l).min(avail);
+      const auto dry = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
+      b.sink.col(l) = b.sink.col(l).min(0.5 * (b.theta.col(l) - dry).max(0.0) * layers_.dz[li] / dt);
     }
-    iterations_ += solver_->step(theta, s, kmult, supply, sink, dt, fx);
+    iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
     if (diag) {
       Eigen::VectorXd& d = *diag;
-      d.segment(0, n).array() += pr * dt;
-      d.segment(n, n).array() += sink.rowwise().sum() * dt;
-      d.segment(2 * n, n).array() += fx.runoff;
-      d.segment(3 * n, n).array() += fx.drainage;
-      d.segment(4 * n, n).array() = d.segment(4 * n, n).array().max(fx.balance_error.abs());
+      d.segment(c0, nb).array() += pr * dt;
+      d.segment(n + c0, nb).array() += b.sink.rowwise().sum() * dt;
+      d.segment(2 * n + c0, nb).array() += b.fx.runoff;
+      d.segment(3 * n + c0, nb).array() += b.fx.drainage;
+      d.segment(4 * n + c0, nb).array() = d.segment(4 * n + c0, nb).array().max(b.fx.balance_error.abs());
     }
   }
-  if (!x.allFinite()) throw NumericalError("soil_water: the soil-moisture state became non-finite");
+  for (int l = 0; l < L; ++l) x.segment(static_cast<Index>(l) * n + c0, nb) = b.theta.col(l).matrix();
 }
 
 void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, Index row_begin) const {

@@ -109,8 +109,29 @@ class SoilWater final : public Model {
  private:
   void build_grid();
   void build_soil();
+  // Cells are advanced in blocks of this many: a block's state and work arrays fit in cache.
+  static constexpr Index kBlock = 128;
+  // One member's window: its forcing errors per step and, for a forcing that
+  // is the same everywhere, the forcing and potential ET per step.
+  struct Window {
+    std::vector<double> pr_factor, tas_offset, sw_factor;
+    bool uniform = false;
+    std::vector<double> pr, tas, pet;
+  };
+  // Work arrays of one cell block.
+  struct Block {
+    Eigen::ArrayXXd theta, sink;
+    soil::SoilArrays soil;
+    soil::MetStep met;
+    Eigen::ArrayXd pet, rain, melt, supply, snow_free, kmult;
+    soil::StepFluxes fx;
+  };
   void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
                       RandomStream* rng, Time t0, Time t1);
+  void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& memory, Eigen::VectorXd* diag, Index c0, Index nb,
+                     Time t0, std::size_t steps);
+  void read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const;
+  soil::ColumnSolver& solver_for(Index columns);
 
   Params p_;
   Grid grid_;
@@ -122,7 +143,10 @@ class SoilWater final : public Model {
   soil::Forcing forcing_;
   soil::EtMethod et_ = soil::EtMethod::penman_monteith;
   Eigen::ArrayXd lat_;
-  std::unique_ptr<soil::ColumnSolver> solver_;
+  std::map<Index, std::unique_ptr<soil::ColumnSolver>> solvers_;  // native, by block size
+  std::unique_ptr<soil::ColumnSolver> petsc_;
+  Window window_;
+  Block block_;
   long long iterations_ = 0, steps_ = 0;
 };
 
