@@ -94,7 +94,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   models::SoilWater model(p);
   const StateLayout& L = model.layout();
   const Index n = L.size();
-  parallel::Distribution dist(comm, n, members);
+  parallel::Distribution dist(comm, n, members, L.cell_major_order(), L.rows_per_cell());
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   Eigen::VectorXd x0(n);
   const Time start = Time::parse("1998-04-01T06:30:00Z");
@@ -138,9 +138,9 @@ int bench_model(const Args& args, const parallel::Environment& env) {
     const Eigen::VectorXd hm = ensemble_mean(HX);
     for (int c = 0; c < L.n_cells(); ++c) obs.value[c] = hm[c] + 0.03 * synth.normal();
     dist.to_rows(X, Xr);
-    AnalysisInput in{model.grid(), L, dist.my_row_begin(), obs, HX, &obs_rng};
+    AnalysisInput in{model.grid(), L, dist.my_rows(), obs, HX, &obs_rng};
     filter->analyse(Xr, in);
-    model.clamp(Xr, dist.my_row_begin());
+    model.clamp(Xr, dist.my_rows());
     dist.to_members(Xr, X);
     comm.barrier();
     t_analysis += comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
@@ -207,10 +207,11 @@ int bench(const Args& args, const parallel::Environment& env) {
   const StateLayout layout(nx * ny, {"x"}, {1});
   const Index n = layout.size();
   parallel::Distribution dist(comm, n, members);
-  const Index r0 = dist.my_row_begin(), nr = dist.my_row_count();
+  const auto rows = dist.my_rows();
+  const Index nr = dist.my_row_count();
   Eigen::MatrixXd X0(nr, members);
   for (Index i = 0; i < nr; ++i)
-    for (int j = 0; j < members; ++j) X0(i, j) = synthetic_value(static_cast<int>(r0 + i), j, nx);
+    for (int j = 0; j < members; ++j) X0(i, j) = synthetic_value(static_cast<int>(rows[static_cast<std::size_t>(i)]), j, nx);
 
   ObsBatch obs;
   obs.resize(nobs);
@@ -241,7 +242,7 @@ int bench(const Args& args, const parallel::Environment& env) {
   Eigen::MatrixXd X;
   for (int r = 0; r < repeat; ++r) {
     X = X0;
-    AnalysisInput in{grid, layout, r0, obs, HX, &member_rng};
+    AnalysisInput in{grid, layout, rows, obs, HX, &member_rng};
     comm.barrier();
     const auto t0 = std::chrono::steady_clock::now();
     f->analyse(X, in);

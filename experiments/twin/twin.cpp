@@ -389,7 +389,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
                            {"hofx0_spread", "ensemble spread of H(background)", {}},
                            {"hofx1", "ensemble mean of H(analysis)", {}}};
 
-  parallel::Distribution dist(comm, n, N);
+  // The analysis takes whole cells per rank, so a local filter computes each cell's weights once.
+  parallel::Distribution dist(comm, n, N, L.cell_major_order(), L.rows_per_cell());
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   std::vector<int> my_ids(static_cast<std::size_t>(mine));
   for (int j = 0; j < mine; ++j) my_ids[static_cast<std::size_t>(j)] = m0 + j;
@@ -490,7 +491,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         for (Index i = 0; i < n; ++i) Xm(i, j) = truth[i] + p_.initial.spread * init.normal();
       }
     }
-    model->clamp(Xm, 0);
+    model->clamp(Xm, index_range(0, n));
   }
 
   // Rescaling of file sources to the model climatology: a first pass runs the
@@ -649,8 +650,9 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const Index p = filled;
     const bool observed = p > 0;
     dist.to_rows(Xm, Xr);
-    const Index r0 = dist.my_row_begin();
-    const Eigen::VectorXd truth_rows = truth.segment(r0, Xr.rows());
+    const auto rows = dist.my_rows();
+    Eigen::VectorXd truth_rows(Xr.rows());
+    for (Index k = 0; k < Xr.rows(); ++k) truth_rows[k] = truth[rows[static_cast<std::size_t>(k)]];
     const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
     AnalysisStats astats;
     Index assimilated = 0;
@@ -722,9 +724,11 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = HX.row(keep[r]);
         assimilated = used.size();
         if (assimilated > 0) {
-          AnalysisInput in{model->grid(), L, r0, used, HXu, &obs_rng};
+          AnalysisInput in{model->grid(), L, rows, used, HXu, &obs_rng};
           astats = filter->analyse(Xr, in);
-          model->clamp(Xr, r0);
+          const long long cells = comm.sum(astats.local_count), total = comm.sum(astats.local_sum);
+          if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
+          model->clamp(Xr, rows);
           dist.to_members(Xr, Xm);
         }
       }

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "core/error.hpp"
 #include "filters/common/localization.hpp"
 
 namespace landda::filters {
@@ -26,29 +27,15 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   const double radius = p_.localization.radius;
   const bool taper = p_.localization.function == "gaspari_cohn";
   const ObsIndex index(in.grid, in.obs, radius);
-
-  // Cells are taken in chunks of consecutive cells: their weights are computed
-  // first, then each layer's rows of the chunk (contiguous in the layout) are
-  // copied into a small row-major buffer, updated there and written back, so
-  // that memory is walked in order.
   const StateLayout& L = in.layout;
-  const Index r0 = in.row_begin, r1 = in.row_begin + X.rows();
-  double inflation_sum = 0.0;
-  int analysed = 0;
-  constexpr int kChunk = 128;
-  std::vector<Eigen::MatrixXd> Wc(kChunk, Eigen::MatrixXd(N, N));
-  std::vector<char> active(kChunk);
-  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(kChunk, N);
+  if (static_cast<Index>(in.rows.size()) != X.rows()) throw NumericalError("LETKF: one state index per local row is needed");
+
   std::vector<int> idx;
   std::vector<double> dist;
   Eigen::MatrixXd Y;
-  Eigen::VectorXd d, rinv, anom(N);
-  const auto local = [&](int v, int l, int c) {
-    const Index i = L.index(v, l, c);
-    return i >= r0 && i < r1;
-  };
-  // The local analysis of one cell; false when no observation is near it.
-  const auto solve_cell = [&](int c, Eigen::MatrixXd& W) {
+  Eigen::VectorXd d, rinv;
+  // The local analysis of one cell: its weights and its inflation factor; false when no observation is near.
+  const auto solve_cell = [&](int c, Eigen::MatrixXd& W, double& factor) {
     index.query(in.grid.x(c), in.grid.y(c), idx, dist);
     if (idx.empty()) return false;
     const auto p = static_cast<Index>(idx.size());
@@ -63,82 +50,91 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
       rinv[o] = global.rinv[i] * w;
     }
     if (inf.adaptive == "enkf_n") {
-      inflation_sum += solver_.enkf_n_weights(Y, d, rinv, W, inf.enkf_n_strength);
+      factor = inf.factor * solver_.enkf_n_weights(Y, d, rinv, W, inf.enkf_n_strength);
     } else {
       solver_.weights(Y, d, rinv, W, N - 1.0);
-      inflation_sum += 1.0;
+      factor = inf.factor;
     }
-    ++analysed;
     return true;
   };
   // Weights on a coarser grid (every `stride` cells of a structured grid),
   // computed once each on first use; identity where no observation is near.
+  struct Node {
+    Eigen::MatrixXd W;
+    double factor = 1.0;
+    bool analysed = false;
+  };
   const bool structured = in.grid.kind() == Grid::Kind::lonlat || in.grid.kind() == Grid::Kind::cartesian;
   const int stride = structured ? p_.localization.weight_stride : 1;
   const int nx = std::max(1, in.grid.nx()), ny = std::max(1, in.grid.ny());
-  std::unordered_map<int, Eigen::MatrixXd> nodes;
-  const auto node = [&](int c) -> const Eigen::MatrixXd& {
+  std::unordered_map<int, Node> nodes;
+  const auto node = [&](int c) -> const Node& {
     auto it = nodes.find(c);
     if (it != nodes.end()) return it->second;
-    Eigen::MatrixXd W(N, N);
-    if (!solve_cell(c, W)) W = Eigen::MatrixXd::Identity(N, N);
-    return nodes.emplace(c, std::move(W)).first->second;
+    Node n;
+    n.W.resize(N, N);
+    n.analysed = solve_cell(c, n.W, n.factor);
+    if (!n.analysed) n.W = Eigen::MatrixXd::Identity(N, N);
+    return nodes.emplace(c, std::move(n)).first->second;
   };
-  for (int c0 = 0; c0 < L.n_cells(); c0 += kChunk) {
-    const int cb = std::min(kChunk, L.n_cells() - c0);
-    bool any_active = false;
-    for (int k = 0; k < cb; ++k) {
-      const int c = c0 + k;
-      bool mine = false;
-      for (int v = 0; v < L.n_variables() && !mine; ++v)
-        for (int l = 0; l < L.n_layers(v) && !mine; ++l) mine = local(v, l, c);
-      active[k] = 0;
-      if (!mine) continue;
-      if (stride > 1) {
-        // Weights interpolated bilinearly from the coarse nodes around the cell (Yang et al. 2009).
-        const int i = c % nx, j = c / nx;
-        const int i0 = i / stride * stride, j0 = j / stride * stride;
-        const int i1 = std::min(i0 + stride, nx - 1), j1 = std::min(j0 + stride, ny - 1);
-        const double fx = i1 > i0 ? static_cast<double>(i - i0) / (i1 - i0) : 0.0;
-        const double fy = j1 > j0 ? static_cast<double>(j - j0) / (j1 - j0) : 0.0;
-        const Eigen::MatrixXd& w00 = node(i0 + j0 * nx);
-        const Eigen::MatrixXd& w10 = node(i1 + j0 * nx);
-        const Eigen::MatrixXd& w01 = node(i0 + j1 * nx);
-        const Eigen::MatrixXd& w11 = node(i1 + j1 * nx);
-        Wc[k] = (1 - fy) * ((1 - fx) * w00 + fx * w10) + fy * ((1 - fx) * w01 + fx * w11);
-      } else {
-        if (!solve_cell(c, Wc[k])) continue;  // no local observations: the (inflated) forecast stands
-      }
-      active[k] = 1;
-      any_active = true;
-    }
-    if (!any_active) continue;
-    for (int v = 0; v < L.n_variables(); ++v)
-      for (int l = 0; l < L.n_layers(v); ++l) {
-        const Index first = L.index(v, l, c0);
-        const Index lo = std::max(first, r0), hi = std::min(first + cb, r1);
-        if (lo >= hi) continue;
-        const Index len = hi - lo;
-        buf.topRows(len) = X.middleRows(lo - r0, len);
-        for (Index t = 0; t < len; ++t) {
-          const auto k = static_cast<std::size_t>(lo + t - first);
-          if (!active[k]) continue;
-          const Eigen::MatrixXd& W = Wc[k];
-          double* row = buf.row(t).data();
-          double m = 0.0;
-          for (int j = 0; j < N; ++j) m += row[j];
-          m /= N;
-          for (int j = 0; j < N; ++j) anom[j] = row[j] - m;
-          for (int j = 0; j < N; ++j) {
-            double acc = 0.0;
-            for (int q = 0; q < N; ++q) acc += anom[q] * W(q, j);
-            row[j] = m + acc;
-          }
-        }
-        X.middleRows(lo - r0, len) = buf.topRows(len);
-      }
+
+  // This rank's rows grouped by cell (a counting sort), so that each cell's
+  // weights are computed once however the rows are ordered; with rows in
+  // cell-major order (Distribution) a rank computes only its own cells'.
+  const int n_cells = L.n_cells();
+  std::vector<Index> first(static_cast<std::size_t>(n_cells) + 1, 0), by_cell(static_cast<std::size_t>(X.rows()));
+  std::vector<int> cell(static_cast<std::size_t>(X.rows()));
+  for (Index k = 0; k < X.rows(); ++k) {
+    cell[static_cast<std::size_t>(k)] = L.cell_of(in.rows[static_cast<std::size_t>(k)]);
+    ++first[static_cast<std::size_t>(cell[static_cast<std::size_t>(k)]) + 1];
   }
-  if (analysed > 0) stats.inflation = inf.factor * inflation_sum / analysed;  // mean over the local solves
+  for (int c = 0; c < n_cells; ++c) first[c + 1] += first[c];
+  {
+    std::vector<Index> at(first.begin(), first.end() - 1);
+    for (Index k = 0; k < X.rows(); ++k) by_cell[static_cast<std::size_t>(at[cell[static_cast<std::size_t>(k)]]++)] = k;
+  }
+
+  Eigen::MatrixXd W(N, N), WT(N, N);
+  Eigen::VectorXd anom(N), acc(N);
+  long long analysed = 0;
+  for (int c = 0; c < n_cells; ++c) {
+    if (first[c + 1] == first[c]) continue;
+    double factor = 1.0;
+    if (stride > 1) {
+      // Weights interpolated bilinearly from the coarse nodes around the cell (Yang et al. 2009).
+      const int i = c % nx, j = c / nx;
+      const int i0 = i / stride * stride, j0 = j / stride * stride;
+      const int i1 = std::min(i0 + stride, nx - 1), j1 = std::min(j0 + stride, ny - 1);
+      const double fx = i1 > i0 ? static_cast<double>(i - i0) / (i1 - i0) : 0.0;
+      const double fy = j1 > j0 ? static_cast<double>(j - j0) / (j1 - j0) : 0.0;
+      const Node& w00 = node(i0 + j0 * nx);
+      const Node& w10 = node(i1 + j0 * nx);
+      const Node& w01 = node(i0 + j1 * nx);
+      const Node& w11 = node(i1 + j1 * nx);
+      if (!(w00.analysed || w10.analysed || w01.analysed || w11.analysed)) continue;
+      W = (1 - fy) * ((1 - fx) * w00.W + fx * w10.W) + fy * ((1 - fx) * w01.W + fx * w11.W);
+      factor = (1 - fy) * ((1 - fx) * w00.factor + fx * w10.factor) + fy * ((1 - fx) * w01.factor + fx * w11.factor);
+    } else if (!solve_cell(c, W, factor)) {
+      continue;  // no local observations: the (inflated) forecast stands
+    }
+    stats.add_local(factor);
+    ++analysed;
+    // x_j <- mean + sum_q anomaly_q W(q, j), the sum over q in order (the result
+    // of a row does not depend on where it is); W transposed so the inner loop
+    // runs over contiguous j.
+    WT = W.transpose();
+    for (Index at = first[c]; at < first[c + 1]; ++at) {
+      const Index k = by_cell[static_cast<std::size_t>(at)];
+      double m = 0.0;
+      for (int j = 0; j < N; ++j) m += X(k, j);
+      m /= N;
+      for (int j = 0; j < N; ++j) anom[j] = X(k, j) - m;
+      acc.setZero();
+      for (int q = 0; q < N; ++q) acc += anom[q] * WT.col(q);
+      for (int j = 0; j < N; ++j) X(k, j) = m + acc[j];
+    }
+  }
+  if (analysed > 0) stats.inflation = stats.local_mean();
   relax_to_prior_spread(X, prior_spread, inf.rtps);
   inflate(X, inf.posterior_factor());
   return stats;

@@ -1,5 +1,7 @@
 #include "core/state.hpp"
 
+#include <numeric>
+
 #include <algorithm>
 
 #include "core/error.hpp"
@@ -19,6 +21,21 @@ int StateLayout::variable_index(const std::string& name) const {
   auto it = std::find(variables_.begin(), variables_.end(), name);
   if (it == variables_.end()) throw InputError(cat("the model state has no variable '", name, "'"));
   return static_cast<int>(it - variables_.begin());
+}
+
+std::vector<Index> index_range(Index begin, Index count) {
+  std::vector<Index> r(static_cast<std::size_t>(std::max<Index>(count, 0)));
+  std::iota(r.begin(), r.end(), begin);
+  return r;
+}
+
+std::vector<Index> StateLayout::cell_major_order() const {
+  std::vector<Index> order;
+  order.reserve(static_cast<std::size_t>(size_));
+  for (int c = 0; c < n_cells_; ++c)
+    for (int v = 0; v < n_variables(); ++v)
+      for (int l = 0; l < layers_[v]; ++l) order.push_back(index(v, l, c));
+  return order;
 }
 
 int StateLayout::var_of(Index i) const {

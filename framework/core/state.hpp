@@ -27,6 +27,10 @@ class StateLayout {
   int cell_of(Index i) const { return static_cast<int>((i - offsets_[var_of(i)]) % n_cells_); }
   int layer_of(Index i) const { return static_cast<int>((i - offsets_[var_of(i)]) / n_cells_); }
   int var_of(Index i) const;
+  // Every row of cell 0 (variables and layers in order), then of cell 1, ...:
+  // the analysis order that gives each rank whole cells.
+  std::vector<Index> cell_major_order() const;
+  Index rows_per_cell() const { return n_cells_ > 0 ? size_ / n_cells_ : 0; }
 
  private:
   int n_cells_ = 0;
@@ -35,6 +39,9 @@ class StateLayout {
   std::vector<int> layers_;
   std::vector<Index> offsets_;
 };
+
+// begin, begin + 1, ..., begin + count - 1: the state rows of a contiguous block.
+std::vector<Index> index_range(Index begin, Index count);
 
 // Ensemble helpers on a state x members matrix (one column per member).
 Eigen::VectorXd ensemble_mean(const Eigen::MatrixXd& X);

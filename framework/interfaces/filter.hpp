@@ -3,6 +3,8 @@
 // with every member; the observations and their ensemble equivalents are the
 // same on every rank, so results do not depend on how rows are split.
 #include <Eigen/Core>
+#include <cmath>
+#include <span>
 #include <vector>
 
 #include "core/grid.hpp"
@@ -15,7 +17,7 @@ namespace landda {
 struct AnalysisInput {
   const Grid& grid;
   const StateLayout& layout;
-  Index row_begin = 0;                // global index of the first local row
+  std::span<const Index> rows;        // the state index of each local row
   const ObsBatch& obs;                // observations that passed QC
   const Eigen::MatrixXd& HX;          // obs x members: H applied to each forecast member
   std::vector<RandomStream>* member_rng = nullptr;  // per member, for perturbed observations
@@ -23,6 +25,16 @@ struct AnalysisInput {
 
 struct AnalysisStats {
   double inflation = 1.0;  // the inflation factor applied (adaptive schemes report theirs)
+  // Local filters: the sum of each analysed cell's factor, in units of 2^-32,
+  // and the number of cells. Integers add up alike in any order, so the mean
+  // over all ranks' cells does not depend on how the cells are split.
+  long long local_sum = 0, local_count = 0;
+  void add_local(double factor) {
+    local_sum += std::llround(factor * kUnit);
+    ++local_count;
+  }
+  double local_mean() const { return local_count ? static_cast<double>(local_sum) / kUnit / static_cast<double>(local_count) : inflation; }
+  static constexpr double kUnit = 4294967296.0;
 };
 
 class Filter {

@@ -52,8 +52,8 @@ class Model {
   // content), for observation operators; false when the model has none.
   virtual bool static_field(const std::string& /*name*/, Eigen::VectorXd& /*out*/) const { return false; }
   // Puts every element back inside its physical bounds after an analysis;
-  // X holds state rows [row_begin, row_begin + X.rows()) of every member.
-  virtual void clamp(Eigen::Ref<Eigen::MatrixXd> /*X*/, Index /*row_begin*/) const {}
+  // X holds the state rows `rows` of every member.
+  virtual void clamp(Eigen::Ref<Eigen::MatrixXd> /*X*/, std::span<const Index> /*rows*/) const {}
 };
 
 }  // namespace landda

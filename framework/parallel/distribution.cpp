@@ -28,10 +28,17 @@ int to_int(Index n) {
 
 }  // namespace
 
-Distribution::Distribution(const Comm& comm, Index n_state, int n_members)
-    : comm_(&comm), rank_(comm.rank()), size_(comm.size()), n_state_(n_state), n_members_(n_members) {
+Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order, Index group)
+    : comm_(&comm), rank_(comm.rank()), size_(comm.size()), n_state_(n_state), n_members_(n_members), order_(std::move(order)) {
+  if (order_.empty()) {
+    order_.resize(static_cast<std::size_t>(n_state));
+    std::iota(order_.begin(), order_.end(), Index{0});
+  }
+  if (static_cast<Index>(order_.size()) != n_state || group < 1 || n_state % group != 0)
+    throw ParallelError("Distribution: the row order must list every state row once, in whole groups");
   member_start_ = blocks<int>(n_members, size_);
-  row_start_ = blocks<Index>(n_state, size_);
+  row_start_ = blocks<Index>(n_state / group, size_);
+  for (Index& r : row_start_) r *= group;
 }
 
 void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
@@ -47,7 +54,7 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
   std::size_t k = 0;
   for (int s = 0; s < size_; ++s)
     for (int m = 0; m < mine; ++m)
-      for (Index i = row_begin(s); i < row_begin(s + 1); ++i) sendbuf[k++] = by_member(i, m);
+      for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
   by_row.resize(my_row_count(), n_members_);
   std::vector<double> recvbuf(static_cast<std::size_t>(by_row.size()));
   const auto sd = displacements(scount), rd = displacements(rcount);
@@ -76,7 +83,7 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
   std::size_t k = 0;
   for (int s = 0; s < size_; ++s)
     for (int m = 0; m < mine; ++m)
-      for (Index i = row_begin(s); i < row_begin(s + 1); ++i) by_member(i, m) = recvbuf[k++];
+      for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(order_[i], m) = recvbuf[k++];
 }
 
 Eigen::MatrixXd Distribution::allgather(const Eigen::MatrixXd& by_member) const {
@@ -115,10 +122,11 @@ Eigen::VectorXd Distribution::allgather_vector(const Eigen::VectorXd& my_rows) c
   std::vector<int> counts(size_);
   for (int s = 0; s < size_; ++s) counts[s] = to_int(row_count(s));
   const auto displs = displacements(counts);
-  Eigen::VectorXd full(n_state_);
-  check_mpi(MPI_Allgatherv(my_rows.data(), to_int(my_rows.size()), MPI_DOUBLE, full.data(), counts.data(),
+  Eigen::VectorXd gathered(n_state_), full(n_state_);
+  check_mpi(MPI_Allgatherv(my_rows.data(), to_int(my_rows.size()), MPI_DOUBLE, gathered.data(), counts.data(),
                            displs.data(), MPI_DOUBLE, comm_->get()),
             "MPI_Allgatherv (rows)");
+  for (Index i = 0; i < n_state_; ++i) full[order_[static_cast<std::size_t>(i)]] = gathered[i];
   return full;
 }
 

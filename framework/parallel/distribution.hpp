@@ -2,9 +2,13 @@
 // Where the ensemble lives. For the forecast each rank holds whole members
 // (a contiguous block of member indices); for the analysis each rank holds
 // a block of state rows with every member. Moving between the two is one
-// all-to-all; no rank ever needs the whole ensemble.
+// all-to-all; no rank ever needs the whole ensemble. The rows are taken in a
+// given order (e.g. StateLayout::cell_major_order) and split between ranks
+// in whole groups, so that a rank can hold whole cells: a local analysis then
+// computes each cell's weights on one rank only.
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 #include <vector>
 
 #include "parallel/comm.hpp"
@@ -15,18 +19,23 @@ using Index = Eigen::Index;
 
 class Distribution {
  public:
-  Distribution(const Comm& comm, Index n_state, int n_members);
+  // order: the state rows in analysis order (empty: 0, 1, 2, ...), split into
+  // blocks of whole groups of `group` rows.
+  Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order = {}, Index group = 1);
 
   int n_members() const { return n_members_; }
   Index n_state() const { return n_state_; }
   int member_begin(int rank) const { return member_start_[rank]; }
   int member_count(int rank) const { return member_start_[rank + 1] - member_start_[rank]; }
-  Index row_begin(int rank) const { return row_start_[rank]; }
   Index row_count(int rank) const { return row_start_[rank + 1] - row_start_[rank]; }
   int my_member_begin() const { return member_begin(rank_); }
   int my_member_count() const { return member_count(rank_); }
-  Index my_row_begin() const { return row_begin(rank_); }
   Index my_row_count() const { return row_count(rank_); }
+  // The state index of each of this rank's rows, in order.
+  std::span<const Index> my_rows() const {
+    return std::span<const Index>(order_).subspan(static_cast<std::size_t>(row_start_[rank_]),
+                                                  static_cast<std::size_t>(my_row_count()));
+  }
 
   // (n_state x my members) -> (my rows x n_members)
   void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const;
@@ -51,7 +60,8 @@ class Distribution {
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;
-  std::vector<Index> row_start_;
+  std::vector<Index> row_start_;  // positions in order_
+  std::vector<Index> order_;
 };
 
 }  // namespace landda::parallel

@@ -83,9 +83,9 @@ RichardsSolver::RichardsSolver(const LayerGrid& grid, Index columns, double tole
     : grid_(grid), cols_(columns), tol_(tolerance_m), max_it_(max_iterations), linearized_(linearized) {
   const int L = grid.size();
   for (int i = 0; i + 1 < L; ++i) dzi_.push_back(grid.depth[i + 1] - grid.depth[i]);
-  for (ArrayXXd* a : {&h_, &dh_, &k_, &dk_, &r_, &a_, &b_, &c_, &old_}) a->resize(columns, L);
+  for (ArrayXXd* a : {&h_, &dh_, &k_, &dk_, &r_, &cp_, &old_}) a->resize(columns, L);
   for (ArrayXXd* a : {&q_, &dq_up_, &dq_dn_}) a->resize(columns, L + 1);
-  for (ArrayXd* a : {&qtop_, &dqtop_, &cp_, &dp_, &w1_, &w2_, &w3_, &ks_top_}) a->resize(columns);
+  for (ArrayXd* a : {&w1_, &w2_, &w3_, &ks_top_}) a->resize(columns);
   for (ArrayXd* a : {&half_.infiltration, &half_.runoff, &half_.drainage, &half_.balance_error}) a->resize(columns);
 }
 
@@ -154,49 +154,14 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
 }
 
 void RichardsSolver::fluxes(const ArrayXd& rain) {
-  const int L = grid_.size();
-  // Top: rain up to the capacity of a ponded surface (h = 0) over half the top layer.
-  const double half = 0.5 * grid_.dz[0];
-  // Conductivity between the ponded (saturated) surface and the top node: the arithmetic mean.
-  w1_ = 0.5 * (ks_top_ + k_.col(0));     // K at the surface interface
-  w2_ = 1.0 - h_.col(0) / half;          // gradient from h = 0 at the surface
-  w3_ = w1_ * w2_;                        // infiltration capacity
-  qtop_ = rain.min(w3_.max(0.0));
-  dqtop_ = (rain < w3_ || w3_ <= 0.0).select(0.0, 0.5 * dk_.col(0) * w2_ - w1_ * dh_.col(0) / half);
-  q_.col(0) = qtop_;
-  dq_dn_.col(0) = dqtop_;
-  dq_up_.col(0).setZero();
-  for (int i = 0; i + 1 < L; ++i) {
-    const double inv = 1.0 / dzi_[i];
-    w1_ = 0.5 * (k_.col(i) + k_.col(i + 1));            // arithmetic-mean K at the interface
-    w2_ = 1.0 - (h_.col(i + 1) - h_.col(i)) * inv;     // gradient, gravity included
-    q_.col(i + 1) = w1_ * w2_;
-    dq_up_.col(i + 1) = 0.5 * dk_.col(i) * w2_ + w1_ * dh_.col(i) * inv;
-    dq_dn_.col(i + 1) = 0.5 * dk_.col(i + 1) * w2_ - w1_ * dh_.col(i + 1) * inv;
-  }
-  q_.col(L) = k_.col(L - 1);  // free drainage: unit gradient
-  dq_up_.col(L) = dk_.col(L - 1);
-  dq_dn_.col(L).setZero();
+  kernels::interface_fluxes(static_cast<std::size_t>(cols_), grid_.size(), grid_.dz.data(), dzi_.data(), rain.data(),
+                            ks_top_.data(), h_.data(), dh_.data(), k_.data(), dk_.data(), q_.data(), dq_up_.data(),
+                            dq_dn_.data());
 }
 
 void RichardsSolver::assemble_and_solve(double dt) {
-  // Tridiagonal Jacobian; Thomas algorithm over layers, vectorised over columns.
-  const int L = grid_.size();
-  for (int l = 0; l < L; ++l) {
-    a_.col(l) = -dq_up_.col(l);
-    b_.col(l) = grid_.dz[l] / dt - dq_dn_.col(l) + dq_up_.col(l + 1);
-    c_.col(l) = dq_dn_.col(l + 1);
-  }
-  cp_ = c_.col(0) / b_.col(0);
-  r_.col(0) = -r_.col(0) / b_.col(0);
-  for (int l = 1; l < L; ++l) {
-    w1_ = b_.col(l) - a_.col(l) * cp_;  // pivot
-    r_.col(l) = (-r_.col(l) - a_.col(l) * r_.col(l - 1)) / w1_;
-    cp_ = c_.col(l) / w1_;
-    c_.col(l) = cp_;
-  }
-  c_.col(0) = c_.col(0) / b_.col(0);
-  for (int l = L - 2; l >= 0; --l) r_.col(l) -= c_.col(l) * r_.col(l + 1);
+  kernels::solve_tridiagonal(static_cast<std::size_t>(cols_), grid_.size(), grid_.dz.data(), dt, dq_up_.data(),
+                             dq_dn_.data(), r_.data(), cp_.data());
 }
 
 void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
@@ -208,27 +173,29 @@ void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s
   fluxes(rain);
   for (int l = 0; l < L; ++l) r_.col(l) = -q_.col(l) + q_.col(l + 1) + sink.col(l);
   assemble_and_solve(dt);  // r_ now holds the change of theta
-  // Fluxes at the new state, linearised about the old: q + dq_up d_above + dq_dn d_below.
-  const auto dlin = [&](int i) {  // interface i, between layers i-1 and i
-    ArrayXd q = q_.col(i);
-    if (i > 0) q += dq_up_.col(i) * r_.col(i - 1);
-    if (i < L) q += dq_dn_.col(i) * r_.col(i);
-    return q;
-  };
-  const ArrayXd qtop = dlin(0), qbot = dlin(L);
-  ArrayXd storage = ArrayXd::Zero(cols_), extracted = ArrayXd::Zero(cols_);
+  ArrayXd& storage = w1_;
+  ArrayXd& extracted = w2_;
+  ArrayXd& excess = w3_;
+  storage.setZero();
+  extracted.setZero();
+  excess.setZero();
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
-    const ArrayXd lo = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
-    theta.col(l) = (old_.col(l) + r_.col(l)).max(lo);  // never drier than air-dry (reported in the balance)
-    storage += grid_.dz[l] * (theta.col(l) - old_.col(l));
-    extracted += sink.col(l) * dt;
+    kernels::update_layer(static_cast<std::size_t>(cols_),
+                          {grid_.dz[li], dt, s.theta_s[li].data(), s.theta_r[li].data(), s.se_min[li].data(),
+                           old_.col(l).data(), r_.col(l).data(), sink.col(l).data(), theta.col(l).data(),
+                           storage.data(), extracted.data(), excess.data()});
   }
+  // Fluxes at the new state, linearised about the old: q + dq_up d_above + dq_dn d_below.
+  const auto qtop = q_.col(0) + dq_dn_.col(0) * r_.col(0);
+  const auto qbot = q_.col(L) + dq_up_.col(L) * r_.col(L - 1);
   out.infiltration = qtop * dt;
   out.drainage = qbot * dt;
   out.runoff = (rain - qtop) * dt;
   out.balance_error = storage - (out.infiltration - out.drainage - extracted);
-  remove_excess(theta, s, grid_, out);
+  // Water beyond saturation left as saturation-excess runoff.
+  out.runoff += excess;
+  out.infiltration -= excess;
 }
 
 bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_old, const SoilArrays& s,

@@ -101,8 +101,8 @@ class RichardsSolver final : public ColumnSolver {
   bool linearized_;
   std::vector<double> dzi_;  // node spacing
   // Work arrays: layers x columns.
-  Eigen::ArrayXXd h_, dh_, k_, dk_, q_, dq_up_, dq_dn_, r_, a_, b_, c_, old_;
-  Eigen::ArrayXd qtop_, dqtop_, cp_, dp_, ks_top_, w1_, w2_, w3_;
+  Eigen::ArrayXXd h_, dh_, k_, dk_, q_, dq_up_, dq_dn_, r_, cp_, old_;
+  Eigen::ArrayXd ks_top_, w1_, w2_, w3_;
   StepFluxes half_;
 };
 

@@ -7,6 +7,7 @@
 
 #include "core/error.hpp"
 #include "io/netcdf.hpp"
+#include "models/soil_water/column_kernels.hpp"
 #include "models/soil_water/static_fields.hpp"
 
 namespace landda::models {
@@ -392,17 +393,10 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
     b.snow_free = (swe <= 0.0).select(b.pet, 0.0);  // no ET through a snowpack
     for (int l = 0; l < L; ++l) {
       const auto li = static_cast<std::size_t>(l);
-      const auto wp = theta_wp_[li].segment(c0, nb), fc = theta_fc_[li].segment(c0, nb);
-      const auto stress = ((b.theta.col(l) - wp) / (fc - wp)).max(0.0).min(1.0);
-      b.sink.col(l) = fv * b.snow_free * roots_[li].segment(c0, nb) * stress;
-    }
-    const auto wp0 = theta_wp_[0].segment(c0, nb), fc0 = theta_fc_[0].segment(c0, nb);
-    b.sink.col(0) += (1.0 - fv) * b.snow_free * ((b.theta.col(0) - 0.5 * wp0) / (fc0 - 0.5 * wp0)).max(0.0).min(1.0);
-    for (int l = 0; l < L; ++l) {
-      // Never take more than half of the water above residual in one step.
-      const auto li = static_cast<std::size_t>(l);
-      const auto dry = s.theta_r[li] + s.se_min[li] * (s.theta_s[li] - s.theta_r[li]);
-      b.sink.col(l) = b.sink.col(l).min(0.5 * (b.theta.col(l) - dry).max(0.0) * layers_.dz[li] / dt);
+      soil::kernels::layer_sink(static_cast<std::size_t>(nb),
+                                {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
+                                 theta_wp_[li].data() + c0, theta_fc_[li].data() + c0, roots_[li].data() + c0,
+                                 s.theta_s[li].data(), s.theta_r[li].data(), s.se_min[li].data(), b.sink.col(l).data()});
     }
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
@@ -418,9 +412,9 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
   for (int l = 0; l < L; ++l) x.segment(static_cast<Index>(l) * n + c0, nb) = b.theta.col(l).matrix();
 }
 
-void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, Index row_begin) const {
+void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const {
   for (Index r = 0; r < X.rows(); ++r) {
-    const Index i = row_begin + r;
+    const Index i = rows[static_cast<std::size_t>(r)];
     const int l = layout_.layer_of(i), c = layout_.cell_of(i);
     const auto li = static_cast<std::size_t>(l);
     const double lo = soil_.theta_r[li][c] + 1e-3 * (soil_.theta_s[li][c] - soil_.theta_r[li][c]);

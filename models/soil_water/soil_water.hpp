@@ -94,7 +94,7 @@ class SoilWater final : public Model {
   void initial_state(Eigen::Ref<Eigen::VectorXd> x, Time t0) const override;
   void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng, Time t0,
                Time t1, MemberData extra) override;
-  void clamp(Eigen::Ref<Eigen::MatrixXd> X, Index row_begin) const override;
+  void clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const override;
   Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
   void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;
   std::vector<std::string> diagnostic_names() const override;

@@ -71,7 +71,8 @@ struct Problem {
   }
   AnalysisStats analyse(Filter& f, Eigen::MatrixXd& X) {
     const Eigen::MatrixXd HX = H(X);
-    AnalysisInput in{grid, layout, 0, obs, HX, &rng};
+    const auto all = index_range(0, X.rows());
+    AnalysisInput in{grid, layout, all, obs, HX, &rng};
     return f.analyse(X, in);
   }
 };

@@ -182,7 +182,8 @@ TEST_CASE("Inflation scales the anomalies; RTPS restores the prior spread", "[fi
   auto plain = make_filter("type: etkf\nmembers: 6\n");
   auto inflated = make_filter("type: etkf\nmembers: 6\ninflation: {factor: 1.2}\n");
   const Eigen::MatrixXd HXa = pb.H(A);
-  AnalysisInput ina{pb.grid, pb.layout, 0, pb.obs, HXa, nullptr};
+  const auto all = index_range(0, A.rows());
+  AnalysisInput ina{pb.grid, pb.layout, all, pb.obs, HXa, nullptr};
   plain->analyse(A, ina);
   pb.analyse(*inflated, B);
   CHECK((A - B).norm() < 1e-12);
@@ -242,8 +243,9 @@ TEST_CASE("Conformance: every registered filter", "[filters]") {
       if (type != "enkf") {
         Eigen::MatrixXd top = X0.topRows(5), rest = X0.bottomRows(n - 5);
         const Eigen::MatrixXd HX = pb.H(X0);
-        AnalysisInput in0{pb.grid, pb.layout, 0, pb.obs, HX, &pb.rng};
-        AnalysisInput in1{pb.grid, pb.layout, 5, pb.obs, HX, &pb.rng};
+        const auto rows0 = index_range(0, 5), rows1 = index_range(5, n - 5);
+        AnalysisInput in0{pb.grid, pb.layout, rows0, pb.obs, HX, &pb.rng};
+        AnalysisInput in1{pb.grid, pb.layout, rows1, pb.obs, HX, &pb.rng};
         f->analyse(top, in0);
         f->analyse(rest, in1);
         Eigen::MatrixXd joined(n, N);
@@ -279,7 +281,8 @@ TEST_CASE("LETKF weights interpolated from a coarser grid (Yang et al. 2009)", "
   Eigen::MatrixXd A = X0, B = X0;
   auto every = test::make_filter("type: letkf\nmembers: 8\nlocalization: {radius: 4}\n");
   auto coarse = test::make_filter("type: letkf\nmembers: 8\nlocalization: {radius: 4, weight_stride: 2}\n");
-  AnalysisInput in{grid, layout, 0, obs, HX, &rng};
+  const auto all = index_range(0, n);
+  AnalysisInput in{grid, layout, all, obs, HX, &rng};
   every->analyse(A, in);
   coarse->analyse(B, in);
   double worst = 0.0;

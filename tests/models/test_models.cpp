@@ -73,9 +73,9 @@ TEST_CASE("Conformance: every registered model", "[models]") {
       }
       // Clamping keeps an analysed state inside the model's bounds and is idempotent.
       Eigen::MatrixXd Z = X;
-      m->clamp(Z, 0);
+      m->clamp(Z, index_range(0, Z.rows()));
       Eigen::MatrixXd Z2 = Z;
-      m->clamp(Z2, 0);
+      m->clamp(Z2, index_range(0, Z.rows()));
       CHECK(Z2 == Z);
     }
   }

@@ -19,22 +19,40 @@ bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
 TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bit for bit", "[mpi]") {
   const auto comm = parallel::Environment::duplicate_world();
   REQUIRE(comm.size() == 2);
+  // The rows of M listed in r.
+  const auto pick = [](const Eigen::MatrixXd& M, std::span<const Eigen::Index> r) {
+    Eigen::MatrixXd out(static_cast<Eigen::Index>(r.size()), M.cols());
+    for (std::size_t k = 0; k < r.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = M.row(r[k]);
+    return out;
+  };
   for (int N : {1, 5, 8}) {
     for (Eigen::Index n : {1, 7, 40}) {
       RandomStream r(11, "mpi", 0);
       Eigen::MatrixXd full(n, N);
       for (Eigen::Index i = 0; i < full.size(); ++i) full.data()[i] = r.normal();
-      parallel::Distribution dist(comm, n, N);
-      const Eigen::MatrixXd mine = dist.local_members(full);
-      Eigen::MatrixXd rows, back;
-      dist.to_rows(mine, rows);
-      CHECK(same_bits(rows, full.middleRows(dist.my_row_begin(), dist.my_row_count())));
-      dist.to_members(rows, back);
-      CHECK(same_bits(back, mine));
-      CHECK(same_bits(dist.allgather(mine), full));
-      CHECK(same_bits(dist.allgather_rows(rows), full));
-      const Eigen::VectorXd v = full.col(0).segment(dist.my_row_begin(), dist.my_row_count());
-      CHECK(same_bits(dist.allgather_vector(v), full.col(0)));
+      // Rows in state order, and (n = 40) whole cells of a two-variable layout, 3 + 1 layers x 10 cells.
+      const StateLayout layout(10, {"a", "b"}, {3, 1});
+      for (const bool by_cell : {false, true}) {
+        if (by_cell && n != layout.size()) continue;
+        parallel::Distribution dist = by_cell ? parallel::Distribution(comm, n, N, layout.cell_major_order(), layout.rows_per_cell())
+                                              : parallel::Distribution(comm, n, N);
+        const Eigen::MatrixXd mine = dist.local_members(full);
+        Eigen::MatrixXd rows, back;
+        dist.to_rows(mine, rows);
+        CHECK(same_bits(rows, pick(full, dist.my_rows())));
+        dist.to_members(rows, back);
+        CHECK(same_bits(back, mine));
+        CHECK(same_bits(dist.allgather(mine), full));
+        CHECK(same_bits(dist.allgather_rows(rows), full));
+        CHECK(same_bits(dist.allgather_vector(pick(full, dist.my_rows()).col(0)), full.col(0)));
+        CHECK(comm.sum(static_cast<long long>(dist.my_row_count())) == n);
+        if (by_cell) {
+          // Every row of a cell on one rank: the cells a rank holds are held whole.
+          std::vector<int> count(10, 0);
+          for (const Eigen::Index i : dist.my_rows()) ++count[static_cast<std::size_t>(layout.cell_of(i))];
+          for (const int c : count) CHECK((c == 0 || c == 4));
+        }
+      }
     }
   }
 }
@@ -56,7 +74,7 @@ TEST_CASE("Filters analysing row blocks on two ranks equal the serial analysis b
     Eigen::MatrixXd rows;
     dist.to_rows(dist.local_members(X0), rows);
     const Eigen::MatrixXd HX = parallel_pb.H(X0);
-    AnalysisInput in{parallel_pb.grid, parallel_pb.layout, dist.my_row_begin(), parallel_pb.obs, HX, &parallel_pb.rng};
+    AnalysisInput in{parallel_pb.grid, parallel_pb.layout, dist.my_rows(), parallel_pb.obs, HX, &parallel_pb.rng};
     f2->analyse(rows, in);
     INFO(yaml);
     CHECK(same_bits(dist.allgather_rows(rows), Xs));
