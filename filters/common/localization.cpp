@@ -50,6 +50,8 @@ ObsIndex::ObsIndex(const Grid& grid, const ObsBatch& obs, double radius) : grid_
   }
   x0_ = xmin;
   y0_ = ymin;
+  reach_sx_ = sx;
+  reach_sy_ = sy;
   nbx_ = std::max(1, static_cast<int>(std::min<double>(kMaxBuckets, std::floor((xmax - xmin) / sx) + 1)));
   nby_ = std::max(1, static_cast<int>(std::min<double>(kMaxBuckets / nbx_, std::floor((ymax - ymin) / sy) + 1)));
   bx_ = std::max(sx, (xmax - xmin) / nbx_ + 1e-12);
@@ -84,7 +86,8 @@ void ObsIndex::query(double x, double y, std::vector<int>& idx, std::vector<doub
   dist.clear();
   if (items_.empty()) return;
   const int cx = static_cast<int>(std::floor((x - x0_) / bx_)), cy = static_cast<int>(std::floor((y - y0_) / by_));
-  const int reach_x = static_cast<int>(std::ceil(radius_ / bx_ - 1e-12)), reach_y = static_cast<int>(std::ceil(radius_ / by_ - 1e-12));
+  // The radius in coordinate units (degrees on the sphere, at the widest latitude) over the bucket sides.
+  const int reach_x = static_cast<int>(std::ceil(reach_sx_ / bx_ - 1e-12)), reach_y = static_cast<int>(std::ceil(reach_sy_ / by_ - 1e-12));
   const int spread_x = std::min(reach_x, nbx_), spread_y = reach_y;
   // On the sphere: squared distances with the query's latitude scale, no trigonometry per candidate.
   const double coslat = spherical_ ? std::cos(y * kRad) : 1.0, half_sin = spherical_ ? 0.5 * kRad * std::sin(y * kRad) : 0.0;
@@ -122,17 +125,13 @@ void ObsIndex::query(double x, double y, std::vector<int>& idx, std::vector<doub
   }
   // A fixed order keeps the local analysis independent of bucket layout details.
   if (idx.size() > 1) {
-    std::vector<std::size_t> order(idx.size());
-    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
-    std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return idx[a] < idx[b]; });
-    std::vector<int> i2(idx.size());
-    std::vector<double> d2(idx.size());
-    for (std::size_t k = 0; k < order.size(); ++k) {
-      i2[k] = idx[order[k]];
-      d2[k] = dist[order[k]];
+    found_.resize(idx.size());
+    for (std::size_t k = 0; k < idx.size(); ++k) found_[k] = {idx[k], dist[k]};
+    std::sort(found_.begin(), found_.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (std::size_t k = 0; k < idx.size(); ++k) {
+      idx[k] = found_[k].first;
+      dist[k] = found_[k].second;
     }
-    idx.swap(i2);
-    dist.swap(d2);
   }
 }
 

@@ -38,6 +38,8 @@ class ObsIndex {
   bool wrap_x_ = false;
   bool spherical_ = false;
   std::vector<int> start_, items_;  // CSR: bucket b holds items_[start_[b] .. start_[b+1])
+  mutable std::vector<std::pair<int, double>> found_;  // query scratch
+  double reach_sx_ = 0, reach_sy_ = 0;  // the radius in coordinate units
 };
 
 }  // namespace landda::filters

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "filters/common/localization.hpp"
+#include "filters/common/transform_kernel.hpp"
 
 namespace landda::filters {
 
@@ -95,7 +96,10 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   }
 
   Eigen::MatrixXd W(N, N), WT(N, N);
-  Eigen::VectorXd anom(N), acc(N);
+  Eigen::VectorXd anom(N);
+  Index most = 0;
+  for (int c = 0; c < n_cells; ++c) most = std::max(most, first[c + 1] - first[c]);
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(most, N);
   long long analysed = 0;
   for (int c = 0; c < n_cells; ++c) {
     if (first[c + 1] == first[c]) continue;
@@ -119,20 +123,12 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     }
     stats.add_local(factor);
     ++analysed;
-    // x_j <- mean + sum_q anomaly_q W(q, j), the sum over q in order (the result
-    // of a row does not depend on where it is); W transposed so the inner loop
-    // runs over contiguous j.
+    // The cell's rows through the transform, in a small row-major buffer.
     WT = W.transpose();
-    for (Index at = first[c]; at < first[c + 1]; ++at) {
-      const Index k = by_cell[static_cast<std::size_t>(at)];
-      double m = 0.0;
-      for (int j = 0; j < N; ++j) m += X(k, j);
-      m /= N;
-      for (int j = 0; j < N; ++j) anom[j] = X(k, j) - m;
-      acc.setZero();
-      for (int q = 0; q < N; ++q) acc += anom[q] * WT.col(q);
-      for (int j = 0; j < N; ++j) X(k, j) = m + acc[j];
-    }
+    const Index count = first[c + 1] - first[c];
+    for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by_cell[static_cast<std::size_t>(first[c] + r)]);
+    transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
+    for (Index r = 0; r < count; ++r) X.row(by_cell[static_cast<std::size_t>(first[c] + r)]) = buf.row(r);
   }
   if (analysed > 0) stats.inflation = stats.local_mean();
   relax_to_prior_spread(X, prior_spread, inf.rtps);

@@ -1,19 +1,15 @@
 #include "models/soil_water/column_kernels.hpp"
 
 #include <algorithm>
+#include <cmath>
 
+#include "core/simd.hpp"
 #include "models/soil_water/fast_math.hpp"
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LANDDA_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
-#else
-#define LANDDA_CLONES
-#endif
 
 namespace landda::models::soil::kernels {
 
 namespace {
-// Pointers as restrict parameters: GCC does not vectorise when they are read from a struct.
 LANDDA_CLONES void ch_loop(std::size_t n, double storage, const double* __restrict th, const double* __restrict theta_s,
                            const double* __restrict theta_r, const double* __restrict k_s,
                            const double* __restrict k_mult, const double* __restrict bb, const double* __restrict psi_s,
@@ -110,18 +106,82 @@ LANDDA_CLONES void update_loop(std::size_t n, double dz, double dt, const double
 }
 
 LANDDA_CLONES void sink_loop(std::size_t n, double fv, double bare, double dz_over_dt, const double* __restrict pet,
-                             const double* __restrict theta, const double* __restrict wp, const double* __restrict fc,
+                             const double* __restrict theta, const double* __restrict wp,
+                             const double* __restrict inv_stress, const double* __restrict inv_evap,
                              const double* __restrict root, const double* __restrict theta_s,
                              const double* __restrict theta_r, const double* __restrict se_min,
                              double* __restrict sink) {
   for (std::size_t c = 0; c < n; ++c) {
-    const double stress = std::min(std::max((theta[c] - wp[c]) / (fc[c] - wp[c]), 0.0), 1.0);
-    const double dry = 0.5 * wp[c];  // bare soil dries below the wilting point
-    const double evap = std::min(std::max((theta[c] - dry) / (fc[c] - dry), 0.0), 1.0);
+    const double stress = std::min(std::max((theta[c] - wp[c]) * inv_stress[c], 0.0), 1.0);
+    const double evap = std::min(std::max((theta[c] - 0.5 * wp[c]) * inv_evap[c], 0.0), 1.0);
     const double want = fv * pet[c] * root[c] * stress + bare * pet[c] * evap;
     const double air_dry = theta_r[c] + se_min[c] * (theta_s[c] - theta_r[c]);
     sink[c] = std::min(want, 0.5 * std::max(theta[c] - air_dry, 0.0) * dz_over_dt);
   }
+}
+
+LANDDA_CLONES void saturation_loop(std::size_t n, double head, double floor, const double* __restrict theta_s,
+                                   const double* __restrict theta_r, const double* __restrict psi_s,
+                                   const double* __restrict b, double* __restrict se) {
+  for (std::size_t c = 0; c < n; ++c) {
+    const double ratio = std::max(-head / psi_s[c], 1.0);  // at or above -psi_s the soil is saturated
+    const double theta = theta_s[c] * fast::exp(-fast::log(ratio) / b[c]);
+    se[c] = std::max(floor, (theta - theta_r[c]) / (theta_s[c] - theta_r[c]));
+  }
+}
+
+LANDDA_CLONES void surface_loop(std::size_t n, double dt, double threshold, double melt_rate, const double* __restrict pr,
+                                const double* __restrict tas, const double* __restrict pet, double* __restrict swe,
+                                double* __restrict supply, double* __restrict pet_free) {
+  for (std::size_t c = 0; c < n; ++c) {
+    const double p = pr[c] / 1000.0;  // kg m-2 s-1 -> m/s
+    const double rain = tas[c] < threshold ? 0.0 : p;
+    const double store = swe[c] + (p - rain) * dt;
+    const double melt = std::min(melt_rate * std::max(tas[c] - threshold, 0.0) * dt, store);
+    swe[c] = store - melt;
+    supply[c] = rain + melt / dt;
+    pet_free[c] = store - melt <= 0.0 ? pet[c] : 0.0;
+  }
+}
+
+LANDDA_CLONES void divergence_loop(std::size_t n, int L, const double* __restrict q, const double* __restrict sink,
+                                   double* __restrict r) {
+  for (int l = 0; l < L; ++l) {
+    const std::size_t o = static_cast<std::size_t>(l) * n;
+    for (std::size_t c = 0; c < n; ++c) r[o + c] = -q[o + c] + q[o + n + c] + sink[o + c];
+  }
+}
+
+LANDDA_CLONES void totals_loop(std::size_t n, int L, double dt, const double* __restrict rain, const double* __restrict q,
+                               const double* __restrict dq_up, const double* __restrict dq_dn,
+                               const double* __restrict delta, const double* __restrict storage,
+                               const double* __restrict extracted, const double* __restrict excess,
+                               double* __restrict infiltration, double* __restrict runoff, double* __restrict drainage,
+                               double* __restrict balance) {
+  const std::size_t bottom = static_cast<std::size_t>(L) * n, last = bottom - n;
+  for (std::size_t c = 0; c < n; ++c) {
+    const double qtop = q[c] + dq_dn[c] * delta[c], qbot = q[bottom + c] + dq_up[bottom + c] * delta[last + c];
+    const double in = qtop * dt, out = qbot * dt;
+    balance[c] = storage[c] - (in - out - extracted[c]);
+    infiltration[c] = in - excess[c];  // water beyond saturation leaves as saturation-excess runoff
+    runoff[c] = (rain[c] - qtop) * dt + excess[c];
+    drainage[c] = out;
+  }
+}
+
+LANDDA_CLONES void diagnostics_loop(std::size_t n, int L, double dt, const double* __restrict pr,
+                                    const double* __restrict sink, const double* __restrict runoff,
+                                    const double* __restrict drainage, const double* __restrict balance,
+                                    double* __restrict sum_pr, double* __restrict sum_et, double* __restrict sum_runoff,
+                                    double* __restrict sum_drainage, double* __restrict max_error) {
+  for (std::size_t c = 0; c < n; ++c) {
+    sum_pr[c] += pr[c] / 1000.0 * dt;
+    sum_runoff[c] += runoff[c];
+    sum_drainage[c] += drainage[c];
+    max_error[c] = std::max(max_error[c], std::abs(balance[c]));
+  }
+  for (int l = 0; l < L; ++l)
+    for (std::size_t c = 0; c < n; ++c) sum_et[c] += sink[static_cast<std::size_t>(l) * n + c] * dt;
 }
 
 }  // namespace
@@ -143,11 +203,35 @@ void update_layer(std::size_t n, const LayerUpdate& u) {
 }
 
 void layer_sink(std::size_t n, const LayerSink& a) {
-  sink_loop(n, a.fv, a.bare, a.dz_over_dt, a.pet, a.theta, a.wp, a.fc, a.root, a.theta_s, a.theta_r, a.se_min, a.sink);
+  sink_loop(n, a.fv, a.bare, a.dz_over_dt, a.pet, a.theta, a.wp, a.inv_stress, a.inv_evap, a.root, a.theta_s, a.theta_r,
+            a.se_min, a.sink);
 }
 
 void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage) {
   ch_loop(n, storage, a.theta, a.theta_s, a.theta_r, a.k_s, a.k_mult, a.b, a.psi_s, a.se_min, a.h, a.dh, a.k, a.dk);
+}
+
+void clapp_hornberger_saturation(std::size_t n, double head, double floor, const double* theta_s, const double* theta_r,
+                                 const double* psi_s, const double* b, double* se) {
+  saturation_loop(n, head, floor, theta_s, theta_r, psi_s, b, se);
+}
+
+void surface_water(std::size_t n, const SurfaceWater& a) {
+  surface_loop(n, a.dt, a.threshold, a.melt_rate, a.pr, a.tas, a.pet, a.swe, a.supply, a.pet_free);
+}
+
+void flux_divergence(std::size_t n, int layers, const double* q, const double* sink, double* r) {
+  divergence_loop(n, layers, q, sink, r);
+}
+
+void step_totals(std::size_t n, const StepTotals& a) {
+  totals_loop(n, a.layers, a.dt, a.rain, a.q, a.dq_up, a.dq_dn, a.delta, a.storage, a.extracted, a.excess,
+              a.infiltration, a.runoff, a.drainage, a.balance_error);
+}
+
+void accumulate(std::size_t n, const Diagnostics& a) {
+  diagnostics_loop(n, a.layers, a.dt, a.pr, a.sink, a.runoff, a.drainage, a.balance_error, a.sum_pr, a.sum_et,
+                   a.sum_runoff, a.sum_drainage, a.max_error);
 }
 
 }  // namespace landda::models::soil::kernels

@@ -1,9 +1,7 @@
 #pragma once
 // Loops of the soil-column solver written over plain arrays so that the
-// compiler vectorises them, each compiled for the baseline x86-64 and for
-// AVX2 and AVX-512, picked at load time by the CPU (GCC target_clones), so a
-// generic build runs as fast as a -march=native one. Compiled without FMA
-// contraction: every version gives bit-identical results.
+// compiler vectorises them, each compiled for the CPU's vector width
+// (core/simd.hpp): the members x cells kernel of every experiment.
 #include <cstddef>
 
 namespace landda::models::soil::kernels {
@@ -44,14 +42,56 @@ struct LayerUpdate {
 void update_layer(std::size_t n, const LayerUpdate& u);
 
 // Root water uptake of one layer, fv pet root stress (Feddes et al. 1978:
-// stress linear from the wilting point to field capacity), plus for the top
-// layer bare-soil evaporation (1 - fv) pet, limited by half the water above
-// air-dry per step.
+// stress linear from the wilting point wp to field capacity, over 1/inv_stress),
+// plus for the top layer bare-soil evaporation (1 - fv) pet, linear from wp/2
+// to field capacity (over 1/inv_evap), limited by half the water above air-dry
+// per step.
 struct LayerSink {
   double fv, bare, dz_over_dt;
-  const double *pet, *theta, *wp, *fc, *root, *theta_s, *theta_r, *se_min;
+  const double *pet, *theta, *wp, *inv_stress, *inv_evap, *root, *theta_s, *theta_r, *se_min;
   double* sink;
 };
 void layer_sink(std::size_t n, const LayerSink& a);
+
+// Effective saturation of Clapp-Hornberger soils at head `head` (< 0), not
+// below `floor`: theta_s (head/-psi_s)^(-1/b) relative to [theta_r, theta_s].
+void clapp_hornberger_saturation(std::size_t n, double head, double floor, const double* theta_s, const double* theta_r,
+                                 const double* psi_s, const double* b, double* se);
+
+// Snow and the water reaching the soil over one step, per cell: precipitation
+// (kg m-2 s-1) falls as snow below `threshold` (K) into the store swe (m),
+// which melts by `melt_rate` (m s-1 K-1) above it; supply (m s-1) is rain plus
+// melt; pet_free is the potential ET where no snow lies (none through a snowpack).
+struct SurfaceWater {
+  double dt, threshold, melt_rate;
+  const double *pr, *tas, *pet;
+  double *swe, *supply, *pet_free;
+};
+void surface_water(std::size_t n, const SurfaceWater& a);
+
+// Residual of the linearized step at the old state: r = q_out - q_in + sink per layer.
+void flux_divergence(std::size_t n, int layers, const double* q, const double* sink, double* r);
+
+// The fluxes of a linearized step, at the new state to first order (q +
+// dq_up delta_above + dq_dn delta_below), in m over the step; infiltration
+// and runoff account for the excess above saturation; the balance error is
+// storage change - (infiltration - drainage - extracted) before the excess.
+struct StepTotals {
+  int layers;
+  double dt;
+  const double *rain, *q, *dq_up, *dq_dn, *delta, *storage, *extracted, *excess;
+  double *infiltration, *runoff, *drainage, *balance_error;
+};
+void step_totals(std::size_t n, const StepTotals& a);
+
+// Running diagnostics per cell: precipitation and ET (m, summed over layers'
+// sinks), runoff and drainage (m), and the largest balance error.
+struct Diagnostics {
+  int layers;
+  double dt;
+  const double *pr, *sink, *runoff, *drainage, *balance_error;
+  double *sum_pr, *sum_et, *sum_runoff, *sum_drainage, *max_error;
+};
+void accumulate(std::size_t n, const Diagnostics& a);
 
 }  // namespace landda::models::soil::kernels

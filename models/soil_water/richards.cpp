@@ -57,6 +57,13 @@ SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p)
 }
 
 void SoilArrays::update_limits() {
+  if (retention == Retention::clapp_hornberger) {
+    for (std::size_t li = 0; li < theta_s.size(); ++li)
+      kernels::clapp_hornberger_saturation(static_cast<std::size_t>(theta_s[li].size()), kDriestHead, kSeMin,
+                                           theta_s[li].data(), theta_r[li].data(), psi_s[li].data(), b[li].data(),
+                                           se_min[li].data());
+    return;
+  }
   for (std::size_t li = 0; li < theta_s.size(); ++li)
     for (Index c = 0; c < theta_s[li].size(); ++c) {
       const SoilHydraulics p = at(static_cast<int>(li), c);
@@ -171,7 +178,7 @@ void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s
   old_ = theta;
   evaluate(theta, s, km);
   fluxes(rain);
-  for (int l = 0; l < L; ++l) r_.col(l) = -q_.col(l) + q_.col(l + 1) + sink.col(l);
+  kernels::flux_divergence(static_cast<std::size_t>(cols_), L, q_.data(), sink.data(), r_.data());
   assemble_and_solve(dt);  // r_ now holds the change of theta
   ArrayXd& storage = w1_;
   ArrayXd& extracted = w2_;
@@ -186,16 +193,11 @@ void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s
                            old_.col(l).data(), r_.col(l).data(), sink.col(l).data(), theta.col(l).data(),
                            storage.data(), extracted.data(), excess.data()});
   }
-  // Fluxes at the new state, linearised about the old: q + dq_up d_above + dq_dn d_below.
-  const auto qtop = q_.col(0) + dq_dn_.col(0) * r_.col(0);
-  const auto qbot = q_.col(L) + dq_up_.col(L) * r_.col(L - 1);
-  out.infiltration = qtop * dt;
-  out.drainage = qbot * dt;
-  out.runoff = (rain - qtop) * dt;
-  out.balance_error = storage - (out.infiltration - out.drainage - extracted);
-  // Water beyond saturation left as saturation-excess runoff.
-  out.runoff += excess;
-  out.infiltration -= excess;
+  for (Eigen::ArrayXd* v : {&out.infiltration, &out.runoff, &out.drainage, &out.balance_error}) v->resize(cols_);
+  kernels::step_totals(static_cast<std::size_t>(cols_),
+                       {L, dt, rain.data(), q_.data(), dq_up_.data(), dq_dn_.data(), r_.data(), storage.data(),
+                        extracted.data(), excess.data(), out.infiltration.data(), out.runoff.data(), out.drainage.data(),
+                        out.balance_error.data()});
 }
 
 bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_old, const SoilArrays& s,

@@ -177,6 +177,9 @@ void SoilWater::build_soil() {
     }
   }
   soil_.update_limits();
+  inv_stress_.resize(static_cast<std::size_t>(L));
+  for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li) inv_stress_[li] = 1.0 / (theta_fc_[li] - theta_wp_[li]);
+  inv_evap_ = 1.0 / (theta_fc_[0] - 0.5 * theta_wp_[0]);
   // Root fractions per layer (Jackson et al. 1996), normalised over the column.
   roots_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
   double top = 0.0, total = 0.0;
@@ -345,7 +348,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
     b.sink.resize(nb, L);
     b.soil.resize(L, nb);
     b.met.resize(nb);
-    for (Eigen::ArrayXd* a : {&b.pet, &b.rain, &b.melt, &b.supply, &b.snow_free, &b.kmult})
+    for (Eigen::ArrayXd* a : {&b.pet, &b.supply, &b.snow_free, &b.kmult})
       a->resize(nb);
   }
   // The block's soil with this member's K_s and shape multipliers.
@@ -382,31 +385,25 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
       soil::potential_et(et_, b.met, lat_.segment(c0, nb), t, {p_.vegetation.albedo, p_.wind_height_m}, b.pet);
     }
     // Snow: degree-day store; rain and melt reach the soil.
-    const auto pr = b.met.pr / 1000.0;  // kg m-2 s-1 -> m/s
-    const auto& tas = b.met.tas;
-    b.rain = (tas < p_.snow_threshold_k).select(0.0, pr);
-    swe += (pr - b.rain) * dt;
-    b.melt = (p_.degree_day_mm / 1000.0 / 86400.0 * (tas - p_.snow_threshold_k).max(0.0) * dt).min(swe);
-    swe -= b.melt;
-    b.supply = b.rain + b.melt / dt;
+    soil::kernels::surface_water(static_cast<std::size_t>(nb),
+                                 {dt, p_.snow_threshold_k, p_.degree_day_mm / 1000.0 / 86400.0, b.met.pr.data(),
+                                  b.met.tas.data(), b.pet.data(), swe.data(), b.supply.data(), b.snow_free.data()});
     // Sinks (explicit): soil evaporation from the top layer, transpiration by roots, both water-limited.
-    b.snow_free = (swe <= 0.0).select(b.pet, 0.0);  // no ET through a snowpack
     for (int l = 0; l < L; ++l) {
       const auto li = static_cast<std::size_t>(l);
       soil::kernels::layer_sink(static_cast<std::size_t>(nb),
                                 {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
-                                 theta_wp_[li].data() + c0, theta_fc_[li].data() + c0, roots_[li].data() + c0,
+                                 theta_wp_[li].data() + c0, inv_stress_[li].data() + c0, inv_evap_.data() + c0,
+                                 roots_[li].data() + c0,
                                  s.theta_s[li].data(), s.theta_r[li].data(), s.se_min[li].data(), b.sink.col(l).data()});
     }
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
     if (diag) {
-      Eigen::VectorXd& d = *diag;
-      d.segment(c0, nb).array() += pr * dt;
-      d.segment(n + c0, nb).array() += b.sink.rowwise().sum() * dt;
-      d.segment(2 * n + c0, nb).array() += b.fx.runoff;
-      d.segment(3 * n + c0, nb).array() += b.fx.drainage;
-      d.segment(4 * n + c0, nb).array() = d.segment(4 * n + c0, nb).array().max(b.fx.balance_error.abs());
+      double* d = diag->data() + c0;
+      soil::kernels::accumulate(static_cast<std::size_t>(nb),
+                                {L, dt, b.met.pr.data(), b.sink.data(), b.fx.runoff.data(), b.fx.drainage.data(),
+                                 b.fx.balance_error.data(), d, d + n, d + 2 * n, d + 3 * n, d + 4 * n});
     }
   }
   for (int l = 0; l < L; ++l) x.segment(static_cast<Index>(l) * n + c0, nb) = b.theta.col(l).matrix();

@@ -123,7 +123,7 @@ class SoilWater final : public Model {
     Eigen::ArrayXXd theta, sink;
     soil::SoilArrays soil;
     soil::MetStep met;
-    Eigen::ArrayXd pet, rain, melt, supply, snow_free, kmult;
+    Eigen::ArrayXd pet, supply, snow_free, kmult;
     soil::StepFluxes fx;
   };
   void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
@@ -140,6 +140,8 @@ class SoilWater final : public Model {
   soil::LayerGrid layers_;
   soil::SoilArrays soil_;
   std::vector<Eigen::ArrayXd> theta_wp_, theta_fc_, roots_;  // per layer, per cell
+  std::vector<Eigen::ArrayXd> inv_stress_;  // 1 / (field capacity - wilting point), per layer
+  Eigen::ArrayXd inv_evap_;                 // top layer: 1 / (field capacity - wilting point / 2)
   soil::Forcing forcing_;
   soil::EtMethod et_ = soil::EtMethod::penman_monteith;
   Eigen::ArrayXd lat_;

@@ -1,0 +1,14 @@
+#pragma once
+// LANDDA_CLONES on a function with plain loops over restrict pointers makes
+// GCC compile it for baseline x86-64, AVX2 (x86-64-v3) and AVX-512
+// (x86-64-v4) and pick one when the program loads (ifunc), so a generic build
+// runs the hot loops at the machine's vector width. Files holding such loops
+// are compiled with -ffp-contract=off (see landda_simd_kernels in CMake): no
+// clone fuses multiplies and adds, and all give bit-identical results.
+// Pointers must be function parameters: GCC does not vectorise when it reads
+// them from a struct.
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LANDDA_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
+#else
+#define LANDDA_CLONES
+#endif
