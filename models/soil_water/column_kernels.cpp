@@ -10,26 +10,61 @@
 namespace landda::models::soil::kernels {
 
 namespace {
-LANDDA_CLONES void ch_loop(std::size_t n, double storage, const double* __restrict th, const double* __restrict theta_s,
-                           const double* __restrict theta_r, const double* __restrict k_s,
-                           const double* __restrict k_mult, const double* __restrict bb, const double* __restrict psi_s,
-                           const double* __restrict se_min, double* __restrict h, double* __restrict dh,
-                           double* __restrict k, double* __restrict dk) {
+template <bool Single>
+[[gnu::always_inline]] inline void ch_body(std::size_t n, double storage, const double* __restrict th,
+                                           const double* __restrict theta_s, const double* __restrict theta_r,
+                                           const double* __restrict inv_range, const double* __restrict k_s,
+                                           const double* __restrict k_mult, const double* __restrict bb,
+                                           const double* __restrict psi_s, const double* __restrict se_min,
+                                           double* __restrict h, double* __restrict dh, double* __restrict k,
+                                           double* __restrict dk) {
+  const double inv_storage = 1.0 / storage;
   for (std::size_t c = 0; c < n; ++c) {
     // Every branch computed, then selected: the loop stays free of control flow.
-    const double ts = theta_s[c], range = ts - theta_r[c], lo = se_min[c], b = bb[c], ps = psi_s[c];
-    const double x = std::min(std::max((th[c] - theta_r[c]) / range, lo), 1.0);
-    const double xb = fast::exp(-b * fast::log(x));  // x^-b; x^(2b+3) = x^3 / (x^-b)^2
-    const double kk = k_s[c] * k_mult[c] * (x * x * x) / (xb * xb);
-    const double slope = 1.0 / (x * range);
+    const double ts = theta_s[c], lo = se_min[c], b = bb[c], ps = psi_s[c];
+    const double x = std::min(std::max((th[c] - theta_r[c]) * inv_range[c], lo), 1.0);
     const double excess = th[c] - ts;
-    const double dh_unsat = x <= lo ? 0.0 : b * ps * xb * slope;
-    const double dk_unsat = x <= lo ? 0.0 : (2.0 * b + 3.0) * kk * slope;
-    h[c] = excess > 0.0 ? -ps + excess / storage : -ps * xb;
-    dh[c] = excess > 0.0 ? 1.0 / storage : dh_unsat;
+    double xb, kk, dh_unsat, dk_unsat;  // x^-b, K_s x^(2b+3) and the slopes below saturation
+    if constexpr (Single) {
+      // All of it in float: the linearized scheme takes one Newton step and needs no round-off-level residual.
+      const float xf = static_cast<float>(x), bf = static_cast<float>(b);
+      const float p = fast::expf(-bf * fast::logf(xf));  // x^-b; x^(2b+3) = x^3 / (x^-b)^2
+      const float kf = static_cast<float>(k_s[c] * k_mult[c]) * (xf * xf * xf) / (p * p);
+      const float slope = static_cast<float>(inv_range[c]) / xf;  // dx/dtheta / x
+      xb = p;
+      kk = kf;
+      dh_unsat = x <= lo ? 0.0 : static_cast<double>(bf * static_cast<float>(ps) * p * slope);
+      dk_unsat = x <= lo ? 0.0 : static_cast<double>((2.0f * bf + 3.0f) * kf * slope);
+    } else {
+      xb = fast::exp(-b * fast::log(x));
+      kk = k_s[c] * k_mult[c] * (x * x * x) / (xb * xb);
+      const double slope = inv_range[c] / x;
+      dh_unsat = x <= lo ? 0.0 : b * ps * xb * slope;
+      dk_unsat = x <= lo ? 0.0 : (2.0 * b + 3.0) * kk * slope;
+    }
+    h[c] = excess > 0.0 ? -ps + excess * inv_storage : -ps * xb;
+    dh[c] = excess > 0.0 ? inv_storage : dh_unsat;
     k[c] = kk;
     dk[c] = excess > 0.0 ? 0.0 : dk_unsat;
   }
+}
+
+LANDDA_CLONES void ch_loop(std::size_t n, double storage, const double* __restrict th, const double* __restrict theta_s,
+                           const double* __restrict theta_r, const double* __restrict inv_range,
+                           const double* __restrict k_s, const double* __restrict k_mult, const double* __restrict bb,
+                           const double* __restrict psi_s, const double* __restrict se_min, double* __restrict h,
+                           double* __restrict dh, double* __restrict k, double* __restrict dk) {
+  ch_body<false>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
+}
+
+LANDDA_CLONES void ch_loop_single(std::size_t n, double storage, const double* __restrict th,
+                                  const double* __restrict theta_s, const double* __restrict theta_r,
+                                  const double* __restrict inv_range, const double* __restrict k_s,
+                                  const double* __restrict k_mult, const double* __restrict bb,
+                                  const double* __restrict psi_s, const double* __restrict se_min,
+                                  double* __restrict h, double* __restrict dh, double* __restrict k,
+                                  double* __restrict dk) {
+  ch_body<true>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
 }
 
 LANDDA_CLONES void fluxes_loop(std::size_t n, int L, const double* __restrict dz, const double* __restrict dzi,
@@ -207,8 +242,9 @@ void layer_sink(std::size_t n, const LayerSink& a) {
             a.se_min, a.sink);
 }
 
-void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage) {
-  ch_loop(n, storage, a.theta, a.theta_s, a.theta_r, a.k_s, a.k_mult, a.b, a.psi_s, a.se_min, a.h, a.dh, a.k, a.dk);
+void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single) {
+  (single ? ch_loop_single : ch_loop)(n, storage, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.b,
+                                      a.psi_s, a.se_min, a.h, a.dh, a.k, a.dk);
 }
 
 void clapp_hornberger_saturation(std::size_t n, double head, double floor, const double* theta_s, const double* theta_r,

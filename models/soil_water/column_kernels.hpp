@@ -9,12 +9,15 @@ namespace landda::models::soil::kernels {
 // Clapp & Hornberger (1978) head h = -psi_s x^-b and conductivity
 // K = K_s k_mult x^(2b+3), x = (theta - theta_r)/(theta_s - theta_r) clamped
 // to [se_min, 1], with their derivatives in theta; above theta_s the head
-// grows by 1 m per `storage` of water content (see hydraulics.cpp).
+// grows by 1 m per `storage` of water content (see hydraulics.cpp). `single`:
+// the power x^-b in single precision (relative error about 1e-6 for the
+// steepest soils), for the linearized scheme, which takes one Newton step and
+// needs no residual converged to round-off; the Newton scheme needs double.
 struct ClappHornbergerLayer {
-  const double *theta, *theta_s, *theta_r, *k_s, *k_mult, *b, *psi_s, *se_min;
+  const double *theta, *theta_s, *theta_r, *inv_range, *k_s, *k_mult, *b, *psi_s, *se_min;
   double *h, *dh, *k, *dk;
 };
-void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage);
+void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single = false);
 
 // The arrays below are layer-major: value (column c, layer l) at [l * n + c].
 

@@ -31,7 +31,7 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 }
 
 void SoilArrays::resize(int layers, Index columns) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min})
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range})
     v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
 }
 
@@ -45,6 +45,7 @@ void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
   alpha[L][c] = p.alpha;
   n[L][c] = p.n;
   l[L][c] = p.l;
+  inv_range[L][c] = 1.0 / (p.theta_s - p.theta_r);
 }
 
 SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p) {
@@ -57,6 +58,7 @@ SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p)
 }
 
 void SoilArrays::update_limits() {
+  for (std::size_t li = 0; li < theta_s.size(); ++li) inv_range[li] = 1.0 / (theta_s[li] - theta_r[li]);
   if (retention == Retention::clapp_hornberger) {
     for (std::size_t li = 0; li < theta_s.size(); ++li)
       kernels::clapp_hornberger_saturation(static_cast<std::size_t>(theta_s[li].size()), kDriestHead, kSeMin,
@@ -105,9 +107,10 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
     if (l == 0) ks_top_ = s.k_s[li] * km;
     if (s.retention == Retention::clapp_hornberger) {
       kernels::clapp_hornberger(static_cast<std::size_t>(cols_),
-                                {theta.col(l).data(), ts.data(), tr.data(), s.k_s[li].data(), km.data(), s.b[li].data(),
+                                {theta.col(l).data(), ts.data(), tr.data(), s.inv_range[li].data(), s.k_s[li].data(),
+                                 km.data(), s.b[li].data(),
                                  s.psi_s[li].data(), s.se_min[li].data(), &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
-                                kStorage);
+                                kStorage, linearized_);
       continue;
     }
     const ArrayXd ks = s.k_s[li] * km;

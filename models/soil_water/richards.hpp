@@ -33,6 +33,7 @@ struct SoilArrays {
   // Effective saturation at the driest head the model represents (-10^4 m,
   // air-dry soil): heads never go below it, so fluxes stay finite.
   std::vector<Eigen::ArrayXd> se_min;
+  std::vector<Eigen::ArrayXd> inv_range;  // 1 / (theta_s - theta_r): kernels multiply instead of dividing
   static constexpr double kDriestHead = -1e4;
   void resize(int layers, Eigen::Index columns);
   void update_limits();  // after the parameters change

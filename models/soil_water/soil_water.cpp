@@ -367,6 +367,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
     s.b[li] = soil_.b[li].segment(c0, nb) * shape;
     s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     s.se_min[li] = soil_.se_min[li].segment(c0, nb);
+    s.inv_range[li] = soil_.inv_range[li].segment(c0, nb);
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
   if ((shape != 1.0).any()) s.update_limits();

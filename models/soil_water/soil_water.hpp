@@ -110,7 +110,7 @@ class SoilWater final : public Model {
   void build_grid();
   void build_soil();
   // Cells are advanced in blocks of this many: a block's state and work arrays fit in cache.
-  static constexpr Index kBlock = 128;
+  static constexpr Index kBlock = 256;
   // One member's window: its forcing errors per step and, for a forcing that
   // is the same everywhere, the forcing and potential ET per step.
   struct Window {

@@ -322,37 +322,40 @@ Trained train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inpu
   log::info("lstm", label, ": stopped after epoch ", last.epoch, "; best validation loss ", last.best_validation_loss,
             " at epoch ", last.best_epoch, "; ", seconds / last.epoch, " s per epoch");
   Eigen::ArrayXXd value = denormalise(predict_with(*backend, d), inp, sc);
-  double s2 = 0, n = 0;
-  for (int l : validation)
-    for (Eigen::Index t = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1); t < inp.nt; ++t)
-      if (std::isfinite(inp.ref(t, l))) {
-        s2 += (value(t, l) - inp.ref(t, l)) * (value(t, l) - inp.ref(t, l));
-        n += 1;
-      }
-  const double rmse = std::sqrt(s2 / n);
-  // A network's errors persist from one bin to the next, and a filter takes
-  // each day's value as an independent observation: the stated error is the
-  // validation RMSE inflated by the residuals' integral correlation time,
-  // sqrt(1 + 2 sum rho_k) over the positive lags (the variance of a mean of
-  // correlated errors; cf. Stewart et al. 2013 on correlated observation errors).
+  // The stated error: the validation residuals' random part, as TC states it
+  // (each location's mean residual is a bias, which rescaling removes where the
+  // product is assimilated), inflated for their persistence. A network's errors
+  // persist from one bin to the next and a filter takes each day as an
+  // independent observation, so the variance is scaled by (1 + rho)/(1 - rho),
+  // rho the lag-1 correlation of the residual anomalies: the effective sample
+  // size of an AR(1) series (Bretherton et al. 1999).
   const Eigen::Index from = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1);
-  double tau = 1;
-  for (int k = 1; k <= 60; ++k) {
-    double sxy = 0, np = 0;
-    for (int l : validation)
-      for (Eigen::Index t = from; t + k < inp.nt; ++t) {
-        const double a = value(t, l) - inp.ref(t, l), b = value(t + k, l) - inp.ref(t + k, l);
-        if (std::isfinite(a) && std::isfinite(b)) sxy += a * b, np += 1;
-      }
-    const double rho = np > 0 ? sxy / np / (rmse * rmse) : 0;
-    if (!(rho > 0.05)) break;
-    tau += 2 * rho;
+  double s2 = 0, n = 0, bias2 = 0, lag = 0, lag_n = 0;
+  for (int l : validation) {
+    double sum = 0, count = 0;
+    for (Eigen::Index t = from; t < inp.nt; ++t)
+      if (std::isfinite(inp.ref(t, l))) sum += value(t, l) - inp.ref(t, l), count += 1;
+    if (count == 0) continue;
+    const double mean = sum / count;
+    bias2 += mean * mean * count;
+    for (Eigen::Index t = from; t < inp.nt; ++t) {
+      if (!std::isfinite(inp.ref(t, l))) continue;
+      const double a = value(t, l) - inp.ref(t, l) - mean;
+      s2 += a * a;
+      n += 1;
+      if (t + 1 < inp.nt && std::isfinite(inp.ref(t + 1, l))) lag += a * (value(t + 1, l) - inp.ref(t + 1, l) - mean), lag_n += 1;
+    }
   }
-  sc.target[2] = rmse * std::sqrt(tau);
+  if (n < 2) throw InputError(cat("LSTM merger", label, ": the validation locations have fewer than two reference values"));
+  const double ubrmse = std::sqrt(s2 / n), rmse = std::sqrt((s2 + bias2) / n);
+  const double rho = std::clamp(lag_n > 0 ? lag / lag_n / (ubrmse * ubrmse) : 0.0, 0.0, 0.95);
+  const double tau = (1 + rho) / (1 - rho);
+  sc.target[2] = ubrmse * std::sqrt(tau);
   report.add("train_locations", names_of(in, train)).add("validation_locations", names_of(in, validation));
   report.add("epochs", last.epoch).add("best_epoch", last.best_epoch);
   report.add("best_validation_loss", last.best_validation_loss).add("validation_rmse", rmse);
-  report.add("residual_correlation_bins", tau).add("stated_error", sc.target[2]);
+  report.add("validation_ubrmse", ubrmse).add("residual_lag1_correlation", rho);
+  report.add("error_variance_inflation", tau).add("stated_error", sc.target[2]);
   report.add("seconds_per_epoch", seconds / last.epoch);
   return {std::move(backend), std::move(d), std::move(value)};
 }
