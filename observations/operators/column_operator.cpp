@@ -54,26 +54,38 @@ void ColumnOperator::setup(const ObsGeometry& g, std::span<const double> x, std:
   std::vector<Eigen::Triplet<double>> trip;
   for (Eigen::Index o = 0; o < n; ++o) {
     const auto oi = static_cast<std::size_t>(o);
-    double best = std::numeric_limits<double>::infinity();
-    int nearest = -1;
-    std::vector<int> inside;
-    for (int c = 0; c < n_cells_; ++c) {
-      const double d = g.grid.distance(c, x[oi], y[oi]);
-      if (d < best) {
-        best = d;
-        nearest = c;
-      }
-      if (fp_.footprint_km > 0 && d <= fp_.footprint_km) inside.push_back(c);
-    }
-    if (nearest < 0 || best > fp_.max_distance_km + fp_.footprint_km) {
+    const std::vector<int>& inside = located(g, x[oi], y[oi]);
+    if (inside.empty()) {
       outside_[oi] = 1;
       continue;
     }
-    if (inside.empty()) inside.push_back(nearest);
     for (int c : inside) trip.emplace_back(o, c, 1.0 / static_cast<double>(inside.size()));
   }
   footprint_.resize(n, n_cells_);
   footprint_.setFromTriplets(trip.begin(), trip.end());
+}
+
+const std::vector<int>& ColumnOperator::located(const ObsGeometry& g, double x, double y) {
+  if (located_grid_ != &g.grid) {
+    located_.clear();
+    located_grid_ = &g.grid;
+  }
+  auto [it, fresh] = located_.try_emplace({x, y});
+  if (!fresh) return it->second;
+  double best = std::numeric_limits<double>::infinity();
+  int nearest = -1;
+  std::vector<int>& inside = it->second;
+  for (int c = 0; c < n_cells_; ++c) {
+    const double d = g.grid.distance(c, x, y);
+    if (d < best) {
+      best = d;
+      nearest = c;
+    }
+    if (fp_.footprint_km > 0 && d <= fp_.footprint_km) inside.push_back(c);
+  }
+  if (nearest < 0 || best > fp_.max_distance_km + fp_.footprint_km) inside.clear();
+  else if (inside.empty()) inside.push_back(nearest);
+  return inside;
 }
 
 void ColumnOperator::gather(const Eigen::Ref<const Eigen::VectorXd>& state, int cell, Eigen::VectorXd& layers) const {
@@ -91,6 +103,19 @@ void ColumnOperator::apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen
     }
     out[o] = acc;
   }
+}
+
+void LinearColumn::setup(const ObsGeometry& g, std::span<const double> x, std::span<const double> y) {
+  ColumnOperator::setup(g, x, y);
+  const Footprint& fp = footprint();
+  std::vector<Eigen::Triplet<double>> trip;
+  trip.reserve(static_cast<std::size_t>(fp.nonZeros()) * static_cast<std::size_t>(n_layers_));
+  for (Eigen::Index o = 0; o < fp.outerSize(); ++o)
+    for (Footprint::InnerIterator it(fp, o); it; ++it)
+      for (int l = 0; l < n_layers_; ++l)
+        if (weights_[l] != 0.0) trip.emplace_back(it.row(), layout_->index(var_, l, static_cast<int>(it.col())), it.value() * weights_[l]);
+  h_.resize(fp.rows(), layout_->size());
+  h_.setFromTriplets(trip.begin(), trip.end());
 }
 
 void ColumnOperator::tangent(const Eigen::Ref<const Eigen::VectorXd>& state, const Eigen::Ref<const Eigen::VectorXd>& dx,

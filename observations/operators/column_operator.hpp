@@ -4,7 +4,10 @@
 // weighted on a regular grid; the nearest cell when the radius is 0), built
 // once as a sparse matrix, and a per-column value computed from the layers of
 // each cell. A concrete operator says how a column becomes a value.
+#include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "config/params.hpp"
 #include "interfaces/obs_operator.hpp"
@@ -47,14 +50,33 @@ class ColumnOperator : public ObsOperator {
  private:
   void gather(const Eigen::Ref<const Eigen::VectorXd>& state, int cell, Eigen::VectorXd& layers) const;
 
+  // The cells of one location's footprint (empty: outside the domain). Kept
+  // across calls: file sources observe the same locations every cycle, and a
+  // footprint costs a distance to every cell.
+  const std::vector<int>& located(const ObsGeometry& g, double x, double y);
+
   FootprintParams fp_;
   std::string variable_;
   Footprint footprint_;
   std::vector<char> outside_;
+  const Grid* located_grid_ = nullptr;
+  std::map<std::pair<double, double>, std::vector<int>> located_;
 };
 
-// A column value that is a fixed weighting of the layers (linear operators).
+// A column value that is a fixed weighting of the layers (linear operators):
+// H is built once per setup as one sparse matrix over the state, and applying
+// it is one sparse product instead of a gather per footprint cell.
 class LinearColumn : public ColumnOperator {
+ public:
+  void setup(const ObsGeometry& g, std::span<const double> x, std::span<const double> y) override;
+  void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const override {
+    out.noalias() = h_ * state;
+  }
+  void tangent(const Eigen::Ref<const Eigen::VectorXd>&, const Eigen::Ref<const Eigen::VectorXd>& dx,
+               Eigen::Ref<Eigen::VectorXd> out) const override {
+    out.noalias() = h_ * dx;
+  }
+
  protected:
   using ColumnOperator::ColumnOperator;
   double column(int, const Eigen::Ref<const Eigen::VectorXd>& layers) const override { return weights_.dot(layers); }
@@ -63,6 +85,9 @@ class LinearColumn : public ColumnOperator {
     return weights_.dot(d);
   }
   Eigen::VectorXd weights_;
+
+ private:
+  Footprint h_;  // observations x state rows
 };
 
 }  // namespace landda::observations
