@@ -63,13 +63,15 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   int nx = 100, ny = 100, members = 32, days = 3, stride = 1;
   double radius = 10.0;
   std::string retention = "clapp_hornberger", scheme = "newton", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
+  std::string start_text = "1998-04-01T06:30:00Z";
   opts.add_options()("help,h", "explain this command")("what", po::value<std::string>(), "model")(
       "nx", po::value(&nx), "grid columns (default 100)")("ny", po::value(&ny), "grid rows (default 100)")(
       "members", po::value(&members), "ensemble size (default 32)")("days", po::value(&days), "days to run (default 3)")(
       "radius", po::value(&radius), "LETKF localization radius in km (default 10)")(
       "weight-stride", po::value(&stride), "LETKF weights every this many cells, interpolated between (default 1)")(
       "retention", po::value(&retention), "clapp_hornberger | van_genuchten")(
-      "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")("forcing", po::value(&forcing),
+      "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")(
+      "start", po::value(&start_text), "first time (default 1998-04-01T06:30:00Z; the whole of 1998: 1998-01-01T06:30:00Z --days 365)")("forcing", po::value(&forcing),
                                                                                "forcing file (default: bundled Bondville)");
   po::positional_options_description pos;
   pos.add("what", 1);
@@ -97,7 +99,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   parallel::Distribution dist(comm, n, members, L.cell_major_order(), L.rows_per_cell());
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   Eigen::VectorXd x0(n);
-  const Time start = Time::parse("1998-04-01T06:30:00Z");
+  const Time start = Time::parse(start_text);
   model.initial_state(x0, start);
   Eigen::MatrixXd X = x0.replicate(1, mine), mem(model.memory_size(), mine), diag(5 * L.n_cells(), mine);
   diag.setZero();

@@ -127,12 +127,20 @@ LANDDA_CLONES void thomas_loop(std::size_t n, int L, const double* __restrict dz
 LANDDA_CLONES void update_loop(std::size_t n, double dz, double dt, const double* __restrict theta_s,
                                const double* __restrict theta_r, const double* __restrict se_min,
                                const double* __restrict old, const double* __restrict delta,
-                               const double* __restrict sink, double* __restrict theta, double* __restrict storage,
+                               double* __restrict sink, double* __restrict theta, double* __restrict storage,
                                double* __restrict extracted, double* __restrict excess) {
   for (std::size_t c = 0; c < n; ++c) {
-    const double lo = theta_r[c] + se_min[c] * (theta_s[c] - theta_r[c]);
-    const double th = std::max(old[c] + delta[c], lo);  // never drier than air-dry (reported in the balance)
+    // Never drier than air-dry (or than the layer already was: an analysis
+    // may leave a member's layer below its own air-dry content): the water the
+    // step would take below that is water the roots and the soil surface could
+    // not extract, so the layer's extraction shrinks by it (what is left over,
+    // if any, shows in the balance error).
+    const double lo = std::min(theta_r[c] + se_min[c] * (theta_s[c] - theta_r[c]), old[c]);
+    const double deficit = std::max(lo - (old[c] + delta[c]), 0.0) * dz;
+    const double unmet = std::min(deficit, sink[c] * dt);
+    const double th = std::max(old[c] + delta[c] + unmet / dz, lo);
     const double ex = std::max(th - theta_s[c], 0.0);
+    sink[c] -= unmet / dt;
     storage[c] += dz * (th - old[c]);
     extracted[c] += sink[c] * dt;
     excess[c] += ex * dz;

@@ -34,13 +34,14 @@ void interface_fluxes(std::size_t n, int layers, const double* dz, const double*
 void solve_tridiagonal(std::size_t n, int layers, const double* dz, double dt, const double* dq_up, const double* dq_dn,
                        double* r, double* cp);
 
-// One layer of the linearized update: theta = max(old + delta, air-dry), the
-// part above theta_s taken off as excess; accumulates the storage change (before
-// the excess), the water extracted and the excess (all m).
+// One layer of the linearized update: theta = old + delta, not below air-dry
+// (the shortfall is taken off the layer's extraction `sink`, m/s, which is
+// updated), the part above theta_s taken off as excess; accumulates the storage
+// change (before the excess), the water extracted and the excess (all m).
 struct LayerUpdate {
   double dz, dt;
-  const double *theta_s, *theta_r, *se_min, *old, *delta, *sink;
-  double *theta, *storage, *extracted, *excess;
+  const double *theta_s, *theta_r, *se_min, *old, *delta;
+  double *sink, *theta, *storage, *extracted, *excess;
 };
 void update_layer(std::size_t n, const LayerUpdate& u);
 

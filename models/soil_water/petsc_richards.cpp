@@ -86,7 +86,7 @@ class PetscRichards final : public ColumnSolver {
   PetscRichards(const LayerGrid& grid, double rtol, double atol) : grid_(grid), rtol_(rtol), atol_(atol), flux_(grid, 1) {}
 
   int step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& km, const Eigen::ArrayXd& rain,
-           const Eigen::ArrayXXd& sink, double dt, StepFluxes& out) override {
+           Eigen::ArrayXXd& sink, double dt, StepFluxes& out) override {
     const int L = grid_.size();
     const Eigen::Index cols = theta.rows();
     for (Eigen::ArrayXd* a : {&out.infiltration, &out.runoff, &out.drainage, &out.balance_error}) a->setZero(cols);

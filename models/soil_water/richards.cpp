@@ -175,7 +175,7 @@ void RichardsSolver::assemble_and_solve(double dt) {
 }
 
 void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
-                                 const ArrayXXd& sink, double dt, StepFluxes& out) {
+                                 ArrayXXd& sink, double dt, StepFluxes& out) {
   // One Newton step from theta^n: residual there is just the fluxes (theta = theta^n).
   const int L = grid_.size();
   old_ = theta;
@@ -229,7 +229,7 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
 }
 
 int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
-                             const ArrayXXd& sink, double dt, StepFluxes& out, int depth) {
+                             ArrayXXd& sink, double dt, StepFluxes& out, int depth) {
   const int L = grid_.size();
   if (linearized_) {
     linear_step(theta, s, km, rain, sink, dt, out);
@@ -288,7 +288,7 @@ void RichardsSolver::flux_terms(const Eigen::Ref<const ArrayXXd>& theta, const S
 }
 
 int RichardsSolver::step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const ArrayXd& km, const ArrayXd& rain,
-                         const ArrayXXd& sink, double dt, StepFluxes& out) {
+                         ArrayXXd& sink, double dt, StepFluxes& out) {
   if (theta.rows() != cols_ || theta.cols() != grid_.size())
     throw NumericalError("Richards solver: the state batch has the wrong shape");
   return substeps(theta, s, km, rain, sink, dt, out, 0);

@@ -52,8 +52,10 @@ class ColumnSolver {
  public:
   virtual ~ColumnSolver() = default;
   // Returns the number of nonlinear iterations (or time steps) it took.
+  // `sink` (m/s per layer) may come back smaller where a layer could not give
+  // that much water: it then holds what was extracted.
   virtual int step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
-                   const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out) = 0;
+                   const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out) = 0;
 };
 
 class RichardsSolver final : public ColumnSolver {
@@ -81,7 +83,7 @@ class RichardsSolver final : public ColumnSolver {
   // extraction per layer (m/s, layers x columns). Sub-steps by halving when
   // Newton does not converge. Returns the number of Newton iterations.
   int step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
-           const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out) override;
+           const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out) override;
 
  private:
   bool newton(Eigen::Ref<Eigen::ArrayXXd> theta, const Eigen::ArrayXXd& theta_old, const SoilArrays& soil,
@@ -90,10 +92,10 @@ class RichardsSolver final : public ColumnSolver {
   void evaluate(const Eigen::Ref<const Eigen::ArrayXXd>& theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult);
   void fluxes(const Eigen::ArrayXd& rain);
   void linear_step(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
-                   const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out);
+                   const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out);
   void assemble_and_solve(double dt);  // J delta = -r_, the result left in r_
   int substeps(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
-               const Eigen::ArrayXd& rain, const Eigen::ArrayXXd& sink, double dt, StepFluxes& out, int depth);
+               const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out, int depth);
 
   LayerGrid grid_;
   Eigen::Index cols_;

@@ -115,7 +115,7 @@ TEST_CASE("Ponded infiltration matches Philip's sorptivity (Parlange 1975)", "[m
   RichardsSolver solver(grid, 1);
   Eigen::ArrayXXd theta = Eigen::ArrayXXd::Constant(1, L, ti);
   const Eigen::ArrayXd one = Eigen::ArrayXd::Ones(1), rain = Eigen::ArrayXd::Constant(1, 1.0);  // 1 m/s: always ponded
-  const Eigen::ArrayXXd sink = Eigen::ArrayXXd::Zero(1, L);
+  Eigen::ArrayXXd sink = Eigen::ArrayXXd::Zero(1, L);
   StepFluxes fx;
   double infiltrated = 0.0, drained = 0.0;
   const double dt = 1.0, t_end = 600.0;
