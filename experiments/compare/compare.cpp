@@ -20,6 +20,7 @@
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/merging/merge.hpp"
+#include "models/register.hpp"
 #include "observations/register.hpp"
 #include "parallel/environment.hpp"
 
@@ -174,6 +175,49 @@ struct Summary {
   double n = 0, bias = 0, rmse = 0, ubrmse = 0, r = 0, anomaly_r = 0;
   int rank = 0;
 };
+
+// The model's top-layer soil (porosity, residual content, K_s, b: those that
+// vary) at each location of an observation file, named as the merger names
+// locations without station names; false when the model has no such fields.
+bool write_soil_static(const RunConfig& base, const std::string& locations_file, const std::string& out) {
+  const auto model = models::registry().create(base.model);
+  const std::vector<std::string> fields{"porosity", "residual", "saturated_conductivity", "clapp_hornberger_b"};
+  std::vector<Eigen::VectorXd> values(fields.size());
+  for (std::size_t k = 0; k < fields.size(); ++k)
+    if (!model->static_field(fields[k], values[k])) return false;
+  const auto f = observations::read_ioda(locations_file);
+  std::map<std::string, int> cell_of;
+  for (Eigen::Index i = 0; i < f.obs.size(); ++i) {
+    const std::string name = f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[static_cast<std::size_t>(i)];
+    if (cell_of.count(name)) continue;
+    int best = 0;
+    for (int c = 1; c < model->grid().size(); ++c)
+      if (model->grid().distance(c, f.obs.x[i], f.obs.y[i]) < model->grid().distance(best, f.obs.x[i], f.obs.y[i])) best = c;
+    cell_of[name] = best;
+  }
+  // Fields that vary between the locations (a constant input teaches a network nothing).
+  std::vector<std::size_t> keep;
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    bool varies = false;
+    for (const auto& [name, c] : cell_of) varies = varies || values[k][c] != values[k][cell_of.begin()->second];
+    if (varies) keep.push_back(k);
+  }
+  if (keep.empty()) return false;
+  std::ostringstream csv;
+  csv << "station";
+  for (std::size_t k : keep) csv << ',' << fields[k];
+  csv << '\n';
+  for (const auto& [name, c] : cell_of) {
+    std::string key = name;  // the table is comma-separated; the merger compares names by letters and digits only
+    std::replace(key.begin(), key.end(), ',', ' ');
+    csv << key;
+    for (std::size_t k : keep) csv << ',' << values[k][c];  // the top layer: the first n_cells rows
+    csv << '\n';
+  }
+  fs::create_directories(fs::path(out).parent_path());
+  io::write_text_file(out, csv.str());
+  return true;
+}
 
 // Means over the stations with enough pairs, ranked by ubRMSE within each layer.
 std::vector<Summary> summarise(const std::vector<Row>& rows, const std::vector<std::string>& experiments,
@@ -467,6 +511,18 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
           YAML::Node merger = YAML::Clone(mc.node.yaml());
           if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);
           merger["type"] = mc.type;
+          if (mc.type == "lstm" && !merger["static"] && !cfg.retrievals.empty()) {
+            // A network that knows each location's soil can learn its offset
+            // (the OSSE's LSTM erred by 0.021 m3/m3 per location without it):
+            // the model's top-layer soil at the merged locations.
+            const std::string file = fs::absolute(cfg.output_dir + "/" + v.name + "/soil_static.csv").string();
+            if (write_soil_static(base, retrieval_files[static_cast<std::size_t>(
+                                            cfg.merge_locations.empty() ? 0
+                                                                        : std::find(cfg.retrievals.begin(), cfg.retrievals.end(),
+                                                                                    cfg.merge_locations) - cfg.retrievals.begin())],
+                                  file))
+              merger["static"] = file;
+          }
           if (mc.type == "lstm" && !merger["reference"] && !cfg.merge_reference.empty()) {
             const auto& ref = sources[index_of(cfg.merge_reference, "merge_reference")];
             merger["reference"] = ref.file.empty() ? fs::absolute(draws_dir + "/observations/" + ref.name + ".nc").string() : ref.file;

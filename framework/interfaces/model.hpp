@@ -49,7 +49,8 @@ class Model {
   // the model has no vertical structure.
   virtual std::vector<double> layer_bottoms() const { return {}; }
   // A static field per state element (e.g. "porosity", "residual" water
-  // content), for observation operators; false when the model has none.
+  // content, "saturated_conductivity", "clapp_hornberger_b"), for observation
+  // operators and the inputs of merging networks; false when the model has none.
   virtual bool static_field(const std::string& /*name*/, Eigen::VectorXd& /*out*/) const { return false; }
   // Puts every element back inside its physical bounds after an analysis;
   // X holds the state rows `rows` of every member.

@@ -215,7 +215,11 @@ void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, Random
 }
 
 bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) const {
-  const std::vector<ArrayXd>* src = name == "porosity" ? &soil_.theta_s : name == "residual" ? &soil_.theta_r : nullptr;
+  const std::vector<ArrayXd>* src = name == "porosity"                 ? &soil_.theta_s
+                                    : name == "residual"               ? &soil_.theta_r
+                                    : name == "saturated_conductivity" ? &soil_.k_s
+                                    : name == "clapp_hornberger_b"     ? &soil_.b
+                                                                       : nullptr;
   if (!src) return false;
   out.resize(layout_.size());
   for (int l = 0; l < layers_.size(); ++l)

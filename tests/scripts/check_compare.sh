@@ -49,6 +49,27 @@ timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 -
 [ -s "$work/shot.png" ] || { echo "FAIL no screenshot"; exit 1; }
 echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.png") bytes"
 
+# The LSTM-merged product (a short training) learns from the model's soil at
+# each merged location: a table of the top layer's porosity, K_s and b (the
+# fields that vary) with one row per location, and the network takes them as inputs.
+"$landda" compare "$src/experiments/configs/osse_compare.yaml" -o "$work/lstm" "${small[@]}" --base-set experiment.cycles=40 \
+  --set 'merged=[{type: lstm, hidden: 4, sequence_days: 20, stride_days: 10, epochs: 2, warmup_days: 5}]' --set output.figures=false
+"$py" - "$work/lstm" <<'PY'
+import csv, json, sys
+import netCDF4
+w = sys.argv[1]
+rows = list(csv.reader(open(f"{w}/merged_lstm/soil_static.csv")))
+assert rows[0] == ["station", "porosity", "saturated_conductivity", "clapp_hornberger_b"], rows[0]
+nc = netCDF4.Dataset(f"{w}/merged_lstm/merge/merged.nc")
+names = {str(s) for s in nc["MetaData/stationIdentification"][:]}
+assert len(rows) - 1 == len(names), (len(rows) - 1, len(names))
+porosity = {float(r[1]) for r in rows[1:]}
+assert len(porosity) > 10 and all(0.3 < p < 0.6 for p in porosity), sorted(porosity)[:5]
+inputs = json.load(open(f"{w}/merged_lstm/merge/summary.json"))["lstm"]["inputs"]
+assert "static:porosity" in inputs and "static:clapp_hornberger_b" in inputs, inputs
+print("ok   LSTM soil inputs:", len(rows) - 1, "locations;", inputs)
+PY
+
 # --validate-with: a folder of ISMN files (generated here: a 5-cm probe near
 # Silver Sword and a COSMOS cosmic-ray probe) adds validation stations to the
 # Hawaii comparison with no code change; the CRNS one goes through the CRNS operator.
