@@ -56,6 +56,10 @@ void CompareConfig::visit(config::Visitor& v) {
     config::doc("how a merged product is matched to the model before it is assimilated (a file source's "
                 "`rescale`, per location to the control run); empty: as the first retrieval")
         .one_of({"", "none", "mean_std", "cdf"}));
+  v("merged_every", merged_every,
+    config::doc("assimilate a merged product in every this many windows only (thinning in time for products "
+                "whose errors persist from day to day)")
+        .range(1, 1e6));
   v("merge_rescale", merge_rescale,
     config::doc("how the retrievals are matched to the first before merging").one_of({"none", "mean_std", "cdf"}));
   v("merge_reference", merge_reference,
@@ -447,6 +451,8 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       if (!cfg.merged_operator.type.empty()) n["operator"] = YAML::Clone(cfg.merged_operator.node.yaml());
       n["file_errors"] = true;
       n["assimilate"] = true;
+      n["every"] = cfg.merged_every;  // a daily product, not the first retrieval's revisit
+      n["phase"] = 0;
       if (!cfg.merged_rescale.empty()) n["rescale"] = cfg.merged_rescale;
       obs.push_back(n);
     }

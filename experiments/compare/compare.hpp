@@ -33,6 +33,7 @@ struct CompareConfig {
   std::vector<config::PluginConfig> merged;
   config::PluginConfig merged_operator;
   std::string merge_rescale = "mean_std", merged_rescale;
+  int merged_every = 1;
   std::string merge_reference, merge_locations;
   double merge_max_distance_km = 25, merge_aggregate_km = 0;
   std::vector<ValidationParams> validation;

@@ -31,7 +31,10 @@ void Twin::SourceParams::visit(config::Visitor& v) {
   v("name", name, config::doc("name of the source in outputs and summaries"));
   v.plugin("operator", op, observations::operators(), config::doc("what the source observes"));
   v("error", error, config::doc("observation error standard deviation, in the operator's units").above(0.0));
-  v("every", every, config::doc("revisit: observe every this many cycles (assimilation windows)").range(1, 1e9));
+  v("every", every,
+    config::doc("revisit: observe every this many cycles (assimilation windows); a file source is read only in "
+                "those windows (thinning in time, for products whose errors persist from day to day)")
+        .range(1, 1e9));
   v("phase", phase, config::doc("the first cycle observed is phase + every (staggers revisits)").range(0, 1e9));
   v("bias", bias, config::doc("added to the synthetic retrievals (systematic error)"));
   v("scale", scale, config::doc("multiplies the nature run's value before the bias and the noise").above(0.0));
@@ -591,6 +594,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       Source& src = sources[k];
       const SourceParams& sp = *src.p;
       ObsBatch b;
+      const int due = cycle + 1 - sp.phase;
+      if (due <= 0 || due % sp.every != 0) continue;
       if (src.from_file) {
         // The file's observations stamped in (t0, t1], at their own locations.
         const auto [lo, hi] = window_rows(src.data.obs, t0, t1);
@@ -602,8 +607,6 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
         src.op->setup(geometry, b.x, b.y);
         src.n = hi - lo;
       } else {
-        const int due = cycle + 1 - sp.phase;
-        if (due <= 0 || due % sp.every != 0) continue;
         b.resize(src.n);
         b.source_names = {sp.name};
         hbuf.resize(src.n);

@@ -51,3 +51,22 @@ run_pair "$work/projected" --set model.grid.kind=projected --set model.grid.cent
   --set model.grid.center_lat=40.0 --set model.grid.x_min=-34 --set model.grid.x_max=34 \
   --set model.grid.y_min=-44 --set model.grid.y_max=44
 compare "$work/projected" 1e-9
+
+# Thinning in time: the daily AMSR2 file with `every: 2` is read only in every
+# second window (cycles 1, 3, 5, ...), and the analysis then differs.
+sed "s|^\(      file: .*amsr2.nc\)$|\1\n      every: 2|" "$work/lonlat/assimilate.yaml" > "$work/lonlat/thinned.yaml"
+grep -q "every: 2" "$work/lonlat/thinned.yaml" || { echo "FAIL could not thin the AMSR2 source"; exit 1; }
+"$landda" run "$work/lonlat/thinned.yaml" --set experiment.cycles=20 --set experiment.spinup=2 --log-level warn \
+  --set output.diagnostics=true --output "$work/lonlat/thinned"
+"$py" - "$work/lonlat" <<'X'
+import sys
+import numpy as np, netCDF4, xarray as xr
+w = sys.argv[1]
+start = np.datetime64("1998-01-01T06:30:00").astype("datetime64[s]").astype(np.int64)
+t = np.array(netCDF4.Dataset(f"{w}/thinned/diagnostics/amsr2.nc")["MetaData/dateTime"][:], dtype=np.int64)
+cycles = sorted({int((s - start - 1) // 86400) for s in t})  # an observation at t belongs to the window (t0, t1]
+assert cycles == list(range(1, 20, 2)), cycles
+a, b = xr.open_dataset(f"{w}/assimilate/assimilate.nc"), xr.open_dataset(f"{w}/thinned/assimilate.nc")
+assert float(np.abs(a["analysis_mean_soil_moisture"] - b["analysis_mean_soil_moisture"]).max()) > 0
+print("ok   every: 2 on a file source: AMSR2 read in windows", cycles)
+X
