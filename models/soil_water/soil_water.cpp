@@ -350,28 +350,31 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
   if (b.theta.rows() != nb) {
     b.theta.resize(nb, L);
     b.sink.resize(nb, L);
-    b.soil.resize(L, nb);
     b.met.resize(nb);
     for (Eigen::ArrayXd* a : {&b.pet, &b.supply, &b.snow_free, &b.kmult})
       a->resize(nb);
   }
-  // The block's soil with this member's K_s and shape multipliers.
-  soil::SoilArrays& s = b.soil;
-  s.retention = soil_.retention;
+  // The block's soil, copied once per block; this member's shape multipliers
+  // on b and n (and the limits they move) written over it.
+  const auto block = static_cast<std::size_t>(c0 / kBlock);
+  if (block_soil_.size() <= block) block_soil_.resize(block + 1);
+  soil::SoilArrays& s = block_soil_[block];
+  if (s.theta_s.empty()) {
+    s.retention = soil_.retention;
+    s.resize(L, nb);
+    for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
+      for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
+                              {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l},
+                              {&s.inv_range, &soil_.inv_range}})
+        (*to)[li] = (*from)[li].segment(c0, nb);
+  }
   const auto shape = m.segment(n + c0, nb).array();
   b.kmult = m.segment(c0, nb).array();
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
-    s.theta_s[li] = soil_.theta_s[li].segment(c0, nb);
-    s.theta_r[li] = soil_.theta_r[li].segment(c0, nb);
-    s.k_s[li] = soil_.k_s[li].segment(c0, nb);
-    s.psi_s[li] = soil_.psi_s[li].segment(c0, nb);
-    s.alpha[li] = soil_.alpha[li].segment(c0, nb);
-    s.l[li] = soil_.l[li].segment(c0, nb);
     s.b[li] = soil_.b[li].segment(c0, nb) * shape;
     s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     s.se_min[li] = soil_.se_min[li].segment(c0, nb);
-    s.inv_range[li] = soil_.inv_range[li].segment(c0, nb);
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
   if ((shape != 1.0).any()) s.update_limits();

@@ -121,7 +121,6 @@ class SoilWater final : public Model {
   // Work arrays of one cell block.
   struct Block {
     Eigen::ArrayXXd theta, sink;
-    soil::SoilArrays soil;
     soil::MetStep met;
     Eigen::ArrayXd pet, supply, snow_free, kmult;
     soil::StepFluxes fx;
@@ -149,6 +148,7 @@ class SoilWater final : public Model {
   std::unique_ptr<soil::ColumnSolver> petsc_;
   Window window_;
   Block block_;
+  std::vector<soil::SoilArrays> block_soil_;  // the grid's soil, block by block
   long long iterations_ = 0, steps_ = 0;
 };
 
