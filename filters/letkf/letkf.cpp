@@ -61,7 +61,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   // Weights on a coarser grid (every `stride` cells of a structured grid),
   // computed once each on first use; identity where no observation is near.
   struct Node {
-    Eigen::MatrixXd W;
+    Eigen::MatrixXd WT;  // the weights transposed, as the transform kernel takes them
     double factor = 1.0;
     bool analysed = false;
   };
@@ -73,9 +73,9 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     auto it = nodes.find(c);
     if (it != nodes.end()) return it->second;
     Node n;
-    n.W.resize(N, N);
-    n.analysed = solve_cell(c, n.W, n.factor);
-    if (!n.analysed) n.W = Eigen::MatrixXd::Identity(N, N);
+    Eigen::MatrixXd W(N, N);
+    n.analysed = solve_cell(c, W, n.factor);
+    n.WT = n.analysed ? Eigen::MatrixXd(W.transpose()) : Eigen::MatrixXd::Identity(N, N);
     return nodes.emplace(c, std::move(n)).first->second;
   };
 
@@ -101,6 +101,9 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   for (int c = 0; c < n_cells; ++c) most = std::max(most, first[c + 1] - first[c]);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(most, N);
   long long analysed = 0;
+  // The four nodes around the current cells (references into the map stay valid).
+  int quad_i0 = -1, quad_j0 = -1;
+  const Node* quad[4] = {nullptr, nullptr, nullptr, nullptr};
   for (int c = 0; c < n_cells; ++c) {
     if (first[c + 1] == first[c]) continue;
     double factor = 1.0;
@@ -111,20 +114,26 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
       const int i1 = std::min(i0 + stride, nx - 1), j1 = std::min(j0 + stride, ny - 1);
       const double fx = i1 > i0 ? static_cast<double>(i - i0) / (i1 - i0) : 0.0;
       const double fy = j1 > j0 ? static_cast<double>(j - j0) / (j1 - j0) : 0.0;
-      const Node& w00 = node(i0 + j0 * nx);
-      const Node& w10 = node(i1 + j0 * nx);
-      const Node& w01 = node(i0 + j1 * nx);
-      const Node& w11 = node(i1 + j1 * nx);
+      if (i0 != quad_i0 || j0 != quad_j0) {
+        quad[0] = &node(i0 + j0 * nx);
+        quad[1] = &node(i1 + j0 * nx);
+        quad[2] = &node(i0 + j1 * nx);
+        quad[3] = &node(i1 + j1 * nx);
+        quad_i0 = i0;
+        quad_j0 = j0;
+      }
+      const Node &w00 = *quad[0], &w10 = *quad[1], &w01 = *quad[2], &w11 = *quad[3];
       if (!(w00.analysed || w10.analysed || w01.analysed || w11.analysed)) continue;
-      W = (1 - fy) * ((1 - fx) * w00.W + fx * w10.W) + fy * ((1 - fx) * w01.W + fx * w11.W);
+      WT = (1 - fy) * ((1 - fx) * w00.WT + fx * w10.WT) + fy * ((1 - fx) * w01.WT + fx * w11.WT);
       factor = (1 - fy) * ((1 - fx) * w00.factor + fx * w10.factor) + fy * ((1 - fx) * w01.factor + fx * w11.factor);
-    } else if (!solve_cell(c, W, factor)) {
+    } else if (solve_cell(c, W, factor)) {
+      WT = W.transpose();
+    } else {
       continue;  // no local observations: the (inflated) forecast stands
     }
     stats.add_local(factor);
     ++analysed;
     // The cell's rows through the transform, in a small row-major buffer.
-    WT = W.transpose();
     const Index count = first[c + 1] - first[c];
     for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by_cell[static_cast<std::size_t>(first[c] + r)]);
     transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
