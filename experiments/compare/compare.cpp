@@ -195,8 +195,9 @@ bool write_soil_static(const RunConfig& base, const std::string& locations_file,
     const std::string name = f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[static_cast<std::size_t>(i)];
     if (cell_of.count(name)) continue;
     int best = 0;
+    double best_d = model->grid().distance(0, f.obs.x[i], f.obs.y[i]);
     for (int c = 1; c < model->grid().size(); ++c)
-      if (model->grid().distance(c, f.obs.x[i], f.obs.y[i]) < model->grid().distance(best, f.obs.x[i], f.obs.y[i])) best = c;
+      if (const double d = model->grid().distance(c, f.obs.x[i], f.obs.y[i]); d < best_d) best = c, best_d = d;
     cell_of[name] = best;
   }
   // Fields that vary between the locations (a constant input teaches a network nothing).

@@ -6,7 +6,6 @@
 #include "core/simd.hpp"
 #include "models/soil_water/fast_math.hpp"
 
-
 namespace landda::models::soil::kernels {
 
 namespace {
@@ -49,22 +48,14 @@ template <bool Single>
   }
 }
 
-LANDDA_CLONES void ch_loop(std::size_t n, double storage, const double* __restrict th, const double* __restrict theta_s,
-                           const double* __restrict theta_r, const double* __restrict inv_range,
-                           const double* __restrict k_s, const double* __restrict k_mult, const double* __restrict bb,
-                           const double* __restrict psi_s, const double* __restrict se_min, double* __restrict h,
-                           double* __restrict dh, double* __restrict k, double* __restrict dk) {
-  ch_body<false>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
-}
-
-LANDDA_CLONES void ch_loop_single(std::size_t n, double storage, const double* __restrict th,
-                                  const double* __restrict theta_s, const double* __restrict theta_r,
-                                  const double* __restrict inv_range, const double* __restrict k_s,
-                                  const double* __restrict k_mult, const double* __restrict bb,
-                                  const double* __restrict psi_s, const double* __restrict se_min,
-                                  double* __restrict h, double* __restrict dh, double* __restrict k,
-                                  double* __restrict dk) {
-  ch_body<true>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
+LANDDA_CLONES void ch_loop(std::size_t n, double storage, bool single, const double* __restrict th,
+                           const double* __restrict theta_s, const double* __restrict theta_r,
+                           const double* __restrict inv_range, const double* __restrict k_s,
+                           const double* __restrict k_mult, const double* __restrict bb, const double* __restrict psi_s,
+                           const double* __restrict se_min, double* __restrict h, double* __restrict dh,
+                           double* __restrict k, double* __restrict dk) {
+  if (single) ch_body<true>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
+  else ch_body<false>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
 }
 
 LANDDA_CLONES void fluxes_loop(std::size_t n, int L, const double* __restrict dz, const double* __restrict dzi,
@@ -251,8 +242,8 @@ void layer_sink(std::size_t n, const LayerSink& a) {
 }
 
 void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single) {
-  (single ? ch_loop_single : ch_loop)(n, storage, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.b,
-                                      a.psi_s, a.se_min, a.h, a.dh, a.k, a.dk);
+  ch_loop(n, storage, single, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.b, a.psi_s, a.se_min, a.h,
+          a.dh, a.k, a.dk);
 }
 
 void clapp_hornberger_saturation(std::size_t n, double head, double floor, const double* theta_s, const double* theta_r,

@@ -346,7 +346,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
   const int L = layers_.size();
   const Index n = n_cells_;
   const Window& w = window_;
-  Block& b = block_;
+  Block& b = blocks_[nb];  // one per block size: the last, shorter block does not reallocate the others' arrays
   if (b.theta.rows() != nb) {
     b.theta.resize(nb, L);
     b.sink.resize(nb, L);

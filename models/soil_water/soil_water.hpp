@@ -147,7 +147,7 @@ class SoilWater final : public Model {
   std::map<Index, std::unique_ptr<soil::ColumnSolver>> solvers_;  // native, by block size
   std::unique_ptr<soil::ColumnSolver> petsc_;
   Window window_;
-  Block block_;
+  std::map<Index, Block> blocks_;  // work arrays, by block size
   std::vector<soil::SoilArrays> block_soil_;  // the grid's soil, block by block
   long long iterations_ = 0, steps_ = 0;
 };
