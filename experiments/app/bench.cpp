@@ -16,6 +16,7 @@
 #include "experiments/app/options.hpp"
 #include "filters/register.hpp"
 #include "models/soil_water/soil_water.hpp"
+#include "parallel/cell_split.hpp"
 #include "parallel/distribution.hpp"
 #include "parallel/environment.hpp"
 
@@ -60,7 +61,7 @@ namespace {
 // analysis of synthetic top-layer observations; timed per part.
 int bench_model(const Args& args, const parallel::Environment& env) {
   po::options_description opts("options");
-  int nx = 100, ny = 100, members = 32, days = 3, stride = 1;
+  int nx = 100, ny = 100, members = 32, days = 3, stride = 1, per_task = 1;
   double radius = 10.0;
   std::string retention = "clapp_hornberger", scheme = "newton", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
   std::string start_text = "1998-04-01T06:30:00Z";
@@ -69,6 +70,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       "members", po::value(&members), "ensemble size (default 32)")("days", po::value(&days), "days to run (default 3)")(
       "radius", po::value(&radius), "LETKF localization radius in km (default 10)")(
       "weight-stride", po::value(&stride), "LETKF weights every this many cells, interpolated between (default 1)")(
+      "ranks-per-task", po::value(&per_task), "ranks sharing each member's cells (default 1: members over ranks)")(
       "retention", po::value(&retention), "clapp_hornberger | van_genuchten")(
       "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")(
       "start", po::value(&start_text), "first time (default 1998-04-01T06:30:00Z; the whole of 1998: 1998-01-01T06:30:00Z --days 365)")("forcing", po::value(&forcing),
@@ -87,6 +89,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   }
   if (nx < 1 || ny < 1 || members < 2 || days < 1) throw ConfigError("landda bench model: nx, ny, days >= 1, members >= 2");
   const auto& comm = env.world();
+  const parallel::Layout layout = parallel::Layout::make(comm, per_task);
   models::SoilWater::Params p;
   config::read(config::load_string(cat("forcing: ", forcing, "\nretention: ", retention, "\nscheme: ", scheme,
                                        "\ngrid: {kind: lonlat, lon_min: -89, lon_max: -88, lat_min: 39.5, lat_max: 40.5, nx: ",
@@ -96,7 +99,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   models::SoilWater model(p);
   const StateLayout& L = model.layout();
   const Index n = L.size();
-  parallel::Distribution dist(comm, n, members, L.cell_major_order(), L.rows_per_cell());
+  parallel::Distribution dist(comm, n, members, L.cell_major_order(), L.rows_per_cell(), per_task);
+  const parallel::CellSplit split(layout.model, L, model.memory_per_cell(), 5, model.cell_granule());
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   Eigen::VectorXd x0(n);
   const Time start = Time::parse(start_text);
@@ -137,7 +141,10 @@ int bench_model(const Args& args, const parallel::Environment& env) {
     const Time a = start + Duration{86400LL * d};
     comm.barrier();
     auto t0 = std::chrono::steady_clock::now();
-    model.advance(X, ids, rng, a, a + Duration{86400}, {&mem, &diag});
+    model.advance(X, ids, rng, a, a + Duration{86400}, {&mem, &diag, {split.begin(), split.end()}});
+    split.join_state(X);
+    split.join_memory(mem);
+    split.join_diagnostics(diag);
     t_model += comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     t0 = std::chrono::steady_clock::now();
     for (int j = 0; j < mine; ++j) HXm.col(j) = X.col(j).head(L.n_cells());
@@ -177,6 +184,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       .add("radius_km", radius)
       .add("weight_stride", stride)
       .add("mpi_ranks", comm.size())
+      .add("ranks_per_task", per_task)
       .add("model_seconds", t_model)
       .add("analysis_seconds_per_day", t_analysis / days)
       .add("column_steps_per_second_per_core", per_core)

@@ -27,7 +27,9 @@ void OutputParams::visit(config::Visitor& v) {
 
 void ParallelParams::visit(config::Visitor& v) {
   v("ranks_per_task", ranks_per_task,
-    config::doc("MPI ranks per model task (PDAF's model communicator); must divide the number of ranks")
+    config::doc("MPI ranks per model task (PDAF's model communicator); must divide the number of ranks. Members "
+                "are split between tasks; the ranks of a task split each member's cells (models of independent "
+                "columns, e.g. soil_water), for ensembles smaller than the number of ranks")
         .range(1, 100000));
 }
 

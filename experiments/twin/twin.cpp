@@ -23,6 +23,7 @@
 #include "observations/transforms/rescale.hpp"
 #include "observations/transforms/rescale_file.hpp"
 #include "parallel/comm.hpp"
+#include "parallel/cell_split.hpp"
 #include "parallel/distribution.hpp"
 
 namespace landda::experiments {
@@ -297,13 +298,14 @@ void Twin::check(const RunConfig& cfg) const {
 void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
   check(cfg);
   const auto wall0 = std::chrono::steady_clock::now();
-  // Every model advances whole members on one rank, so each model task is one
-  // rank and the analysis runs on every rank (the filter communicator).
-  if (layout.model.size() != 1)
-    throw ConfigError(cat(cfg.source_file, ": parallel.ranks_per_task = ", layout.model.size(), ": model ", cfg.model.type,
-                          " does not split its grid over ranks; use ranks_per_task: 1"));
+  // Each model task advances its members; with several ranks per task each
+  // rank takes a block of the cells (models of independent columns only).
+  // The analysis runs on every rank (the filter communicator).
   const parallel::Comm& comm = layout.filter;
   auto model = models::registry().create(cfg.model);
+  if (layout.model.size() != 1 && !model->independent_cells())
+    throw ConfigError(cat(cfg.source_file, ": parallel.ranks_per_task = ", layout.model.size(), ": model ", cfg.model.type,
+                          " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
   auto filter = filters::registry().create(cfg.filter);
   const int N = filter->members();
   const StateLayout& L = model->layout();
@@ -393,7 +395,20 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
                            {"hofx1", "ensemble mean of H(analysis)", {}}};
 
   // The analysis takes whole cells per rank, so a local filter computes each cell's weights once.
-  parallel::Distribution dist(comm, n, N, L.cell_major_order(), L.rows_per_cell());
+  parallel::Distribution dist(comm, n, N, L.cell_major_order(), L.rows_per_cell(), layout.model.size());
+  const parallel::CellSplit split(layout.model, L, model->memory_per_cell(), static_cast<int>(diag_names.size()),
+                                  model->cell_granule());
+  if (!split.whole() && comm.root())
+    log::info("each member's ", L.n_cells(), " cells are split over the ", layout.model.size(), " ranks of a model task (",
+              layout.n_tasks, " task(s); rank 0 advances cells ", split.begin(), " to ", split.end() - 1, ")");
+  // A forecast of some members: this rank's cells, then the task's blocks joined.
+  const auto forecast = [&](Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
+                            Time b, Eigen::MatrixXd* memory, Eigen::MatrixXd* diagnostics) {
+    model->advance(X, ids, rng, a, b, {memory, diagnostics, split.whole() ? CellBlock{} : CellBlock{split.begin(), split.end()}});
+    split.join_state(X);
+    if (memory) split.join_memory(*memory);
+    if (diagnostics) split.join_diagnostics(*diagnostics);
+  };
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   std::vector<int> my_ids(static_cast<std::size_t>(mine));
   for (int j = 0; j < mine; ++j) my_ids[static_cast<std::size_t>(j)] = m0 + j;
@@ -479,8 +494,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
     const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N));
     for (int s = 0; s < p_.nature_spinup; ++s) {
       const Time t0 = t_init + Duration{p_.window.seconds * s};
-      model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t0 + p_.window,
-                     {&mem_truth, nullptr});
+      forecast(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t0 + p_.window, &mem_truth,
+               nullptr);
       if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(truth);
     }
     for (int j = 0; j < mine; ++j) {
@@ -512,7 +527,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
       if (estimates(src)) hx[&src - sources.data()].assign(static_cast<std::size_t>(src.data.obs.size()), std::nan(""));
     for (int cycle = 0; cycle < p_.cycles; ++cycle) {
       const Time a = p_.start + Duration{p_.window.seconds * cycle}, b = a + p_.window;
-      model->advance(Eigen::Map<Eigen::MatrixXd>(control.data(), n, 1), nature_id, {}, a, b, {&mem_c, nullptr});
+      forecast(Eigen::Map<Eigen::MatrixXd>(control.data(), n, 1), nature_id, {}, a, b, &mem_c, nullptr);
       for (std::size_t k = 0; k < sources.size(); ++k) {
         Source& src = sources[k];
         if (!estimates(src)) continue;
@@ -582,8 +597,8 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   for (int cycle = first_cycle; cycle < p_.cycles; ++cycle) {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle};
     const Time t1 = t0 + p_.window;
-    model->advance(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t1, {&mem_truth, &diag_truth});
-    model->advance(Xm, my_ids, model_rng, t0, t1, {&mem, &diag});
+    forecast(Eigen::Map<Eigen::MatrixXd>(truth.data(), n, 1), nature_id, nature_rng, t0, t1, &mem_truth, &diag_truth);
+    forecast(Xm, my_ids, model_rng, t0, t1, &mem, &diag);
 
     // Synthetic retrievals of every source due this cycle, and H of each local member.
     ObsBatch obs;

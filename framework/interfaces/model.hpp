@@ -17,9 +17,15 @@ namespace landda {
 // never touches (snow, forcing-perturbation memory, perturbed parameters),
 // checkpointed by the engine; `diagnostics` accumulated over a window (fluxes).
 // Each has one column per column of X; null when the caller does not keep it.
+// `cells`: the block [begin, end) of cells to advance, the rest left as they
+// are (end < 0: every cell); only for models with independent_cells().
+struct CellBlock {
+  Index begin = 0, end = -1;
+};
 struct MemberData {
   Eigen::MatrixXd* memory = nullptr;
   Eigen::MatrixXd* diagnostics = nullptr;
+  CellBlock cells = {};
 };
 
 class Model {
@@ -43,6 +49,17 @@ class Model {
   // for the nature run, which is never perturbed).
   virtual Index memory_size() const { return 0; }
   virtual void initial_memory(Eigen::Ref<Eigen::VectorXd> /*memory*/, int /*member*/, RandomStream* /*rng*/) const {}
+  // True when every cell is a column of its own (no lateral exchange): the
+  // ranks of a model task can then each advance a block of a member's cells.
+  // Such a model keeps memory_per_cell() x cells rows of memory per cell
+  // first (name-major, like diagnostics); its remaining rows are per member
+  // and come out the same from every block (its random stream draws per member).
+  virtual bool independent_cells() const { return false; }
+  virtual int memory_per_cell() const { return 0; }
+  // Blocks of cells handed to advance() start at multiples of this: a model
+  // that solves batches of cells jointly (e.g. iterating until every column
+  // of a batch has converged) gives a cell the same result only in the same batch.
+  virtual Index cell_granule() const { return 1; }
   // Names of per-cell diagnostics; diagnostics hold names x cells rows, name-major.
   virtual std::vector<std::string> diagnostic_names() const { return {}; }
   // Depth of the bottom of each layer of the first variable (m); empty when

@@ -28,15 +28,24 @@ int to_int(Index n) {
 
 }  // namespace
 
-Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order, Index group)
-    : comm_(&comm), rank_(comm.rank()), size_(comm.size()), n_state_(n_state), n_members_(n_members), order_(std::move(order)) {
+Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order, Index group,
+                           int ranks_per_task)
+    : comm_(&comm),
+      rank_(comm.rank()),
+      size_(comm.size()),
+      per_task_(ranks_per_task),
+      n_state_(n_state),
+      n_members_(n_members),
+      order_(std::move(order)) {
+  if (per_task_ < 1 || size_ % per_task_ != 0)
+    throw ParallelError(cat("Distribution: ranks_per_task = ", per_task_, " must divide the number of ranks (", size_, ")"));
   if (order_.empty()) {
     order_.resize(static_cast<std::size_t>(n_state));
     std::iota(order_.begin(), order_.end(), Index{0});
   }
   if (static_cast<Index>(order_.size()) != n_state || group < 1 || n_state % group != 0)
     throw ParallelError("Distribution: the row order must list every state row once, in whole groups");
-  member_start_ = blocks<int>(n_members, size_);
+  member_start_ = blocks<int>(n_members, size_ / per_task_);
   row_start_ = blocks<Index>(n_state / group, size_);
   for (Index& r : row_start_) r *= group;
 }
@@ -47,13 +56,13 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
     throw ParallelError("Distribution::to_rows: local ensemble has the wrong shape");
   std::vector<int> scount(size_), rcount(size_);
   for (int s = 0; s < size_; ++s) {
-    scount[s] = to_int(row_count(s) * mine);
-    rcount[s] = to_int(my_row_count() * member_count(s));
+    scount[s] = partner(s) ? to_int(row_count(s) * mine) : 0;
+    rcount[s] = partner(s) ? to_int(my_row_count() * member_count(s)) : 0;
   }
   std::vector<double> sendbuf(static_cast<std::size_t>(n_state_) * mine);
   std::size_t k = 0;
   for (int s = 0; s < size_; ++s)
-    for (int m = 0; m < mine; ++m)
+    for (int m = 0; m < mine && partner(s); ++m)
       for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
   by_row.resize(my_row_count(), n_members_);
   std::vector<double> recvbuf(static_cast<std::size_t>(by_row.size()));
@@ -61,7 +70,7 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
   check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
                           rd.data(), MPI_DOUBLE, comm_->get()),
             "MPI_Alltoallv (members to rows)");
-  // Blocks arrive in rank order, i.e. in member order: the buffer is by_row column-major.
+  // Blocks arrive in task order, i.e. in member order: the buffer is by_row column-major.
   std::copy(recvbuf.begin(), recvbuf.end(), by_row.data());
 }
 
@@ -69,12 +78,13 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
   if (by_row.rows() != my_row_count() || by_row.cols() != n_members_)
     throw ParallelError("Distribution::to_members: row block has the wrong shape");
   const int mine = my_member_count();
-  std::vector<int> scount(size_), rcount(size_);
+  std::vector<int> scount(size_), rcount(size_), sd(size_);
   for (int s = 0; s < size_; ++s) {
     scount[s] = to_int(my_row_count() * member_count(s));
+    sd[s] = to_int(my_row_count() * member_begin(s));  // the ranks of a task get the same columns
     rcount[s] = to_int(row_count(s) * mine);
   }
-  const auto sd = displacements(scount), rd = displacements(rcount);
+  const auto rd = displacements(rcount);
   std::vector<double> recvbuf(static_cast<std::size_t>(n_state_) * mine);
   check_mpi(MPI_Alltoallv(by_row.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
                           rd.data(), MPI_DOUBLE, comm_->get()),
@@ -95,10 +105,10 @@ Eigen::MatrixXd Distribution::allgather_columns(const Eigen::MatrixXd& mine) con
   if (mine.cols() != my_member_count()) throw ParallelError("Distribution::allgather_columns: one column per local member expected");
   const Index rows = mine.rows();
   std::vector<int> counts(size_);
-  for (int s = 0; s < size_; ++s) counts[s] = to_int(rows * member_count(s));
+  for (int s = 0; s < size_; ++s) counts[s] = contributes(s) ? to_int(rows * member_count(s)) : 0;
   const auto displs = displacements(counts);
   Eigen::MatrixXd full(rows, n_members_);
-  check_mpi(MPI_Allgatherv(mine.data(), to_int(mine.size()), MPI_DOUBLE, full.data(), counts.data(), displs.data(),
+  check_mpi(MPI_Allgatherv(mine.data(), counts[static_cast<std::size_t>(rank_)], MPI_DOUBLE, full.data(), counts.data(), displs.data(),
                            MPI_DOUBLE, comm_->get()),
             "MPI_Allgatherv (member columns)");
   return full;
@@ -108,10 +118,10 @@ std::vector<std::uint64_t> Distribution::allgather_words(const std::vector<std::
   if (static_cast<int>(mine.size()) != per_member * my_member_count())
     throw ParallelError("Distribution::allgather_words: wrong number of words");
   std::vector<int> counts(size_);
-  for (int s = 0; s < size_; ++s) counts[s] = per_member * member_count(s);
+  for (int s = 0; s < size_; ++s) counts[s] = contributes(s) ? per_member * member_count(s) : 0;
   const auto displs = displacements(counts);
   std::vector<std::uint64_t> full(static_cast<std::size_t>(per_member) * n_members_);
-  check_mpi(MPI_Allgatherv(mine.data(), static_cast<int>(mine.size()), MPI_UINT64_T, full.data(), counts.data(),
+  check_mpi(MPI_Allgatherv(mine.data(), counts[static_cast<std::size_t>(rank_)], MPI_UINT64_T, full.data(), counts.data(),
                            displs.data(), MPI_UINT64_T, comm_->get()),
             "MPI_Allgatherv (words)");
   return full;

@@ -6,6 +6,12 @@
 // given order (e.g. StateLayout::cell_major_order) and split between ranks
 // in whole groups, so that a rank can hold whole cells: a local analysis then
 // computes each cell's weights on one rank only.
+//
+// With ranks_per_task = R > 1 the members are split between tasks of R
+// consecutive ranks and every rank of a task holds its task's members (each
+// advances a share of their cells and the shares are joined, see CellSplit);
+// rank d then takes its rows from the rank of each task with d's rank-in-task
+// (PDAF's couple communicator).
 #include <Eigen/Core>
 #include <cstdint>
 #include <span>
@@ -21,12 +27,13 @@ class Distribution {
  public:
   // order: the state rows in analysis order (empty: 0, 1, 2, ...), split into
   // blocks of whole groups of `group` rows.
-  Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order = {}, Index group = 1);
+  Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order = {}, Index group = 1,
+               int ranks_per_task = 1);
 
   int n_members() const { return n_members_; }
   Index n_state() const { return n_state_; }
-  int member_begin(int rank) const { return member_start_[rank]; }
-  int member_count(int rank) const { return member_start_[rank + 1] - member_start_[rank]; }
+  int member_begin(int rank) const { return member_start_[rank / per_task_]; }
+  int member_count(int rank) const { return member_start_[rank / per_task_ + 1] - member_start_[rank / per_task_]; }
   Index row_count(int rank) const { return row_start_[rank + 1] - row_start_[rank]; }
   int my_member_begin() const { return member_begin(rank_); }
   int my_member_count() const { return member_count(rank_); }
@@ -56,7 +63,10 @@ class Distribution {
 
  private:
   const Comm* comm_;
-  int rank_, size_;
+  int rank_, size_, per_task_;
+  // Ranks that send their members' columns (one per task) and those that exchange rows with this rank.
+  bool contributes(int rank) const { return rank % per_task_ == 0; }
+  bool partner(int rank) const { return rank % per_task_ == rank_ % per_task_; }
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;

@@ -55,7 +55,9 @@ void Lorenz96::step(Eigen::Ref<Eigen::VectorXd> x) const {
 }
 
 void Lorenz96::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int>, std::span<RandomStream>, Time t0,
-                       Time t1, MemberData) {
+                       Time t1, MemberData extra) {
+  if (extra.cells.begin != 0 || (extra.cells.end >= 0 && extra.cells.end != X.rows()))
+    throw NumericalError("lorenz96: every variable depends on its neighbours; a block of cells cannot be advanced alone");
   const auto span = (t1 - t0).seconds;
   if (span < 0 || span % step_.seconds != 0)
     throw NumericalError(cat("lorenz96: window ", span, " s is not a whole number of model steps (", step_.seconds, " s)"));

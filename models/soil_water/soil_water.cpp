@@ -237,6 +237,10 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   if (span < 0 || span % p_.time_step.seconds != 0)
     throw NumericalError(cat("soil_water: window ", span, " s is not a whole number of model steps (", p_.time_step.seconds, " s)"));
   forcing_.check_covers(t0, t1);
+  const Index c_end = extra.cells.end < 0 ? n_cells_ : extra.cells.end;
+  if (extra.cells.begin < 0 || extra.cells.begin > c_end || c_end > n_cells_)
+    throw NumericalError(cat("soil_water: cell block [", extra.cells.begin, ", ", c_end, ") is not inside the grid's ",
+                             n_cells_, " cells"));
   for (Index j = 0; j < X.cols(); ++j) {
     Eigen::VectorXd mem, diag;
     Eigen::VectorXd* memp = nullptr;
@@ -255,14 +259,15 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
     }
     const bool perturbed = !members.empty() && members[static_cast<std::size_t>(j)] >= 0 && !rng.empty();
     auto xj = X.col(j);
-    advance_member(xj, memp, diagp, perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1);
+    advance_member(xj, memp, diagp, perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1, extra.cells.begin,
+                   c_end);
     if (extra.memory) extra.memory->col(j) = mem;
     if (extra.diagnostics) extra.diagnostics->col(j) = diag;
   }
 }
 
 void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
-                               RandomStream* rng, Time t0, Time t1) {
+                               RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end) {
   const Index n = n_cells_;
   Eigen::VectorXd& m = *memory;
   const auto& pp = p_.perturbation;
@@ -301,7 +306,8 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* m
       w.pet[k] = pet[0];
     }
   }
-  for (Index c0 = 0; c0 < n; c0 += kBlock) advance_block(x, m, diag, c0, std::min(kBlock, n - c0), t0, steps);
+  for (Index c0 = cell_begin; c0 < cell_end; c0 += kBlock)
+    advance_block(x, m, diag, c0, std::min(kBlock, cell_end - c0), t0, steps);
   if (!x.allFinite()) throw NumericalError("soil_water: the soil-moisture state became non-finite");
 }
 
@@ -356,9 +362,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
   }
   // The block's soil, copied once per block; this member's shape multipliers
   // on b and n (and the limits they move) written over it.
-  const auto block = static_cast<std::size_t>(c0 / kBlock);
-  if (block_soil_.size() <= block) block_soil_.resize(block + 1);
-  soil::SoilArrays& s = block_soil_[block];
+  soil::SoilArrays& s = block_soil_[{c0, nb}];
   if (s.theta_s.empty()) {
     s.retention = soil_.retention;
     s.resize(L, nb);

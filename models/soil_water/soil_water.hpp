@@ -95,7 +95,12 @@ class SoilWater final : public Model {
   void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng, Time t0,
                Time t1, MemberData extra) override;
   void clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const override;
+  // Memory: K_s multiplier, b/n shape multiplier and snow per cell, then the three forcing-error AR(1) states.
   Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
+  bool independent_cells() const override { return true; }
+  int memory_per_cell() const override { return 3; }
+  // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
+  Index cell_granule() const override { return p_.scheme == "linearized" && p_.solver == "native" ? 1 : kBlock; }
   void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;
   std::vector<std::string> diagnostic_names() const override;
   std::vector<double> layer_bottoms() const override { return p_.layer_bottoms; }
@@ -126,7 +131,7 @@ class SoilWater final : public Model {
     soil::StepFluxes fx;
   };
   void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
-                      RandomStream* rng, Time t0, Time t1);
+                      RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end);
   void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& memory, Eigen::VectorXd* diag, Index c0, Index nb,
                      Time t0, std::size_t steps);
   void read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const;
@@ -148,7 +153,7 @@ class SoilWater final : public Model {
   std::unique_ptr<soil::ColumnSolver> petsc_;
   Window window_;
   std::map<Index, Block> blocks_;  // work arrays, by block size
-  std::vector<soil::SoilArrays> block_soil_;  // the grid's soil, block by block
+  std::map<std::pair<Index, Index>, soil::SoilArrays> block_soil_;  // the grid's soil, by block (first cell, size)
   long long iterations_ = 0, steps_ = 0;
 };
 

@@ -19,8 +19,8 @@ struct Case {
 Case conformance_case(const std::string& type) {
   if (type == "lorenz96") return {"type: lorenz96\n", Time::parse("2017-01-01")};
   if (type == "soil_water")
-    return {std::string("type: soil_water\ngrid: {kind: points, lon: [-88.3, -88.4], lat: [40.0, 40.1]}\n"
-                        "forcing: ") + LANDDA_SOURCE_DIR + "/data/bondville/bondville_1998.nc\n",
+    return {std::string("type: soil_water\ngrid: {kind: lonlat, lon_min: -88.6, lon_max: -88.2, lat_min: 39.8, "
+                        "lat_max: 40.2, nx: 20, ny: 15}\nforcing: ") + LANDDA_SOURCE_DIR + "/data/bondville/bondville_1998.nc\n",
             Time::parse("1998-03-01T06:30:00Z")};
   FAIL("model '" << type << "' has no conformance case in tests/models/test_models.cpp");
   return {};
@@ -70,6 +70,24 @@ TEST_CASE("Conformance: every registered model", "[models]") {
         m->advance(col, id, one, t0, t1, {&mcol, &dcol});
         CHECK(col.col(0) == X.col(j));
         CHECK(mcol.col(0) == mem.col(j));
+      }
+      // A model of independent columns gives the same members when its cells are advanced in two blocks
+      // (the ranks of a model task each take one): cell rows from their block, per-member memory from either.
+      if (m->independent_cells()) {
+        const Index nc = L.n_cells(), g = m->cell_granule(), split = (nc / 2 + g - 1) / g * g;
+        const Index per_cell = m->memory_per_cell() * nc;
+        REQUIRE(split > 0);
+        REQUIRE(split < nc);
+        REQUIRE(per_cell <= m->memory_size());
+        Eigen::MatrixXd Xa = Y, Xb = Y, Ma = mem0, Mb = mem0, Da = Eigen::MatrixXd::Zero(diag.rows(), 3), Db = Da;
+        auto ra = rng0, rb = rng0;
+        m->advance(Xa, ids, ra, t0, t1, {&Ma, &Da, {0, split}});
+        m->advance(Xb, ids, rb, t0, t1, {&Mb, &Db, {split, nc}});
+        for (Index i = 0; i < L.size(); ++i) CHECK(((L.cell_of(i) < split ? Xa : Xb).row(i) == X.row(i)));
+        for (Index i = 0; i < m->memory_size(); ++i)
+          CHECK(((i < per_cell && i % nc >= split ? Mb : Ma).row(i) == mem.row(i)));
+        for (Index i = 0; i < per_cell; ++i) CHECK(((i % nc < split ? Mb : Ma).row(i) == mem0.row(i)));  // the other block untouched
+        for (Index i = 0; i < diag.rows(); ++i) CHECK(((i % nc < split ? Da : Db).row(i) == diag.row(i)));
       }
       // Clamping keeps an analysed state inside the model's bounds and is idempotent.
       Eigen::MatrixXd Z = X;

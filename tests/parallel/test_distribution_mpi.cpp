@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "../filters/filter_fixture.hpp"
+#include "parallel/cell_split.hpp"
 #include "parallel/distribution.hpp"
 #include "parallel/environment.hpp"
 
@@ -53,6 +54,59 @@ TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bi
           for (const int c : count) CHECK((c == 0 || c == 4));
         }
       }
+    }
+  }
+}
+
+TEST_CASE("One model task of two ranks: members held by both, rows and cells split", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  const StateLayout layout(7, {"a", "b"}, {3, 1});
+  const Eigen::Index n = layout.size();
+  for (int N : {1, 4}) {
+    RandomStream r(12, "mpi", 0);
+    Eigen::MatrixXd full(n, N);
+    for (Eigen::Index i = 0; i < full.size(); ++i) full.data()[i] = r.normal();
+    parallel::Distribution dist(comm, n, N, layout.cell_major_order(), layout.rows_per_cell(), 2);
+    CHECK(dist.my_member_begin() == 0);
+    CHECK(dist.my_member_count() == N);
+    const Eigen::MatrixXd mine = dist.local_members(full);
+    Eigen::MatrixXd rows, back;
+    dist.to_rows(mine, rows);
+    CHECK(comm.sum(static_cast<long long>(dist.my_row_count())) == n);
+    for (std::size_t k = 0; k < dist.my_rows().size(); ++k)
+      CHECK(rows.row(static_cast<Eigen::Index>(k)) == full.row(dist.my_rows()[k]));
+    dist.to_members(rows, back);
+    CHECK(same_bits(back, full));
+    CHECK(same_bits(dist.allgather(mine), full));
+    CHECK(same_bits(dist.allgather_rows(rows), full));
+    CHECK(same_bits(dist.allgather_columns(mine.topRows(3)), full.topRows(3)));
+  }
+  // Each rank fills its block of cells (two memory rows and one diagnostic per cell, then one per-member row);
+  // joined, both hold every cell.
+  for (const Eigen::Index granule : {1, 2, 4, 8}) {
+    const parallel::CellSplit split(comm, layout, 2, 1, granule);
+    CHECK((split.begin() % granule == 0 || split.begin() == split.end()));  // the last rank may get nothing
+    CHECK(comm.sum(static_cast<long long>(split.end() - split.begin())) == layout.n_cells());
+    Eigen::MatrixXd X = Eigen::MatrixXd::Zero(n, 2), M = Eigen::MatrixXd::Zero(2 * 7 + 1, 2), D = Eigen::MatrixXd::Zero(7, 2);
+    const auto value = [](Eigen::Index i, Eigen::Index j) { return 1.0 + static_cast<double>(i) + 100.0 * static_cast<double>(j); };
+    for (Eigen::Index j = 0; j < 2; ++j) {
+      for (Eigen::Index i = 0; i < n; ++i)
+        if (layout.cell_of(i) >= split.begin() && layout.cell_of(i) < split.end()) X(i, j) = value(i, j);
+      for (Eigen::Index c = split.begin(); c < split.end(); ++c) {
+        M(c, j) = value(c, j);
+        M(7 + c, j) = value(7 + c, j);
+        D(c, j) = value(c, j);
+      }
+      M(14, j) = value(14, j);  // per member: the same on every rank
+    }
+    split.join_state(X);
+    split.join_memory(M);
+    split.join_diagnostics(D);
+    for (Eigen::Index j = 0; j < 2; ++j) {
+      for (Eigen::Index i = 0; i < n; ++i) CHECK(X(i, j) == value(i, j));
+      for (Eigen::Index i = 0; i < M.rows(); ++i) CHECK(M(i, j) == value(i, j));
+      for (Eigen::Index i = 0; i < D.rows(); ++i) CHECK(D(i, j) == value(i, j));
     }
   }
 }

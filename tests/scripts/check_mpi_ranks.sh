@@ -19,4 +19,19 @@ for f in letkf none; do
   $mpirun "$landda" run "$soil" "${sets[@]}" --output "$work/soil-$f-2"
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-$f-1" "$work/soil-$f-2" 1e-10
 done
+# One model task of two ranks: each member's cells split between them. The
+# Newton scheme splits in whole batches of 256 cells (600 cells: 512 + 88),
+# the linearized one anywhere (25 cells: 13 + 12).
+for scheme in newton linearized; do
+  sets=(--set filter.type=letkf --set experiment.cycles=12 --set experiment.spinup=2 --set model.scheme=$scheme --log-level warn)
+  [ $scheme = newton ] && sets+=(--set model.grid.nx=30 --set model.grid.ny=20)
+  "$landda" run "$soil" "${sets[@]}" --output "$work/split-$scheme-1"
+  $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/split-$scheme-2"
+  "$py" "$src/tests/scripts/compare_outputs.py" "$work/split-$scheme-1" "$work/split-$scheme-2" 1e-10
+done
+# A model whose cells are coupled cannot be split, and says so.
+if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
+  echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1
+fi
+grep -q "couples its cells" "$work/l96-split.err" || { cat "$work/l96-split.err"; exit 1; }
 echo "results do not depend on the number of ranks"
