@@ -482,7 +482,10 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       if (retrieval_files.empty()) {
         bool synthetic = false;
         for (const auto& r : cfg.retrievals) synthetic = synthetic || sources[index_of(r, "retrievals")].file.empty();
-        if (synthetic && !fs::exists(draws_dir + "/observations")) {
+        // Rank 0 decides: the files are its to write, and every rank must take the same path.
+        std::string draw = comm.root() && synthetic && !fs::exists(draws_dir + "/observations") ? "yes" : "";
+        comm.broadcast(draw);
+        if (!draw.empty()) {
           // No open loop ran: draw the retrievals in an open-loop pass of their own.
           RunConfig dc = build({"open_loop", {}, "", "", 0}, draws_dir, true);
           RunOptions ro;
@@ -555,6 +558,7 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
     auto experiment = registry().create(rc.experiment);
     experiment->check(rc);
     experiment->run(rc, ro, layout);
+    comm.barrier();  // rank 0 writes the outputs; no rank looks for them before they are complete
     seconds.emplace_back(v.name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
 
