@@ -17,6 +17,7 @@
 #include "experiments/core/experiment.hpp"
 #include "experiments/core/run_config.hpp"
 #include "io/atomic_file.hpp"
+#include "io/netcdf.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/merging/merge.hpp"
@@ -532,6 +533,18 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
                                                                                     cfg.merge_locations) - cfg.retrievals.begin())],
                                   file))
               merger["static"] = file;
+          }
+          if (mc.type == "lstm" && !merger["forcing"] && base_yaml["model"]["forcing"] &&
+              base_yaml["model"]["forcing"].IsScalar()) {
+            // The model's forcing: precipitation and temperature drive what every location's
+            // soil moisture does, and a network without them errs alike everywhere on a given day.
+            // A one-point forcing is what the model applies to every cell, so it serves every location.
+            const std::string forcing = absolute_in(base_yaml["model"]["forcing"].as<std::string>(), base_dir);
+            const auto nc = io::NcFile::open(forcing);
+            if (nc.att_double("", "latitude") && nc.att_double("", "longitude")) {
+              merger["forcing"].push_back(forcing);
+              merger["forcing_max_distance_km"] = 20000.0;
+            }
           }
           if (mc.type == "lstm" && !merger["reference"] && !cfg.merge_reference.empty()) {
             const auto& ref = sources[index_of(cfg.merge_reference, "merge_reference")];

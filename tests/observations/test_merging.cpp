@@ -131,6 +131,24 @@ double fit_error(const observations::ObsFile& f, const Truth& tr, const std::vec
   return std::sqrt((ya - ya.mean()).square().mean() * (1 - r * r));
 }
 
+// The slope of a file's anomalies on the truth's (about each location's means)
+// at the given locations: below 1 for a damped, conditional-mean estimate.
+double anomaly_slope(const observations::ObsFile& f, const Truth& tr, const std::vector<int>& at) {
+  double cov = 0, var = 0;
+  for (const int l : at) {
+    std::vector<double> x, y;
+    for (std::size_t i = 0; i < f.station.size(); ++i) {
+      if (std::stoi(f.station[i].substr(1)) != l) continue;
+      x.push_back(f.obs.value[static_cast<Eigen::Index>(i)]);
+      y.push_back(tr.sm[static_cast<std::size_t>(l)][static_cast<std::size_t>((f.obs.time[i] - kStart).seconds / 86400)]);
+    }
+    const Eigen::Map<const Eigen::ArrayXd> xa(x.data(), static_cast<Eigen::Index>(x.size())), ya(y.data(), xa.size());
+    cov += ((xa - xa.mean()) * (ya - ya.mean())).sum();
+    var += (ya - ya.mean()).square().sum();
+  }
+  return cov / var;
+}
+
 std::vector<int> all_locations(const Truth& tr) {
   std::vector<int> v(static_cast<std::size_t>(tr.locations));
   std::iota(v.begin(), v.end(), 0);
@@ -277,6 +295,18 @@ TEST_CASE("The LSTM beats TC and the mean where errors depend on the state and t
   CHECK(lstm.obs.error[0] >= ul);
   CHECK(lstm.obs.error[0] < 5 * ul);
 
+  SECTION("calibrated to the signal: the held-out values' anomalies are not damped") {
+    // A network trained on the squared error damps the anomalies (slope on the
+    // truth about R^2); calibration divides them by the slope measured on the
+    // validation locations, and the held-out locations' slope comes out near 1.
+    auto raw_yaml = c.yaml + "  calibration: none\n";
+    const auto raw = merge(raw_yaml, c.dir + "/lstm_uncalibrated");
+    const double s_raw = anomaly_slope(raw, c.tr, c.holdout), s_cal = anomaly_slope(lstm, c.tr, c.holdout);
+    INFO("slope on the truth at held-out locations: uncalibrated " << s_raw << ", calibrated " << s_cal);
+    CHECK(s_raw < 0.99);  // this network is good (R^2 about 0.98), and still damps
+    CHECK(std::abs(s_cal - 1.0) < 0.5 * std::abs(s_raw - 1.0));
+    CHECK(std::abs(s_cal - 1.0) < 0.01);
+  }
   SECTION("train, save, load, predict: a saved model gives the same predictions") {
     const auto again = merge(c.yaml + cat("  model: ", c.dir, "/lstm/model.pt\n"), c.dir + "/lstm_applied");
     REQUIRE(again.obs.value.size() == lstm.obs.value.size());

@@ -51,7 +51,8 @@ echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.
 
 # The LSTM-merged product (a short training) learns from the model's soil at
 # each merged location: a table of the top layer's porosity, K_s and b (the
-# fields that vary) with one row per location, and the network takes them as inputs.
+# fields that vary) with one row per location, and the network takes them as
+# inputs, with the model's forcing (one point, applied to every location).
 "$landda" compare "$src/experiments/configs/osse_compare.yaml" -o "$work/lstm" "${small[@]}" --base-set experiment.cycles=40 \
   --set 'merged=[{type: lstm, hidden: 4, sequence_days: 20, stride_days: 10, epochs: 2, warmup_days: 5}]' --set output.figures=false
 "$py" - "$work/lstm" <<'PY'
@@ -65,9 +66,14 @@ names = {str(s) for s in nc["MetaData/stationIdentification"][:]}
 assert len(rows) - 1 == len(names), (len(rows) - 1, len(names))
 porosity = {float(r[1]) for r in rows[1:]}
 assert len(porosity) > 10 and all(0.3 < p < 0.6 for p in porosity), sorted(porosity)[:5]
-inputs = json.load(open(f"{w}/merged_lstm/merge/summary.json"))["lstm"]["inputs"]
+summary = json.load(open(f"{w}/merged_lstm/merge/summary.json"))
+inputs = summary["lstm"]["inputs"]
 assert "static:porosity" in inputs and "static:clapp_hornberger_b" in inputs, inputs
-print("ok   LSTM soil inputs:", len(rows) - 1, "locations;", inputs)
+# The model's one-point forcing serves every merged location.
+assert "precipitation" in inputs and "air_temperature" in inputs, inputs
+served = summary["lstm"]["forcing"]
+assert len(served) == len(names) and all(f.endswith("bondville_1998.nc") for f in served.values()), len(served)
+print("ok   LSTM soil and forcing inputs:", len(rows) - 1, "locations;", inputs)
 PY
 
 # --validate-with: a folder of ISMN files (generated here: a 5-cm probe near

@@ -28,6 +28,10 @@ void LstmMerger::Params::visit(config::Visitor& v) {
                 "this; 0: as the products (the merge's aggregate_km, else max_distance_km)")
         .at_least(0));
   v("reference_variable", reference_variable, config::doc("its ObsValue variable (empty: the file's one)"));
+  v("forcing_max_distance_km", forcing_max_distance_km,
+    config::doc("how far a point forcing file reaches (0: the merge's max_distance_km); a forcing a model applies "
+                "over a whole domain serves every location with a distance larger than the domain")
+        .at_least(0));
   v("forcing", forcing,
     config::doc("landda forcing files (pr, tas); each serves the locations within max_distance_km of its "
                 "latitude/longitude attributes that have no nearer one; absent forcing is masked")
@@ -59,6 +63,12 @@ void LstmMerger::Params::visit(config::Visitor& v) {
   v("weight_decay", weight_decay, config::doc("Adam L2 penalty").at_least(0));
   v("threads", threads, config::doc("torch threads (results are reproducible for a fixed count)").range(1, 256));
   v("season", season, config::doc("add the day of year (sine and cosine) as inputs"));
+  v("calibration", calibration,
+    config::doc("signal: each location's anomalies divided by the slope of the validation predictions' anomalies on "
+                "the reference's (reference error variance removed), so that the errors are independent of the "
+                "truth as a filter assumes (a network trained on the squared error damps them; Yilmaz & Crow 2013); "
+                "none: the network's values as they are")
+        .one_of({"signal", "none"}));
   v("folds", folds,
     config::doc("k-fold cross-validation by location (0: off): each location with a reference gets the values "
                 "of a network trained without it, and that network's error; the saved model is trained on all")
@@ -127,12 +137,12 @@ Table read_static_csv(const std::string& path) {
 }
 
 // Daily precipitation (mm per bin-day) and mean air temperature (deg C) per bin and location.
-void read_forcing(const std::vector<std::string>& files, const MergeInput& in, Eigen::ArrayXXd& pr,
+void read_forcing(const std::vector<std::string>& files, double reach_km, const MergeInput& in, Eigen::ArrayXXd& pr,
                   Eigen::ArrayXXd& tas, JsonObject& summary) {
   const auto nt = static_cast<Eigen::Index>(in.time.size()), nl = static_cast<Eigen::Index>(in.locations.size());
   pr = Eigen::ArrayXXd::Constant(nt, nl, kNan);
   tas = pr;
-  std::vector<double> best(in.locations.size(), in.match_km);
+  std::vector<double> best(in.locations.size(), reach_km > 0 ? reach_km : in.match_km);
   std::vector<int> source(in.locations.size(), -1);
   for (std::size_t f = 0; f < files.size(); ++f) {
     const auto nc = io::NcFile::open(files[f]);
@@ -183,7 +193,7 @@ struct Inputs {
   std::vector<std::string> names;
   std::vector<Eigen::ArrayXXd> columns;
   std::size_t masked = 0;  // the first `masked` columns carry a mask feature each
-  Eigen::ArrayXXd ref;
+  Eigen::ArrayXXd ref, ref_error;
   std::string signature;
   Eigen::Index nt = 0, nl = 0;
 };
@@ -191,8 +201,22 @@ struct Inputs {
 // Normalisation of the inputs and the target (mean, sd) from training locations, and the error estimate.
 struct Scaling {
   std::vector<double> mean, sd;
-  std::vector<double> target{0, 1, kNan};  // mean, sd, validation RMSE
+  std::vector<double> target{0, 1, kNan, 1};  // mean, sd, stated error, signal slope (files before it: three)
+  double slope() const { return target.size() > 3 ? target[3] : 1.0; }
 };
+
+// Each location's anomalies (about its mean over every bin) divided by the signal slope.
+void calibrate(Eigen::ArrayXXd& value, double slope) {
+  if (slope == 1.0) return;
+  for (Eigen::Index l = 0; l < value.cols(); ++l) {
+    double sum = 0, n = 0;
+    for (Eigen::Index t = 0; t < value.rows(); ++t)
+      if (std::isfinite(value(t, l))) sum += value(t, l), n += 1;
+    if (n == 0) continue;
+    const double m = sum / n;
+    value.col(l) = m + (value.col(l) - m) / slope;
+  }
+}
 
 Scaling fit_scaling(const Inputs& in, const std::vector<int>& train) {
   Scaling s;
@@ -245,7 +269,45 @@ Eigen::ArrayXXd denormalise(const std::vector<float>& pred, const Inputs& in, co
   for (Eigen::Index l = 0; l < in.nl; ++l)
     for (Eigen::Index t = 0; t < in.nt; ++t)
       out(t, l) = pred[static_cast<std::size_t>(l * in.nt + t)] * sc.target[1] + sc.target[0];
+  calibrate(out, sc.slope());
   return out;
+}
+
+// The slope of the predictions' anomalies on the truth's over the validation
+// locations: cov(prediction, reference) / (var(reference) - its error variance),
+// anomalies about each location's means. A conditional-mean predictor has
+// slope about R^2 < 1; dividing the anomalies by it gives y = truth + e with e
+// independent of the truth, the observation a filter assumes, the signal
+// rescaling Yilmaz & Crow (2013) show to be optimal for assimilation.
+double signal_slope(const Eigen::ArrayXXd& value, const Inputs& in, const std::vector<int>& locations, Eigen::Index from,
+                    JsonObject& report) {
+  double cov = 0, var = 0, err2 = 0, n = 0;
+  for (int l : locations) {
+    double sp = 0, sr = 0, c = 0;
+    for (Eigen::Index t = from; t < in.nt; ++t)
+      if (std::isfinite(in.ref(t, l)) && std::isfinite(value(t, l))) sp += value(t, l), sr += in.ref(t, l), c += 1;
+    if (c < 2) continue;
+    sp /= c;
+    sr /= c;
+    for (Eigen::Index t = from; t < in.nt; ++t)
+      if (std::isfinite(in.ref(t, l)) && std::isfinite(value(t, l))) {
+        cov += (value(t, l) - sp) * (in.ref(t, l) - sr);
+        var += (in.ref(t, l) - sr) * (in.ref(t, l) - sr);
+        const double e = in.ref_error(t, l);
+        err2 += std::isfinite(e) ? e * e : 0.0;
+        n += 1;
+      }
+  }
+  const double signal = n > 0 ? (var - err2) / n : 0.0;
+  const double slope = signal > 0 ? cov / n / signal : kNan;
+  report.add("signal_slope", slope);
+  // A slope far from 1 is a network that has not learnt the signal; stretching by it would only amplify noise.
+  if (!(slope >= 0.5 && slope <= 2.0)) {
+    log::warn("lstm: the slope of the validation predictions on the reference is ", slope,
+              "; outside [0.5, 2], the values are left uncalibrated");
+    return 1.0;
+  }
+  return slope;
 }
 
 std::vector<float> predict_with(lstm::Backend& b, const lstm::Data& d) {
@@ -322,6 +384,11 @@ Trained train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inpu
   log::info("lstm", label, ": stopped after epoch ", last.epoch, "; best validation loss ", last.best_validation_loss,
             " at epoch ", last.best_epoch, "; ", seconds / last.epoch, " s per epoch");
   Eigen::ArrayXXd value = denormalise(predict_with(*backend, d), inp, sc);
+  const Eigen::Index from = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1);
+  if (p_.calibration == "signal") {
+    sc.target[3] = signal_slope(value, inp, validation, from, report);
+    calibrate(value, sc.target[3]);
+  }
   // The stated error: the validation residuals' random part, as TC states it
   // (each location's mean residual is a bias, which rescaling removes where the
   // product is assimilated), inflated for their persistence. A network's errors
@@ -329,7 +396,6 @@ Trained train_one(const LstmMerger::Params& p_, const MergeInput& in, const Inpu
   // independent observation, so the variance is scaled by (1 + rho)/(1 - rho),
   // rho the lag-1 correlation of the residual anomalies: the effective sample
   // size of an AR(1) series (Bretherton et al. 1999).
-  const Eigen::Index from = std::min<Eigen::Index>(p_.warmup_days, inp.nt - 1);
   double s2 = 0, n = 0, bias2 = 0, lag = 0, lag_n = 0;
   for (int l : validation) {
     double sum = 0, count = 0;
@@ -375,7 +441,7 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
   JsonObject forcing_used;
   if (!p_.forcing.empty()) {
     Eigen::ArrayXXd pr, tas;
-    read_forcing(p_.forcing, in, pr, tas, forcing_used);
+    read_forcing(p_.forcing, p_.forcing_max_distance_km, in, pr, tas, forcing_used);
     inp.names.insert(inp.names.end(), {"precipitation", "air_temperature"});
     inp.columns.push_back(pr);
     inp.columns.push_back(tas);
@@ -404,12 +470,14 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
     inp.columns.push_back(c);
   }
   inp.signature = config::join(inp.names, ",") + cat("|masked:", inp.masked);
-  inp.ref = Eigen::ArrayXXd::Constant(nt, nl, kNan);
-  if (!p_.reference.empty())
-    inp.ref = bin_to_locations(read_ioda(p_.reference, p_.reference_variable), in.locations, start, in.step,
-                               static_cast<int>(nt), p_.reference_max_distance_km > 0 ? p_.reference_max_distance_km : in.match_km,
-                               p_.reference_max_distance_km > 0 ? 0.0 : in.aggregate_km)
-                  .value;
+  inp.ref = inp.ref_error = Eigen::ArrayXXd::Constant(nt, nl, kNan);
+  if (!p_.reference.empty()) {
+    Binned b = bin_to_locations(read_ioda(p_.reference, p_.reference_variable), in.locations, start, in.step,
+                                static_cast<int>(nt), p_.reference_max_distance_km > 0 ? p_.reference_max_distance_km : in.match_km,
+                                p_.reference_max_distance_km > 0 ? 0.0 : in.aggregate_km);
+    inp.ref = std::move(b.value);
+    inp.ref_error = std::move(b.error);
+  }
 
   // Which locations train, validate, or are held out.
   std::map<std::string, int> index;
