@@ -33,7 +33,7 @@ void LstmMerger::Params::visit(config::Visitor& v) {
                 "over a whole domain serves every location with a distance larger than the domain")
         .at_least(0));
   v("forcing", forcing,
-    config::doc("landda forcing files (pr, tas); each serves the locations within max_distance_km of its "
+    config::doc("landda forcing files (pr, tas); each serves the locations within forcing_max_distance_km of its "
                 "latitude/longitude attributes that have no nearer one; absent forcing is masked")
         .file());
   v("static", static_file,
