@@ -29,6 +29,13 @@ for scheme in newton linearized; do
   $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/split-$scheme-2"
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/split-$scheme-1" "$work/split-$scheme-2" 1e-10
 done
+# Split and stopped after a checkpoint, continued with --restart: the same as one rank uninterrupted.
+sets=(--set experiment.cycles=20 --set experiment.spinup=2 --set output.checkpoint_every=5 --set model.scheme=linearized
+      --log-level error)
+"$landda" run "$soil" "${sets[@]}" --output "$work/restart-1"
+$mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --stop-after 12
+$mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --restart
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/restart-1" "$work/restart-split" 1e-10
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1
