@@ -142,9 +142,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
     comm.barrier();
     auto t0 = std::chrono::steady_clock::now();
     model.advance(X, ids, rng, a, a + Duration{86400}, {&mem, &diag, {split.begin(), split.end()}});
-    split.join_state(X);
-    split.join_memory(mem);
-    split.join_diagnostics(diag);
+    split.join_forecast(X, &mem, &diag);
     t_model += comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     t0 = std::chrono::steady_clock::now();
     for (int j = 0; j < mine; ++j) HXm.col(j) = X.col(j).head(L.n_cells());

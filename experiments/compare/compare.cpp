@@ -510,9 +510,12 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
             p["file"] = fs::absolute(retrieval_files[r]).string();
             m["products"].push_back(p);
           }
-          if (!cfg.merge_locations.empty())
-            m["locations"] = fs::absolute(retrieval_files[static_cast<std::size_t>(
-                std::find(cfg.retrievals.begin(), cfg.retrievals.end(), cfg.merge_locations) - cfg.retrievals.begin())]).string();
+          // The merged product sits at the locations of merge_locations' retrieval (default the first).
+          const std::string& locations_file = retrieval_files[static_cast<std::size_t>(
+              std::find(cfg.retrievals.begin(), cfg.retrievals.end(),
+                        cfg.merge_locations.empty() ? cfg.retrievals.front() : cfg.merge_locations) -
+              cfg.retrievals.begin())];
+          if (!cfg.merge_locations.empty()) m["locations"] = fs::absolute(locations_file).string();
           m["start"] = start.iso();
           m["end"] = end.iso();
           m["rescale"] = cfg.merge_rescale;
@@ -522,17 +525,12 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
           YAML::Node merger = YAML::Clone(mc.node.yaml());
           if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);
           merger["type"] = mc.type;
-          if (mc.type == "lstm" && !merger["static"] && !cfg.retrievals.empty()) {
+          if (mc.type == "lstm" && !merger["static"]) {
             // A network that knows each location's soil can learn its offset
             // (the OSSE's LSTM erred by 0.021 m3/m3 per location without it):
             // the model's top-layer soil at the merged locations.
             const std::string file = fs::absolute(cfg.output_dir + "/" + v.name + "/soil_static.csv").string();
-            if (write_soil_static(base, retrieval_files[static_cast<std::size_t>(
-                                            cfg.merge_locations.empty() ? 0
-                                                                        : std::find(cfg.retrievals.begin(), cfg.retrievals.end(),
-                                                                                    cfg.merge_locations) - cfg.retrievals.begin())],
-                                  file))
-              merger["static"] = file;
+            if (write_soil_static(base, locations_file, file)) merger["static"] = file;
           }
           if (mc.type == "lstm" && !merger["forcing"] && base_yaml["model"]["forcing"] &&
               base_yaml["model"]["forcing"].IsScalar()) {

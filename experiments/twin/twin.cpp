@@ -405,9 +405,7 @@ void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Lay
   const auto forecast = [&](Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
                             Time b, Eigen::MatrixXd* memory, Eigen::MatrixXd* diagnostics) {
     model->advance(X, ids, rng, a, b, {memory, diagnostics, split.whole() ? CellBlock{} : CellBlock{split.begin(), split.end()}});
-    split.join_state(X);
-    if (memory) split.join_memory(*memory);
-    if (diagnostics) split.join_diagnostics(*diagnostics);
+    split.join_forecast(X, memory, diagnostics);
   };
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   std::vector<int> my_ids(static_cast<std::size_t>(mine));

@@ -100,7 +100,6 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   Index most = 0;
   for (int c = 0; c < n_cells; ++c) most = std::max(most, first[c + 1] - first[c]);
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(most, N);
-  long long analysed = 0;
   // The four nodes around the current cells (references into the map stay valid).
   int quad_i0 = -1, quad_j0 = -1;
   const Node* quad[4] = {nullptr, nullptr, nullptr, nullptr};
@@ -132,14 +131,13 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
       continue;  // no local observations: the (inflated) forecast stands
     }
     stats.add_local(factor);
-    ++analysed;
     // The cell's rows through the transform, in a small row-major buffer.
     const Index count = first[c + 1] - first[c];
     for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by_cell[static_cast<std::size_t>(first[c] + r)]);
     transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
     for (Index r = 0; r < count; ++r) X.row(by_cell[static_cast<std::size_t>(first[c] + r)]) = buf.row(r);
   }
-  if (analysed > 0) stats.inflation = stats.local_mean();
+  stats.inflation = stats.local_mean();  // unchanged when no cell was analysed
   relax_to_prior_spread(X, prior_spread, inf.rtps);
   inflate(X, inf.posterior_factor());
   return stats;

@@ -1,8 +1,7 @@
 #include "core/state.hpp"
 
-#include <numeric>
-
 #include <algorithm>
+#include <numeric>
 
 #include "core/error.hpp"
 

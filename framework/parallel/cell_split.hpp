@@ -27,6 +27,12 @@ class CellSplit {
   void join_state(Eigen::Ref<Eigen::MatrixXd> X) const { join(X, state_rows_); }
   void join_memory(Eigen::Ref<Eigen::MatrixXd> M) const { join(M, memory_rows_); }
   void join_diagnostics(Eigen::Ref<Eigen::MatrixXd> D) const { join(D, diag_rows_); }
+  // All three after a forecast (memory and diagnostics when given).
+  void join_forecast(Eigen::Ref<Eigen::MatrixXd> X, Eigen::MatrixXd* memory, Eigen::MatrixXd* diagnostics) const {
+    join_state(X);
+    if (memory) join_memory(*memory);
+    if (diagnostics) join_diagnostics(*diagnostics);
+  }
 
  private:
   using Rows = std::vector<std::vector<Index>>;  // per rank, the rows its cells own

@@ -241,35 +241,23 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   if (extra.cells.begin < 0 || extra.cells.begin > c_end || c_end > n_cells_)
     throw NumericalError(cat("soil_water: cell block [", extra.cells.begin, ", ", c_end, ") is not inside the grid's ",
                              n_cells_, " cells"));
+  // Memory and diagnostics are advanced in place in their columns; a caller
+  // that keeps no memory gets the unperturbed member's, afresh each call.
+  if (!extra.memory) {
+    unkept_memory_.resize(memory_size(), X.cols());
+    for (Index j = 0; j < X.cols(); ++j) initial_memory(unkept_memory_.col(j), -1, nullptr);
+  }
+  Eigen::MatrixXd& memory = extra.memory ? *extra.memory : unkept_memory_;
   for (Index j = 0; j < X.cols(); ++j) {
-    Eigen::VectorXd mem, diag;
-    Eigen::VectorXd* memp = nullptr;
-    Eigen::VectorXd* diagp = nullptr;
-    if (extra.memory) {
-      mem = extra.memory->col(j);
-      memp = &mem;
-    } else {
-      mem.resize(memory_size());
-      initial_memory(mem, -1, nullptr);
-      memp = &mem;
-    }
-    if (extra.diagnostics) {
-      diag = extra.diagnostics->col(j);
-      diagp = &diag;
-    }
     const bool perturbed = !members.empty() && members[static_cast<std::size_t>(j)] >= 0 && !rng.empty();
-    auto xj = X.col(j);
-    advance_member(xj, memp, diagp, perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1, extra.cells.begin,
-                   c_end);
-    if (extra.memory) extra.memory->col(j) = mem;
-    if (extra.diagnostics) extra.diagnostics->col(j) = diag;
+    advance_member(X.col(j), memory.col(j), extra.diagnostics ? extra.diagnostics->col(j).data() : nullptr,
+                   perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1, extra.cells.begin, c_end);
   }
 }
 
-void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
+void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> m, double* diag,
                                RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end) {
   const Index n = n_cells_;
-  Eigen::VectorXd& m = *memory;
   const auto& pp = p_.perturbation;
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double phi = std::exp(-dt / std::max(1.0, static_cast<double>(pp.correlation.seconds)));
@@ -345,8 +333,8 @@ soil::ColumnSolver& SoilWater::solver_for(Index columns) {
   return *s;
 }
 
-void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m, Eigen::VectorXd* diag, Index c0, Index nb,
-                              Time t0, std::size_t steps) {
+void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> m, double* diag, Index c0,
+                              Index nb, Time t0, std::size_t steps) {
   // All steps of the window for one block of cells: its state and work arrays
   // stay in cache instead of every step streaming the whole grid through it.
   const int L = layers_.size();
@@ -412,7 +400,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& m,
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
     if (diag) {
-      double* d = diag->data() + c0;
+      double* d = diag + c0;
       soil::kernels::accumulate(static_cast<std::size_t>(nb),
                                 {L, dt, b.met.pr.data(), b.sink.data(), b.fx.runoff.data(), b.fx.drainage.data(),
                                  b.fx.balance_error.data(), d, d + n, d + 2 * n, d + 3 * n, d + 4 * n});

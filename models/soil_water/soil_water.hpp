@@ -130,9 +130,10 @@ class SoilWater final : public Model {
     Eigen::ArrayXd pet, supply, snow_free, kmult;
     soil::StepFluxes fx;
   };
-  void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd* memory, Eigen::VectorXd* diag,
-                      RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end);
-  void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::VectorXd& memory, Eigen::VectorXd* diag, Index c0, Index nb,
+  // diag: the member's diagnostics column (null: not kept).
+  void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, RandomStream* rng,
+                      Time t0, Time t1, Index cell_begin, Index cell_end);
+  void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, Index c0, Index nb,
                      Time t0, std::size_t steps);
   void read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const;
   soil::ColumnSolver& solver_for(Index columns);
@@ -152,6 +153,7 @@ class SoilWater final : public Model {
   std::map<Index, std::unique_ptr<soil::ColumnSolver>> solvers_;  // native, by block size
   std::unique_ptr<soil::ColumnSolver> petsc_;
   Window window_;
+  Eigen::MatrixXd unkept_memory_;  // the memory of members whose caller keeps none
   std::map<Index, Block> blocks_;  // work arrays, by block size
   std::map<std::pair<Index, Index>, soil::SoilArrays> block_soil_;  // the grid's soil, by block (first cell, size)
   long long iterations_ = 0, steps_ = 0;
