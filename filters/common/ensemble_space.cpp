@@ -19,6 +19,25 @@ ObsSpace make_obs_space(const Eigen::MatrixXd& HX, const ObsBatch& obs, double i
 
 EtkfSolver::EtkfSolver(int members) : n_(members), C_(members, 0), A_(members, members), b_(members), eig_(members) {}
 
+void EtkfSolver::whiten(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv) {
+  const Index p = Y.rows();
+  U_.resize(n_, p);
+  dt_.resize(p);
+  for (Index i = 0; i < p; ++i) {
+    const double r = std::sqrt(rinv[i]);
+    U_.col(i) = Y.row(i).transpose() * r;
+    dt_[i] = d[i] * r;
+  }
+}
+
+void EtkfSolver::lower_gram(double zeta) {
+  // A symmetric rank-p update fills only the lower triangle, which is all the
+  // eigensolver reads: half the work of the full product.
+  A_.setZero();
+  A_.selfadjointView<Eigen::Lower>().rankUpdate(U_);
+  A_.diagonal().array() += zeta;
+}
+
 void EtkfSolver::weights(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
                          Eigen::MatrixXd& W, double zeta) {
   if (Y.rows() < n_) weights_low_rank(Y, d, rinv, W, zeta);
@@ -35,13 +54,7 @@ void EtkfSolver::weights_low_rank(const Eigen::MatrixXd& Y, const Eigen::VectorX
     const double ra = std::sqrt(zeta + s2);
     return -1.0 / (ra * rz * (ra + rz));
   };
-  U_.resize(N, p);
-  dt_.resize(p);
-  for (Index i = 0; i < p; ++i) {
-    const double r = std::sqrt(rinv[i]);
-    U_.col(i) = Y.row(i).transpose() * r;  // A = zeta I + U U'
-    dt_[i] = d[i] * r;
-  }
+  whiten(Y, d, rinv);  // A = zeta I + U U'
   W.resize(N, N);
   if (p == 1) {
     // One local observation, the most common case: everything is scalar.
@@ -93,10 +106,9 @@ void EtkfSolver::low_rank_tail(Eigen::MatrixXd& W, double zeta) {
 void EtkfSolver::weights_full(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv,
                               Eigen::MatrixXd& W, double zeta) {
   const int N = n_;
-  C_.noalias() = Y.transpose() * rinv.asDiagonal();  // N x p
-  A_.noalias() = C_ * Y;
-  A_.diagonal().array() += zeta;
-  b_.noalias() = C_ * d;
+  whiten(Y, d, rinv);
+  lower_gram(zeta);
+  b_.noalias() = U_ * dt_;
   eig_.compute(A_);
   if (eig_.info() != Eigen::Success) throw NumericalError("ETKF: eigen-decomposition of the ensemble-space matrix failed");
   const Eigen::VectorXd& lam = eig_.eigenvalues();
@@ -111,9 +123,9 @@ double EtkfSolver::enkf_n_weights(const Eigen::MatrixXd& Y, const Eigen::VectorX
   const int N = n_;
   // xN > 1 sharpens the hyperprior around its mode (Raanes' DAPPER; Bocquet et al. 2015, sec. 4).
   const double eN = xN * (1.0 + 1.0 / N), cN = xN * N;
-  C_.noalias() = Y.transpose() * rinv.asDiagonal();
-  A_.noalias() = C_ * Y;  // Y' R^-1 Y
-  b_.noalias() = C_ * d;  // Y' R^-1 d
+  whiten(Y, d, rinv);
+  lower_gram(0.0);         // Y' R^-1 Y
+  b_.noalias() = U_ * dt_;  // Y' R^-1 d
   eig_.compute(A_);
   if (eig_.info() != Eigen::Success) throw NumericalError("EnKF-N: eigen-decomposition failed");
   const Eigen::VectorXd lam = eig_.eigenvalues().cwiseMax(0.0);

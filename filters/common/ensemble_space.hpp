@@ -48,6 +48,10 @@ class EtkfSolver {
  private:
   template <int P>
   void low_rank_tail(Eigen::MatrixXd& W, double zeta);
+  // U_ = Y' R^-1/2 (N x p) and dt_ = R^-1/2 d.
+  void whiten(const Eigen::MatrixXd& Y, const Eigen::VectorXd& d, const Eigen::VectorXd& rinv);
+  // The lower triangle of A_ = zeta I + U_ U_'.
+  void lower_gram(double zeta);
 
   int n_;
   Eigen::MatrixXd C_, A_, U_, M_, G_;

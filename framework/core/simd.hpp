@@ -6,8 +6,11 @@
 // are compiled with -ffp-contract=off (see landda_simd_kernels in CMake): no
 // clone fuses multiplies and adds, and all give bit-identical results.
 // Pointers must be function parameters: GCC does not vectorise when it reads
-// them from a struct.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// them from a struct. A build for this machine's CPU (LANDDA_NATIVE) needs no
+// clones, and must not have them: a clone for a narrower ISA than -march=native
+// cannot inline std::clamp or std::bit_cast compiled for the wider one, and
+// the fast exp/log become calls (five times slower).
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && !defined(LANDDA_NATIVE_BUILD)
 #define LANDDA_CLONES __attribute__((target_clones("default", "arch=x86-64-v3", "arch=x86-64-v4")))
 #else
 #define LANDDA_CLONES
