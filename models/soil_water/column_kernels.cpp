@@ -116,8 +116,7 @@ LANDDA_CLONES void thomas_loop(std::size_t n, int L, const double* __restrict dz
 }
 
 LANDDA_CLONES void update_loop(std::size_t n, double dz, double dt, const double* __restrict theta_s,
-                               const double* __restrict theta_r, const double* __restrict se_min,
-                               const double* __restrict old, const double* __restrict delta,
+                               const double* __restrict theta_dry, const double* __restrict old, const double* __restrict delta,
                                double* __restrict sink, double* __restrict theta, double* __restrict storage,
                                double* __restrict extracted, double* __restrict excess) {
   for (std::size_t c = 0; c < n; ++c) {
@@ -126,7 +125,7 @@ LANDDA_CLONES void update_loop(std::size_t n, double dz, double dt, const double
     // step would take below that is water the roots and the soil surface could
     // not extract, so the layer's extraction shrinks by it (what is left over,
     // if any, shows in the balance error).
-    const double lo = std::min(theta_r[c] + se_min[c] * (theta_s[c] - theta_r[c]), old[c]);
+    const double lo = std::min(theta_dry[c], old[c]);
     const double deficit = std::max(lo - (old[c] + delta[c]), 0.0) * dz;
     const double unmet = std::min(deficit, sink[c] * dt);
     const double th = std::max(old[c] + delta[c] + unmet / dz, lo);
@@ -142,15 +141,13 @@ LANDDA_CLONES void update_loop(std::size_t n, double dz, double dt, const double
 LANDDA_CLONES void sink_loop(std::size_t n, double fv, double bare, double dz_over_dt, const double* __restrict pet,
                              const double* __restrict theta, const double* __restrict wp,
                              const double* __restrict inv_stress, const double* __restrict inv_evap,
-                             const double* __restrict root, const double* __restrict theta_s,
-                             const double* __restrict theta_r, const double* __restrict se_min,
+                             const double* __restrict root, const double* __restrict theta_dry,
                              double* __restrict sink) {
   for (std::size_t c = 0; c < n; ++c) {
     const double stress = std::min(std::max((theta[c] - wp[c]) * inv_stress[c], 0.0), 1.0);
     const double evap = std::min(std::max((theta[c] - 0.5 * wp[c]) * inv_evap[c], 0.0), 1.0);
     const double want = fv * pet[c] * root[c] * stress + bare * pet[c] * evap;
-    const double air_dry = theta_r[c] + se_min[c] * (theta_s[c] - theta_r[c]);
-    sink[c] = std::min(want, 0.5 * std::max(theta[c] - air_dry, 0.0) * dz_over_dt);
+    sink[c] = std::min(want, 0.5 * std::max(theta[c] - theta_dry[c], 0.0) * dz_over_dt);
   }
 }
 
@@ -232,13 +229,12 @@ void solve_tridiagonal(std::size_t n, int layers, const double* dz, double dt, c
 }
 
 void update_layer(std::size_t n, const LayerUpdate& u) {
-  update_loop(n, u.dz, u.dt, u.theta_s, u.theta_r, u.se_min, u.old, u.delta, u.sink, u.theta, u.storage, u.extracted,
+  update_loop(n, u.dz, u.dt, u.theta_s, u.theta_dry, u.old, u.delta, u.sink, u.theta, u.storage, u.extracted,
               u.excess);
 }
 
 void layer_sink(std::size_t n, const LayerSink& a) {
-  sink_loop(n, a.fv, a.bare, a.dz_over_dt, a.pet, a.theta, a.wp, a.inv_stress, a.inv_evap, a.root, a.theta_s, a.theta_r,
-            a.se_min, a.sink);
+  sink_loop(n, a.fv, a.bare, a.dz_over_dt, a.pet, a.theta, a.wp, a.inv_stress, a.inv_evap, a.root, a.theta_dry, a.sink);
 }
 
 void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single) {

@@ -40,7 +40,7 @@ void solve_tridiagonal(std::size_t n, int layers, const double* dz, double dt, c
 // change (before the excess), the water extracted and the excess (all m).
 struct LayerUpdate {
   double dz, dt;
-  const double *theta_s, *theta_r, *se_min, *old, *delta;
+  const double *theta_s, *theta_dry, *old, *delta;
   double *sink, *theta, *storage, *extracted, *excess;
 };
 void update_layer(std::size_t n, const LayerUpdate& u);
@@ -52,7 +52,7 @@ void update_layer(std::size_t n, const LayerUpdate& u);
 // per step.
 struct LayerSink {
   double fv, bare, dz_over_dt;
-  const double *pet, *theta, *wp, *inv_stress, *inv_evap, *root, *theta_s, *theta_r, *se_min;
+  const double *pet, *theta, *wp, *inv_stress, *inv_evap, *root, *theta_dry;
   double* sink;
 };
 void layer_sink(std::size_t n, const LayerSink& a);

@@ -97,7 +97,9 @@ class PetscRichards final : public ColumnSolver {
       one.resize(L, 1);
       for (int l = 0; l < L; ++l) {
         one.set(l, 0, soil.at(l, c));
-        one.se_min[static_cast<std::size_t>(l)][0] = soil.se_min[static_cast<std::size_t>(l)][c];  // set() made inv_range
+        const auto li = static_cast<std::size_t>(l);
+        one.se_min[li][0] = soil.se_min[li][c];  // set() made inv_range
+        one.theta_dry[li][0] = soil.theta_dry[li][c];
       }
       Column col;
       col.flux = &flux_;

@@ -31,7 +31,7 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 }
 
 void SoilArrays::resize(int layers, Index columns) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range})
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry})
     v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
 }
 
@@ -46,6 +46,7 @@ void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
   n[L][c] = p.n;
   l[L][c] = p.l;
   inv_range[L][c] = 1.0 / (p.theta_s - p.theta_r);
+  theta_dry[L][c] = p.theta_r + se_min[L][c] * (p.theta_s - p.theta_r);
 }
 
 SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p) {
@@ -64,13 +65,14 @@ void SoilArrays::update_limits() {
       kernels::clapp_hornberger_saturation(static_cast<std::size_t>(theta_s[li].size()), kDriestHead, kSeMin,
                                            theta_s[li].data(), theta_r[li].data(), psi_s[li].data(), b[li].data(),
                                            se_min[li].data());
-    return;
+  } else {
+    for (std::size_t li = 0; li < theta_s.size(); ++li)
+      for (Index c = 0; c < theta_s[li].size(); ++c) {
+        const SoilHydraulics p = at(static_cast<int>(li), c);
+        se_min[li][c] = std::max(kSeMin, (theta_at_head(retention, p, kDriestHead) - p.theta_r) / (p.theta_s - p.theta_r));
+      }
   }
-  for (std::size_t li = 0; li < theta_s.size(); ++li)
-    for (Index c = 0; c < theta_s[li].size(); ++c) {
-      const SoilHydraulics p = at(static_cast<int>(li), c);
-      se_min[li][c] = std::max(kSeMin, (theta_at_head(retention, p, kDriestHead) - p.theta_r) / (p.theta_s - p.theta_r));
-    }
+  for (std::size_t li = 0; li < theta_s.size(); ++li) theta_dry[li] = theta_r[li] + se_min[li] * (theta_s[li] - theta_r[li]);
 }
 
 SoilHydraulics SoilArrays::at(int layer, Index c) const {
@@ -192,7 +194,7 @@ void RichardsSolver::linear_step(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
     kernels::update_layer(static_cast<std::size_t>(cols_),
-                          {grid_.dz[li], dt, s.theta_s[li].data(), s.theta_r[li].data(), s.se_min[li].data(),
+                          {grid_.dz[li], dt, s.theta_s[li].data(), s.theta_dry[li].data(),
                            old_.col(l).data(), r_.col(l).data(), sink.col(l).data(), theta.col(l).data(),
                            storage.data(), extracted.data(), excess.data()});
   }

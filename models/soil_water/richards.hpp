@@ -34,6 +34,8 @@ struct SoilArrays {
   // air-dry soil): heads never go below it, so fluxes stay finite.
   std::vector<Eigen::ArrayXd> se_min;
   std::vector<Eigen::ArrayXd> inv_range;  // 1 / (theta_s - theta_r): kernels multiply instead of dividing
+  // Air-dry water content, theta_r + se_min (theta_s - theta_r): no sink takes a layer below it.
+  std::vector<Eigen::ArrayXd> theta_dry;
   static constexpr double kDriestHead = -1e4;
   void resize(int layers, Eigen::Index columns);
   void update_limits();  // after the parameters change

@@ -367,6 +367,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     s.b[li] = soil_.b[li].segment(c0, nb) * shape;
     s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     s.se_min[li] = soil_.se_min[li].segment(c0, nb);
+    s.theta_dry[li] = soil_.theta_dry[li].segment(c0, nb);
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
   if ((shape != 1.0).any()) s.update_limits();
@@ -395,7 +396,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
                                 {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
                                  theta_wp_[li].data() + c0, inv_stress_[li].data() + c0, inv_evap_.data() + c0,
                                  roots_[li].data() + c0,
-                                 s.theta_s[li].data(), s.theta_r[li].data(), s.se_min[li].data(), b.sink.col(l).data()});
+                                 s.theta_dry[li].data(), b.sink.col(l).data()});
     }
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
