@@ -53,6 +53,15 @@ double gemm_gflops(int n) {
   return 2.0 * n * n * static_cast<double>(n) / best / 1e9;
 }
 
+std::string build_kind() {
+#ifdef LANDDA_NATIVE_BUILD
+  return "native";
+#else
+  return "portable";
+#endif
+}
+
+std::string eigen_simd() { return Eigen::SimdInstructionSetsInUse(); }
 
 namespace {
 
@@ -173,6 +182,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   const double per_core = column_steps / t_model / comm.size();
   JsonObject j;
   j.add("benchmark", "model")
+      .add("build", build_kind())
+      .add("eigen_simd", eigen_simd())
       .add("retention", retention)
       .add("scheme", scheme)
       .add("cells", L.n_cells())
@@ -285,6 +296,8 @@ int bench(const Args& args, const parallel::Environment& env) {
   const double transform = 2.0 * static_cast<double>(n) * members * members / median / 1e9;
   JsonObject j;
   j.add("benchmark", "analysis")
+      .add("build", build_kind())
+      .add("eigen_simd", eigen_simd())
       .add("filter", filter)
       .add("nx", nx)
       .add("ny", ny)

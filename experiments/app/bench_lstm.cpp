@@ -72,6 +72,8 @@ int bench_lstm(const Args& args) {
   const double gflops = gemm_gflops(gemm);
   JsonObject j;
   j.add("benchmark", "lstm")
+      .add("build", build_kind())
+      .add("eigen_simd", eigen_simd())
       .add("train_locations", static_cast<int>(o.train.size()))
       .add("days", days)
       .add("features", features)

@@ -24,6 +24,10 @@ int bench_lstm(const Args& args);
 
 // Single-core GFLOP/s of Eigen's blocked GEMM on n x n matrices (best of 3): the yardstick of the benchmarks.
 double gemm_gflops(int n);
+// What the benchmarks ran on: "native" (-march=native) or "portable" (x86-64 with
+// load-time clones of the model kernels), and the vector instructions Eigen uses.
+std::string build_kind();
+std::string eigen_simd();
 
 // PETSc options (single-dash words and their values) that landda does not know.
 std::vector<std::string> petsc_options(const Args& args);
