@@ -3,7 +3,11 @@
 #include <iostream>
 #include <optional>
 
+#include <cstdio>
+#include <cstdlib>
+
 #include "config/node.hpp"
+#include "core/cpu.hpp"
 #include "core/error.hpp"
 #include "core/log.hpp"
 #include "experiments/app/commands.hpp"
@@ -35,6 +39,22 @@ Documentation: docs/user_guide.md; config keys: landda describe.
 )";
 
 bool wants_mpi(const std::string& cmd) { return cmd == "run" || cmd == "bench" || cmd == "compare"; }
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+// Before any other constructor: a native build copied to an older CPU stops
+// with a message instead of an illegal instruction somewhere. Baseline code,
+// C calls only.
+__attribute__((constructor(101), target("arch=x86-64"))) void check_cpu() {
+  const char* missing = landda::cpu_features_missing();
+  if (missing[0] == '\0') return;
+  std::fprintf(stderr,
+               "landda: this binary was built for another CPU (LANDDA_NATIVE=ON, -march=native) and needs %s, "
+               "which this CPU lacks; rebuild it on this machine, or build a portable binary with "
+               "cmake -DLANDDA_NATIVE=OFF\n",
+               missing);
+  std::_Exit(1);
+}
+#endif
 
 }  // namespace
 
