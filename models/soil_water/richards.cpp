@@ -212,9 +212,10 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
     evaluate(theta, s, km);
     fluxes(rain);
     for (int l = 0; l < L; ++l)
-      r_.col(l) = grid_.dz[l] * (theta.col(l) - theta_old.col(l)) / dt - q_.col(l) + q_.col(l + 1) + sink.col(l);
-    if (!r_.allFinite()) return false;  // maxCoeff would skip a NaN
-    const double worst = r_.abs().maxCoeff() * dt;
+      r_.col(l) = (grid_.dz[l] / dt) * (theta.col(l) - theta_old.col(l)) - q_.col(l) + q_.col(l + 1) + sink.col(l);
+    // One vectorised pass: the largest residual, NaN if any is NaN (allFinite is a scalar loop).
+    const double worst = r_.abs().maxCoeff<Eigen::PropagateNaN>() * dt;
+    if (!std::isfinite(worst)) return false;
     if (worst < tol_) return true;
     if (it == max_it_) break;
     ++iterations;
@@ -237,7 +238,10 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
     linear_step(theta, s, km, rain, sink, dt, out);
     return 1;
   }
-  ArrayXXd theta_old = theta;
+  // The step's starting state in a member array, not a fresh one per step:
+  // a halved step below needs it only to restore theta before its halves run.
+  old_ = theta;
+  const ArrayXXd& theta_old = old_;
   int iterations = 0;
   if (!newton(theta, theta_old, s, km, rain, sink, dt, iterations)) {
     if (depth >= 12) {
@@ -261,7 +265,10 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
     return iterations;
   }
   // Fluxes of the converged state; storage change against them is the balance error.
-  ArrayXd storage = ArrayXd::Zero(cols_), extracted = ArrayXd::Zero(cols_);
+  ArrayXd& storage = w1_;
+  ArrayXd& extracted = w2_;
+  storage.setZero();
+  extracted.setZero();
   for (int l = 0; l < L; ++l) {
     storage += grid_.dz[l] * (theta.col(l) - theta_old.col(l));
     extracted += sink.col(l) * dt;
@@ -276,10 +283,13 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
 
 void remove_excess(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, const LayerGrid& grid, StepFluxes& out) {
   for (int l = 0; l < grid.size(); ++l) {
-    const ArrayXd excess = (theta.col(l) - s.theta_s[static_cast<std::size_t>(l)]).max(0.0);
-    out.runoff += excess * grid.dz[static_cast<std::size_t>(l)];
-    out.infiltration -= excess * grid.dz[static_cast<std::size_t>(l)];
-    theta.col(l) -= excess;
+    const auto li = static_cast<std::size_t>(l);
+    for (Index c = 0; c < theta.rows(); ++c) {  // no temporary array: this runs every step
+      const double excess = std::max(theta(c, l) - s.theta_s[li][c], 0.0);
+      out.runoff[c] += excess * grid.dz[li];
+      out.infiltration[c] -= excess * grid.dz[li];
+      theta(c, l) -= excess;
+    }
   }
 }
 
