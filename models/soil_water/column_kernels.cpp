@@ -58,6 +58,56 @@ LANDDA_CLONES void ch_loop(std::size_t n, double storage, bool single, const dou
   else ch_body<false>(n, storage, th, theta_s, theta_r, inv_range, k_s, k_mult, bb, psi_s, se_min, h, dh, k, dk);
 }
 
+// Head and its slope in Se at x (van Genuchten): x^(-1/m) = 1 + (alpha |h|)^n.
+struct VgHead {
+  double h, dh_dse;
+};
+[[gnu::always_inline]] inline VgHead vg_head(double lx, double x, double nn, double m, double al) {
+  const double xm = fast::exp(-lx / m);
+  const double lb = fast::log(xm - 1.0);
+  return {-fast::exp(lb / nn) / al, fast::exp((1.0 / nn - 1.0) * lb) * xm / (x * al * nn * m)};
+}
+// Mualem's relative conductivity x^l (1 - (1 - x^(1/m))^m)^2 and its slope in Se.
+struct VgConductivity {
+  double kr, dkr_dse;
+};
+[[gnu::always_inline]] inline VgConductivity vg_conductivity(double lx, double x, double m, double ll) {
+  const double xkm = fast::exp(lx / m);
+  const double lom = fast::log(1.0 - xkm);
+  const double inner = 1.0 - fast::exp(m * lom), xl = fast::exp(ll * lx);
+  const double dinner = fast::exp((m - 1.0) * lom) * xkm / x;
+  return {xl * inner * inner, ll * xl / x * inner * inner + xl * 2.0 * inner * dinner};
+}
+
+LANDDA_CLONES void vg_loop(std::size_t n, double storage, double cap, const double* __restrict th,
+                           const double* __restrict theta_s, const double* __restrict theta_r,
+                           const double* __restrict inv_range, const double* __restrict k_s,
+                           const double* __restrict k_mult, const double* __restrict n_vg,
+                           const double* __restrict alpha, const double* __restrict l_vg,
+                           const double* __restrict se_min, double* __restrict h, double* __restrict dh,
+                           double* __restrict k, double* __restrict dk) {
+  const double inv_storage = 1.0 / storage, lcap = fast::log(cap);
+  for (std::size_t c = 0; c < n; ++c) {
+    // Every branch computed, then selected: the loop stays free of control flow.
+    const double ts = theta_s[c], tr = theta_r[c], ir = inv_range[c], lo = se_min[c];
+    const double nn = n_vg[c], m = 1.0 - 1.0 / nn, al = alpha[c], ll = l_vg[c], ks = k_s[c] * k_mult[c];
+    const double se = (th[c] - tr) * ir;
+    const double x = std::min(std::max(se, lo), cap), lx = fast::log(x);
+    const VgHead hx = vg_head(lx, x, nn, m, al), hc = vg_head(lcap, cap, nn, m, al);
+    const VgConductivity kx = vg_conductivity(lx, x, m, ll), kc = vg_conductivity(lcap, cap, m, ll);
+    const double above_cap = (se - cap) / ir;  // theta - theta at Se = cap
+    const double h_slope = -hc.h / (1.0 - cap) * ir, k_slope = ks * (1.0 - kc.kr) / (1.0 - cap) * ir;
+    const double h_unsat = se > cap ? hc.h + above_cap * h_slope : hx.h;
+    const double dh_unsat = se > cap ? h_slope : se <= lo ? 0.0 : hx.dh_dse * ir;
+    const double k_unsat = se > cap ? ks * kc.kr + above_cap * k_slope : ks * kx.kr;
+    const double dk_unsat = se > cap ? k_slope : ks * kx.dkr_dse * ir;
+    h[c] = se > 1.0 ? (th[c] - ts) * inv_storage : h_unsat;
+    dh[c] = se > 1.0 ? inv_storage : dh_unsat;
+    k[c] = se >= 1.0 ? ks : k_unsat;
+    dk[c] = se >= 1.0 || se <= lo ? 0.0 : dk_unsat;
+  }
+}
+
 LANDDA_CLONES void fluxes_loop(std::size_t n, int L, const double* __restrict dz, const double* __restrict dzi,
                                const double* __restrict rain, const double* __restrict ks_top,
                                const double* __restrict h, const double* __restrict dh, const double* __restrict k,
@@ -239,6 +289,11 @@ void layer_sink(std::size_t n, const LayerSink& a) {
 
 void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single) {
   ch_loop(n, storage, single, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.b, a.psi_s, a.se_min, a.h,
+          a.dh, a.k, a.dk);
+}
+
+void van_genuchten(std::size_t n, const VanGenuchtenLayer& a, double storage, double cap) {
+  vg_loop(n, storage, cap, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.n, a.alpha, a.l, a.se_min, a.h,
           a.dh, a.k, a.dk);
 }
 

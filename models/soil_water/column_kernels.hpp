@@ -19,6 +19,17 @@ struct ClappHornbergerLayer {
 };
 void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double storage, bool single = false);
 
+// van Genuchten (1980) head and Mualem (1976) conductivity with their
+// derivatives in theta, Se = (theta - theta_r)/(theta_s - theta_r) clamped to
+// [se_min, cap]; from Se = cap to 1 both are continued linearly to their
+// saturated values (the head's slope is infinite at saturation for n < 2),
+// and above theta_s the head grows by 1 m per `storage` (see hydraulics.cpp).
+struct VanGenuchtenLayer {
+  const double *theta, *theta_s, *theta_r, *inv_range, *k_s, *k_mult, *n, *alpha, *l, *se_min;
+  double *h, *dh, *k, *dk;
+};
+void van_genuchten(std::size_t n, const VanGenuchtenLayer& a, double storage, double cap);
+
 // The arrays below are layer-major: value (column c, layer l) at [l * n + c].
 
 // Darcy fluxes q at the L + 1 interfaces (downward; q[0..n) the infiltration,

@@ -113,55 +113,14 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
                                  km.data(), s.b[li].data(),
                                  s.psi_s[li].data(), s.se_min[li].data(), &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
                                 kStorage, linearized_);
-      continue;
+    } else {
+      // van Genuchten-Mualem; continued linearly above Se = 0.999 (see hydraulics.cpp).
+      kernels::van_genuchten(static_cast<std::size_t>(cols_),
+                             {theta.col(l).data(), ts.data(), tr.data(), s.inv_range[li].data(), s.k_s[li].data(),
+                              km.data(), s.n[li].data(), s.alpha[li].data(), s.l[li].data(), s.se_min[li].data(),
+                              &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
+                             kStorage, kVgCap);
     }
-    const ArrayXd ks = s.k_s[li] * km;
-    const ArrayXd range = ts - tr;
-    const ArrayXd th = theta.col(l);
-    const ArrayXd se = (th - tr) / range;
-    // van Genuchten-Mualem; heads continued linearly above Se = 0.999 (see hydraulics.cpp).
-    const ArrayXd& nn = s.n[li];
-    const ArrayXd& al = s.alpha[li];
-    const ArrayXd& ll = s.l[li];
-    const ArrayXd m = 1.0 - 1.0 / nn;
-    const auto head = [&](const ArrayXd& x, ArrayXd& h, ArrayXd& dh) {
-      const ArrayXd xm = (-x.log() / m).exp();  // x^(-1/m)
-      const ArrayXd lb = (xm - 1.0).log();
-      h = -(lb / nn).exp() / al;
-      dh = ((1.0 / nn - 1.0) * lb).exp() * xm / (x * al * nn * m) / range;
-    };
-    ArrayXd h, dh, hc, dhc;
-    head(se.max(s.se_min[li]).min(kVgCap), h, dh);
-    dh = (se <= s.se_min[li]).select(0.0, dh);
-    head(ArrayXd::Constant(cols_, kVgCap), hc, dhc);
-    const ArrayXd slope = -hc / ((1.0 - kVgCap) * range);
-    const ArrayXd tcap = tr + kVgCap * range;
-    h = (se > kVgCap).select(hc + (th - tcap) * slope, h);
-    dh = (se > kVgCap).select(slope, dh);
-    h = (se > 1.0).select((th - ts) / kStorage, h);
-    dh = (se > 1.0).select(1.0 / kStorage, dh);
-    h_.col(l) = h;
-    dh_.col(l) = dh;
-    // Mualem conductivity; its slope is infinite at saturation for small n, so
-    // it too is continued linearly from Se = 0.999 to K_s.
-    const auto mualem = [&](const ArrayXd& xk, ArrayXd& kk, ArrayXd& dkk) {
-      const ArrayXd lxk = xk.log();
-      const ArrayXd xkm = (lxk / m).exp();  // x^(1/m)
-      const ArrayXd lom = (1.0 - xkm).log();
-      const ArrayXd inner = 1.0 - (m * lom).exp();
-      const ArrayXd xl = (ll * lxk).exp();
-      kk = ks * xl * inner.square();
-      const ArrayXd dinner = ((m - 1.0) * lom).exp() * xkm / xk;
-      dkk = ks * (ll * xl / xk * inner.square() + xl * 2.0 * inner * dinner) / range;
-    };
-    ArrayXd kk, dkk, kc, dkc;
-    mualem(se.max(s.se_min[li]).min(kVgCap), kk, dkk);
-    mualem(ArrayXd::Constant(cols_, kVgCap), kc, dkc);
-    const ArrayXd kslope = (ks - kc) / ((1.0 - kVgCap) * range);
-    kk = (se > kVgCap).select(kc + (th - tcap) * kslope, kk);
-    dkk = (se > kVgCap).select(kslope, dkk);
-    k_.col(l) = (se >= 1.0).select(ks, kk);
-    dk_.col(l) = (se >= 1.0 || se <= s.se_min[li]).select(0.0, dkk);
   }
 }
 
