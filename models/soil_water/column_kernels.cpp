@@ -84,27 +84,38 @@ LANDDA_CLONES void vg_loop(std::size_t n, double storage, double cap, const doub
                            const double* __restrict inv_range, const double* __restrict k_s,
                            const double* __restrict k_mult, const double* __restrict n_vg,
                            const double* __restrict alpha, const double* __restrict l_vg,
-                           const double* __restrict se_min, double* __restrict h, double* __restrict dh,
+                           const double* __restrict se_min, const double* __restrict h_cap,
+                           const double* __restrict kr_cap, double* __restrict h, double* __restrict dh,
                            double* __restrict k, double* __restrict dk) {
-  const double inv_storage = 1.0 / storage, lcap = fast::log(cap);
+  const double inv_storage = 1.0 / storage;
   for (std::size_t c = 0; c < n; ++c) {
     // Every branch computed, then selected: the loop stays free of control flow.
     const double ts = theta_s[c], tr = theta_r[c], ir = inv_range[c], lo = se_min[c];
     const double nn = n_vg[c], m = 1.0 - 1.0 / nn, al = alpha[c], ll = l_vg[c], ks = k_s[c] * k_mult[c];
     const double se = (th[c] - tr) * ir;
     const double x = std::min(std::max(se, lo), cap), lx = fast::log(x);
-    const VgHead hx = vg_head(lx, x, nn, m, al), hc = vg_head(lcap, cap, nn, m, al);
-    const VgConductivity kx = vg_conductivity(lx, x, m, ll), kc = vg_conductivity(lcap, cap, m, ll);
+    const VgHead hx = vg_head(lx, x, nn, m, al);
+    const VgConductivity kx = vg_conductivity(lx, x, m, ll);
     const double above_cap = (se - cap) / ir;  // theta - theta at Se = cap
-    const double h_slope = -hc.h / (1.0 - cap) * ir, k_slope = ks * (1.0 - kc.kr) / (1.0 - cap) * ir;
-    const double h_unsat = se > cap ? hc.h + above_cap * h_slope : hx.h;
+    const double h_slope = -h_cap[c] / (1.0 - cap) * ir, k_slope = ks * (1.0 - kr_cap[c]) / (1.0 - cap) * ir;
+    const double h_unsat = se > cap ? h_cap[c] + above_cap * h_slope : hx.h;
     const double dh_unsat = se > cap ? h_slope : se <= lo ? 0.0 : hx.dh_dse * ir;
-    const double k_unsat = se > cap ? ks * kc.kr + above_cap * k_slope : ks * kx.kr;
+    const double k_unsat = se > cap ? ks * kr_cap[c] + above_cap * k_slope : ks * kx.kr;
     const double dk_unsat = se > cap ? k_slope : ks * kx.dkr_dse * ir;
     h[c] = se > 1.0 ? (th[c] - ts) * inv_storage : h_unsat;
     dh[c] = se > 1.0 ? inv_storage : dh_unsat;
     k[c] = se >= 1.0 ? ks : k_unsat;
     dk[c] = se >= 1.0 || se <= lo ? 0.0 : dk_unsat;
+  }
+}
+
+LANDDA_CLONES void vg_cap_loop(std::size_t n, double cap, const double* __restrict n_vg, const double* __restrict alpha,
+                               const double* __restrict l_vg, double* __restrict h_cap, double* __restrict kr_cap) {
+  const double lcap = fast::log(cap);
+  for (std::size_t c = 0; c < n; ++c) {
+    const double m = 1.0 - 1.0 / n_vg[c];
+    h_cap[c] = vg_head(lcap, cap, n_vg[c], m, alpha[c]).h;
+    kr_cap[c] = vg_conductivity(lcap, cap, m, l_vg[c]).kr;
   }
 }
 
@@ -293,8 +304,13 @@ void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double stora
 }
 
 void van_genuchten(std::size_t n, const VanGenuchtenLayer& a, double storage, double cap) {
-  vg_loop(n, storage, cap, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.n, a.alpha, a.l, a.se_min, a.h,
-          a.dh, a.k, a.dk);
+  vg_loop(n, storage, cap, a.theta, a.theta_s, a.theta_r, a.inv_range, a.k_s, a.k_mult, a.n, a.alpha, a.l, a.se_min,
+          a.h_cap, a.kr_cap, a.h, a.dh, a.k, a.dk);
+}
+
+void van_genuchten_cap(std::size_t n, double cap, const double* n_vg, const double* alpha, const double* l, double* h_cap,
+                       double* kr_cap) {
+  vg_cap_loop(n, cap, n_vg, alpha, l, h_cap, kr_cap);
 }
 
 void clapp_hornberger_saturation(std::size_t n, double head, double floor, const double* theta_s, const double* theta_r,

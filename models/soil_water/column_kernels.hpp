@@ -24,11 +24,14 @@ void clapp_hornberger(std::size_t n, const ClappHornbergerLayer& a, double stora
 // [se_min, cap]; from Se = cap to 1 both are continued linearly to their
 // saturated values (the head's slope is infinite at saturation for n < 2),
 // and above theta_s the head grows by 1 m per `storage` (see hydraulics.cpp).
+// h_cap, kr_cap: the head and relative conductivity at the cap (van_genuchten_cap).
 struct VanGenuchtenLayer {
-  const double *theta, *theta_s, *theta_r, *inv_range, *k_s, *k_mult, *n, *alpha, *l, *se_min;
+  const double *theta, *theta_s, *theta_r, *inv_range, *k_s, *k_mult, *n, *alpha, *l, *se_min, *h_cap, *kr_cap;
   double *h, *dh, *k, *dk;
 };
 void van_genuchten(std::size_t n, const VanGenuchtenLayer& a, double storage, double cap);
+void van_genuchten_cap(std::size_t n, double cap, const double* n_vg, const double* alpha, const double* l, double* h_cap,
+                       double* kr_cap);
 
 // The arrays below are layer-major: value (column c, layer l) at [l * n + c].
 

@@ -95,12 +95,8 @@ class PetscRichards final : public ColumnSolver {
       SoilArrays one;
       one.retention = soil.retention;
       one.resize(L, 1);
-      for (int l = 0; l < L; ++l) {
-        one.set(l, 0, soil.at(l, c));
-        const auto li = static_cast<std::size_t>(l);
-        one.se_min[li][0] = soil.se_min[li][c];  // set() made inv_range
-        one.theta_dry[li][0] = soil.theta_dry[li][c];
-      }
+      for (int l = 0; l < L; ++l) one.set(l, 0, soil.at(l, c));
+      one.update_limits();  // the column's own (perhaps perturbed) parameters: the same limits as the batch's
       Column col;
       col.flux = &flux_;
       col.soil = &one;

@@ -15,7 +15,6 @@ using Eigen::Index;
 namespace {
 constexpr double kStorage = 1e-2;  // 1/m, the storage above saturation (as in hydraulics.cpp)
 constexpr double kSeMin = 1e-6;
-constexpr double kVgCap = 0.999;
 }  // namespace
 
 LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
@@ -31,7 +30,7 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 }
 
 void SoilArrays::resize(int layers, Index columns) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry})
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap})
     v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
 }
 
@@ -71,6 +70,9 @@ void SoilArrays::update_limits() {
         const SoilHydraulics p = at(static_cast<int>(li), c);
         se_min[li][c] = std::max(kSeMin, (theta_at_head(retention, p, kDriestHead) - p.theta_r) / (p.theta_s - p.theta_r));
       }
+    for (std::size_t li = 0; li < theta_s.size(); ++li)
+      kernels::van_genuchten_cap(static_cast<std::size_t>(theta_s[li].size()), kVgCap, n[li].data(), alpha[li].data(),
+                                 l[li].data(), vg_h_cap[li].data(), vg_kr_cap[li].data());
   }
   for (std::size_t li = 0; li < theta_s.size(); ++li) theta_dry[li] = theta_r[li] + se_min[li] * (theta_s[li] - theta_r[li]);
 }
@@ -118,8 +120,8 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
       kernels::van_genuchten(static_cast<std::size_t>(cols_),
                              {theta.col(l).data(), ts.data(), tr.data(), s.inv_range[li].data(), s.k_s[li].data(),
                               km.data(), s.n[li].data(), s.alpha[li].data(), s.l[li].data(), s.se_min[li].data(),
-                              &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
-                             kStorage, kVgCap);
+                              s.vg_h_cap[li].data(), s.vg_kr_cap[li].data(), &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
+                             kStorage, SoilArrays::kVgCap);
     }
   }
 }

@@ -36,6 +36,10 @@ struct SoilArrays {
   std::vector<Eigen::ArrayXd> inv_range;  // 1 / (theta_s - theta_r): kernels multiply instead of dividing
   // Air-dry water content, theta_r + se_min (theta_s - theta_r): no sink takes a layer below it.
   std::vector<Eigen::ArrayXd> theta_dry;
+  // van Genuchten only: head (m) and Mualem relative conductivity at Se = 0.999,
+  // where both are continued linearly to saturation (they depend on n, alpha, l).
+  std::vector<Eigen::ArrayXd> vg_h_cap, vg_kr_cap;
+  static constexpr double kVgCap = 0.999;
   static constexpr double kDriestHead = -1e4;
   void resize(int layers, Eigen::Index columns);
   void update_limits();  // after the parameters change

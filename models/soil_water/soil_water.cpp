@@ -368,6 +368,8 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     s.se_min[li] = soil_.se_min[li].segment(c0, nb);
     s.theta_dry[li] = soil_.theta_dry[li].segment(c0, nb);
+    s.vg_h_cap[li] = soil_.vg_h_cap[li].segment(c0, nb);
+    s.vg_kr_cap[li] = soil_.vg_kr_cap[li].segment(c0, nb);
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
   if ((shape != 1.0).any()) s.update_limits();

@@ -102,8 +102,10 @@ TEST_CASE("The van Genuchten kernel equals the scalar hydraulic functions", "[mo
     const double s_target = c % 2 ? se[c] + (1.02 - se[c]) * f : 0.997 + 0.005 * f;
     th[c] = tr[c] + s_target / inv[c];
   }
+  std::vector<double> h_cap(n), kr_cap(n);
+  kernels::van_genuchten_cap(n, 0.999, nn.data(), al.data(), ll.data(), h_cap.data(), kr_cap.data());
   kernels::van_genuchten(n, {th.data(), ts.data(), tr.data(), inv.data(), ks.data(), km.data(), nn.data(), al.data(), ll.data(),
-                             se.data(), h.data(), dh.data(), k.data(), dk.data()},
+                             se.data(), h_cap.data(), kr_cap.data(), h.data(), dh.data(), k.data(), dk.data()},
                          1e-2, 0.999);
   double worst = 0;
   int above_cap = 0, above_saturation = 0;
