@@ -45,14 +45,6 @@ SoilHydraulics wosten1999(const Texture& t) {
   return p;
 }
 
-namespace {
-// Above this effective saturation the retention curve is continued linearly,
-// so heads stay finite and Newton's Jacobian bounded; beyond theta_s the
-// continuation is a stiff linear storage (positive pressure builds quickly).
-constexpr double kSeCap = 0.999;
-constexpr double kStorage = 1e-2;  // 1/m: 1 m of head per 0.01 of water content above saturation
-}  // namespace
-
 HydraulicState evaluate(Retention r, const SoilHydraulics& p, double theta) {
   HydraulicState s{};
   const double range = p.theta_s - p.theta_r;

@@ -44,6 +44,14 @@ SoilHydraulics cosby1984(const Texture& t);
 // theta_r is 0.01 as in the HYPRES class PTFs.
 SoilHydraulics wosten1999(const Texture& t);
 
+// Above this effective saturation the van Genuchten head and conductivity are
+// continued linearly to saturation, so heads stay finite and Newton's Jacobian
+// bounded; beyond theta_s every retention model continues as a stiff linear
+// storage (positive pressure builds quickly). Shared by the scalar functions
+// below and the batched kernels (column_kernels.hpp).
+constexpr double kSeCap = 0.999;
+constexpr double kStorage = 1e-2;  // 1/m: 1 m of head per 0.01 of water content above saturation
+
 // Pressure head h(theta) and its derivative; conductivity K(theta) and its derivative.
 struct HydraulicState {
   double h, dh, k, dk;

@@ -13,7 +13,6 @@ using Eigen::ArrayXXd;
 using Eigen::Index;
 
 namespace {
-constexpr double kStorage = 1e-2;  // 1/m, the storage above saturation (as in hydraulics.cpp)
 constexpr double kSeMin = 1e-6;
 }  // namespace
 
@@ -71,10 +70,17 @@ void SoilArrays::update_limits() {
         se_min[li][c] = std::max(kSeMin, (theta_at_head(retention, p, kDriestHead) - p.theta_r) / (p.theta_s - p.theta_r));
       }
     for (std::size_t li = 0; li < theta_s.size(); ++li)
-      kernels::van_genuchten_cap(static_cast<std::size_t>(theta_s[li].size()), kVgCap, n[li].data(), alpha[li].data(),
+      kernels::van_genuchten_cap(static_cast<std::size_t>(theta_s[li].size()), kSeCap, n[li].data(), alpha[li].data(),
                                  l[li].data(), vg_h_cap[li].data(), vg_kr_cap[li].data());
   }
   for (std::size_t li = 0; li < theta_s.size(); ++li) theta_dry[li] = theta_r[li] + se_min[li] * (theta_s[li] - theta_r[li]);
+}
+
+void SoilArrays::copy_limits(const SoilArrays& from, Index c0, Index nb) {
+  for (std::size_t li = 0; li < theta_s.size(); ++li)
+    for (auto [to, src] : {std::pair{&se_min, &from.se_min}, {&theta_dry, &from.theta_dry}, {&vg_h_cap, &from.vg_h_cap},
+                           {&vg_kr_cap, &from.vg_kr_cap}})
+      (*to)[li] = (*src)[li].segment(c0, nb);
 }
 
 SoilHydraulics SoilArrays::at(int layer, Index c) const {
@@ -121,7 +127,7 @@ void RichardsSolver::evaluate(const Eigen::Ref<const ArrayXXd>& theta, const Soi
                              {theta.col(l).data(), ts.data(), tr.data(), s.inv_range[li].data(), s.k_s[li].data(),
                               km.data(), s.n[li].data(), s.alpha[li].data(), s.l[li].data(), s.se_min[li].data(),
                               s.vg_h_cap[li].data(), s.vg_kr_cap[li].data(), &h_(0, l), &dh_(0, l), &k_(0, l), &dk_(0, l)},
-                             kStorage, SoilArrays::kVgCap);
+                             kStorage, kSeCap);
     }
   }
 }

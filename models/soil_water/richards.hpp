@@ -39,10 +39,11 @@ struct SoilArrays {
   // van Genuchten only: head (m) and Mualem relative conductivity at Se = 0.999,
   // where both are continued linearly to saturation (they depend on n, alpha, l).
   std::vector<Eigen::ArrayXd> vg_h_cap, vg_kr_cap;
-  static constexpr double kVgCap = 0.999;
   static constexpr double kDriestHead = -1e4;
   void resize(int layers, Eigen::Index columns);
   void update_limits();  // after the parameters change
+  // The limits of columns [c0, c0 + nb) of `from` (unchanged parameters: nothing to recompute).
+  void copy_limits(const SoilArrays& from, Eigen::Index c0, Eigen::Index nb);
   SoilHydraulics at(int layer, Eigen::Index column) const;
   void set(int layer, Eigen::Index column, const SoilHydraulics& p);
   // One column of `layers` identical layers (tests, reference solves); limits updated.

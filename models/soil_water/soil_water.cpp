@@ -366,13 +366,11 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     const auto li = static_cast<std::size_t>(l);
     s.b[li] = soil_.b[li].segment(c0, nb) * shape;
     s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
-    s.se_min[li] = soil_.se_min[li].segment(c0, nb);
-    s.theta_dry[li] = soil_.theta_dry[li].segment(c0, nb);
-    s.vg_h_cap[li] = soil_.vg_h_cap[li].segment(c0, nb);
-    s.vg_kr_cap[li] = soil_.vg_kr_cap[li].segment(c0, nb);
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
+  // A perturbed shape moves the limits; otherwise they are the grid's.
   if ((shape != 1.0).any()) s.update_limits();
+  else s.copy_limits(soil_, c0, nb);
   auto swe = m.segment(2 * n + c0, nb).array();
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double fv = p_.vegetation.fraction;
