@@ -70,33 +70,16 @@ void put_cell_coordinates(io::NcFile& nc, const Grid& grid) {
 
 }  // namespace
 
-const std::vector<std::string>& TwinOutput::scalar_names() {
-  static const std::vector<std::string> names = {"forecast_rmse",   "analysis_rmse", "forecast_spread",
-                                                 "analysis_spread", "inflation",     "observations"};
-  return names;
-}
-
 TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
     : nc_(std::move(nc)),
       layout_(spec.layout),
       start_(spec.start),
       fields_(spec.fields),
+      layered_(spec.layered),
       truth_name_(spec.truth_name),
       diagnostics_(spec.diagnostics),
       n_sources_(spec.sources.size()) {
   for (int v = 0; v < layout_.n_variables(); ++v) max_layers_ = std::max(max_layers_, layout_.n_layers(v));
-}
-
-const std::vector<std::pair<std::string, std::string>>& TwinOutput::source_stats() {
-  static const std::vector<std::pair<std::string, std::string>> stats = {
-      {"obs_used", "observations of the source assimilated in the cycle"},
-      {"obs_rejected", "observations rejected by the gross-error check"},
-      {"obs_missing", "observations missing or outside the domain"},
-      {"omb_mean", "mean of observation minus background (ensemble mean of H), over the valid observations"},
-      {"omb_rms", "root mean square of observation minus background"},
-      {"oma_rms", "root mean square of observation minus analysis"},
-      {"hofx_spread", "root mean square ensemble spread of H(background)"}};
-  return stats;
 }
 
 std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
@@ -116,16 +99,12 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   nc.put_att("time", "units", CfTimeUnits{1.0, s.start}.str());
   nc.put_att("time", "calendar", "proleptic_gregorian");
   const std::string coords = define_cell_coordinates(nc, s.grid);
-  for (const auto& name : scalar_names()) {
-    nc.def_var({name, io::NcType::f64, {"time"}, {1024}});
-    nc.put_att(name, "units", "1");
+  for (const auto& f : cycle_fields()) {
+    if (f.layered && !s.layered) continue;
+    nc.def_var({f.name, io::NcType::f64, {"time"}, {1024}});
+    nc.put_att(f.name, "units", "1");
+    nc.put_att(f.name, "long_name", f.doc);
   }
-  nc.put_att("forecast_rmse", "long_name", "root-mean-square error of the forecast mean against the truth, whole state");
-  nc.put_att("analysis_rmse", "long_name", "root-mean-square error of the analysis mean against the truth, whole state");
-  nc.put_att("forecast_spread", "long_name", "root-mean-square forecast ensemble standard deviation, whole state");
-  nc.put_att("analysis_spread", "long_name", "root-mean-square analysis ensemble standard deviation, whole state");
-  nc.put_att("inflation", "long_name", "multiplicative inflation of the forecast anomalies applied in the analysis");
-  nc.put_att("observations", "long_name", "number of observations assimilated");
   // Chunks of about a million values along time keep each write cheap and each read of a record small.
   const std::size_t chunk_t = std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (ncell * layers + 1)));
   if (s.fields) {
@@ -153,9 +132,9 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   if (!s.sources.empty()) {
     nc.def_dim("source", s.sources.size());
     nc.def_var({"source_name", io::NcType::str, {"source"}});
-    for (const auto& [name, doc] : source_stats()) {
-      nc.def_var({name, io::NcType::f64, {"time", "source"}, {1024, s.sources.size()}, 0, -9999.0});
-      nc.put_att(name, "long_name", doc);
+    for (const auto& sc : source_scores()) {
+      nc.def_var({sc.name, io::NcType::f64, {"time", "source"}, {1024, s.sources.size()}, 0, -9999.0});
+      nc.put_att(sc.name, "long_name", sc.doc);
     }
   }
   nc.end_def();
@@ -172,16 +151,16 @@ void TwinOutput::write(long long index, const Record& r) {
   const auto t = static_cast<std::size_t>(index);
   const double tv = CfTimeUnits{1.0, start_}.from_time(r.time);
   nc_.put("time", &tv, {t}, {1});
-  const auto& names = scalar_names();
-  for (std::size_t k = 0; k < names.size(); ++k) nc_.put(names[k], &r.scalars[k], {t}, {1});
-  if (n_sources_ > 0 && r.per_source.size() > 0) {
+  for (const auto& f : cycle_fields())
+    if (!f.layered || layered_) nc_.put(f.name, &(r.scores.*f.at), {t}, {1});
+  if (n_sources_ > 0 && r.sources.size() == n_sources_) {
     std::vector<double> row(n_sources_);
-    for (std::size_t k = 0; k < source_stats().size(); ++k) {
+    for (const auto& sc : source_scores()) {
       for (std::size_t j = 0; j < n_sources_; ++j) {
-        const double v = r.per_source(static_cast<Eigen::Index>(k), static_cast<Eigen::Index>(j));
+        const double v = sc.of(r.sources[j]);
         row[j] = std::isfinite(v) ? v : -9999.0;
       }
-      nc_.put(source_stats()[k].first, row.data(), {t, 0}, {1, n_sources_});
+      nc_.put(sc.name, row.data(), {t, 0}, {1, n_sources_});
     }
   }
   const auto ncell = static_cast<std::size_t>(layout_.n_cells());

@@ -10,6 +10,7 @@
 #include "core/grid.hpp"
 #include "core/state.hpp"
 #include "core/time.hpp"
+#include "experiments/cycle/run_stats.hpp"
 #include "io/netcdf.hpp"
 
 namespace landda::experiments {
@@ -26,17 +27,16 @@ class TwinOutput {
     std::string truth_name = "truth";           // "control" for the open loop
     std::vector<std::string> diagnostics = {};  // per-cell model diagnostics (fluxes)
     std::vector<std::string> sources = {};      // observation sources: per-cycle statistics on a `source` axis
+    bool layered = false;                       // the model has layers: surface and root-zone scores too
   };
+  // One cycle: the scores of cycle_fields() and each source's source_scores().
   struct Record {
     Time time;
-    std::vector<double> scalars;  // in the order of scalar_names()
+    CycleScores scores;
     Eigen::VectorXd truth, f_mean, f_spread, a_mean, a_spread;  // whole state; empty when fields are off
     Eigen::VectorXd diag_truth, diag_mean;  // diagnostics x cells, name-major; empty when the model has none
-    Eigen::MatrixXd per_source;             // source_stat_names() x sources; empty without sources
+    std::vector<SourceSums> sources;        // one per source; empty without sources
   };
-  static const std::vector<std::string>& scalar_names();
-  // Per source and cycle, like JEDI's obs-space statistics.
-  static const std::vector<std::pair<std::string, std::string>>& source_stats();
 
   static std::unique_ptr<TwinOutput> create(const Spec& spec);
   static std::unique_ptr<TwinOutput> reopen(const Spec& spec);
@@ -49,7 +49,7 @@ class TwinOutput {
   io::NcFile nc_;
   const StateLayout& layout_;
   Time start_;
-  bool fields_;
+  bool fields_, layered_;
   std::string truth_name_;
   std::vector<std::string> diagnostics_;
   std::size_t n_sources_ = 0;

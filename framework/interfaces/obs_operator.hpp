@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "interfaces/model.hpp"
@@ -24,6 +25,13 @@ struct ObsGeometry {
   const Model* model = nullptr;
 };
 
+// The IODA variable an operator simulates and its units (what its output
+// files are named and labelled with).
+struct ObsVariable {
+  std::string name = "soilMoistureVolumetric";
+  std::string units = "m3 m-3";
+};
+
 class ObsOperator {
  public:
   virtual ~ObsOperator() = default;
@@ -36,6 +44,7 @@ class ObsOperator {
   virtual const Footprint& footprint() const = 0;
   virtual void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const = 0;
   virtual bool linear() const { return true; }
+  virtual ObsVariable variable() const { return {}; }
   // d H(state) / d state applied to dx.
   virtual void tangent(const Eigen::Ref<const Eigen::VectorXd>& state, const Eigen::Ref<const Eigen::VectorXd>& dx,
                        Eigen::Ref<Eigen::VectorXd> out) const {

@@ -42,7 +42,7 @@ ds = xr.open_dataset(f"{run}/assimilate.nc")
 names = [str(n) for n in ds["source_name"].values]
 for j, name in enumerate(names):
     s = summary["sources"][name]
-    used, rej, miss = (int(ds[v].isel(source=j).sum()) for v in ("obs_used", "obs_rejected", "obs_missing"))
+    used, rej, miss = (int(ds[v].isel(source=j).sum()) for v in ("used", "rejected_gross_error", "missing"))
     ok = (used, rej, miss) == (s["used"], s["rejected_gross_error"], s["missing"]) and ds["omb_rms"].sizes["time"] == 200
     print(("ok  " if ok else "FAIL"), f"{name} per cycle: used {used}, rejected {rej}, missing {miss} add up")
     fail |= not ok

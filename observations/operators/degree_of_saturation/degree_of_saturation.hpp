@@ -18,6 +18,7 @@ class DegreeOfSaturation final : public ColumnOperator {
     void visit(config::Visitor& v);
   };
   explicit DegreeOfSaturation(const Params& p) : ColumnOperator(p.footprint, p.variable), p_(p) {}
+  ObsVariable variable() const override { return {"soilMoistureSaturation", "%"}; }
 
  private:
   void prepare(const ObsGeometry& g) override;

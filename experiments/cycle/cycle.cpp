@@ -1,0 +1,569 @@
+#include "experiments/cycle/cycle.hpp"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <set>
+
+#include "core/error.hpp"
+#include "core/json.hpp"
+#include "core/log.hpp"
+#include "experiments/core/progress.hpp"
+#include "experiments/cycle/rescaling_pass.hpp"
+#include "experiments/twin/twin_output.hpp"
+#include "filters/register.hpp"
+#include "io/atomic_file.hpp"
+#include "io/netcdf.hpp"
+#include "models/register.hpp"
+#include "parallel/cell_split.hpp"
+#include "parallel/comm.hpp"
+#include "parallel/distribution.hpp"
+
+namespace landda::experiments {
+
+void InitialParams::visit(config::Visitor& v) {
+  v("method", method,
+    config::doc("perturbed: truth at the start plus independent N(0, spread^2) noise per element and member; "
+                "climatology: members drawn from the nature run's spin-up")
+        .one_of({"perturbed", "climatology"}));
+  v("spread", spread, config::doc("standard deviation of the initial perturbations (method perturbed)").at_least(0.0));
+}
+
+CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c) : p(params), mode(m), cfg(c) {
+  model = models::registry().create(cfg.model);
+  filter = filters::registry().create(cfg.filter);
+  const std::string& file = cfg.source_file;
+  if (p.window.seconds <= 0 || p.window.seconds % model->time_step().seconds != 0)
+    throw ConfigError(cat(file, ": experiment.window = ", p.window.iso(), " is not a positive whole number of model steps (",
+                          model->time_step().iso(), ")"));
+  if (p.spinup >= p.cycles)
+    throw ConfigError(cat(file, ": experiment.spinup = ", p.spinup, " leaves no cycle for statistics (cycles = ", p.cycles, ")"));
+  if (open_loop() && filter->assimilates())
+    throw ConfigError(cat(file, ": experiment.type = openloop runs no analysis; set filter.type: none (filter.members "
+                                "sets the ensemble size)"));
+  if (cfg.parallel.ranks_per_task > 1 && !model->independent_cells())
+    throw ConfigError(cat(file, ": parallel.ranks_per_task = ", cfg.parallel.ranks_per_task, ": model ", cfg.model.type,
+                          " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
+  if (p.initial.method == "climatology" && p.nature_spinup < 2)
+    throw ConfigError(cat(file, ": experiment.initial.method = climatology needs nature_spinup > 1"));
+  std::set<std::string> names;
+  for (std::size_t k = 0; k < p.observations.size(); ++k) {
+    const SourceParams& sp = p.observations[k];
+    const std::string where = cat(file, ": experiment.observations.", k, " (", sp.name, ")");
+    if (!names.insert(sp.name).second)
+      throw ConfigError(cat(where, ": another source has this name (names label outputs and summaries)"));
+    if (sp.file.empty() && sp.rescale != "none")
+      throw ConfigError(cat(where, ": rescale applies to observations read from a file; synthetic retrievals are drawn "
+                                   "from the nature run (use bias and scale)"));
+  }
+  geometry = std::make_unique<ObsGeometry>(ObsGeometry{model->grid(), model->layout(), model->layer_bottoms(), model.get()});
+  for (std::size_t k = 0; k < p.observations.size(); ++k)
+    sources.emplace_back(p.observations[k], *geometry, mode == RunMode::real,
+                         cat(file, ": experiment.observations.", k, " (", p.observations[k].name, ")"));
+}
+
+namespace {
+
+// A state from a CF NetCDF file: variables named like the model's, (layer, cell) or (cell).
+void read_state(const std::string& path, const StateLayout& L, Eigen::VectorXd& x) {
+  const auto nc = io::NcFile::open(path);
+  for (int v = 0; v < L.n_variables(); ++v) {
+    const std::string& name = L.variable(v);
+    const auto values = nc.get(name);
+    const auto expected = static_cast<std::size_t>(L.n_layers(v)) * L.n_cells();
+    if (values.size() != expected)
+      throw InputError(cat(path, ": variable '", name, "' has ", values.size(), " values; the model state needs ",
+                           expected, " (", L.n_layers(v), " layer(s) x ", L.n_cells(), " cells)"));
+    for (int l = 0; l < L.n_layers(v); ++l)
+      for (int c = 0; c < L.n_cells(); ++c) {
+        const double value = values[static_cast<std::size_t>(l) * L.n_cells() + c];
+        if (!std::isfinite(value))
+          throw InputError(cat(path, ": variable '", name, "' is missing or not finite at layer ", l, ", cell ", c));
+        x[L.index(v, l, c)] = value;
+      }
+  }
+}
+
+// Root-mean-square over all state rows of a row-distributed vector.
+double global_rms(const parallel::Comm& comm, const Eigen::VectorXd& local, Index n) {
+  return std::sqrt(comm.sum(local.squaredNorm()) / static_cast<double>(n));
+}
+
+// RMSE of the top layer and of the 0-1 m thickness-weighted mean (the root zone).
+std::pair<double, double> zone_rmse(const Eigen::VectorXd& est, const Eigen::VectorXd& truth, const StateLayout& L,
+                                    const std::vector<double>& bottoms) {
+  const int nc = L.n_cells(), nl = L.n_layers(0);
+  double top = 0.0, wsum = 0.0;
+  std::vector<double> w(static_cast<std::size_t>(nl), 0.0);
+  for (int l = 0; l < nl; ++l) {
+    const double b = bottoms[static_cast<std::size_t>(l)];
+    w[static_cast<std::size_t>(l)] = std::max(0.0, std::min(b, 1.0) - top);
+    wsum += w[static_cast<std::size_t>(l)];
+    top = b;
+  }
+  double s2 = 0, r2 = 0;
+  for (int c = 0; c < nc; ++c) {
+    const double ds = est[L.index(0, 0, c)] - truth[L.index(0, 0, c)];
+    s2 += ds * ds;
+    double dr = 0;
+    for (int l = 0; l < nl; ++l) dr += w[static_cast<std::size_t>(l)] * (est[L.index(0, l, c)] - truth[L.index(0, l, c)]);
+    dr /= wsum;
+    r2 += dr * dr;
+  }
+  return {std::sqrt(s2 / nc), std::sqrt(r2 / nc)};
+}
+
+// The observations of one window from every due source, H of the local
+// members at each observation's step, and where each source's rows are.
+struct WindowObs {
+  ObsBatch obs;
+  Eigen::MatrixXd HXm;                                 // observations x local members
+  Eigen::MatrixXd HX;                                  // observations x every member
+  std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
+};
+
+class Cycle {
+ public:
+  Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout);
+  void run();
+
+ private:
+  void start_fresh();
+  void forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics);
+  WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
+  void check_background(WindowObs& w, std::vector<SourceSums>& sums);
+  Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
+  void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
+  void open_outputs(const std::vector<RescaledSource>& fits);
+  CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
+              const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums);
+  void finish(double wall_seconds);
+  void write_summary(double wall_seconds);
+
+  CycleSetup& s_;
+  const CycleParams& p_;
+  const RunConfig& cfg_;
+  const RunOptions& opts_;
+  const parallel::Comm& comm_;
+  Model& model_;
+  Filter& filter_;
+  const StateLayout& L_;
+  const Index n_;
+  const int N_;
+  parallel::Distribution dist_;
+  parallel::CellSplit split_;
+  std::vector<int> my_ids_;
+  int nature_id_[1];
+  const std::vector<double> bottoms_;
+  const std::vector<std::string> diag_names_;
+  int balance_diag_ = -1;
+  const bool feedback_;
+  std::string out_dir_, nc_path_;
+  RunState st_;
+  std::unique_ptr<Checkpointer> checkpointer_;
+  std::unique_ptr<TwinOutput> out_;
+};
+
+Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout)
+    : s_(s),
+      p_(s.p),
+      cfg_(s.cfg),
+      opts_(opts),
+      comm_(layout.filter),
+      model_(*s.model),
+      filter_(*s.filter),
+      L_(s.model->layout()),
+      n_(L_.size()),
+      N_(s.filter->members()),
+      // The analysis takes whole cells per rank, so a local filter computes each cell's weights once.
+      dist_(layout.filter, L_.size(), N_, L_.cell_major_order(), L_.rows_per_cell(), layout.model.size()),
+      split_(layout.model, L_, s.model->memory_per_cell(), static_cast<int>(s.model->diagnostic_names().size()),
+             s.model->cell_granule()),
+      bottoms_(s.model->layer_bottoms()),
+      diag_names_(s.model->diagnostic_names()),
+      feedback_(s.cfg.output.diagnostics && !s.open_loop()),
+      out_dir_(opts.output_dir) {
+  if (layout.model.size() != 1 && !model_.independent_cells())
+    throw ConfigError(cat(cfg_.source_file, ": parallel.ranks_per_task = ", layout.model.size(), ": model ",
+                          cfg_.model.type, " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
+  if (!split_.whole() && comm_.root())
+    log::info("each member's ", L_.n_cells(), " cells are split over the ", layout.model.size(), " ranks of a model task (",
+              layout.n_tasks, " task(s); rank 0 advances cells ", split_.begin(), " to ", split_.end() - 1, ")");
+  for (std::size_t k = 0; k < diag_names_.size(); ++k)
+    if (diag_names_[k] == "water_balance_error") balance_diag_ = static_cast<int>(k);
+  const int m0 = dist_.my_member_begin(), mine = dist_.my_member_count();
+  for (int j = 0; j < mine; ++j) my_ids_.push_back(m0 + j);
+  const auto seed = static_cast<std::uint64_t>(cfg_.seed);
+  for (int j = 0; j < mine; ++j) st_.model_rng.emplace_back(seed, "model", m0 + j);
+  for (int j = 0; j < N_; ++j) st_.obs_rng.emplace_back(seed, "obs-perturbation", j);
+  for (std::size_t k = 0; k < s_.sources.size(); ++k) {
+    st_.synthetic_rng.emplace_back(seed, "synthetic-obs", k);
+    st_.gap_rng.emplace_back(seed, "obs-gaps", k);
+  }
+  // The nature run is member -1 (never perturbed) unless it is drawn as one more realization.
+  const bool nature_perturbed = p_.perturb_nature && s_.mode == RunMode::twin;
+  nature_id_[0] = nature_perturbed ? N_ : -1;
+  if (nature_perturbed) st_.nature_rng.emplace_back(seed, "nature", 0);
+  const Index nd = static_cast<Index>(diag_names_.size()) * L_.n_cells();
+  st_.truth.resize(n_);
+  st_.X.resize(n_, mine);
+  st_.memory_truth = Eigen::MatrixXd::Zero(model_.memory_size(), 1);
+  st_.memory.resize(model_.memory_size(), mine);
+  st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
+  st_.diagnostics = Eigen::MatrixXd::Zero(nd, mine);
+  st_.stats.sources.assign(s_.sources.size(), SourceSums{});
+  st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
+  st_.map_increment = st_.map_mean;
+  nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
+  RunConfig resolved_cfg = cfg_;
+  checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", resolved_yaml(resolved_cfg), dist_, comm_);
+}
+
+// A forecast of the nature run or of this rank's members: this rank's cells,
+// then the task's blocks joined.
+void Cycle::forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics) {
+  if (b <= a) return;
+  Eigen::MatrixXd* memory = nature ? &st_.memory_truth : &st_.memory;
+  Eigen::MatrixXd* diag = diagnostics ? (nature ? &st_.diagnostics_truth : &st_.diagnostics) : nullptr;
+  const std::span<const int> ids = nature ? std::span<const int>(nature_id_) : std::span<const int>(my_ids_);
+  const std::span<RandomStream> rng = nature ? std::span<RandomStream>(st_.nature_rng) : std::span<RandomStream>(st_.model_rng);
+  model_.advance(X, ids, rng, a, b, {memory, diag, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
+  split_.join_forecast(X, memory, diag);
+}
+
+// Nature run spun up from the model's own initial state; the initial ensemble around it.
+void Cycle::start_fresh() {
+  const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
+  model_.initial_state(st_.truth, t_init);
+  if (!p_.nature_file.empty()) read_state(p_.nature_file, L_, st_.truth);
+  model_.initial_memory(st_.memory_truth.col(0), nature_id_[0], st_.nature_rng.empty() ? nullptr : &st_.nature_rng[0]);
+  std::vector<Eigen::VectorXd> climatology;
+  const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N_));
+  for (int s = 0; s < p_.nature_spinup; ++s) {
+    const Time t0 = t_init + Duration{p_.window.seconds * s};
+    forecast(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1), true, t0, t0 + p_.window, false);
+    if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(st_.truth);
+  }
+  const int m0 = dist_.my_member_begin();
+  for (int j = 0; j < dist_.my_member_count(); ++j) {
+    RandomStream init(static_cast<std::uint64_t>(cfg_.seed), "initial-ensemble", m0 + j);
+    model_.initial_memory(st_.memory.col(j), m0 + j, &st_.model_rng[static_cast<std::size_t>(j)]);
+    if (p_.initial.method == "climatology") {
+      st_.X.col(j) = climatology[static_cast<std::size_t>(m0 + j) % climatology.size()];
+    } else {
+      for (Index i = 0; i < n_; ++i) st_.X(i, j) = st_.truth[i] + p_.initial.spread * init.normal();
+    }
+  }
+  model_.clamp(st_.X, index_range(0, n_));
+}
+
+// The window's forecast, stopping at every model step where a due source
+// observes (its synthetic values drawn from the nature run there) or where H
+// meets its observations.
+WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
+  const Duration dt = model_.time_step();
+  const ObsTiming timing = p_.timing();
+  std::vector<std::size_t> active;
+  std::set<int> steps;
+  for (std::size_t k = 0; k < s_.sources.size() && !s_.open_loop(); ++k) {
+    ObsSource& src = s_.sources[k];
+    if (!src.due(cycle) || !src.begin_window(t0, t1, dt, timing)) continue;
+    active.push_back(k);
+    for (const auto& sl : src.slices()) steps.insert({sl.step, sl.h_step});
+  }
+  WindowObs w;
+  Index p = 0;
+  std::vector<Index> offset;
+  for (const std::size_t k : active) {
+    offset.push_back(p);
+    w.spans.emplace_back(k, s_.sources[k].size());
+    p += s_.sources[k].size();
+  }
+  w.HXm.resize(p, st_.X.cols());
+  auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1);
+  Time t = t0;
+  for (const int step : steps) {
+    const Time at = t0 + Duration{dt.seconds * step};
+    forecast(truth, true, t, at, true);
+    forecast(st_.X, false, t, at, true);
+    t = std::max(t, at);
+    for (std::size_t a = 0; a < active.size(); ++a) {
+      ObsSource& src = s_.sources[active[a]];
+      for (const auto& sl : src.slices()) {
+        if (sl.step == step)
+          src.sample(sl, st_.truth, st_.synthetic_rng[active[a]], st_.gap_rng[active[a]], cfg_.output.observations && comm_.root());
+        if (sl.h_step == step) src.apply(sl, st_.X, w.HXm.middleRows(offset[a], src.size()));
+      }
+    }
+  }
+  forecast(truth, true, t, t1, true);
+  forecast(st_.X, false, t, t1, true);
+  for (const std::size_t k : active) w.obs.append(s_.sources[k].batch());
+  return w;
+}
+
+// Gross-error check on the innovation, per source (JEDI's background check),
+// and the background's scores; the feedback of the background on the root.
+void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
+  w.HX = dist_.allgather_columns(w.HXm);
+  const Eigen::VectorXd hmean = ensemble_mean(w.HX), hspread = ensemble_spread(w.HX);
+  Index at = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    const SourceParams& sp = s_.sources[k].params();
+    for (Index o = at; o < at + cnt; ++o) {
+      auto& flag = w.obs.qc[static_cast<std::size_t>(o)];
+      const double d = w.obs.value[o] - hmean[o], e = w.obs.error[o];
+      if (flag == 0 && sp.gross_error > 0 && std::abs(d) > sp.gross_error * std::sqrt(e * e + hspread[o] * hspread[o]))
+        flag = static_cast<int>(QcFlag::gross_error);
+      if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) {
+        sums[k].missing += 1;
+        continue;
+      }
+      if (flag == static_cast<int>(QcFlag::gross_error)) sums[k].rejected += 1;
+      sums[k].add_background(w.obs.value[o], hmean[o], hspread[o], e, flag == 0);
+    }
+    if (feedback_ && comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
+    at += cnt;
+  }
+}
+
+// The analysis of the observations that passed QC, the state put back in its
+// bounds; returns how many were assimilated.
+Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
+  if (!filter_.assimilates() || w.obs.size() == 0) return 0;
+  std::vector<Index> keep;
+  for (Index o = 0; o < w.obs.size(); ++o)
+    if (w.obs.qc[static_cast<std::size_t>(o)] == 0) keep.push_back(o);
+  if (keep.empty()) return 0;
+  const ObsBatch used = w.obs.passed();
+  Eigen::MatrixXd HXu(static_cast<Index>(keep.size()), N_);
+  for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = w.HX.row(keep[r]);
+  const auto rows = dist_.my_rows();
+  AnalysisInput in{model_.grid(), L_, rows, used, HXu, &st_.obs_rng};
+  astats = filter_.analyse(Xr, in);
+  const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
+  if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
+  model_.clamp(Xr, rows);
+  dist_.to_members(Xr, st_.X);
+  return used.size();
+}
+
+// O - A with the analysed ensemble at the window's end.
+void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
+  Eigen::MatrixXd HA(w.obs.size(), st_.X.cols());
+  Index off = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    s_.sources[k].apply_all(st_.X, HA.middleRows(off, cnt));
+    off += cnt;
+  }
+  const Eigen::VectorXd amean = ensemble_mean(dist_.allgather_columns(HA));
+  off = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    for (Index o = off; o < off + cnt; ++o) {
+      if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean[o]);
+      const int flag = w.obs.qc[static_cast<std::size_t>(o)];
+      if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
+      sums[k].add_analysis(w.obs.value[o], amean[o]);
+    }
+    off += cnt;
+  }
+}
+
+// This cycle's scores into the run's totals, the maps and the per-cycle record.
+CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
+                   const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated,
+                   std::vector<SourceSums>& sums) {
+  const auto rows = dist_.my_rows();
+  Eigen::VectorXd truth_rows(Xr.rows());
+  for (Index k = 0; k < Xr.rows(); ++k) truth_rows[k] = st_.truth[rows[static_cast<std::size_t>(k)]];
+  const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
+  CycleScores c;
+  c.forecast_rmse = global_rms(comm_, f_mean - truth_rows, n_);
+  c.analysis_rmse = global_rms(comm_, a_mean - truth_rows, n_);
+  c.forecast_spread = global_rms(comm_, f_spread, n_);
+  c.analysis_spread = global_rms(comm_, a_spread, n_);
+  c.inflation = astats.inflation;
+  c.observations = static_cast<double>(assimilated);
+  if (!std::isfinite(c.analysis_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
+  const bool observed = w.obs.size() > 0, layered = !bottoms_.empty();
+  const bool scored = (observed || s_.open_loop()) && cycle >= p_.spinup;
+  const bool write = (cycle + 1) % cfg_.output.every == 0;
+  const bool mapped = cfg_.output.maps && cycle >= p_.spinup;
+  Eigen::VectorXd fm_all, am_all;
+  if (((scored || write) && layered) || (write && cfg_.output.fields) || mapped) {
+    fm_all = dist_.allgather_vector(f_mean);
+    am_all = dist_.allgather_vector(a_mean);
+  }
+  if (layered && fm_all.size()) {
+    std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(am_all, st_.truth, L_, bottoms_);
+    std::tie(c.forecast_rmse_surface, c.forecast_rmse_rootzone) = zone_rmse(fm_all, st_.truth, L_, bottoms_);
+  }
+  if (scored) st_.stats.add_cycle(c);
+  for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
+  if (mapped) {
+    st_.map_mean += am_all;
+    st_.map_increment += am_all - fm_all;
+    ++st_.map_cycles;
+  }
+  if (balance_diag_ >= 0) {
+    const Index b0 = balance_diag_ * L_.n_cells();
+    double local = st_.diagnostics_truth.col(0).segment(b0, L_.n_cells()).cwiseAbs().maxCoeff();
+    if (st_.diagnostics.cols() > 0) local = std::max(local, st_.diagnostics.middleRows(b0, L_.n_cells()).cwiseAbs().maxCoeff());
+    st_.stats.max_balance = std::max(st_.stats.max_balance, comm_.max(local));
+  }
+  if (!write) return c;
+  TwinOutput::Record rec;
+  rec.time = t1;
+  rec.scores = c;
+  if (!s_.open_loop()) rec.sources = sums;
+  if (cfg_.output.fields) {
+    rec.truth = st_.truth;
+    rec.f_mean = fm_all;
+    rec.f_spread = dist_.allgather_vector(f_spread);
+    rec.a_mean = am_all;
+    rec.a_spread = dist_.allgather_vector(a_spread);
+  }
+  if (st_.diagnostics.rows() > 0) {
+    rec.diag_truth = st_.diagnostics_truth.col(0);
+    rec.diag_mean = ensemble_mean(dist_.allgather_columns(st_.diagnostics));
+    st_.diagnostics_truth.setZero();
+    st_.diagnostics.setZero();
+  }
+  if (out_) out_->write(st_.records, rec);
+  ++st_.records;
+  return c;
+}
+
+void Cycle::run() {
+  const auto wall0 = std::chrono::steady_clock::now();
+  if (opts_.restart) {
+    checkpointer_->read(st_);
+    log::info("restarting at cycle ", st_.next_cycle, " of ", p_.cycles, " from ", checkpointer_->path());
+  } else {
+    start_fresh();
+  }
+  const auto fits = rescale_sources(s_, [&](Eigen::Ref<Eigen::MatrixXd> x, Eigen::MatrixXd& memory, Time a, Time b) {
+    const int control[1] = {-1};
+    model_.advance(x, control, {}, a, b, {&memory, nullptr, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
+    split_.join_forecast(x, &memory, nullptr);
+  });
+  open_outputs(fits);
+  Eigen::MatrixXd Xr;
+  Progress progress(s_.open_loop() ? "openloop" : "twin", p_.cycles, st_.next_cycle, comm_.root());
+  for (int cycle = static_cast<int>(st_.next_cycle); cycle < p_.cycles; ++cycle) {
+    const Time t0 = p_.start + Duration{p_.window.seconds * cycle}, t1 = t0 + p_.window;
+    WindowObs w = forecast_and_observe(cycle, t0, t1);
+    std::vector<SourceSums> sums(s_.sources.size());
+    dist_.to_rows(st_.X, Xr);
+    const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
+    AnalysisStats astats;
+    Index assimilated = 0;
+    if (w.obs.size() > 0) {
+      check_background(w, sums);
+      assimilated = analyse(w, Xr, astats);
+      score_analysis(w, sums);
+    }
+    const CycleScores c = record(cycle, t1, w, Xr, f_mean, f_spread, astats, assimilated, sums);
+    st_.next_cycle = cycle + 1;
+    const bool last = cycle + 1 == p_.cycles;
+    if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
+      if (out_) out_->sync();
+      checkpointer_->write(st_);
+      log::debug("checkpoint after cycle ", cycle + 1);
+    }
+    progress.step(cycle + 1, cat("analysis RMSE ", c.analysis_rmse));
+    if (opts_.stop_after_cycle > 0 && cycle + 1 == opts_.stop_after_cycle && !last) {
+      log::warn("stopping after cycle ", cycle + 1, " as asked (--stop-after); continue with --restart");
+      return;
+    }
+  }
+  progress.finish();
+  finish(std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count());
+}
+
+// The output folder, the rescaling fits, the resolved config and the per-cycle NetCDF (root).
+void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
+  io::make_dirs(out_dir_);
+  if (comm_.root()) {
+    for (const auto& f : fits) {
+      io::make_dirs(out_dir_ + "/rescaling");
+      write_rescaling(f, s_.sources[f.source].params(), out_dir_ + "/rescaling/" + s_.sources[f.source].name() + ".nc");
+    }
+    RunConfig resolved_cfg = cfg_;
+    io::write_text_file(out_dir_ + "/config.resolved.yaml", resolved_yaml(resolved_cfg));
+    TwinOutput::Spec spec{nc_path_, model_.grid(), L_, p_.start, cfg_.output.deflate, cfg_.output.fields,
+                          s_.truth_name(), diag_names_, {}, !bottoms_.empty()};
+    if (!s_.open_loop())
+      for (const auto& src : s_.sources) spec.sources.push_back(src.name());
+    out_ = opts_.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
+  }
+}
+
+// The outputs a completed run adds: the NetCDF renamed into place, maps,
+// feedback and draws files, summary.json.
+void Cycle::finish(double wall) {
+  if (out_) out_->commit();
+  if (cfg_.output.maps && comm_.root() && st_.map_cycles > 0)
+    write_maps(out_dir_ + "/maps.nc", model_.grid(), L_, st_.map_mean, st_.map_increment, st_.map_cycles, cfg_.output.deflate);
+  if (feedback_ && comm_.root()) {
+    if (opts_.restart) {
+      log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");
+    } else {
+      io::make_dirs(out_dir_ + "/diagnostics");
+      for (auto& src : s_.sources) src.write_feedback(model_.grid(), out_dir_ + "/diagnostics/" + src.name() + ".nc", p_.timing());
+    }
+  }
+  if (cfg_.output.observations && comm_.root() && !s_.open_loop()) {
+    if (opts_.restart) {
+      log::warn("output.observations: a restarted run does not write the synthetic observation files");
+    } else {
+      io::make_dirs(out_dir_ + "/observations");
+      for (auto& src : s_.sources) src.write_draws(model_.grid(), out_dir_ + "/observations/" + src.name() + ".nc");
+    }
+  }
+  write_summary(wall);
+}
+
+void Cycle::write_summary(double wall) {
+  const bool layered = !bottoms_.empty();
+  const RunStats& rs = st_.stats;
+  JsonObject s;
+  s.add("experiment", s_.open_loop() ? "openloop" : s_.mode == RunMode::real ? "assimilate" : "twin")
+      .add("model", cfg_.model.type)
+      .add("filter", cfg_.filter.type)
+      .add("members", N_)
+      .add("state_size", static_cast<long long>(n_))
+      .add("observation_sources", static_cast<int>(s_.open_loop() ? 0 : s_.sources.size()))
+      .add("observation_timing", p_.obs_timing)
+      .add("cycles", p_.cycles)
+      .add("spinup", p_.spinup);
+  rs.summarise(s, layered);
+  if (balance_diag_ >= 0) s.add("max_water_balance_error_m", rs.max_balance);
+  if (!s_.open_loop()) {
+    // Per source, after spin-up: innovation statistics like JEDI's H(x) output.
+    JsonObject per;
+    for (std::size_t k = 0; k < s_.sources.size(); ++k) {
+      JsonObject o = source_json(rs.sources[k]);
+      o.add("error", s_.sources[k].params().error);
+      per.add(s_.sources[k].name(), o);
+    }
+    s.add("sources", per);
+  }
+  s.add("seed", static_cast<long long>(cfg_.seed))
+      .add("mpi_ranks", comm_.size())
+      .add("restarted", opts_.restart)
+      .add("wall_seconds", wall);
+  if (comm_.root()) io::write_text_file(out_dir_ + "/summary.json", s.str() + "\n");
+  const double k = std::max(1.0, rs.scored_cycles);
+  log::info(s_.open_loop() ? "open loop" : "twin experiment", " done: RMSE against the ", s_.truth_name(), " ",
+            rs.sum.analysis_rmse / k, " (forecast ", rs.sum.forecast_rmse / k, "), spread ", rs.sum.analysis_spread / k,
+            " over ", static_cast<long long>(rs.scored_cycles), " cycles; ", wall, " s; outputs in ", out_dir_);
+}
+
+}  // namespace
+
+void run_cycle(CycleSetup& setup, const RunOptions& opts, const parallel::Layout& layout) {
+  Cycle(setup, opts, layout).run();
+}
+
+}  // namespace landda::experiments

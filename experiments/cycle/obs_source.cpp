@@ -1,0 +1,257 @@
+#include "experiments/cycle/obs_source.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/error.hpp"
+#include "observations/register.hpp"
+
+namespace landda::experiments {
+
+void SourceParams::visit(config::Visitor& v) {
+  v("name", name, config::doc("name of the source in outputs and summaries"));
+  v.plugin("operator", op, observations::operators(), config::doc("what the source observes"));
+  v("error", error, config::doc("observation error standard deviation, in the operator's units").above(0.0));
+  v("every", every,
+    config::doc("revisit: observe every this many cycles (assimilation windows); a file source is read only in "
+                "those windows (thinning in time, for products whose errors persist from day to day)")
+        .range(1, 1e9));
+  v("phase", phase, config::doc("the first cycle observed is phase + every (staggers revisits)").range(0, 1e9));
+  v("bias", bias, config::doc("added to the synthetic retrievals (systematic error)"));
+  v("scale", scale, config::doc("multiplies the nature run's value before the bias and the noise").above(0.0));
+  v("stride", stride, config::doc("observe every stride-th cell centre").range(1, 1e9));
+  v("offset", offset, config::doc("index of the first observed cell").range(0, 1e9));
+  v("gap_fraction", gap_fraction, config::doc("chance that a location is missing at an overpass").range(0.0, 1.0));
+  v("overpass_hours", overpass_hours,
+    config::doc("synthetic retrievals: the hours of the day (UTC, 0 to 24) at which every location is observed, "
+                "drawn from the nature run at that hour (e.g. [6, 18] for SMAP's overpasses); empty: at the "
+                "window's end")
+        .range(0.0, 24.0));
+  v("gross_error", gross_error,
+    config::doc("reject observations whose innovation exceeds this many standard deviations of sqrt(R + HPH'); "
+                "0: no check")
+        .at_least(0.0));
+  v("assimilate", assimilate, config::doc("false: drawn and scored but withheld from the analysis"));
+  v("file", file,
+    config::doc("IODA observation file to read instead of drawing synthetic retrievals (assimilate experiments)").file());
+  v("variable", variable, config::doc("the file's ObsValue variable (empty: its soil-moisture variable)"));
+  v("file_errors", file_errors, config::doc("take each observation's error from the file (false: use `error`)"));
+  v("rescale", rescale,
+    config::doc("file sources: rescale each location's observations to the control run's H(x) at the same times "
+                "(a first pass over the run): mean_std matches mean and standard deviation, cdf the 0-100th "
+                "percentiles (CDF matching); errors scale by the std ratio; none uses them as they are. The fit is "
+                "written to rescaling/<name>.nc")
+        .one_of({"none", "mean_std", "cdf"}));
+  v("rescale_file", rescale_file,
+    config::doc("reuse the fit stored by an earlier run (its rescaling/<name>.nc) instead of estimating it").file());
+}
+
+ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where)
+    : p_(p), g_(g) {
+  ops_.push_back(observations::operators().create(p_.op));
+  if (from_file()) {
+    data_ = observations::read_ioda(p_.file, p_.variable);
+    if (!p_.file_errors) data_.obs.error.setConstant(p_.error);  // per observation, so rescaling can scale it
+    for (std::size_t i = 0; i < data_.obs.x.size(); ++i)
+      g.grid.to_grid(data_.obs.x[i], data_.obs.y[i], data_.obs.x[i], data_.obs.y[i]);
+  } else {
+    if (needs_file) throw ConfigError(cat(where, " needs a file"));
+    if (!p_.overpass_hours.empty() && !std::is_sorted(p_.overpass_hours.begin(), p_.overpass_hours.end()))
+      throw ConfigError(cat(where, ": overpass_hours must increase"));
+    for (int c = p_.offset; c < g.layout.n_cells(); c += p_.stride) {
+      x_.push_back(g.grid.x(c));
+      y_.push_back(g.grid.y(c));
+    }
+    if (x_.empty())
+      throw ConfigError(cat(where, " selects no cell (offset ", p_.offset, " >= ", g.layout.n_cells(), " cells)"));
+    try {
+      ops_.front()->setup(g, x_, y_);
+    } catch (const Error& e) {
+      throw ConfigError(cat(where, ": ", e.what()));
+    }
+  }
+  feedback_.groups = {{"hofx0", "ensemble mean of H(background)", {}},
+                      {"hofx0_spread", "ensemble spread of H(background)", {}},
+                      {"hofx1", "ensemble mean of H(analysis)", {}}};
+  const ObsVariable var = ops_.front()->variable();
+  for (auto* f : {&written_, &feedback_}) {
+    f->variable = from_file() ? data_.variable : var.name;
+    f->units = from_file() ? data_.units : var.units;
+  }
+}
+
+bool ObsSource::due(int cycle) const {
+  const int due = cycle + 1 - p_.phase;
+  return due > 0 && due % p_.every == 0;
+}
+
+ObsOperator& ObsSource::slice_op(std::size_t k) {
+  while (ops_.size() <= k) ops_.push_back(observations::operators().create(p_.op));
+  return *ops_[k];
+}
+
+namespace {
+
+// The model step nearest to t after t0, within the window's steps.
+int nearest_step(Time t, Time t0, Duration step, int steps) {
+  const double k = std::round(static_cast<double>((t - t0).seconds) / static_cast<double>(step.seconds));
+  return static_cast<int>(std::clamp(k, 0.0, static_cast<double>(steps)));
+}
+
+}  // namespace
+
+bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) {
+  const int steps = static_cast<int>((t1 - t0).seconds / step.seconds);
+  const auto h_step = [&](int s) { return timing == ObsTiming::window_end ? steps : s; };
+  slices_.clear();
+  batch_ = ObsBatch{};
+  if (from_file()) {
+    // The file's observations stamped in (t0, t1], at their own locations.
+    const auto& t = data_.obs.time;
+    const Index lo = std::upper_bound(t.begin(), t.end(), t0) - t.begin();
+    const Index hi = std::upper_bound(t.begin(), t.end(), t1) - t.begin();
+    if (hi <= lo) return false;
+    batch_ = data_.obs.slice(lo, hi - lo);
+    window_begin_ = lo;
+    // Rows are in time order: each run of rows nearest one step is a slice.
+    for (Index o = 0; o < batch_.size();) {
+      const int s = timing == ObsTiming::window_end ? steps : nearest_step(batch_.time[static_cast<std::size_t>(o)], t0, step, steps);
+      Index e = o + 1;
+      while (e < batch_.size() &&
+             (timing == ObsTiming::window_end || nearest_step(batch_.time[static_cast<std::size_t>(e)], t0, step, steps) == s))
+        ++e;
+      slices_.push_back({s, h_step(s), o, e - o});
+      o = e;
+    }
+  } else {
+    // Every location at each overpass in the window (or once, at its end).
+    std::vector<Time> times;
+    if (p_.overpass_hours.empty()) {
+      times.push_back(t1);
+    } else {
+      const std::int64_t day0 = t0.seconds - ((t0.seconds % 86400) + 86400) % 86400;
+      for (std::int64_t day = day0; day <= t1.seconds; day += 86400)
+        for (const double h : p_.overpass_hours) {
+          const Time t{day + static_cast<std::int64_t>(std::llround(h * 3600.0))};
+          if (t > t0 && t <= t1) times.push_back(t);
+        }
+    }
+    const auto n = static_cast<Index>(x_.size());
+    batch_.resize(n * static_cast<Index>(times.size()));
+    for (std::size_t k = 0; k < times.size(); ++k) {
+      const Index b0 = static_cast<Index>(k) * n;
+      for (Index o = 0; o < n; ++o) {
+        const auto i = static_cast<std::size_t>(b0 + o);
+        batch_.x[i] = x_[static_cast<std::size_t>(o)];
+        batch_.y[i] = y_[static_cast<std::size_t>(o)];
+        batch_.time[i] = times[k];
+        batch_.error[b0 + o] = p_.error;
+      }
+      const int s = nearest_step(times[k], t0, step, steps);
+      slices_.push_back({s, h_step(s), b0, n});
+    }
+    if (times.empty()) return false;
+  }
+  batch_.source.assign(batch_.x.size(), 0);
+  batch_.source_names = {p_.name};
+  for (std::size_t k = 0; k < slices_.size(); ++k) {
+    const ObsSlice& s = slices_[k];
+    ObsOperator& op = from_file() ? slice_op(k) : *ops_.front();
+    if (from_file())
+      op.setup(g_, std::span<const double>(batch_.x).subspan(static_cast<std::size_t>(s.begin), static_cast<std::size_t>(s.count)),
+               std::span<const double>(batch_.y).subspan(static_cast<std::size_t>(s.begin), static_cast<std::size_t>(s.count)));
+    for (Index o = 0; o < s.count; ++o) {
+      auto& flag = batch_.qc[static_cast<std::size_t>(s.begin + o)];
+      if (op.outside()[static_cast<std::size_t>(o)]) flag = static_cast<int>(QcFlag::out_of_domain);
+      else if (flag == 0 && !p_.assimilate) flag = static_cast<int>(QcFlag::not_used);
+    }
+  }
+  return true;
+}
+
+void ObsSource::sample(const ObsSlice& s, const Eigen::VectorXd& truth, RandomStream& synth, RandomStream& gaps,
+                       bool keep_draws) {
+  if (from_file()) return;
+  hbuf_.resize(s.count);
+  ops_.front()->apply(truth, hbuf_);
+  for (Index o = 0; o < s.count; ++o) {
+    const Index i = s.begin + o;
+    batch_.value[i] = p_.scale * hbuf_[o] + p_.bias + p_.error * synth.normal();
+    auto& flag = batch_.qc[static_cast<std::size_t>(i)];
+    if (gaps.uniform() < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain))
+      flag = static_cast<int>(QcFlag::missing);
+  }
+  if (keep_draws) {
+    ObsBatch kept = batch_.slice(s.begin, s.count);
+    for (Index o = 0; o < kept.size(); ++o)
+      if (kept.qc[static_cast<std::size_t>(o)] != 0 && kept.qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::not_used))
+        kept.value[o] = std::nan("");  // a gap stays a gap in the file
+    kept.qc.assign(kept.qc.size(), 0);
+    written_.obs.append(kept);
+  }
+}
+
+void ObsSource::apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const {
+  const ObsOperator& op = from_file() ? *ops_[static_cast<std::size_t>(&s - slices_.data())] : *ops_.front();
+  for (Index j = 0; j < X.cols(); ++j) {
+    auto col = HX.col(j).segment(s.begin, s.count);
+    op.apply(X.col(j), col);
+  }
+}
+
+void ObsSource::apply_all(const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const {
+  for (const auto& s : slices_) apply(s, X, HX);
+}
+
+void ObsSource::add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at) {
+  feedback_.obs.append(part);
+  if (from_file() && !data_.station.empty())  // stations keep their names in the feedback
+    feedback_.station.insert(feedback_.station.end(), data_.station.begin() + window_begin_,
+                             data_.station.begin() + window_begin_ + part.size());
+  for (Index o = at; o < at + part.size(); ++o) {
+    feedback_.groups[0].values.push_back(hmean[o]);
+    feedback_.groups[1].values.push_back(hspread[o]);
+  }
+}
+
+namespace {
+
+// Files hold longitude and latitude; the engine works in grid coordinates.
+void to_geographic(ObsBatch& b, const Grid& grid) {
+  for (std::size_t i = 0; i < b.x.size(); ++i) grid.to_geographic(b.x[i], b.y[i], b.x[i], b.y[i]);
+}
+
+}  // namespace
+
+// JEDI-style observation-space feedback: O, H(x) of the background and the
+// analysis, and their differences, for every observation of a source.
+void ObsSource::write_feedback(const Grid& grid, const std::string& path, ObsTiming timing) {
+  observations::ObsFile& f = feedback_;
+  to_geographic(f.obs, grid);
+  f.platform = f.sensor = p_.name;
+  f.source = timing == ObsTiming::window_end
+                 ? "landda feedback (observation-space diagnostics; H at the window's end)"
+                 : "landda feedback (observation-space diagnostics; hofx0 at each observation's own time, hofx1 at "
+                   "the window's end)";
+  f.qc_group = "EffectiveQC";
+  const auto n = static_cast<std::size_t>(f.obs.size());
+  std::vector<double> ombg(n), oman(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    ombg[i] = f.obs.value[static_cast<Index>(i)] - f.groups[0].values[i];
+    oman[i] = f.obs.value[static_cast<Index>(i)] - f.groups[2].values[i];
+  }
+  f.groups.push_back({"ombg", "observation minus background (ensemble mean of H)", std::move(ombg)});
+  f.groups.push_back({"oman", "observation minus analysis (ensemble mean of H)", std::move(oman)});
+  observations::write_ioda(f, path);
+}
+
+void ObsSource::write_draws(const Grid& grid, const std::string& path) {
+  if (from_file()) return;
+  written_.platform = written_.sensor = p_.name;
+  written_.source = "landda twin experiment (synthetic)";
+  to_geographic(written_.obs, grid);
+  written_.obs.error.setConstant(p_.error);
+  observations::write_ioda(written_, path);
+}
+
+}  // namespace landda::experiments

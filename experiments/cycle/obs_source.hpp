@@ -1,0 +1,108 @@
+#pragma once
+// One observation source of a cycling run: its set-up (an IODA file, or
+// synthetic retrievals drawn from the nature run), the observations of each
+// window with the QC flags they enter with, H applied to the ensemble at each
+// observation's own time (or at the window's end), and the feedback and draws
+// files it writes at the end.
+#include <Eigen/Core>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/params.hpp"
+#include "core/observation.hpp"
+#include "core/random.hpp"
+#include "core/time.hpp"
+#include "interfaces/obs_operator.hpp"
+#include "observations/ioda/ioda_file.hpp"
+
+namespace landda::experiments {
+
+// How the observations of a window meet the model: at the model step nearest
+// each observation's time (4D: Hunt et al. 2004, 2007; Sakov et al. 2010), or
+// all at the window's end.
+enum class ObsTiming { nearest_step, window_end };
+
+struct SourceParams {
+  std::string name = "obs";
+  config::PluginConfig op;
+  double error = 1.0;
+  int every = 1, phase = 0;
+  double bias = 0.0, scale = 1.0;
+  int stride = 1, offset = 0;
+  double gap_fraction = 0.0;
+  std::vector<double> overpass_hours;  // synthetic: hours of the day (UTC) observed; empty: the window end
+  double gross_error = 0.0;
+  bool assimilate = true;
+  std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
+  std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
+  bool file_errors = true;
+  std::string rescale = "none";  // file sources: none | mean_std | cdf (to the control run's climatology)
+  std::string rescale_file;      // a stored fit to reuse
+  SourceParams() { op.type = "state_element"; }
+  void visit(config::Visitor& v);
+  bool rescaled() const { return !file.empty() && rescale != "none"; }
+  bool estimates_rescaling() const { return rescaled() && rescale_file.empty(); }
+};
+
+// Observations of one source made at one model step of a window (rows
+// [begin, begin + count) of the window's batch), and the step at which H meets
+// them: the same (nearest_step), or the window's last (window_end).
+struct ObsSlice {
+  int step = 0, h_step = 0;  // model steps after the window's start
+  Index begin = 0, count = 0;
+};
+
+class ObsSource {
+ public:
+  // `where`: how errors name the source (config file and key).
+  ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where);
+
+  const SourceParams& params() const { return p_; }
+  const std::string& name() const { return p_.name; }
+  bool from_file() const { return !p_.file.empty(); }
+  bool due(int cycle) const;
+
+  // Sets up the window (t0, t1]: its observations with their flags (values of
+  // synthetic sources are drawn in sample()) and the slices they are met in,
+  // in increasing step order. False when the source has nothing this window.
+  bool begin_window(Time t0, Time t1, Duration step, ObsTiming timing);
+  const ObsBatch& batch() const { return batch_; }
+  const std::vector<ObsSlice>& slices() const { return slices_; }
+  Index size() const { return batch_.size(); }
+  Index window_begin() const { return window_begin_; }  // file sources: the window's first row of data()
+
+  // At a slice's step: synthetic values drawn from the truth there, and the
+  // rows of H(X) of the local members (columns of X).
+  void sample(const ObsSlice& s, const Eigen::VectorXd& truth, RandomStream& synth, RandomStream& gaps, bool keep_draws);
+  void apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const;
+  // H of the local members at the window's end for every observation of the window.
+  void apply_all(const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const;
+
+  // The file's observations (file sources), rescaled in place by the rescaling pass.
+  observations::ObsFile& data() { return data_; }
+  ObsOperator& op() { return *ops_.front(); }
+
+  // output.diagnostics: observation-space feedback, kept on the root rank.
+  void add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at);
+  void add_feedback_analysis(double amean) { feedback_.groups[2].values.push_back(amean); }
+  void write_feedback(const Grid& grid, const std::string& path, ObsTiming timing);
+  void write_draws(const Grid& grid, const std::string& path);
+
+ private:
+  ObsOperator& slice_op(std::size_t k);
+
+  SourceParams p_;
+  const ObsGeometry& g_;
+  std::vector<std::unique_ptr<ObsOperator>> ops_;  // synthetic: one, fixed; file: one per slice, kept across windows
+  std::vector<double> x_, y_;                      // synthetic locations
+  observations::ObsFile data_;                     // the file's observations
+  observations::ObsFile written_;                  // synthetic draws kept for output.observations
+  observations::ObsFile feedback_;                 // hofx0, hofx0_spread, hofx1
+  ObsBatch batch_;
+  std::vector<ObsSlice> slices_;
+  Index window_begin_ = 0;  // file sources: the first row of the window in data_
+  Eigen::VectorXd hbuf_;
+};
+
+}  // namespace landda::experiments

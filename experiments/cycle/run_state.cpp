@@ -1,0 +1,89 @@
+#include "experiments/cycle/run_state.hpp"
+
+#include "core/error.hpp"
+#include "io/checkpoint.hpp"
+#include "parallel/comm.hpp"
+#include "parallel/distribution.hpp"
+
+namespace landda::experiments {
+namespace {
+
+std::vector<std::uint64_t> words_of(const std::vector<RandomStream>& streams) {
+  std::vector<std::uint64_t> w;
+  for (const auto& s : streams) w.insert(w.end(), s.state().begin(), s.state().end());
+  return w;
+}
+
+void set_words(std::vector<RandomStream>& streams, const std::vector<std::uint64_t>& w, std::size_t first,
+               const std::string& origin, const char* name) {
+  if (w.size() < (first + streams.size()) * 4)
+    throw InputError(cat(origin, ": '", name, "' holds ", w.size() / 4, " random streams; this run needs ",
+                         first + streams.size()));
+  for (std::size_t j = 0; j < streams.size(); ++j) {
+    RandomStream::State s;
+    for (std::size_t k = 0; k < 4; ++k) s[k] = w[(first + j) * 4 + k];
+    streams[j].set_state(s);
+  }
+}
+
+// Gathers every field onto the root rank's checkpoint (collective).
+struct Writer {
+  io::Checkpoint& cp;
+  const parallel::Distribution& dist;
+  void count(const char* name, std::int64_t v) { cp.put(name, v); }
+  void shared(const char* name, const Eigen::MatrixXd& m) { cp.put(name, m); }
+  void shared(const char* name, const Eigen::VectorXd& v) { cp.put(name, Eigen::MatrixXd(v)); }
+  void members(const char* name, const Eigen::MatrixXd& m) { cp.put(name, dist.allgather_columns(m)); }
+  void stats(const char* name, const RunStats& s) { cp.put(name, s.pack()); }
+  void member_streams(const char* name, const std::vector<RandomStream>& s) {
+    cp.put(name, dist.allgather_words(words_of(s), 4));
+  }
+  void streams(const char* name, const std::vector<RandomStream>& s) { cp.put(name, words_of(s)); }
+};
+
+// Takes each field back, this rank's members out of the whole ensemble.
+struct Reader {
+  const io::Checkpoint& cp;
+  const parallel::Distribution& dist;
+  const std::string& origin;
+  void count(const char* name, std::int64_t& v) { v = cp.scalar(name); }
+  void shared(const char* name, Eigen::MatrixXd& m) { m = cp.matrix(name); }
+  void shared(const char* name, Eigen::VectorXd& v) {
+    const Eigen::MatrixXd& m = cp.matrix(name);
+    v = m.size() ? Eigen::VectorXd(m.col(0)) : Eigen::VectorXd();
+  }
+  void members(const char* name, Eigen::MatrixXd& m) {
+    const Eigen::MatrixXd& full = cp.matrix(name);
+    if (full.cols() != dist.n_members() || full.rows() != m.rows())
+      throw InputError(cat(origin, ": '", name, "' is ", full.rows(), " x ", full.cols(), "; this run keeps ", m.rows(),
+                           " x ", dist.n_members()));
+    m = dist.local_members(full);
+  }
+  void stats(const char* name, RunStats& s) { s.unpack(cp.matrix(name), origin); }
+  void member_streams(const char* name, std::vector<RandomStream>& s) {
+    set_words(s, cp.words(name), static_cast<std::size_t>(dist.my_member_begin()), origin, name);
+  }
+  void streams(const char* name, std::vector<RandomStream>& s) { set_words(s, cp.words(name), 0, origin, name); }
+};
+
+}  // namespace
+
+void Checkpointer::write(RunState& s) const {
+  io::Checkpoint cp;
+  cp.put_text("config", config_);
+  Writer w{cp, dist_};
+  s.visit(w);
+  if (comm_.root()) cp.write(path_);
+  comm_.barrier();
+}
+
+void Checkpointer::read(RunState& s) const {
+  const io::Checkpoint cp = io::Checkpoint::read(path_);
+  if (cp.text("config") != config_)
+    throw ConfigError(cat(path_, ": the checkpoint was written by a run with a different configuration; "
+                              "restart with the same config and --set options, or run without --restart"));
+  Reader r{cp, dist_, path_};
+  s.visit(r);
+}
+
+}  // namespace landda::experiments

@@ -1,0 +1,75 @@
+#pragma once
+// What a cycling run carries from one cycle to the next, declared once in
+// RunState::visit; the checkpointer writes and reads exactly that list, so a
+// field added to the run is restarted with it.
+#include <Eigen/Core>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/random.hpp"
+#include "experiments/cycle/run_stats.hpp"
+
+namespace landda::parallel {
+class Comm;
+class Distribution;
+}  // namespace landda::parallel
+
+namespace landda::experiments {
+
+struct RunState {
+  std::int64_t next_cycle = 0, records = 0;
+  Eigen::VectorXd truth;  // the nature run (twin) or the unperturbed control
+  Eigen::MatrixXd memory_truth, diagnostics_truth;
+  Eigen::MatrixXd X, memory, diagnostics;  // this rank's members, one column each
+  RunStats stats;
+  Eigen::VectorXd map_mean, map_increment;  // output.maps: sums over the mapped cycles
+  std::int64_t map_cycles = 0;
+  std::vector<RandomStream> model_rng;  // this rank's members
+  std::vector<RandomStream> obs_rng, synthetic_rng, gap_rng, nature_rng;
+  Eigen::MatrixXd learned_errors;  // per source and location (empty without learned errors)
+
+  // `shared`: the same on every rank; `members`: a column per local member;
+  // `member_streams`: a stream per local member.
+  template <class V>
+  void visit(V& v) {
+    v.count("next_cycle", next_cycle);
+    v.count("records", records);
+    v.shared("truth", truth);
+    v.shared("memory_truth", memory_truth);
+    v.shared("diagnostics_truth", diagnostics_truth);
+    v.members("ensemble", X);
+    v.members("memory", memory);
+    v.members("diagnostics", diagnostics);
+    v.stats("statistics", stats);
+    v.shared("map_mean", map_mean);
+    v.shared("map_increment", map_increment);
+    v.count("map_cycles", map_cycles);
+    v.member_streams("model_rng", model_rng);
+    v.streams("obs_rng", obs_rng);
+    v.streams("synthetic_rng", synthetic_rng);
+    v.streams("gap_rng", gap_rng);
+    v.streams("nature_rng", nature_rng);
+    v.shared("learned_errors", learned_errors);
+  }
+};
+
+// Writes the run state to one HDF5 file (atomically, by the root rank) and
+// reads it back onto any rank layout; `config` is the resolved config text a
+// restart must match.
+class Checkpointer {
+ public:
+  Checkpointer(std::string path, std::string config, const parallel::Distribution& dist, const parallel::Comm& comm)
+      : path_(std::move(path)), config_(std::move(config)), dist_(dist), comm_(comm) {}
+  // Collective.
+  void write(RunState& s) const;
+  void read(RunState& s) const;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_, config_;
+  const parallel::Distribution& dist_;
+  const parallel::Comm& comm_;
+};
+
+}  // namespace landda::experiments
