@@ -41,6 +41,63 @@ std::vector<double> hourly(const observations::IsmnFile& f, Time start, long lon
   return out;
 }
 
+struct ImportArgs {
+  std::string pr_file, ta_file, start_text, end_text, output, long_gaps;
+  int max_gap;
+};
+
+// ISMN station precipitation and air temperature -> an hourly landda forcing file.
+int import_ismn_forcing(const ImportArgs& a) {
+  const auto& [pr_file, ta_file, start_text, end_text, output, long_gaps, max_gap] = a;
+  if (pr_file.empty() || ta_file.empty() || start_text.empty() || end_text.empty() || output.empty())
+    throw ConfigError("landda import ismn-forcing: --precipitation, --temperature, --start, --end and --output are required");
+  if (long_gaps != "error" && long_gaps != "zero")
+    throw ConfigError(cat("landda import: --precipitation-long-gaps is error or zero, not '", long_gaps, "'"));
+  const Time start = Time::parse(start_text), end = Time::parse(end_text);
+  if (!(end > start)) throw ConfigError("landda import: --end must be after --start");
+  const long long n = (end - start).seconds / 3600;
+  const auto pr = observations::read_ismn(pr_file), ta = observations::read_ismn(ta_file);
+  if (pr.variable != "p") throw InputError(cat(pr_file, ": is an ISMN '", pr.variable, "' file; --precipitation needs 'p'"));
+  if (ta.variable != "ta") throw InputError(cat(ta_file, ": is an ISMN '", ta.variable, "' file; --temperature needs 'ta'"));
+  ForcingSeries s;
+  s.start = start;
+  s.interval = Duration{3600};
+  s.lat = pr.lat;
+  s.lon = pr.lon;
+  s.site = pr.network + " " + pr.station;
+  s.source = "ISMN: " + pr_file + " and " + ta_file;
+  // Precipitation is accumulated over the hour ending at its stamp; the
+  // forcing record starting an hour earlier holds it (mm/h -> kg m-2 s-1).
+  s.values[static_cast<int>(Met::pr)] = hourly(pr, start, n, Duration{-3600}, 1.0 / 3600.0, 0.0);
+  s.values[static_cast<int>(Met::tas)] = hourly(ta, start, n, Duration{0}, 1.0, 273.15);
+  long long zeroed = 0;
+  if (long_gaps == "zero") {
+    // Long precipitation gaps only: short ones are interpolated like every other gap.
+    auto& x = s.values[static_cast<int>(Met::pr)];
+    for (long long k = 0; k < n;) {
+      long long e = k;
+      while (e < n && !std::isfinite(x[static_cast<std::size_t>(e)])) ++e;
+      if (e - k > max_gap || (e > k && (k == 0 || e == n))) {
+        for (long long j = k; j < e; ++j) x[static_cast<std::size_t>(j)] = 0.0;
+        zeroed += e - k;
+      }
+      k = e == k ? k + 1 : e;
+    }
+  }
+  const auto filled = models::soil::fill_gaps(s, max_gap, pr_file + " / " + ta_file);
+  models::soil::write_forcing(s, output);
+  std::cout << "imported " << n << " hourly records of " << s.site << " (" << s.lat << " N, " << s.lon << " E) from "
+            << start.iso() << " into " << output << '\n';
+  for (int v = 0; v < 7; ++v)
+    if (filled[v] > 0)
+      std::cout << "  filled " << filled[v] << " missing value(s) of " << models::soil::met_name(static_cast<Met>(v))
+                << " by linear interpolation (gaps of at most " << max_gap << " hours)\n";
+  if (zeroed > 0)
+    std::cout << "  set " << zeroed << " hour(s) of precipitation in gaps longer than " << max_gap
+              << " hours to zero (--precipitation-long-gaps zero)\n";
+  return 0;
+}
+
 }  // namespace
 
 int import(const Args& args) {
@@ -87,55 +144,7 @@ int import(const Args& args) {
               << opts;
     return kind.empty() && !vm.count("help") ? 2 : 0;
   }
-  if (kind == "ismn-forcing") {
-    if (pr_file.empty() || ta_file.empty() || start_text.empty() || end_text.empty() || output.empty())
-      throw ConfigError("landda import ismn-forcing: --precipitation, --temperature, --start, --end and --output are required");
-    if (long_gaps != "error" && long_gaps != "zero")
-      throw ConfigError(cat("landda import: --precipitation-long-gaps is error or zero, not '", long_gaps, "'"));
-    const Time start = Time::parse(start_text), end = Time::parse(end_text);
-    if (!(end > start)) throw ConfigError("landda import: --end must be after --start");
-    const long long n = (end - start).seconds / 3600;
-    const auto pr = observations::read_ismn(pr_file), ta = observations::read_ismn(ta_file);
-    if (pr.variable != "p") throw InputError(cat(pr_file, ": is an ISMN '", pr.variable, "' file; --precipitation needs 'p'"));
-    if (ta.variable != "ta") throw InputError(cat(ta_file, ": is an ISMN '", ta.variable, "' file; --temperature needs 'ta'"));
-    ForcingSeries s;
-    s.start = start;
-    s.interval = Duration{3600};
-    s.lat = pr.lat;
-    s.lon = pr.lon;
-    s.site = pr.network + " " + pr.station;
-    s.source = "ISMN: " + pr_file + " and " + ta_file;
-    // Precipitation is accumulated over the hour ending at its stamp; the
-    // forcing record starting an hour earlier holds it (mm/h -> kg m-2 s-1).
-    s.values[static_cast<int>(Met::pr)] = hourly(pr, start, n, Duration{-3600}, 1.0 / 3600.0, 0.0);
-    s.values[static_cast<int>(Met::tas)] = hourly(ta, start, n, Duration{0}, 1.0, 273.15);
-    long long zeroed = 0;
-    if (long_gaps == "zero") {
-      // Long precipitation gaps only: short ones are interpolated like every other gap.
-      auto& x = s.values[static_cast<int>(Met::pr)];
-      for (long long k = 0; k < n;) {
-        long long e = k;
-        while (e < n && !std::isfinite(x[static_cast<std::size_t>(e)])) ++e;
-        if (e - k > max_gap || (e > k && (k == 0 || e == n))) {
-          for (long long j = k; j < e; ++j) x[static_cast<std::size_t>(j)] = 0.0;
-          zeroed += e - k;
-        }
-        k = e == k ? k + 1 : e;
-      }
-    }
-    const auto filled = models::soil::fill_gaps(s, max_gap, pr_file + " / " + ta_file);
-    models::soil::write_forcing(s, output);
-    std::cout << "imported " << n << " hourly records of " << s.site << " (" << s.lat << " N, " << s.lon << " E) from "
-              << start.iso() << " into " << output << '\n';
-    for (int v = 0; v < 7; ++v)
-      if (filled[v] > 0)
-        std::cout << "  filled " << filled[v] << " missing value(s) of " << models::soil::met_name(static_cast<Met>(v))
-                  << " by linear interpolation (gaps of at most " << max_gap << " hours)\n";
-    if (zeroed > 0)
-      std::cout << "  set " << zeroed << " hour(s) of precipitation in gaps longer than " << max_gap
-                << " hours to zero (--precipitation-long-gaps zero)\n";
-    return 0;
-  }
+  if (kind == "ismn-forcing") return import_ismn_forcing({pr_file, ta_file, start_text, end_text, output, long_gaps, max_gap});
   if (kind == "cf-dsg") {
     // TU Wien time-series cells -> IODA, for a product preset and a set of sites.
     if (input.empty() || output.empty() || product.empty())

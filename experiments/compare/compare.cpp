@@ -16,6 +16,7 @@
 #include "core/metrics.hpp"
 #include "experiments/core/experiment.hpp"
 #include "experiments/core/run_config.hpp"
+#include "experiments/twin/twin.hpp"
 #include "io/atomic_file.hpp"
 #include "io/netcdf.hpp"
 #include "observations/ioda/ioda_file.hpp"
@@ -23,6 +24,7 @@
 #include "observations/merging/merge.hpp"
 #include "models/register.hpp"
 #include "observations/register.hpp"
+#include "parallel/comm.hpp"
 #include "parallel/environment.hpp"
 
 namespace fs = std::filesystem;
@@ -111,17 +113,23 @@ struct Variant {
   std::size_t merger_index = 0;  // into CompareConfig::merged
 };
 
-struct Source {
-  std::string name, file;
-  bool assimilate = true;
-  YAML::Node node;
+// A validation location: its station name where the file has one, else its
+// coordinates; compared as values (two places never share a key).
+struct LocationKey {
+  std::string station;
+  double lon = 0, lat = 0;
+  auto operator<=>(const LocationKey&) const = default;
+  std::string label() const {
+    if (!station.empty()) return station;
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.4f,%.4f", lon, lat);
+    return buf;
+  }
 };
 
-std::string format_location(const observations::ObsFile& f, std::size_t i) {
-  if (!f.station.empty() && !f.station[i].empty()) return f.station[i];
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.4f,%.4f", f.obs.x[i], f.obs.y[i]);
-  return buf;
+LocationKey location_of(const observations::ObsFile& f, std::size_t i) {
+  if (!f.station.empty() && !f.station[i].empty()) return {f.station[i], 0.0, 0.0};
+  return {"", f.obs.x[i], f.obs.y[i]};
 }
 
 struct Row {
@@ -132,13 +140,14 @@ struct Row {
 
 constexpr std::size_t kMinPairs = 10;
 
-// Scores of one experiment at one validation source: the analysis mean
-// (hofx1) against the station value, per station, after the spin-up.
+// Scores of one experiment at one validation source, per station, after the
+// spin-up: the run's state at each observation's time (the feedback's hofx:
+// the forecast before the window's end, the analysis at it) against the value.
 std::vector<Row> score(const std::string& file, const std::string& experiment, const std::string& layer, Time from) {
-  const auto f = observations::read_ioda(file, "", "", {"hofx1"});
+  const auto f = observations::read_ioda(file, "", "", {"hofx"});
   const auto& model = f.groups.at(0).values;
-  std::map<std::string, std::size_t> at;
-  std::vector<std::string> names;
+  std::map<LocationKey, std::size_t> at;
+  std::vector<LocationKey> names;
   std::vector<std::vector<Time>> t;
   std::vector<std::vector<double>> m, o;
   for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
@@ -146,7 +155,7 @@ std::vector<Row> score(const std::string& file, const std::string& experiment, c
     const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = model[i];
     if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv)) continue;
     if (f.obs.time[i] < from) continue;
-    const std::string key = format_location(f, i);
+    const LocationKey key = location_of(f, i);
     auto [it, added] = at.try_emplace(key, names.size());
     if (added) {
       names.push_back(key);
@@ -161,7 +170,7 @@ std::vector<Row> score(const std::string& file, const std::string& experiment, c
   std::vector<Row> rows;
   for (std::size_t s = 0; s < names.size(); ++s) {
     const auto p = metrics::compare(m[s], o[s], kMinPairs);
-    rows.push_back({experiment, names[s], layer, p.n, p.bias, p.rmsd, p.ubrmsd, p.r,
+    rows.push_back({experiment, names[s].label(), layer, p.n, p.bias, p.rmsd, p.ubrmsd, p.r,
                     metrics::anomaly_r(t[s], m[s], o[s], kMinPairs)});
   }
   return rows;
@@ -321,65 +330,86 @@ std::string absolute_in(const std::string& path, const std::string& dir) {
   return (p.is_relative() ? fs::path(dir) / p : p).lexically_normal().string();
 }
 
-}  // namespace
+// The typed base every experiment starts from, and what a comparison adds.
+struct Base {
+  RunConfig run;
+  std::unique_ptr<Experiment> experiment;
+  const CyclingExperiment* cycling = nullptr;
+  CycleParams params;
+  std::string dir;  // the base config's folder
+  Time start, end, scored_from;
 
-void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env) {
-  const auto& comm = env.world();
-  const auto t_start = std::chrono::steady_clock::now();
-  const std::string base_dir = fs::absolute(cfg.base).parent_path().string();
-  const config::Node base_node = config::load_file(cfg.base, opts.base_overrides);
-  RunConfig base = read_run_config(base_node);  // checks the base before anything runs
-  const YAML::Node base_yaml = base_node.yaml();
-  const YAML::Node exp_yaml = base_yaml["experiment"];
-
-  // The base's sources.
-  std::vector<Source> sources;
-  if (exp_yaml["observations"].IsSequence())
-    for (const auto& s : exp_yaml["observations"]) {
-      Source src;
-      src.name = s["name"] ? s["name"].as<std::string>() : "obs";
-      src.file = s["file"] ? absolute_in(s["file"].as<std::string>(), base_dir) : "";
-      src.assimilate = !s["assimilate"] || s["assimilate"].as<bool>();
-      src.node = YAML::Clone(s);
-      sources.push_back(src);
-    }
-  const auto index_of = [&](const std::string& name, const char* key) {
-    for (std::size_t k = 0; k < sources.size(); ++k)
-      if (sources[k].name == name) return k;
+  std::size_t index_of(const std::string& name, const std::string& file, const char* key) const {
     std::vector<std::string> names;
-    for (const auto& s : sources) names.push_back(s.name);
-    throw ConfigError(cat(cfg.source_file, ": ", key, ": the base config ", cfg.base, " has no source '", name,
-                          "' (sources: ", config::join(names), ")"));
-  };
+    for (std::size_t k = 0; k < params.observations.size(); ++k) {
+      if (params.observations[k].name == name) return k;
+      names.push_back(params.observations[k].name);
+    }
+    throw ConfigError(cat(file, ": ", key, ": the base config has no source '", name, "' (sources: ", config::join(names), ")"));
+  }
+  const SourceParams& source(const std::string& name, const std::string& file, const char* key) const {
+    return params.observations[index_of(name, file, key)];
+  }
+};
+
+Base read_base(const CompareConfig& cfg, const CompareOptions& opts) {
+  Base b;
+  b.dir = fs::absolute(cfg.base).parent_path().string();
+  b.run = read_run_config(config::load_file(cfg.base, opts.base_overrides));  // checks the base before anything runs
+  b.experiment = registry().create(b.run.experiment);
+  b.cycling = dynamic_cast<const CyclingExperiment*>(b.experiment.get());
+  if (!b.cycling || b.cycling->mode() == RunMode::open_loop)
+    throw ConfigError(cat(cfg.base, ": experiment type '", b.run.experiment.type,
+                          "': compare needs a twin or assimilate experiment"));
+  b.params = b.cycling->cycle();
+  b.start = b.params.start;
+  b.end = b.start + Duration{b.params.window.seconds * b.params.cycles};
+  b.scored_from = b.start + Duration{b.params.window.seconds * b.params.spinup};
+  return b;
+}
+
+// The retrievals compared, the validation sources, and their checks.
+void resolve_sources(CompareConfig& cfg, const Base& base) {
+  const auto& sources = base.params.observations;
   if (cfg.retrievals.empty())
     for (const auto& s : sources)
       if (s.assimilate) cfg.retrievals.push_back(s.name);
   if (cfg.retrievals.empty()) throw ConfigError(cat(cfg.source_file, ": the base config assimilates no source"));
-  for (const auto& r : cfg.retrievals) index_of(r, "retrievals");
+  for (const auto& r : cfg.retrievals) base.index_of(r, cfg.source_file, "retrievals");
   if (cfg.validation.empty())
     for (const auto& s : sources)
       if (!s.assimilate) cfg.validation.push_back({s.name, "surface"});
-  for (const auto& v : cfg.validation) index_of(v.source, "validation");
-  if (!cfg.merge_reference.empty()) index_of(cfg.merge_reference, "merge_reference");
+  for (const auto& v : cfg.validation) {
+    base.index_of(v.source, cfg.source_file, "validation");
+    if (std::count(cfg.retrievals.begin(), cfg.retrievals.end(), v.source))
+      throw ConfigError(cat(cfg.source_file, ": validation: '", v.source, "' is also one of the retrievals (",
+                            config::join(cfg.retrievals), "); an experiment would be scored against its own data"));
+  }
+  if (!cfg.merge_reference.empty()) base.index_of(cfg.merge_reference, cfg.source_file, "merge_reference");
   if (!cfg.merge_locations.empty() &&
       std::find(cfg.retrievals.begin(), cfg.retrievals.end(), cfg.merge_locations) == cfg.retrievals.end())
     throw ConfigError(cat(cfg.source_file, ": merge_locations: '", cfg.merge_locations, "' is not one of the retrievals (",
                           config::join(cfg.retrievals), ")"));
+}
 
-  // The period from the resolved experiment section (defaults included), not from the YAML as written.
-  const YAML::Node& resolved = base.experiment.resolved;
-  for (const char* key : {"start", "window", "cycles", "spinup"})
-    if (!resolved[key])
-      throw ConfigError(cat(cfg.base, ": experiment type '", base.experiment.type,
-                            "' has no start/window/cycles/spinup; compare needs a twin or assimilate experiment"));
-  const Time start = Time::parse(resolved["start"].as<std::string>());
-  const Duration window = Duration::parse(resolved["window"].as<std::string>());
-  const int cycles = resolved["cycles"].as<int>(), spinup = resolved["spinup"].as<int>();
-  const Time end = start + Duration{window.seconds * cycles}, scored_from = start + Duration{window.seconds * spinup};
+// A validation source read through the source declaration (checked like any other).
+SourceParams station_source(const std::string& name, const std::string& file, bool crns, double depth, double max_km,
+                            const std::string& origin) {
+  YAML::Node n;
+  n["name"] = name;
+  n["file"] = file;
+  n["operator"]["type"] = crns ? "crns" : "insitu";
+  if (!crns) n["operator"]["depth_m"] = std::max(depth, 0.01);
+  n["operator"]["max_distance_km"] = max_km;
+  n["file_errors"] = true;
+  n["assimilate"] = false;
+  SourceParams sp;
+  config::read(config::from_yaml(n, origin, fs::path(file).parent_path().string()), sp);
+  return sp;
+}
 
-  fs::create_directories(cfg.output_dir);
-  // ISMN folders as validation stations: one observation file each, an in-situ probe at its depth.
-  std::vector<std::pair<std::string, double>> extra;  // (file, depth)
+// ISMN folders as validation stations: one observation file per depth, an in-situ probe (or CRNS) there.
+void add_station_folders(CompareConfig& cfg, Base& base, const parallel::Comm& comm) {
   for (const auto& dir : cfg.validate_with) {
     std::vector<observations::IsmnFile> files;
     for (const auto& e : fs::recursive_directory_iterator(dir))
@@ -390,31 +420,20 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
     for (auto& f : files) by_depth[f.depth_from].push_back(std::move(f));
     for (auto& [depth, group] : by_depth) {
       const std::string name = cat("validate_", fs::path(dir).filename().string(), "_", static_cast<int>(std::lround(depth * 100)), "cm");
-      const std::string file = cfg.output_dir + "/" + name + ".nc";
-      if (comm.root()) observations::write_ioda(observations::ismn_to_obs(group, start, end, 0.02), file);
-      Source src;
-      src.name = name;
-      src.file = fs::absolute(file).string();
-      src.assimilate = false;
-      YAML::Node n;
-      n["name"] = name;
-      n["file"] = src.file;
+      const std::string file = fs::absolute(cfg.output_dir + "/" + name + ".nc").string();
+      if (comm.root()) observations::write_ioda(observations::ismn_to_obs(group, base.start, base.end, 0.02), file);
+      comm.barrier();
       const bool crns = group.front().sensor.find("osmic") != std::string::npos || group.front().network == "COSMOS";
-      n["operator"]["type"] = crns ? "crns" : "insitu";
-      if (!crns) n["operator"]["depth_m"] = std::max(depth, 0.01);
-      n["operator"]["max_distance_km"] = cfg.validate_max_distance_km;
-      n["file_errors"] = true;
-      n["assimilate"] = false;
-      src.node = n;
-      sources.push_back(src);
+      base.params.observations.push_back(
+          station_source(name, file, crns, depth, cfg.validate_max_distance_km, cat("--validate-with ", dir)));
       cfg.validation.push_back({name, depth <= 0.1 ? "surface" : "rootzone"});
       log::info("compare: validation stations from ", dir, " at ", depth, " m: ", group.size(), " file(s)",
                 crns ? " (CRNS operator)" : "");
     }
   }
-  comm.barrier();
+}
 
-  // The experiments.
+std::vector<Variant> plan_variants(const CompareConfig& cfg) {
   std::vector<Variant> variants;
   if (cfg.open_loop) variants.push_back({"open_loop", {}, "", "", 0});
   if (cfg.singles)
@@ -426,51 +445,182 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
     const std::string name = "merged_" + m.type + (k ? cat("_", k + 1) : "");
     variants.push_back({name, {name}, "", m.type, static_cast<std::size_t>(&m - cfg.merged.data())});
   }
-  // Retrieval files for merging: the base's, or the open loop's synthetic draws.
-  const std::string draws_dir = cfg.output_dir + "/" + (cfg.open_loop ? "open_loop" : "draws");
+  return variants;
+}
 
+// A variant's typed run: the base's sources with only its own assimilated
+// (every other is withheld and scored), plus its merged product.
+CycleParams variant_params(const CompareConfig& cfg, const Base& base, const Variant& v) {
+  CycleParams p = base.params;
+  for (auto& s : p.observations) s.assimilate = std::count(v.assimilated.begin(), v.assimilated.end(), s.name) > 0;
+  if (!v.merged_file.empty()) {
+    SourceParams m = base.source(cfg.retrievals.front(), cfg.source_file, "retrievals");
+    m.name = v.name;
+    m.file = v.merged_file;
+    m.variable.clear();
+    // A product trained on a reference (the LSTM) is observed like that reference.
+    if (v.merger_type == "lstm" && !cfg.merge_reference.empty())
+      m.op = base.source(cfg.merge_reference, cfg.source_file, "merge_reference").op;
+    if (!cfg.merged_operator.type.empty()) m.op = cfg.merged_operator;
+    m.file_errors = true;
+    m.assimilate = true;
+    m.every = cfg.merged_every;  // a daily product, not the first retrieval's revisit
+    m.phase = 0;
+    if (!cfg.merged_rescale.empty()) m.rescale = cfg.merged_rescale;
+    p.observations.push_back(m);
+  }
+  return p;
+}
+
+// The open loop keeps the filter (assimilate experiments need one) and the
+// same data path; every experiment writes feedback and maps.
+RunConfig variant_run(const Base& base, const CycleParams& p, const std::string& out_dir, bool write_draws) {
+  RunConfig rc = base.run;
+  YAML::Node resolved;
+  resolved["type"] = base.run.experiment.type;
+  for (const auto& kv : base.cycling->resolved(p)) resolved[kv.first] = kv.second;
+  rc.experiment.resolved = resolved;
+  rc.output.dir = out_dir;
+  rc.output.diagnostics = true;
+  rc.output.maps = true;
+  rc.output.observations = write_draws;
+  return rc;
+}
+
+void run_variant(const Base& base, const CycleParams& p, const RunConfig& rc, const parallel::Layout& layout) {
+  RunOptions ro;
+  ro.output_dir = rc.output.dir;
+  base.cycling->run_with(p, rc, ro, layout);
+  layout.run.barrier();  // rank 0 writes the outputs; no rank looks for them before they are complete
+}
+
+// The merge config of one merged product: the retrievals (files, or an OSSE's
+// draws), the period, and the merger with the model's soil and forcing an LSTM learns from.
+observations::merging::MergeConfig merge_config(const CompareConfig& cfg, const Base& base, const Variant& v,
+                                                const std::vector<std::string>& retrieval_files,
+                                                const std::string& draws_dir, const std::string& merge_dir) {
+  YAML::Node m;
+  for (std::size_t r = 0; r < cfg.retrievals.size(); ++r) {
+    YAML::Node p;
+    p["name"] = cfg.retrievals[r];
+    p["file"] = fs::absolute(retrieval_files[r]).string();
+    m["products"].push_back(p);
+  }
+  // The merged product sits at the locations of merge_locations' retrieval (default the first).
+  const auto at = std::find(cfg.retrievals.begin(), cfg.retrievals.end(),
+                            cfg.merge_locations.empty() ? cfg.retrievals.front() : cfg.merge_locations);
+  const std::string& locations_file = retrieval_files[static_cast<std::size_t>(at - cfg.retrievals.begin())];
+  if (!cfg.merge_locations.empty()) m["locations"] = fs::absolute(locations_file).string();
+  m["start"] = base.start.iso();
+  m["end"] = base.end.iso();
+  m["rescale"] = cfg.merge_rescale;
+  m["max_distance_km"] = cfg.merge_max_distance_km;
+  m["aggregate_km"] = cfg.merge_aggregate_km;
+  const auto& mc = cfg.merged[v.merger_index];
+  YAML::Node merger = YAML::Clone(mc.node.yaml());
+  if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);
+  merger["type"] = mc.type;
+  if (mc.type == "lstm" && !merger["static"]) {
+    // A network that knows each location's soil can learn its offset
+    // (the OSSE's LSTM erred by 0.021 m3/m3 per location without it):
+    // the model's top-layer soil at the merged locations.
+    const std::string file = fs::absolute(cfg.output_dir + "/" + v.name + "/soil_static.csv").string();
+    if (write_soil_static(base.run, locations_file, file)) merger["static"] = file;
+  }
+  const YAML::Node base_model = config::load_file(cfg.base).yaml()["model"];
+  if (mc.type == "lstm" && !merger["forcing"] && base_model["forcing"] && base_model["forcing"].IsScalar()) {
+    // The model's forcing: precipitation and temperature drive what every location's
+    // soil moisture does, and a network without them errs alike everywhere on a given day.
+    // A one-point forcing is what the model applies to every cell, so it serves every location.
+    const std::string forcing = absolute_in(base_model["forcing"].as<std::string>(), base.dir);
+    const auto nc = io::NcFile::open(forcing);
+    if (nc.att_double("", "latitude") && nc.att_double("", "longitude")) {
+      merger["forcing"].push_back(forcing);
+      merger["forcing_max_distance_km"] = 20000.0;
+    }
+  }
+  if (mc.type == "lstm" && !merger["reference"] && !cfg.merge_reference.empty()) {
+    const auto& ref = base.source(cfg.merge_reference, cfg.source_file, "merge_reference");
+    merger["reference"] = ref.file.empty() ? fs::absolute(draws_dir + "/observations/" + ref.name + ".nc").string() : ref.file;
+  }
+  m["merger"] = merger;
+  m["output"]["dir"] = merge_dir;
+  m["seed"] = base.run.seed;
+  m["log_level"] = cfg.log_level;
+  return observations::merging::read_merge_config(config::from_yaml(
+      m, cfg.source_file + " (merge " + v.name + ")", fs::absolute(cfg.source_file).parent_path().string()));
+}
+
+// The retrievals' files for merging: the base's, or synthetic draws of an
+// open-loop pass (the open loop's own, or one run for them).
+std::vector<std::string> retrieval_files(const CompareConfig& cfg, const Base& base, const std::string& draws_dir,
+                                         const parallel::Layout& layout) {
+  bool synthetic = false;
+  for (const auto& r : cfg.retrievals) synthetic = synthetic || base.source(r, cfg.source_file, "retrievals").file.empty();
+  // Rank 0 decides: the files are its to write, and every rank must take the same path.
+  std::string draw = layout.run.root() && synthetic && !fs::exists(draws_dir + "/observations") ? "yes" : "";
+  layout.run.broadcast(draw);
+  if (!draw.empty()) {
+    const Variant open_loop{"open_loop", {}, "", "", 0};
+    const CycleParams p = variant_params(cfg, base, open_loop);
+    run_variant(base, p, variant_run(base, p, draws_dir, true), layout);
+  }
+  std::vector<std::string> files;
+  for (const auto& r : cfg.retrievals) {
+    const auto& s = base.source(r, cfg.source_file, "retrievals");
+    files.push_back(s.file.empty() ? draws_dir + "/observations/" + r + ".nc" : s.file);
+  }
+  return files;
+}
+
+void score_and_report(const CompareConfig& cfg, const Base& base, const std::vector<Variant>& variants,
+                      const std::vector<std::pair<std::string, double>>& seconds) {
+  std::vector<Row> rows;
+  std::vector<std::string> layers, names;
+  for (const auto& v : variants) names.push_back(v.name);
+  for (const auto& val : cfg.validation)
+    if (std::find(layers.begin(), layers.end(), val.layer) == layers.end()) layers.push_back(val.layer);
+  for (const auto& v : variants)
+    for (const auto& val : cfg.validation) {
+      const auto part = score(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", v.name, val.layer,
+                              base.scored_from);
+      rows.insert(rows.end(), part.begin(), part.end());
+    }
+  const auto sums = summarise(rows, names, layers);
+  write_reports(cfg, rows, sums, seconds);
+  log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
+  for (const auto& s : sums)
+    log::info("  ", s.layer, " #", s.rank, " ", s.experiment, ": ubRMSE ", fmt(s.ubrmse), ", R ", fmt(s.r, 3),
+              ", anomaly R ", fmt(s.anomaly_r, 3), " (", s.stations, " stations)");
+  if (!cfg.figures) return;
+  const std::string script = std::string(LANDDA_SOURCE_DIR) + "/experiments/report/make_report.py";
+  const std::string py = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
+  const std::string cmd = py + " '" + script + "' '" + cfg.output_dir + "'";
+  if (!fs::exists(script) || std::system(cmd.c_str()) != 0)
+    log::warn("compare: the figures and report.html were not drawn (", cmd,
+              " failed; it needs python3 with xarray and matplotlib); the tables are complete");
+  else
+    log::info("compare: report at ", cfg.output_dir, "/report.html");
+}
+
+}  // namespace
+
+void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env) {
+  const auto t_start = std::chrono::steady_clock::now();
+  const parallel::Comm& comm = env.world();
+  Base base = read_base(cfg, opts);
+  resolve_sources(cfg, base);
+  fs::create_directories(cfg.output_dir);
+  add_station_folders(cfg, base, comm);
+  std::vector<Variant> variants = plan_variants(cfg);
   std::vector<std::string> names;
   for (const auto& v : variants) names.push_back(v.name);
   log::info("compare: ", variants.size(), " experiments (", config::join(names), "), validated by ",
             cfg.validation.size(), " source(s), ", comm.size(), " MPI rank(s)");
-
-  const auto build = [&](const Variant& v, const std::string& out_dir, bool write_draws) {
-    YAML::Node root = YAML::Clone(base_yaml);
-    YAML::Node obs(YAML::NodeType::Sequence);
-    for (const auto& s : sources) {
-      YAML::Node n = YAML::Clone(s.node);
-      const bool is_retrieval = std::count(cfg.retrievals.begin(), cfg.retrievals.end(), s.name) > 0;
-      if (is_retrieval) n["assimilate"] = std::count(v.assimilated.begin(), v.assimilated.end(), s.name) > 0;
-      obs.push_back(n);
-    }
-    if (!v.merged_file.empty()) {
-      YAML::Node n = YAML::Clone(sources[index_of(cfg.retrievals.front(), "retrievals")].node);
-      n["name"] = v.name;
-      n["file"] = v.merged_file;
-      // A product trained on a reference (the LSTM) is observed like that reference.
-      if (v.merger_type == "lstm" && !cfg.merge_reference.empty())
-        n["operator"] = YAML::Clone(sources[index_of(cfg.merge_reference, "merge_reference")].node["operator"]);
-      if (!cfg.merged_operator.type.empty()) n["operator"] = YAML::Clone(cfg.merged_operator.node.yaml());
-      n["file_errors"] = true;
-      n["assimilate"] = true;
-      n["every"] = cfg.merged_every;  // a daily product, not the first retrieval's revisit
-      n["phase"] = 0;
-      if (!cfg.merged_rescale.empty()) n["rescale"] = cfg.merged_rescale;
-      obs.push_back(n);
-    }
-    root["experiment"]["observations"] = obs;
-    // The open loop assimilates nothing but keeps the filter: the same data path, and
-    // assimilate experiments (real data) need one.
-    root["output"]["dir"] = out_dir;
-    root["output"]["diagnostics"] = true;
-    root["output"]["maps"] = true;
-    if (write_draws) root["output"]["observations"] = true;
-    return read_run_config(config::from_yaml(root, cfg.base + " (experiment " + v.name + ")", base_dir));
-  };
-
+  const parallel::Layout layout = parallel::Layout::make(comm, base.run.parallel.ranks_per_task);
+  const std::string draws_dir = cfg.output_dir + "/" + (cfg.open_loop ? "open_loop" : "draws");
+  std::vector<std::string> files;
   std::vector<std::pair<std::string, double>> seconds;
-  const parallel::Layout layout = parallel::Layout::make(comm, base.parallel.ranks_per_task);
-  std::vector<std::string> retrieval_files;
   for (std::size_t i = 0; i < variants.size(); ++i) {
     Variant& v = variants[i];
     const auto t0 = std::chrono::steady_clock::now();
@@ -480,80 +630,13 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
                           static_cast<long long>(elapsed / static_cast<double>(i) * static_cast<double>(variants.size() - i)), " s to go")
                     : std::string());
     if (!v.merger_type.empty()) {
-      if (retrieval_files.empty()) {
-        bool synthetic = false;
-        for (const auto& r : cfg.retrievals) synthetic = synthetic || sources[index_of(r, "retrievals")].file.empty();
-        // Rank 0 decides: the files are its to write, and every rank must take the same path.
-        std::string draw = comm.root() && synthetic && !fs::exists(draws_dir + "/observations") ? "yes" : "";
-        comm.broadcast(draw);
-        if (!draw.empty()) {
-          // No open loop ran: draw the retrievals in an open-loop pass of their own.
-          RunConfig dc = build({"open_loop", {}, "", "", 0}, draws_dir, true);
-          RunOptions ro;
-          ro.output_dir = dc.output.dir;
-          registry().create(dc.experiment)->run(dc, ro, layout);
-        }
-        for (const auto& r : cfg.retrievals) {
-          const auto& s = sources[index_of(r, "retrievals")];
-          retrieval_files.push_back(s.file.empty() ? draws_dir + "/observations/" + r + ".nc" : s.file);
-        }
-      }
+      if (files.empty()) files = retrieval_files(cfg, base, draws_dir, layout);
       // The merge runs on rank 0; every rank learns whether it worked.
       const std::string merge_dir = cfg.output_dir + "/" + v.name + "/merge";
       std::string failure;
       if (comm.root()) {
         try {
-          YAML::Node m;
-          for (std::size_t r = 0; r < cfg.retrievals.size(); ++r) {
-            YAML::Node p;
-            p["name"] = cfg.retrievals[r];
-            p["file"] = fs::absolute(retrieval_files[r]).string();
-            m["products"].push_back(p);
-          }
-          // The merged product sits at the locations of merge_locations' retrieval (default the first).
-          const std::string& locations_file = retrieval_files[static_cast<std::size_t>(
-              std::find(cfg.retrievals.begin(), cfg.retrievals.end(),
-                        cfg.merge_locations.empty() ? cfg.retrievals.front() : cfg.merge_locations) -
-              cfg.retrievals.begin())];
-          if (!cfg.merge_locations.empty()) m["locations"] = fs::absolute(locations_file).string();
-          m["start"] = start.iso();
-          m["end"] = end.iso();
-          m["rescale"] = cfg.merge_rescale;
-          m["max_distance_km"] = cfg.merge_max_distance_km;
-          m["aggregate_km"] = cfg.merge_aggregate_km;
-          const auto& mc = cfg.merged[v.merger_index];
-          YAML::Node merger = YAML::Clone(mc.node.yaml());
-          if (!merger.IsMap()) merger = YAML::Node(YAML::NodeType::Map);
-          merger["type"] = mc.type;
-          if (mc.type == "lstm" && !merger["static"]) {
-            // A network that knows each location's soil can learn its offset
-            // (the OSSE's LSTM erred by 0.021 m3/m3 per location without it):
-            // the model's top-layer soil at the merged locations.
-            const std::string file = fs::absolute(cfg.output_dir + "/" + v.name + "/soil_static.csv").string();
-            if (write_soil_static(base, locations_file, file)) merger["static"] = file;
-          }
-          if (mc.type == "lstm" && !merger["forcing"] && base_yaml["model"]["forcing"] &&
-              base_yaml["model"]["forcing"].IsScalar()) {
-            // The model's forcing: precipitation and temperature drive what every location's
-            // soil moisture does, and a network without them errs alike everywhere on a given day.
-            // A one-point forcing is what the model applies to every cell, so it serves every location.
-            const std::string forcing = absolute_in(base_yaml["model"]["forcing"].as<std::string>(), base_dir);
-            const auto nc = io::NcFile::open(forcing);
-            if (nc.att_double("", "latitude") && nc.att_double("", "longitude")) {
-              merger["forcing"].push_back(forcing);
-              merger["forcing_max_distance_km"] = 20000.0;
-            }
-          }
-          if (mc.type == "lstm" && !merger["reference"] && !cfg.merge_reference.empty()) {
-            const auto& ref = sources[index_of(cfg.merge_reference, "merge_reference")];
-            merger["reference"] = ref.file.empty() ? fs::absolute(draws_dir + "/observations/" + ref.name + ".nc").string() : ref.file;
-          }
-          m["merger"] = merger;
-          m["output"]["dir"] = merge_dir;
-          m["seed"] = base.seed;
-          m["log_level"] = cfg.log_level;
-          auto mcfg = observations::merging::read_merge_config(
-              config::from_yaml(m, cfg.source_file + " (merge " + v.name + ")", fs::absolute(cfg.source_file).parent_path().string()));
+          auto mcfg = merge_config(cfg, base, v, files, draws_dir, merge_dir);
           observations::merging::run_merge(mcfg);
         } catch (const std::exception& e) {
           failure = e.what();
@@ -563,42 +646,11 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
       if (!failure.empty()) throw Error(cat("compare: merging ", v.name, ": ", failure));
       v.merged_file = fs::absolute(merge_dir + "/merged.nc").string();
     }
-    RunConfig rc = build(v, cfg.output_dir + "/" + v.name, v.name == "open_loop");
-    RunOptions ro;
-    ro.output_dir = rc.output.dir;
-    auto experiment = registry().create(rc.experiment);
-    experiment->check(rc);
-    experiment->run(rc, ro, layout);
-    comm.barrier();  // rank 0 writes the outputs; no rank looks for them before they are complete
+    const CycleParams p = variant_params(cfg, base, v);
+    run_variant(base, p, variant_run(base, p, cfg.output_dir + "/" + v.name, v.name == "open_loop"), layout);
     seconds.emplace_back(v.name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
-
-  if (!comm.root()) return;
-  std::vector<Row> rows;
-  std::vector<std::string> layers;
-  for (const auto& val : cfg.validation)
-    if (std::find(layers.begin(), layers.end(), val.layer) == layers.end()) layers.push_back(val.layer);
-  for (const auto& v : variants)
-    for (const auto& val : cfg.validation) {
-      const auto part = score(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", v.name, val.layer, scored_from);
-      rows.insert(rows.end(), part.begin(), part.end());
-    }
-  const auto sums = summarise(rows, names, layers);
-  write_reports(cfg, rows, sums, seconds);
-  log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
-  for (const auto& s : sums)
-    log::info("  ", s.layer, " #", s.rank, " ", s.experiment, ": ubRMSE ", fmt(s.ubrmse), ", R ", fmt(s.r, 3),
-              ", anomaly R ", fmt(s.anomaly_r, 3), " (", s.stations, " stations)");
-  if (cfg.figures) {
-    const std::string script = std::string(LANDDA_SOURCE_DIR) + "/experiments/report/make_report.py";
-    const std::string py = fs::exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";
-    const std::string cmd = py + " '" + script + "' '" + cfg.output_dir + "'";
-    if (!fs::exists(script) || std::system(cmd.c_str()) != 0)
-      log::warn("compare: the figures and report.html were not drawn (", cmd,
-                " failed; it needs python3 with xarray and matplotlib); the tables are complete");
-    else
-      log::info("compare: report at ", cfg.output_dir, "/report.html");
-  }
+  if (comm.root()) score_and_report(cfg, base, variants, seconds);
   log::info("compare: done in ", static_cast<long long>(std::chrono::duration<double>(std::chrono::steady_clock::now() - t_start).count()), " s");
 }
 

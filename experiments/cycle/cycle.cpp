@@ -356,11 +356,11 @@ void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
     s_.sources[k].apply_all(st_.X, HA.middleRows(off, cnt));
     off += cnt;
   }
-  const Eigen::VectorXd amean = ensemble_mean(dist_.allgather_columns(HA));
+  const Eigen::VectorXd amean = ensemble_mean(dist_.allgather_columns(HA)), hmean = ensemble_mean(w.HX);
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
+    if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean, hmean, off);
     for (Index o = off; o < off + cnt; ++o) {
-      if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean[o]);
       const int flag = w.obs.qc[static_cast<std::size_t>(o)];
       if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
       sums[k].add_analysis(w.obs.value[o], amean[o]);

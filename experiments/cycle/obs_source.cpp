@@ -72,7 +72,9 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
   }
   feedback_.groups = {{"hofx0", "ensemble mean of H(background)", {}},
                       {"hofx0_spread", "ensemble spread of H(background)", {}},
-                      {"hofx1", "ensemble mean of H(analysis)", {}}};
+                      {"hofx1", "ensemble mean of H(analysis at the window's end)", {}},
+                      {"hofx", "ensemble mean of H of the run's state at the observation's own time (the forecast "
+                               "before the window's end, the analysis at it)", {}}};
   const ObsVariable var = ops_.front()->variable();
   for (auto* f : {&written_, &feedback_}) {
     f->variable = from_file() ? data_.variable : var.name;
@@ -154,6 +156,9 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   }
   batch_.source.assign(batch_.x.size(), 0);
   batch_.source_names = {p_.name};
+  at_end_.assign(batch_.x.size(), 0);
+  for (const auto& s : slices_)
+    if (s.h_step == steps) std::fill(at_end_.begin() + s.begin, at_end_.begin() + s.begin + s.count, 1);
   for (std::size_t k = 0; k < slices_.size(); ++k) {
     const ObsSlice& s = slices_[k];
     ObsOperator& op = from_file() ? slice_op(k) : *ops_.front();
@@ -211,6 +216,13 @@ void ObsSource::add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean,
   for (Index o = at; o < at + part.size(); ++o) {
     feedback_.groups[0].values.push_back(hmean[o]);
     feedback_.groups[1].values.push_back(hspread[o]);
+  }
+}
+
+void ObsSource::add_feedback_analysis(const Eigen::VectorXd& amean, const Eigen::VectorXd& hmean, Index at) {
+  for (Index o = 0; o < size(); ++o) {
+    feedback_.groups[2].values.push_back(amean[at + o]);
+    feedback_.groups[3].values.push_back(at_end_[static_cast<std::size_t>(o)] ? amean[at + o] : hmean[at + o]);
   }
 }
 

@@ -85,7 +85,9 @@ class ObsSource {
 
   // output.diagnostics: observation-space feedback, kept on the root rank.
   void add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at);
-  void add_feedback_analysis(double amean) { feedback_.groups[2].values.push_back(amean); }
+  // hofx1 (the analysis at the window's end) and hofx, the run's state at each
+  // observation's own time: the forecast before the window's end, the analysis at it.
+  void add_feedback_analysis(const Eigen::VectorXd& amean, const Eigen::VectorXd& hmean, Index at);
   void write_feedback(const Grid& grid, const std::string& path, ObsTiming timing);
   void write_draws(const Grid& grid, const std::string& path);
 
@@ -102,6 +104,7 @@ class ObsSource {
   ObsBatch batch_;
   std::vector<ObsSlice> slices_;
   Index window_begin_ = 0;  // file sources: the first row of the window in data_
+  std::vector<char> at_end_;  // per row of the window: H meets it at the window's end
   Eigen::VectorXd hbuf_;
 };
 

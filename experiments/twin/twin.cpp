@@ -38,11 +38,26 @@ void Twin::Params::visit(config::Visitor& v) {
   v.section("initial", initial, config::doc("initial ensemble"));
 }
 
-void Twin::check(const RunConfig& cfg) const { CycleSetup(p_, RunMode::twin, cfg); }
+void CyclingExperiment::check(const RunConfig& cfg) const {
+  check_kind(cfg);
+  CycleSetup(cycle(), mode(), cfg);
+}
 
-void Twin::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
-  CycleSetup setup(p_, RunMode::twin, cfg);
+void CyclingExperiment::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
+  run_with(cycle(), cfg, opts, layout);
+}
+
+void CyclingExperiment::run_with(const CycleParams& p, const RunConfig& cfg, const RunOptions& opts,
+                                 const parallel::Layout& layout) const {
+  check_kind(cfg);
+  CycleSetup setup(p, mode(), cfg);
   run_cycle(setup, opts, layout);
+}
+
+YAML::Node Twin::resolved(const CycleParams& p) const {
+  Params tp;
+  static_cast<CycleParams&>(tp) = p;
+  return config::write(tp);
 }
 
 void RunWindows::visit(config::Visitor& v) {
@@ -72,7 +87,29 @@ void Assimilate::Params::visit(config::Visitor& v) {
   v.sections("observations", observations, config::doc("observation sources, each with its IODA file").needed());
 }
 
-void Assimilate::check(const RunConfig& cfg) const {
+void RunWindows::take(const CycleParams& p) {
+  start = p.start;
+  window = p.window;
+  cycles = p.cycles;
+  spinup = p.spinup;
+  obs_timing = p.obs_timing;
+  initial = p.initial;
+}
+
+YAML::Node Assimilate::resolved(const CycleParams& p) const {
+  Params ap;
+  ap.take(p);
+  ap.observations = p.observations;
+  return config::write(ap);
+}
+
+YAML::Node OpenLoop::resolved(const CycleParams& p) const {
+  Params op;
+  op.take(p);
+  return config::write(op);
+}
+
+void Assimilate::check_kind(const RunConfig& cfg) const {
   for (std::size_t k = 0; k < p_.observations.size(); ++k)
     if (p_.observations[k].file.empty())
       throw ConfigError(cat(cfg.source_file, ": experiment.observations.", k, " (", p_.observations[k].name,
@@ -80,26 +117,12 @@ void Assimilate::check(const RunConfig& cfg) const {
   if (cfg.filter.type == "none")
     throw ConfigError(cat(cfg.source_file, ": filter.type = none: an assimilate experiment needs a filter (use "
                                            "experiment.type: openloop for a free run)"));
-  CycleSetup(p_.cycle(p_.observations), RunMode::real, cfg);
 }
 
-void Assimilate::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
-  check(cfg);
-  CycleSetup setup(p_.cycle(p_.observations), RunMode::real, cfg);
-  run_cycle(setup, opts, layout);
-}
-
-void OpenLoop::check(const RunConfig& cfg) const {
+void OpenLoop::check_kind(const RunConfig& cfg) const {
   if (cfg.filter.type != "none")
     cfg.filter.node.child("type").fail(cat("'", cfg.filter.type, "': experiment.type = openloop runs no analysis; set "
                                            "filter.type: none (filter.members sets the ensemble size)"));
-  CycleSetup(p_.cycle({}), RunMode::open_loop, cfg);
-}
-
-void OpenLoop::run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) {
-  if (cfg.filter.type != "none") check(cfg);
-  CycleSetup setup(p_.cycle({}), RunMode::open_loop, cfg);
-  run_cycle(setup, opts, layout);
 }
 
 }  // namespace landda::experiments

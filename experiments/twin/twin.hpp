@@ -8,11 +8,29 @@
 
 namespace landda::experiments {
 
+// An experiment that cycles an ensemble: its windows and sources as typed
+// parameters, so that `compare` builds its variants from them.
+class CyclingExperiment : public Experiment {
+ public:
+  virtual CycleParams cycle() const = 0;
+  virtual RunMode mode() const = 0;
+  // The experiment section of a resolved config for other parameters of this kind.
+  virtual YAML::Node resolved(const CycleParams& p) const = 0;
+  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
+  void check(const RunConfig& cfg) const override;
+  // Runs other parameters of this kind (a compare variant) with `cfg`'s model, filter and output.
+  void run_with(const CycleParams& p, const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) const;
+
+ protected:
+  // Checks of this kind beyond the cycle's own.
+  virtual void check_kind(const RunConfig& /*cfg*/) const {}
+};
+
 // Twin experiment (observing-system simulation experiment, OSSE): a nature
 // run of the model plays the truth, synthetic observations are drawn from it
 // with known errors, and an ensemble started away from the truth assimilates
 // them. Usable with every model; statistics exclude the spin-up cycles.
-class Twin final : public Experiment {
+class Twin final : public CyclingExperiment {
  public:
   static constexpr const char* doc =
       "twin experiment (OSSE): nature run, synthetic observations of chosen state elements, cycling ensemble "
@@ -21,8 +39,9 @@ class Twin final : public Experiment {
     void visit(config::Visitor& v);
   };
   explicit Twin(const Params& p) : p_(p) {}
-  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
-  void check(const RunConfig& cfg) const override;
+  CycleParams cycle() const override { return p_; }
+  RunMode mode() const override { return RunMode::twin; }
+  YAML::Node resolved(const CycleParams& p) const override;
 
  private:
   Params p_;
@@ -39,11 +58,12 @@ struct RunWindows {
   InitialParams initial;
   void visit(config::Visitor& v);
   CycleParams cycle(std::vector<SourceParams> observations) const;  // no nature spin-up
+  void take(const CycleParams& p);                                   // the windows of p
 };
 
 // Assimilation of observation files (real retrievals, or synthetic ones a
 // twin experiment wrote): every source reads an IODA file. The unperturbed run is the control.
-class Assimilate final : public Experiment {
+class Assimilate final : public CyclingExperiment {
  public:
   static constexpr const char* doc =
       "assimilation of IODA observation files (real data, or a twin's synthetic retrievals) into the ensemble";
@@ -52,8 +72,12 @@ class Assimilate final : public Experiment {
     void visit(config::Visitor& v);
   };
   explicit Assimilate(const Params& p) : p_(p) {}
-  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
-  void check(const RunConfig& cfg) const override;
+  CycleParams cycle() const override { return p_.cycle(p_.observations); }
+  RunMode mode() const override { return RunMode::real; }
+  YAML::Node resolved(const CycleParams& p) const override;
+
+ protected:
+  void check_kind(const RunConfig& cfg) const override;
 
  private:
   Params p_;
@@ -62,14 +86,18 @@ class Assimilate final : public Experiment {
 // An ensemble run without assimilation (the open loop of a real-data study):
 // the unperturbed control run and the perturbed ensemble, their fluxes and
 // water balance. Scores compare the ensemble mean with the control.
-class OpenLoop final : public Experiment {
+class OpenLoop final : public CyclingExperiment {
  public:
   static constexpr const char* doc =
       "open loop: the ensemble and the unperturbed control run side by side, no observations (filter.type none)";
   struct Params : RunWindows {};
   explicit OpenLoop(const Params& p) : p_(p) {}
-  void run(const RunConfig& cfg, const RunOptions& opts, const parallel::Layout& layout) override;
-  void check(const RunConfig& cfg) const override;
+  CycleParams cycle() const override { return p_.cycle({}); }
+  RunMode mode() const override { return RunMode::open_loop; }
+  YAML::Node resolved(const CycleParams& p) const override;
+
+ protected:
+  void check_kind(const RunConfig& cfg) const override;
 
  private:
   Params p_;
