@@ -94,10 +94,11 @@ ObsOperator& ObsSource::slice_op(std::size_t k) {
 
 namespace {
 
-// The model step nearest to t after t0, within the window's steps.
+// The model step of the window (t0, t1] nearest to t: its states are those
+// after steps 1 .. steps (the state at t0 belongs to the window before).
 int nearest_step(Time t, Time t0, Duration step, int steps) {
   const double k = std::round(static_cast<double>((t - t0).seconds) / static_cast<double>(step.seconds));
-  return static_cast<int>(std::clamp(k, 0.0, static_cast<double>(steps)));
+  return static_cast<int>(std::clamp(k, 1.0, static_cast<double>(steps)));
 }
 
 }  // namespace
