@@ -57,9 +57,17 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
                                    "from the nature run (use bias and scale)"));
   }
   geometry = std::make_unique<ObsGeometry>(ObsGeometry{model->grid(), model->layout(), model->layer_bottoms(), model.get()});
-  for (std::size_t k = 0; k < p.observations.size(); ++k)
-    sources.emplace_back(p.observations[k], *geometry, mode == RunMode::real,
-                         cat(file, ": experiment.observations.", k, " (", p.observations[k].name, ")"));
+  for (std::size_t k = 0; k < p.observations.size(); ++k) {
+    const ObsSource& src = sources.emplace_back(p.observations[k], *geometry, mode == RunMode::real,
+                                                cat(file, ": experiment.observations.", k, " (", p.observations[k].name, ")"),
+                                                learned_columns);
+    if (src.learner().learns()) learned_columns += src.locations();
+  }
+  for (const auto& src : sources)
+    for (const auto& other : src.params().learn_tc_with)
+      if (std::none_of(sources.begin(), sources.end(), [&](const ObsSource& o) { return o.name() == other && o.from_file() && &o != &src; }))
+        throw ConfigError(cat(file, ": source ", src.name(), ": learn_tc_with names '", other,
+                              "', which is not another file source of this run"));
 }
 
 namespace {
@@ -82,6 +90,14 @@ void read_state(const std::string& path, const StateLayout& L, Eigen::VectorXd& 
         x[L.index(v, l, c)] = value;
       }
   }
+}
+
+// The median over the locations that have learned an error (NaN: none has).
+double median_learned(std::vector<double> e) {
+  e.erase(std::remove_if(e.begin(), e.end(), [](double v) { return !std::isfinite(v); }), e.end());
+  if (e.empty()) return std::nan("");
+  std::sort(e.begin(), e.end());
+  return e.size() % 2 ? e[e.size() / 2] : 0.5 * (e[e.size() / 2 - 1] + e[e.size() / 2]);
 }
 
 // Root-mean-square over all state rows of a row-distributed vector.
@@ -212,6 +228,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
   st_.diagnostics = Eigen::MatrixXd::Zero(nd, mine);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
+  st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
   st_.map_increment = st_.map_mean;
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
@@ -298,7 +315,11 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   }
   forecast(truth, true, t, t1, true);
   forecast(st_.X, false, t, t1, true);
-  for (const std::size_t k : active) w.obs.append(s_.sources[k].batch());
+  for (std::size_t a = 0; a < active.size(); ++a) {
+    const ObsSource& src = s_.sources[active[a]];
+    w.obs.append(src.batch());
+    src.learner().apply(st_.learned_errors, src.row_locations(), w.obs, offset[a]);
+  }
   return w;
 }
 
@@ -309,7 +330,8 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   const Eigen::VectorXd hmean = ensemble_mean(w.HX), hspread = ensemble_spread(w.HX);
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
-    const SourceParams& sp = s_.sources[k].params();
+    const ObsSource& src = s_.sources[k];
+    const SourceParams& sp = src.params();
     for (Index o = at; o < at + cnt; ++o) {
       auto& flag = w.obs.qc[static_cast<std::size_t>(o)];
       const double d = w.obs.value[o] - hmean[o], e = w.obs.error[o];
@@ -321,6 +343,9 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
       }
       if (flag == static_cast<int>(QcFlag::gross_error)) sums[k].rejected += 1;
       sums[k].add_background(w.obs.value[o], hmean[o], hspread[o], e, flag == 0);
+      const auto r = static_cast<std::size_t>(o - at);
+      src.learner().update(st_.learned_errors, src.row_locations()[r], d, hspread[o] * hspread[o],
+                           src.batch().error[o - at], w.obs.time[static_cast<std::size_t>(o)]);
     }
     if (feedback_ && comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
     at += cnt;
@@ -447,6 +472,7 @@ void Cycle::run() {
     model_.advance(x, control, {}, a, b, {&memory, nullptr, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
     split_.join_forecast(x, &memory, nullptr);
   });
+  estimate_tc_errors(s_, st_.learned_errors);
   open_outputs(fits);
   Eigen::MatrixXd Xr;
   Progress progress(s_.open_loop() ? "openloop" : "twin", p_.cycles, st_.next_cycle, comm_.root());
@@ -545,6 +571,9 @@ void Cycle::write_summary(double wall) {
     for (std::size_t k = 0; k < s_.sources.size(); ++k) {
       JsonObject o = source_json(rs.sources[k]);
       o.add("error", s_.sources[k].params().error);
+      if (const auto& le = s_.sources[k].learner(); le.learns())
+        o.add("learned_error", median_learned(le.errors(st_.learned_errors, false)))
+            .add("learned_error_inflated", median_learned(le.errors(st_.learned_errors, true)));
       per.add(s_.sources[k].name(), o);
     }
     s.add("sources", per);

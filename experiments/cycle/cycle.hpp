@@ -53,6 +53,7 @@ struct CycleSetup {
   std::unique_ptr<Filter> filter;
   std::unique_ptr<ObsGeometry> geometry;
   std::deque<ObsSource> sources;  // a deque: sources are built in place and never move
+  Index learned_columns = 0;      // locations of every source that learns its errors
   bool open_loop() const { return mode == RunMode::open_loop; }
   const char* truth_name() const { return mode == RunMode::twin ? "truth" : "control"; }
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
 
 #include "core/error.hpp"
 #include "observations/register.hpp"
@@ -44,16 +45,65 @@ void SourceParams::visit(config::Visitor& v) {
         .one_of({"none", "mean_std", "cdf"}));
   v("rescale_file", rescale_file,
     config::doc("reuse the fit stored by an earlier run (its rescaling/<name>.nc) instead of estimating it").file());
+  v("assumed_error", assumed_error,
+    config::doc("synthetic retrievals: the error standard deviation the analysis assumes (0: `error`, the one they "
+                "are drawn with); set it apart from `error` to study mis-specified or learned errors")
+        .at_least(0.0));
+  v("learn_error", learn_error,
+    config::doc("observation errors learned from the data per location: innovations estimates R = var(O-B) - HPH' "
+                "from the innovation covariance (Dee 1995; Reichle, Crow & Keppenne 2008), exponentially weighted "
+                "over learn_memory_days and bounded by learn_bounds; tc takes each location's error variance from "
+                "triple collocation with the two sources in learn_tc_with (daily means of the rescaled "
+                "observations over the run, so in model space); none keeps the constant or file errors")
+        .one_of({"none", "innovations", "tc"}));
+  v("learn_tc_with", learn_tc_with,
+    config::doc("learn_error tc: the two other file sources that form the triplet"));
+  v("learn_tc_max_km", learn_tc_max_km,
+    config::doc("learn_error tc: a partner's location serves within this distance").above(0.0));
+  v("learn_tc_min_samples", learn_tc_min_samples,
+    config::doc("learn_error tc: fewest days with all three for an estimate (else the nominal error)").range(10, 1e9));
+  v("learn_memory_days", learn_memory_days,
+    config::doc("e-folding time of the learned error's weighted means (days)").above(0.0));
+  v("learn_min_count", learn_min_count,
+    config::doc("observations a location needs before its learned error replaces the nominal one").range(2, 1e9));
+  v("learn_correlation", learn_correlation,
+    config::doc("inflate a learned R by (1 + r)/(1 - r), r the lag-1 autocorrelation of the location's innovations "
+                "(0 to 0.9): errors that persist between observations count as fewer independent ones"));
+  v("learn_background", learn_background,
+    config::doc("learn_error tc: weigh the source by what its innovations say of the background given its TC "
+                "error: lambda HPH' = var(O-B) - R (Li, Kalnay & Miyoshi 2009), R / lambda used, so a background "
+                "better than its ensemble spread claims takes less from the observations"));
+  v("learn_bounds", learn_bounds,
+    config::doc("[low, high]: the learned error stays between these multiples of the nominal error").above(0.0));
 }
 
-ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where)
-    : p_(p), g_(g) {
+namespace {
+
+// The locations of a file's rows, numbered in order of first appearance (coordinates as numbers).
+std::vector<int> number_locations(const ObsBatch& b, Index& count) {
+  std::map<std::pair<double, double>, int> ids;
+  std::vector<int> out(b.x.size());
+  for (std::size_t i = 0; i < b.x.size(); ++i)
+    out[i] = ids.try_emplace({b.x[i], b.y[i]}, static_cast<int>(ids.size())).first->second;
+  count = static_cast<Index>(ids.size());
+  return out;
+}
+
+}  // namespace
+
+ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where, Index first_column)
+    : p_(p), g_(g), learner_(p, first_column, 0) {
+  if (p_.learn_bounds.size() != 2 || !(p_.learn_bounds[0] < p_.learn_bounds[1]))
+    throw ConfigError(cat(where, ": learn_bounds must be [low, high] with low < high"));
+  if (p_.learn_error == "tc" && (p_.learn_tc_with.size() != 2 || !from_file()))
+    throw ConfigError(cat(where, ": learn_error tc needs a file source and two other file sources in learn_tc_with"));
   ops_.push_back(observations::operators().create(p_.op));
   if (from_file()) {
     data_ = observations::read_ioda(p_.file, p_.variable);
     if (!p_.file_errors) data_.obs.error.setConstant(p_.error);  // per observation, so rescaling can scale it
     for (std::size_t i = 0; i < data_.obs.x.size(); ++i)
       g.grid.to_grid(data_.obs.x[i], data_.obs.y[i], data_.obs.x[i], data_.obs.y[i]);
+    data_location_ = number_locations(data_.obs, n_locations_);
   } else {
     if (needs_file) throw ConfigError(cat(where, " needs a file"));
     if (!p_.overpass_hours.empty() && !std::is_sorted(p_.overpass_hours.begin(), p_.overpass_hours.end()))
@@ -64,12 +114,14 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
     }
     if (x_.empty())
       throw ConfigError(cat(where, " selects no cell (offset ", p_.offset, " >= ", g.layout.n_cells(), " cells)"));
+    n_locations_ = static_cast<Index>(x_.size());
     try {
       ops_.front()->setup(g, x_, y_);
     } catch (const Error& e) {
       throw ConfigError(cat(where, ": ", e.what()));
     }
   }
+  learner_ = ErrorLearner(p_, first_column, n_locations_);
   feedback_.groups = {{"hofx0", "ensemble mean of H(background)", {}},
                       {"hofx0_spread", "ensemble spread of H(background)", {}},
                       {"hofx1", "ensemble mean of H(analysis at the window's end)", {}},
@@ -116,6 +168,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     if (hi <= lo) return false;
     batch_ = data_.obs.slice(lo, hi - lo);
     window_begin_ = lo;
+    row_location_.assign(data_location_.begin() + lo, data_location_.begin() + hi);
     // Rows are in time order: each run of rows nearest one step is a slice.
     for (Index o = 0; o < batch_.size();) {
       const int s = timing == ObsTiming::window_end ? steps : nearest_step(batch_.time[static_cast<std::size_t>(o)], t0, step, steps);
@@ -141,6 +194,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     }
     const auto n = static_cast<Index>(x_.size());
     batch_.resize(n * static_cast<Index>(times.size()));
+    row_location_.resize(static_cast<std::size_t>(n) * times.size());
     for (std::size_t k = 0; k < times.size(); ++k) {
       const Index b0 = static_cast<Index>(k) * n;
       for (Index o = 0; o < n; ++o) {
@@ -148,7 +202,8 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
         batch_.x[i] = x_[static_cast<std::size_t>(o)];
         batch_.y[i] = y_[static_cast<std::size_t>(o)];
         batch_.time[i] = times[k];
-        batch_.error[b0 + o] = p_.error;
+        batch_.error[b0 + o] = p_.assumed_error > 0 ? p_.assumed_error : p_.error;
+        row_location_[i] = static_cast<int>(o);
       }
       const int s = nearest_step(times[k], t0, step, steps);
       slices_.push_back({s, h_step(s), b0, n});

@@ -13,6 +13,7 @@
 #include "core/observation.hpp"
 #include "core/random.hpp"
 #include "core/time.hpp"
+#include "experiments/cycle/learned_errors.hpp"
 #include "interfaces/obs_operator.hpp"
 #include "observations/ioda/ioda_file.hpp"
 
@@ -39,6 +40,14 @@ struct SourceParams {
   bool file_errors = true;
   std::string rescale = "none";  // file sources: none | mean_std | cdf (to the control run's climatology)
   std::string rescale_file;      // a stored fit to reuse
+  double assumed_error = 0;      // synthetic: the error the analysis assumes (0: `error`, the drawn one)
+  std::string learn_error = "none";  // none | innovations
+  double learn_memory_days = 30, learn_min_count = 10;
+  std::vector<double> learn_bounds{0.2, 10.0};
+  bool learn_correlation = true, learn_background = false;
+  std::vector<std::string> learn_tc_with;
+  double learn_tc_max_km = 50;
+  int learn_tc_min_samples = 50;
   SourceParams() { op.type = "state_element"; }
   void visit(config::Visitor& v);
   bool rescaled() const { return !file.empty() && rescale != "none"; }
@@ -56,7 +65,8 @@ struct ObsSlice {
 class ObsSource {
  public:
   // `where`: how errors name the source (config file and key).
-  ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where);
+  // `first_column`: where its locations start in the learned-error state.
+  ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where, Index first_column);
 
   const SourceParams& params() const { return p_; }
   const std::string& name() const { return p_.name; }
@@ -71,6 +81,11 @@ class ObsSource {
   const std::vector<ObsSlice>& slices() const { return slices_; }
   Index size() const { return batch_.size(); }
   Index window_begin() const { return window_begin_; }  // file sources: the window's first row of data()
+  // The location (0 .. locations-1) of each row of the window's batch.
+  const std::vector<int>& row_locations() const { return row_location_; }
+  const std::vector<int>& data_locations() const { return data_location_; }  // file sources: per row of data()
+  Index locations() const { return n_locations_; }
+  const ErrorLearner& learner() const { return learner_; }
 
   // At a slice's step: synthetic values drawn from the truth there, and the
   // rows of H(X) of the local members (columns of X).
@@ -105,6 +120,9 @@ class ObsSource {
   std::vector<ObsSlice> slices_;
   Index window_begin_ = 0;  // file sources: the first row of the window in data_
   std::vector<char> at_end_;  // per row of the window: H meets it at the window's end
+  std::vector<int> data_location_, row_location_;  // per row of data_ (file sources) and of the window
+  Index n_locations_ = 0;
+  ErrorLearner learner_;
   Eigen::VectorXd hbuf_;
 };
 

@@ -20,6 +20,7 @@ void SourceSums::add_background(double value, double hmean, double hspread, doub
   bb += hmean * hmean;
   ob += value * hmean;
   nis += d * d / (hph + error * error);
+  err2 += error * error;
   if (passed) used += 1;
 }
 
@@ -29,7 +30,7 @@ void SourceSums::add_cycle(const SourceSums& c, bool scored) {
 }
 
 std::span<const SumField> source_sum_fields() {
-  static constexpr std::array<SumField, 14> fields{{
+  static constexpr std::array<SumField, 15> fields{{
       {"used", &SourceSums::used, true},
       {"rejected", &SourceSums::rejected, true},
       {"missing", &SourceSums::missing, true},
@@ -44,6 +45,7 @@ std::span<const SumField> source_sum_fields() {
       {"bb", &SourceSums::bb, false},
       {"ob", &SourceSums::ob, false},
       {"nis", &SourceSums::nis, false},
+      {"err2", &SourceSums::err2, false},
   }};
   return fields;
 }
@@ -63,7 +65,7 @@ double pearson_r(const SourceSums& s) {
 }  // namespace
 
 std::span<const SourceScore> source_scores() {
-  static const std::array<SourceScore, 11> scores{{
+  static const std::array<SourceScore, 12> scores{{
       {"used", "observations that passed QC (assimilated when the source is)",
        [](const SourceSums& s) { return s.used; }},
       {"rejected_gross_error", "observations rejected by the gross-error check",
@@ -87,6 +89,8 @@ std::span<const SourceScore> source_scores() {
        "mean of (O-B)^2 / (HPH' + R): near 1 when the background spread and the observation error are right, "
        "above 1 when they are too small",
        [](const SourceSums& s) { return mean_of(s.nis, s.n); }},
+      {"error_rms", "root mean square of the observation errors used (learned, from the file or constant)",
+       [](const SourceSums& s) { return std::sqrt(mean_of(s.err2, s.n)); }},
   }};
   return scores;
 }

@@ -22,6 +22,7 @@ struct SourceSums {
   double n = 0, omb = 0, omb2 = 0, oma2 = 0, spread2 = 0;
   double o = 0, b = 0, oo = 0, bb = 0, ob = 0;  // Pearson R of O against mean H(background)
   double nis = 0;                               // sum of d^2 / (HPH' + R)
+  double err2 = 0;                              // sum of the R used
 
   // One observation that is not missing: its value, mean H(background), the
   // spread of H and its error; `used` when it passed QC.

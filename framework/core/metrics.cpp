@@ -116,8 +116,10 @@ namespace {
 
 void tc_point(const std::vector<double>& x, const std::vector<double>& y, const std::vector<double>& z,
               TripleCollocation& out) {
-  const double qxx = cov(x, x), qyy = cov(y, y), qzz = cov(z, z);
-  const double qxy = cov(x, y), qxz = cov(x, z), qyz = cov(y, z);
+  // Covariances with n - 1, as pytesmo's (numpy.cov).
+  const double unbias = static_cast<double>(x.size()) / static_cast<double>(x.size() - 1);
+  const double qxx = cov(x, x) * unbias, qyy = cov(y, y) * unbias, qzz = cov(z, z) * unbias;
+  const double qxy = cov(x, y) * unbias, qxz = cov(x, z) * unbias, qyz = cov(y, z) * unbias;
   // McColl et al. (2014), eq. 4 and the SNR/beta of their section 2.
   out.err_var[0] = qxx - qxy * qxz / qyz;
   out.err_var[1] = qyy - qxy * qyz / qxz;

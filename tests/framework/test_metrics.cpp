@@ -101,4 +101,12 @@ TEST_CASE("Triple collocation recovers known error variances and scalings (McCol
   CHECK(tc.beta[2] == Approx(scale[0] / scale[2]).epsilon(0.05));
   CHECK(tc.snr_db[0] > tc.snr_db[2]);  // x is the least noisy relative to its signal
   CHECK(std::isnan(metrics::triple_collocation({1, 2}, {1, 2}, {1, 3}).err_var[0]));
+  // pytesmo's estimator: numpy.cov (n - 1) on these eight triples gives (numpy 1.24)
+  // -3.71568086034009e-4, 1.1603556824819894e-3, 1.2466271237559015e-3.
+  const auto small = metrics::triple_collocation({0.1, 0.25, 0.3, 0.22, 0.4, 0.35, 0.15, 0.28},
+                                                 {0.12, 0.2, 0.33, 0.25, 0.38, 0.3, 0.2, 0.27},
+                                                 {0.09, 0.27, 0.29, 0.18, 0.45, 0.33, 0.1, 0.3}, 3);
+  CHECK(small.err_var[0] == Approx(-3.71568086034009e-4).epsilon(1e-12));
+  CHECK(small.err_var[1] == Approx(1.1603556824819894e-3).epsilon(1e-12));
+  CHECK(small.err_var[2] == Approx(1.2466271237559015e-3).epsilon(1e-12));
 }

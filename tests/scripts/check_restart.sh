@@ -22,6 +22,15 @@ soil_sets=(--set experiment.cycles=40 --set experiment.spinup=5 --set output.che
 "$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --stop-after 25
 "$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --restart
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-full" "$work/soil-stop" 0
+# Learned observation errors (their per-location statistics are in the checkpoint) carry over too.
+learn=(--set experiment.cycles=60 --set experiment.spinup=5 --set output.checkpoint_every=10 --log-level warn
+       --set experiment.observations.0.learn_error=innovations --set experiment.observations.1.learn_error=innovations
+       --set experiment.observations.0.learn_min_count=3 --set experiment.observations.1.learn_min_count=3)
+overpass="$src/experiments/configs/osse_overpass.yaml"
+"$landda" run "$overpass" "${learn[@]}" --output "$work/learn-full"
+"$landda" run "$overpass" "${learn[@]}" --output "$work/learn-stop" --stop-after 35
+"$landda" run "$overpass" "${learn[@]}" --output "$work/learn-stop" --restart
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/learn-full" "$work/learn-stop" 0
 # A restart with a changed config is refused.
 if "$landda" run "$cfg" "${common[@]}" --set filter.type=etkf --set filter.members=21 --output "$work/etkf-stop" --restart 2>"$work/err"; then
   echo "FAIL restart with another config was accepted"; exit 1
