@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <numeric>
 #include <cmath>
 #include <iostream>
 
@@ -73,7 +74,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   int nx = 100, ny = 100, members = 32, days = 3, stride = 1, per_task = 1;
   double radius = 10.0;
   std::string retention = "clapp_hornberger", scheme = "newton", forcing = std::string(LANDDA_SOURCE_DIR) + "/data/bondville/bondville_1998.nc";
-  std::string start_text = "1998-04-01T06:30:00Z";
+  std::string start_text = "1998-04-01T06:30:00Z", obs_timing = "window_end";
+  std::vector<double> overpass;
   opts.add_options()("help,h", "explain this command")("what", po::value<std::string>(), "model")(
       "nx", po::value(&nx), "grid columns (default 100)")("ny", po::value(&ny), "grid rows (default 100)")(
       "members", po::value(&members), "ensemble size (default 32)")("days", po::value(&days), "days to run (default 3)")(
@@ -82,6 +84,9 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       "ranks-per-task", po::value(&per_task), "ranks sharing each member's cells (default 1: members over ranks)")(
       "retention", po::value(&retention), "clapp_hornberger | van_genuchten")(
       "scheme", po::value(&scheme), "newton | linearized (see landda describe soil_water)")(
+      "overpass-hours", po::value(&overpass)->multitoken(),
+      "hours of the day (UTC) at which the cells are observed, in turn (default: the window's end)")(
+      "obs-timing", po::value(&obs_timing), "nearest_step (H at each overpass's step, 4D) | window_end (default)")(
       "start", po::value(&start_text), "first time (default 1998-04-01T06:30:00Z; the whole of 1998: 1998-01-01T06:30:00Z --days 365)")("forcing", po::value(&forcing),
                                                                                "forcing file (default: bundled Bondville)");
   po::positional_options_description pos;
@@ -97,6 +102,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
     return 0;
   }
   if (nx < 1 || ny < 1 || members < 2 || days < 1) throw ConfigError("landda bench model: nx, ny, days >= 1, members >= 2");
+  if (obs_timing != "window_end" && obs_timing != "nearest_step")
+    throw ConfigError(cat("landda bench model: --obs-timing is nearest_step or window_end, not '", obs_timing, "'"));
   const auto& comm = env.world();
   const parallel::Layout layout = parallel::Layout::make(comm, per_task);
   models::SoilWater::Params p;
@@ -146,15 +153,40 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   double t_model = 0, t_analysis = 0;
   Eigen::MatrixXd Xr, HXm(L.n_cells(), mine);
   RandomStream synth(1, "bench-obs", 0);
+  // The steps of the day at which the cells are observed (cell c at overpass c mod k).
+  std::vector<int> steps;
+  for (const double h : overpass) {
+    const double after = std::fmod(h * 3600.0 - static_cast<double>(start.seconds % 86400) + 86400.0, 86400.0);
+    steps.push_back(std::clamp(static_cast<int>(std::lround(after / 3600.0)), 1, 24));
+  }
+  const auto observe = [&](int k) {  // H of the cells of overpass k (all cells: k < 0)
+    for (int c = 0; c < L.n_cells(); ++c)
+      if (k < 0 || c % static_cast<int>(steps.size()) == k)
+        for (int j = 0; j < mine; ++j) HXm(c, j) = X(c, j);
+  };
+  std::vector<std::size_t> order(steps.size());
+  std::iota(order.begin(), order.end(), 0);
+  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return steps[a] < steps[b]; });
   for (int d = 0; d < days; ++d) {
     const Time a = start + Duration{86400LL * d};
     comm.barrier();
     auto t0 = std::chrono::steady_clock::now();
-    model.advance(X, ids, rng, a, a + Duration{86400}, {&mem, &diag, {split.begin(), split.end()}});
-    split.join_forecast(X, &mem, &diag);
+    Time t = a;
+    const auto advance = [&](Time to) {
+      if (to <= t) return;
+      model.advance(X, ids, rng, t, to, {&mem, &diag, {split.begin(), split.end()}});
+      split.join_forecast(X, &mem, &diag);
+      t = to;
+    };
+    if (obs_timing == "nearest_step")
+      for (const std::size_t k : order) {
+        advance(a + Duration{3600LL * steps[k]});
+        observe(static_cast<int>(k));
+      }
+    advance(a + Duration{86400});
+    if (obs_timing == "window_end" || steps.empty()) observe(-1);
     t_model += comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     t0 = std::chrono::steady_clock::now();
-    for (int j = 0; j < mine; ++j) HXm.col(j) = X.col(j).head(L.n_cells());
     const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
     const Eigen::VectorXd hm = ensemble_mean(HX);
     for (int c = 0; c < L.n_cells(); ++c) obs.value[c] = hm[c] + 0.03 * synth.normal();
@@ -192,6 +224,8 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       .add("days", days)
       .add("radius_km", radius)
       .add("weight_stride", stride)
+      .add("obs_timing", obs_timing)
+      .add("overpasses", static_cast<int>(steps.size()))
       .add("mpi_ranks", comm.size())
       .add("ranks_per_task", per_task)
       .add("model_seconds", t_model)
