@@ -182,6 +182,7 @@ int validate(const Args& args) {
     case ConfigKind::compare: {
       auto cc = experiments::read_compare_config(root);
       checked_run_config(config::load_file(cc.base));
+      experiments::check_compare(cc, {});
       std::cerr << file << ": valid (a `landda compare` config; its base " << cc.base << " too)\n";
       return 0;
     }

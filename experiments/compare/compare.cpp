@@ -463,6 +463,7 @@ CycleParams variant_params(const CompareConfig& cfg, const Base& base, const Var
       m.op = base.source(cfg.merge_reference, cfg.source_file, "merge_reference").op;
     if (!cfg.merged_operator.type.empty()) m.op = cfg.merged_operator;
     m.file_errors = true;
+    m.learn_error = "none";  // a merger's stated errors are already learned from the data (TC, or the network's validation)
     m.assimilate = true;
     m.every = cfg.merged_every;  // a daily product, not the first retrieval's revisit
     m.phase = 0;
@@ -605,10 +606,17 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
 
 }  // namespace
 
+void check_compare(CompareConfig& cfg, const CompareOptions& opts) {
+  Base base = read_base(cfg, opts);
+  base.cycling->check(base.run);
+  resolve_sources(cfg, base);
+}
+
 void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env) {
   const auto t_start = std::chrono::steady_clock::now();
   const parallel::Comm& comm = env.world();
   Base base = read_base(cfg, opts);
+  base.cycling->check(base.run);
   resolve_sources(cfg, base);
   fs::create_directories(cfg.output_dir);
   add_station_folders(cfg, base, comm);

@@ -52,6 +52,10 @@ struct CompareOptions {
   std::vector<std::string> base_overrides;  // --base-set key=value, applied to the base config
 };
 
+// The checks run_compare makes before its first experiment (the base run
+// config and its sources, the retrievals and validation sources), for `landda validate`.
+void check_compare(CompareConfig& cfg, const CompareOptions& opts);
+
 // Runs every experiment (all ranks take part in each), scores them on rank 0.
 void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env);
 

@@ -62,7 +62,7 @@ YAML::Node Twin::resolved(const CycleParams& p) const {
 
 void RunWindows::visit(config::Visitor& v) {
   v("start", start, config::doc("start of the first window"));
-  v("window", window, config::doc("window (cycle length, output interval); observations in (t0, t1] are analysed at t1"));
+  v("window", window, config::doc("window (cycle length, output interval); observations in (t0, t1] are analysed at t1 (see obs_timing)"));
   v("cycles", cycles, config::doc("number of windows").range(1, 1e9));
   v("spinup", spinup, config::doc("windows left out of the statistics").range(0, 1e9));
   v("obs_timing", obs_timing, timing_doc());
