@@ -66,6 +66,61 @@ std::string eigen_simd() { return Eigen::SimdInstructionSetsInUse(); }
 
 namespace {
 
+// The day's forecast of `bench model`, stopping where the cells are observed:
+// cell c at overpass c mod k (4D), or all at the day's end.
+class DayObserver {
+ public:
+  DayObserver(Time start, const std::vector<double>& hours, bool own_time) : own_time_(own_time) {
+    for (const double h : hours) {
+      const double after = std::fmod(h * 3600.0 - static_cast<double>(start.seconds % 86400) + 86400.0, 86400.0);
+      steps_.push_back(std::clamp(static_cast<int>(std::lround(after / 3600.0)), 1, 24));
+    }
+    order_.resize(steps_.size());
+    std::iota(order_.begin(), order_.end(), 0);
+    std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return steps_[a] < steps_[b]; });
+  }
+  int overpasses() const { return static_cast<int>(steps_.size()); }
+  // advance(from, to) the ensemble; observe(k) the cells of overpass k (all: k < 0).
+  template <class Advance, class Observe>
+  void forecast(Time day, Advance advance, Observe observe) const {
+    Time t = day;
+    const auto to = [&](Time end) {
+      if (end > t) advance(t, end);
+      t = std::max(t, end);
+    };
+    if (own_time_)
+      for (const std::size_t k : order_) {
+        to(day + Duration{3600LL * steps_[k]});
+        observe(static_cast<int>(k));
+      }
+    to(day + Duration{86400});
+    if (!own_time_ || steps_.empty()) observe(-1);
+  }
+  // H (the top layer) of the cells of overpass k.
+  void observe(int k, const Eigen::MatrixXd& X, Eigen::MatrixXd& HXm, int cells) const {
+    for (int c = 0; c < cells; ++c)
+      if (k < 0 || c % overpasses() == k) HXm.row(c) = X.row(c);
+  }
+
+ private:
+  bool own_time_;
+  std::vector<int> steps_;
+  std::vector<std::size_t> order_;
+};
+
+// Observations of every cell's top layer, error 0.03 (values drawn each day).
+ObsBatch top_layer_obs(const Grid& grid, int cells) {
+  ObsBatch obs;
+  obs.resize(cells);
+  obs.source_names = {"synthetic"};
+  for (int c = 0; c < cells; ++c) {
+    obs.x[static_cast<std::size_t>(c)] = grid.x(c);
+    obs.y[static_cast<std::size_t>(c)] = grid.y(c);
+    obs.error[c] = 0.03;
+  }
+  return obs;
+}
+
 // `landda bench model`: the soil-water kernel on a synthetic grid driven by
 // the bundled Bondville forcing, members over ranks, with a daily LETKF
 // analysis of synthetic top-layer observations; timed per part.
@@ -140,51 +195,21 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   pc.node = config::load_string(cat("type: letkf\nmembers: ", members, "\nlocalization: {radius: ", radius, "}\n"), "bench");
   auto exact = filters::registry().create(pc);
   double interp_max = 0, interp_rms = 0, increment_max = 0, increment_rms = 0;
-  ObsBatch obs;
-  obs.resize(L.n_cells());
-  obs.source_names = {"synthetic"};
-  for (int c = 0; c < L.n_cells(); ++c) {
-    obs.x[c] = model.grid().x(c);
-    obs.y[c] = model.grid().y(c);
-    obs.error[c] = 0.03;
-  }
+  ObsBatch obs = top_layer_obs(model.grid(), L.n_cells());
   std::vector<RandomStream> obs_rng;
   for (int j = 0; j < members; ++j) obs_rng.emplace_back(1, "obs-perturbation", j);
   double t_model = 0, t_analysis = 0;
   Eigen::MatrixXd Xr, HXm(L.n_cells(), mine);
   RandomStream synth(1, "bench-obs", 0);
-  // The steps of the day at which the cells are observed (cell c at overpass c mod k).
-  std::vector<int> steps;
-  for (const double h : overpass) {
-    const double after = std::fmod(h * 3600.0 - static_cast<double>(start.seconds % 86400) + 86400.0, 86400.0);
-    steps.push_back(std::clamp(static_cast<int>(std::lround(after / 3600.0)), 1, 24));
-  }
-  const auto observe = [&](int k) {  // H of the cells of overpass k (all cells: k < 0)
-    for (int c = 0; c < L.n_cells(); ++c)
-      if (k < 0 || c % static_cast<int>(steps.size()) == k)
-        for (int j = 0; j < mine; ++j) HXm(c, j) = X(c, j);
-  };
-  std::vector<std::size_t> order(steps.size());
-  std::iota(order.begin(), order.end(), 0);
-  std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return steps[a] < steps[b]; });
+  const DayObserver day(start, overpass, obs_timing == "nearest_step");
   for (int d = 0; d < days; ++d) {
     const Time a = start + Duration{86400LL * d};
     comm.barrier();
     auto t0 = std::chrono::steady_clock::now();
-    Time t = a;
-    const auto advance = [&](Time to) {
-      if (to <= t) return;
-      model.advance(X, ids, rng, t, to, {&mem, &diag, {split.begin(), split.end()}});
+    day.forecast(a, [&](Time from, Time to) {
+      model.advance(X, ids, rng, from, to, {&mem, &diag, {split.begin(), split.end()}});
       split.join_forecast(X, &mem, &diag);
-      t = to;
-    };
-    if (obs_timing == "nearest_step")
-      for (const std::size_t k : order) {
-        advance(a + Duration{3600LL * steps[k]});
-        observe(static_cast<int>(k));
-      }
-    advance(a + Duration{86400});
-    if (obs_timing == "window_end" || steps.empty()) observe(-1);
+    }, [&](int k) { day.observe(k, X, HXm, L.n_cells()); });
     t_model += comm.max(std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     t0 = std::chrono::steady_clock::now();
     const Eigen::MatrixXd HX = dist.allgather_columns(HXm);
@@ -225,7 +250,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
       .add("radius_km", radius)
       .add("weight_stride", stride)
       .add("obs_timing", obs_timing)
-      .add("overpasses", static_cast<int>(steps.size()))
+      .add("overpasses", day.overpasses())
       .add("mpi_ranks", comm.size())
       .add("ranks_per_task", per_task)
       .add("model_seconds", t_model)

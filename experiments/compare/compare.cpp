@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
+#include <iomanip>
 #include <filesystem>
 #include <map>
 #include <sstream>
@@ -12,6 +13,7 @@
 #include "config/node.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "core/location_key.hpp"
 #include "core/log.hpp"
 #include "core/metrics.hpp"
 #include "experiments/core/experiment.hpp"
@@ -113,24 +115,6 @@ struct Variant {
   std::size_t merger_index = 0;  // into CompareConfig::merged
 };
 
-// A validation location: its station name where the file has one, else its
-// coordinates; compared as values (two places never share a key).
-struct LocationKey {
-  std::string station;
-  double lon = 0, lat = 0;
-  auto operator<=>(const LocationKey&) const = default;
-  std::string label() const {
-    if (!station.empty()) return station;
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%.4f,%.4f", lon, lat);
-    return buf;
-  }
-};
-
-LocationKey location_of(const observations::ObsFile& f, std::size_t i) {
-  if (!f.station.empty() && !f.station[i].empty()) return {f.station[i], 0.0, 0.0};
-  return {"", f.obs.x[i], f.obs.y[i]};
-}
 
 struct Row {
   std::string experiment, station, layer;
@@ -155,7 +139,7 @@ std::vector<Row> score(const std::string& file, const std::string& experiment, c
     const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = model[i];
     if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv)) continue;
     if (f.obs.time[i] < from) continue;
-    const LocationKey key = location_of(f, i);
+    const LocationKey key = location_key(f.station, f.obs.x, f.obs.y, i);
     auto [it, added] = at.try_emplace(key, names.size());
     if (added) {
       names.push_back(key);
@@ -200,32 +184,38 @@ bool write_soil_static(const RunConfig& base, const std::string& locations_file,
   for (std::size_t k = 0; k < fields.size(); ++k)
     if (!model->static_field(fields[k], values[k])) return false;
   const auto f = observations::read_ioda(locations_file);
-  std::map<std::string, int> cell_of;
+  std::map<LocationKey, int> cell_of;
   for (Eigen::Index i = 0; i < f.obs.size(); ++i) {
-    const std::string name = f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[static_cast<std::size_t>(i)];
-    if (cell_of.count(name)) continue;
+    const LocationKey key = location_key(f.station, f.obs.x, f.obs.y, static_cast<std::size_t>(i));
+    if (cell_of.count(key)) continue;
     int best = 0;
     double best_d = model->grid().distance(0, f.obs.x[i], f.obs.y[i]);
     for (int c = 1; c < model->grid().size(); ++c)
       if (const double d = model->grid().distance(c, f.obs.x[i], f.obs.y[i]); d < best_d) best = c, best_d = d;
-    cell_of[name] = best;
+    cell_of[key] = best;
   }
   // Fields that vary between the locations (a constant input teaches a network nothing).
   std::vector<std::size_t> keep;
   for (std::size_t k = 0; k < fields.size(); ++k) {
     bool varies = false;
-    for (const auto& [name, c] : cell_of) varies = varies || values[k][c] != values[k][cell_of.begin()->second];
+    for (const auto& [key, c] : cell_of) varies = varies || values[k][c] != values[k][cell_of.begin()->second];
     if (varies) keep.push_back(k);
   }
   if (keep.empty()) return false;
+  // Stations by name; unnamed locations by their coordinates, which the merger matches as numbers.
+  const bool named = cell_of.begin()->first.named();
   std::ostringstream csv;
-  csv << "station";
+  csv << std::setprecision(17) << (named ? "station" : "lon,lat");
   for (std::size_t k : keep) csv << ',' << fields[k];
   csv << '\n';
-  for (const auto& [name, c] : cell_of) {
-    std::string key = name;  // the table is comma-separated; the merger compares names by letters and digits only
-    std::replace(key.begin(), key.end(), ',', ' ');
-    csv << key;
+  for (const auto& [key, c] : cell_of) {
+    if (named) {
+      std::string name = key.station;  // comma-separated: a comma in a name would split it
+      std::replace(name.begin(), name.end(), ',', ' ');
+      csv << name;
+    } else {
+      csv << key.x << ',' << key.y;
+    }
     for (std::size_t k : keep) csv << ',' << values[k][c];  // the top layer: the first n_cells rows
     csv << '\n';
   }
@@ -480,7 +470,7 @@ RunConfig variant_run(const Base& base, const CycleParams& p, const std::string&
   YAML::Node resolved;
   resolved["type"] = base.run.experiment.type;
   for (const auto& kv : base.cycling->resolved(p)) resolved[kv.first] = kv.second;
-  rc.experiment.resolved = resolved;
+  rc.experiment.resolved.reset(resolved);  // not `=`: that would write through to the base run's copy
   rc.output.dir = out_dir;
   rc.output.diagnostics = true;
   rc.output.maps = true;

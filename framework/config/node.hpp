@@ -21,6 +21,18 @@ class Node {
  public:
   Node() = default;
   Node(YAML::Node yaml, std::string path, std::shared_ptr<const Source> source, YAML::Mark fallback = {});
+  Node(const Node&) = default;
+  // Rebinds: yaml-cpp's own assignment writes through to every copy of the
+  // node assigned to, so a config copied and then changed would change the original.
+  Node& operator=(const Node& o) {
+    if (this != &o) {
+      yaml_.reset(o.yaml_);
+      path_ = o.path_;
+      source_ = o.source_;
+      fallback_ = o.fallback_;
+    }
+    return *this;
+  }
 
   const YAML::Node& yaml() const { return yaml_; }
   const std::string& path() const { return path_; }

@@ -66,6 +66,17 @@ struct PluginConfig {
   std::string type;
   Node node;              // the section as written (after --set)
   YAML::Node resolved;    // every key with its value or default, for the resolved config
+  PluginConfig() = default;
+  PluginConfig(const PluginConfig&) = default;
+  // Rebinds the YAML nodes instead of writing through to their other copies.
+  PluginConfig& operator=(const PluginConfig& o) {
+    if (this != &o) {
+      type = o.type;
+      node = o.node;
+      resolved.reset(o.resolved);
+    }
+    return *this;
+  }
 };
 
 class Visitor;

@@ -13,8 +13,9 @@
 namespace landda {
 
 struct MergeLocation {
-  std::string name;
+  std::string name;  // the station, or the coordinates as a label
   double lon = 0, lat = 0;
+  bool named = false;  // a station name; otherwise the place is its coordinates
 };
 
 // Products on the common axis: value[p](t, l) and its error standard deviation,

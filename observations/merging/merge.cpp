@@ -6,6 +6,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/location_key.hpp"
 #include "core/grid.hpp"
 #include "core/log.hpp"
 #include "io/atomic_file.hpp"
@@ -89,18 +90,17 @@ std::string resolved_yaml(MergeConfig& cfg) {
 
 namespace {
 
-std::string location_key(const ObsFile& f, std::size_t i) {
-  return f.station.empty() ? cat(f.obs.x[i], ",", f.obs.y[i]) : f.station[i];
-}
+LocationKey key_of_row(const ObsFile& f, std::size_t i) { return location_key(f.station, f.obs.x, f.obs.y, i); }
 
 // The locations of a file, in the order they first appear.
 std::vector<MergeLocation> locations_of(const ObsFile& f) {
   std::vector<MergeLocation> out;
-  std::map<std::string, int> seen;
+  std::map<LocationKey, int> seen;
   for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
     if (f.obs.qc[i] != 0) continue;
-    const std::string key = location_key(f, i);
-    if (seen.emplace(key, static_cast<int>(out.size())).second) out.push_back({key, f.obs.x[i], f.obs.y[i]});
+    const LocationKey key = key_of_row(f, i);
+    if (seen.emplace(key, static_cast<int>(out.size())).second)
+      out.push_back({key.label(), f.obs.x[i], f.obs.y[i], key.named()});
   }
   return out;
 }
@@ -119,16 +119,16 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
   const auto nl = static_cast<Eigen::Index>(locations.size());
   Eigen::ArrayXXd sum = Eigen::ArrayXXd::Zero(bins, nl), sum_e2 = sum, count = sum, sum_dt = sum;
   // The file's locations (first coordinates of each key).
-  std::map<std::string, int> key_index;
+  std::map<LocationKey, int> key_index;
   std::vector<std::pair<double, double>> where;
   std::map<std::string, int> by_name;
   std::vector<int> key_of(f.obs.x.size(), -1);
   for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
-    const std::string key = location_key(f, i);
+    const LocationKey key = key_of_row(f, i);
     auto [it, added] = key_index.try_emplace(key, static_cast<int>(where.size()));
     if (added) {
       where.emplace_back(f.obs.x[i], f.obs.y[i]);
-      if (!f.station.empty()) by_name.emplace(station_key(key), it->second);
+      if (key.named()) by_name.emplace(station_key(key.station), it->second);
     }
     key_of[i] = it->second;
   }
@@ -143,7 +143,7 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
       continue;
     }
     int at = -1;
-    if (auto n = by_name.find(station_key(locations[l].name)); n != by_name.end()) {
+    if (auto n = locations[l].named ? by_name.find(station_key(locations[l].name)) : by_name.end(); n != by_name.end()) {
       at = n->second;
     } else {
       double best = max_km;

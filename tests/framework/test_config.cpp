@@ -151,3 +151,26 @@ TEST_CASE("The run config checks plugin types through the registries", "[framewo
                     Catch::Contains("filter.localization: missing required section"));
   CHECK_THROWS_WITH(load("model: {type: lorenz96, n: 40, F: 8}\n"), Catch::Contains("model.F: unknown key"));
 }
+
+TEST_CASE("assigning a copied plugin config leaves the original as it was", "[framework]") {
+  // yaml-cpp's assignment writes through to every copy of a node: a compare
+  // variant that took another source's operator once rewrote the base's.
+  const auto root = config::load_string("a: {type: insitu, depth_m: 0.05}\nb: {type: crns}\n", "alias.yaml");
+  const auto make = [&](const char* key) {
+    config::PluginConfig p;
+    p.node = root.child(key);
+    p.type = p.node.yaml()["type"].as<std::string>();
+    p.resolved = YAML::Clone(p.node.yaml());
+    return p;
+  };
+  config::PluginConfig a = make("a");
+  const config::PluginConfig b = make("b");
+  config::PluginConfig copy = a;
+  copy = b;
+  CHECK(copy.type == "crns");
+  CHECK(a.type == "insitu");
+  CHECK(a.node.yaml()["depth_m"].as<double>() == 0.05);
+  CHECK(!a.node.yaml()["type"].as<std::string>().compare("insitu"));
+  CHECK(a.resolved["type"].as<std::string>() == "insitu");
+  CHECK(root.yaml()["a"]["type"].as<std::string>() == "insitu");
+}

@@ -351,3 +351,22 @@ TEST_CASE("Calibration to the signal undoes the damping of a network's condition
   CHECK(std::abs(s_cal - 1.0) < 0.5 * std::abs(s_raw - 1.0));
   CHECK(std::abs(s_cal - 1.0) < 0.05);
 }
+
+TEST_CASE("Unnamed locations are told apart by their coordinates as numbers", "[observations][merging]") {
+  // (-88.37, 40.01) and (88.37, 40.01) were one key when coordinates were compared as text without punctuation.
+  observations::ObsFile f;
+  f.obs.resize(4);
+  const double lon[] = {-88.37, 88.37, -88.37, 88.37};
+  for (int i = 0; i < 4; ++i) {
+    f.obs.x[static_cast<std::size_t>(i)] = lon[i];
+    f.obs.y[static_cast<std::size_t>(i)] = 40.01;
+    f.obs.time[static_cast<std::size_t>(i)] = kStart + Duration{3600LL * (i / 2 + 1)};
+    f.obs.value[i] = lon[i] < 0 ? 0.1 : 0.4;
+    f.obs.error[i] = 0.04;
+  }
+  const std::vector<MergeLocation> where{{"-88.3700,40.0100", -88.37, 40.01, false}, {"88.3700,40.0100", 88.37, 40.01, false}};
+  const auto b = merging::bin_to_locations(f, where, kStart, Duration{86400}, 1, 1.0);
+  CHECK(b.value(0, 0) == Approx(0.1));
+  CHECK(b.value(0, 1) == Approx(0.4));
+  CHECK(b.used == 4);
+}

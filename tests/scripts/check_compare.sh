@@ -64,11 +64,12 @@ import csv, json, sys
 import netCDF4
 w = sys.argv[1]
 rows = list(csv.reader(open(f"{w}/merged_lstm/soil_static.csv")))
-assert rows[0] == ["station", "porosity", "saturated_conductivity", "clapp_hornberger_b"], rows[0]
+# Unnamed locations are keyed by their coordinates (as numbers), not by a name made of them.
+assert rows[0] == ["lon", "lat", "porosity", "saturated_conductivity", "clapp_hornberger_b"], rows[0]
 nc = netCDF4.Dataset(f"{w}/merged_lstm/merge/merged.nc")
 names = {str(s) for s in nc["MetaData/stationIdentification"][:]}
 assert len(rows) - 1 == len(names), (len(rows) - 1, len(names))
-porosity = {float(r[1]) for r in rows[1:]}
+porosity = {float(r[2]) for r in rows[1:]}
 assert len(porosity) > 10 and all(0.3 < p < 0.6 for p in porosity), sorted(porosity)[:5]
 summary = json.load(open(f"{w}/merged_lstm/merge/summary.json"))
 inputs = summary["lstm"]["inputs"]

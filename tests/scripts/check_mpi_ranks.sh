@@ -19,6 +19,13 @@ for f in letkf none; do
   $mpirun "$landda" run "$soil" "${sets[@]}" --output "$work/soil-$f-2"
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-$f-1" "$work/soil-$f-2" 1e-10
 done
+# Observations at their own hour (4D) with errors learned from the innovations, members over two ranks.
+overpass="$src/experiments/configs/osse_overpass.yaml"
+sets=(--set experiment.cycles=40 --set experiment.spinup=5 --log-level warn
+      --set experiment.observations.0.learn_error=innovations --set experiment.observations.0.learn_min_count=3)
+"$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-1"
+$mpirun "$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-2"
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/overpass-1" "$work/overpass-2" 1e-10
 # One model task of two ranks: each member's cells split between them. The
 # Newton scheme splits in whole batches of 256 cells (600 cells: 512 + 88),
 # the linearized one anywhere (25 cells: 13 + 12).

@@ -81,9 +81,21 @@ namespace {
 
 constexpr double kNan = std::numeric_limits<double>::quiet_NaN();
 
+// Static fields by station name (header `station,...`) or by coordinates
+// (header `lon,lat,...`, for locations without names), matched as numbers.
 struct Table {
   std::vector<std::string> fields;
   std::map<std::string, std::vector<double>> rows;
+  std::map<std::pair<double, double>, std::vector<double>> at;
+  const std::vector<double>* find(const MergeLocation& l) const {
+    if (l.named) {
+      auto it = rows.find(station_key(l.name));
+      return it == rows.end() ? nullptr : &it->second;
+    }
+    for (const auto& [where, v] : at)  // the table's coordinates as written: equal to 1e-9 degrees
+      if (std::abs(where.first - l.lon) < 1e-9 && std::abs(where.second - l.lat) < 1e-9) return &v;
+    return nullptr;
+  }
 };
 
 Table read_static_csv(const std::string& path) {
@@ -92,6 +104,7 @@ Table read_static_csv(const std::string& path) {
   Table t;
   std::string line;
   int line_no = 0;
+  bool by_coordinates = false;
   const auto split = [](const std::string& s) {
     std::vector<std::string> out;
     std::stringstream ss(s);
@@ -107,16 +120,18 @@ Table read_static_csv(const std::string& path) {
     if (line.empty() || line[0] == '#') continue;
     auto cols = split(line);
     if (t.fields.empty()) {
-      if (cols.size() < 2 || (cols[0] != "station" && cols[0] != "location"))
-        throw InputError(cat(path, ":", line_no, ": expected a header `station,<field>,...`"));
-      t.fields.assign(cols.begin() + 1, cols.end());
+      by_coordinates = cols.size() >= 3 && cols[0] == "lon" && cols[1] == "lat";
+      if (cols.size() < 2 || (cols[0] != "station" && cols[0] != "location" && !by_coordinates))
+        throw InputError(cat(path, ":", line_no, ": expected a header `station,<field>,...` or `lon,lat,<field>,...`"));
+      t.fields.assign(cols.begin() + (by_coordinates ? 2 : 1), cols.end());
       continue;
     }
-    if (cols.size() != t.fields.size() + 1)
-      throw InputError(cat(path, ":", line_no, ": expected ", t.fields.size() + 1, " comma-separated values, got ",
+    const std::size_t key_cols = by_coordinates ? 2 : 1;
+    if (cols.size() != t.fields.size() + key_cols)
+      throw InputError(cat(path, ":", line_no, ": expected ", t.fields.size() + key_cols, " comma-separated values, got ",
                            cols.size()));
     std::vector<double> v;
-    for (std::size_t k = 1; k < cols.size(); ++k) {
+    for (std::size_t k = key_cols; k < cols.size(); ++k) {
       if (cols[k].empty() || cols[k] == "NaN" || cols[k] == "nan") {
         v.push_back(kNan);
         continue;
@@ -129,10 +144,22 @@ Table read_static_csv(const std::string& path) {
         used = 0;
       }
       if (used != cols[k].size() || !std::isfinite(x))
-        throw InputError(cat(path, ":", line_no, ": ", t.fields[k - 1], " '", cols[k], "' is not a number"));
+        throw InputError(cat(path, ":", line_no, ": ", t.fields[k - key_cols], " '", cols[k], "' is not a number"));
       v.push_back(x);
     }
-    t.rows[station_key(cols[0])] = std::move(v);
+    if (by_coordinates) {
+      double lon = kNan, lat = kNan;
+      try {
+        lon = std::stod(cols[0]);
+        lat = std::stod(cols[1]);
+      } catch (const std::exception&) {
+      }
+      if (!(std::abs(lon) <= 360 && std::abs(lat) <= 90))
+        throw InputError(cat(path, ":", line_no, ": lon, lat '", cols[0], ",", cols[1], "' are not coordinates"));
+      t.at[{lon, lat}] = std::move(v);
+    } else {
+      t.rows[station_key(cols[0])] = std::move(v);
+    }
   }
   if (t.fields.empty()) throw InputError(cat(path, ": empty static-field table"));
   return t;
@@ -454,8 +481,7 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
     for (std::size_t k = 0; k < t.fields.size(); ++k) {
       Eigen::ArrayXXd c = Eigen::ArrayXXd::Constant(nt, nl, kNan);
       for (Eigen::Index l = 0; l < nl; ++l)
-        if (auto it = t.rows.find(station_key(in.locations[static_cast<std::size_t>(l)].name)); it != t.rows.end())
-          c.col(l).setConstant(it->second[k]);
+        if (const auto* row = t.find(in.locations[static_cast<std::size_t>(l)])) c.col(l).setConstant((*row)[k]);
       inp.names.push_back("static:" + t.fields[k]);
       inp.columns.push_back(std::move(c));
     }
@@ -481,14 +507,18 @@ MergeResult LstmMerger::merge(const MergeInput& in) {
     inp.ref_error = std::move(b.error);
   }
 
-  // Which locations train, validate, or are held out.
+  // Which locations train, validate, or are held out: stations by name,
+  // unnamed locations by their label as written in the tables ("lon,lat").
   std::map<std::string, int> index;
-  for (Eigen::Index l = 0; l < nl; ++l)
-    index[station_key(in.locations[static_cast<std::size_t>(l)].name)] = static_cast<int>(l);
+  for (Eigen::Index l = 0; l < nl; ++l) {
+    const MergeLocation& loc = in.locations[static_cast<std::size_t>(l)];
+    index[loc.named ? station_key(loc.name) : loc.name] = static_cast<int>(l);
+  }
   const auto lookup = [&](const std::vector<std::string>& names, const char* key) {
     std::vector<int> out;
     for (const auto& name : names) {
       auto it = index.find(station_key(name));
+      if (it == index.end()) it = index.find(name);
       if (it == index.end())
         throw ConfigError(cat("merger.", key, ": no location '", name, "' among the merged product's ",
                               in.locations.size(), " (e.g. ", in.locations.front().name, ")"));
