@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <map>
 #include <sstream>
+#include <tuple>
 
 #include "config/node.hpp"
 #include "core/error.hpp"
@@ -18,6 +19,7 @@
 #include "core/metrics.hpp"
 #include "experiments/core/experiment.hpp"
 #include "experiments/core/run_config.hpp"
+#include "experiments/compare/paired.hpp"
 #include "experiments/twin/twin.hpp"
 #include "io/atomic_file.hpp"
 #include "io/netcdf.hpp"
@@ -259,17 +261,96 @@ std::vector<Summary> summarise(const std::vector<Row>& rows, const std::vector<s
   return out;
 }
 
-void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const std::vector<Summary>& sums,
-                   const std::vector<std::pair<std::string, double>>& seconds) {
+std::string quoted(const std::string& s) { return s.find(',') != std::string::npos ? "\"" + s + "\"" : s; }
+
+// report.csv: one row per experiment x station x layer, the paired differences
+// to the open loop beside the scores, and one row per experiment and layer for
+// the mean over stations.
+void write_csv(const CompareConfig& cfg, const std::vector<Row>& rows, const std::vector<PairedRow>& paired) {
+  std::map<std::tuple<std::string, std::string, std::string>, const PairedRow*> by;
+  for (const auto& p : paired) by[{p.experiment, p.station, p.layer}] = &p;
+  const auto diff = [](std::ostringstream& o, const Difference& d, bool higher) {
+    o << ',' << fmt(d.value, 6) << ',' << fmt(d.lo, 6) << ',' << fmt(d.hi, 6) << ',' << d.verdict(higher);
+  };
+  const auto paired_cols = [&](std::ostringstream& o, const PairedRow* p) {
+    if (!p) {
+      o << ",,,,,,,,,,,,,";
+      return;
+    }
+    o << ',' << p->block;
+    diff(o, p->r, true);
+    diff(o, p->anomaly_r, true);
+    diff(o, p->ubrmse, false);
+  };
   std::ostringstream csv;
-  csv << "experiment,station,layer,n,bias,rmse,ubrmse,r,anomaly_r\n";
+  csv << "experiment,station,layer,n,bias,rmse,ubrmse,r,anomaly_r,block,d_r,d_r_lo,d_r_hi,r_verdict,d_anomaly_r,"
+         "d_anomaly_r_lo,d_anomaly_r_hi,anomaly_r_verdict,d_ubrmse,d_ubrmse_lo,d_ubrmse_hi,ubrmse_verdict\n";
   for (const auto& r : rows) {
-    std::string station = r.station;
-    if (station.find(',') != std::string::npos) station = "\"" + station + "\"";
-    csv << r.experiment << ',' << station << ',' << r.layer << ',' << r.n << ',' << fmt(r.bias, 6) << ','
-        << fmt(r.rmse, 6) << ',' << fmt(r.ubrmse, 6) << ',' << fmt(r.r, 6) << ',' << fmt(r.anomaly_r, 6) << '\n';
+    csv << r.experiment << ',' << quoted(r.station) << ',' << r.layer << ',' << r.n << ',' << fmt(r.bias, 6) << ','
+        << fmt(r.rmse, 6) << ',' << fmt(r.ubrmse, 6) << ',' << fmt(r.r, 6) << ',' << fmt(r.anomaly_r, 6);
+    const auto it = by.find({r.experiment, r.station, r.layer});
+    paired_cols(csv, it == by.end() ? nullptr : it->second);
+    csv << '\n';
   }
+  for (const auto& p : paired)
+    if (p.mean) {
+      csv << p.experiment << ',' << quoted(p.station) << ',' << p.layer << ',' << p.n << ",,,,,";
+      paired_cols(csv, &p);
+      csv << '\n';
+    }
   io::write_text_file(cfg.output_dir + "/report.csv", csv.str());
+}
+
+std::string shown(const Difference& d, bool higher, int digits) {
+  if (!std::isfinite(d.value)) return "";
+  return cat(d.value >= 0 ? "+" : "", fmt(d.value, digits), " [", fmt(d.lo, digits), ", ", fmt(d.hi, digits), "] ",
+             d.verdict(higher));
+}
+
+// A layer's heading and table header, when the rows move on to a new layer.
+void next_layer(std::ostringstream& md, std::string& current, const std::string& layer, const char* hashes,
+                const char* columns) {
+  if (layer == current) return;
+  current = layer;
+  md << "\n" << hashes << " " << (layer == "surface" ? "Surface" : "Root zone") << "\n\n" << columns << "\n|";
+  for (const char* c = columns; *c; ++c)
+    if (*c == '|' && c[1]) md << "---|";
+  md << "\n";
+}
+
+void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paired) {
+  md << "\n## Against the open loop\n\nEach experiment minus the open loop on the same matched pairs, with a 95 % "
+     << "moving-block bootstrap interval (1000 resamples; block length in pairs from the residuals' lag-1 "
+     << "autocorrelation, Wilks 1997); *better* or *worse* where the interval excludes zero. The mean over "
+     << "stations resamples every station in each replicate.\n";
+  std::string layer;
+  for (const auto& p : paired) {
+    next_layer(md, layer, p.layer, "###", "| experiment | station | pairs | block | R | anomaly R | ubRMSE |");
+    md << "| " << p.experiment << " | " << p.station << " | " << p.n << " | " << (p.mean ? cat(p.stations, " stations") : std::to_string(p.block))
+       << " | " << shown(p.r, true, 3) << " | " << shown(p.anomaly_r, true, 3) << " | " << shown(p.ubrmse, false, 4) << " |\n";
+  }
+}
+
+JsonObject paired_json(const std::vector<PairedRow>& paired) {
+  JsonObject j;
+  const auto diff = [](const Difference& d, bool higher) {
+    JsonObject o;
+    o.add("difference", d.value).add("lo", d.lo).add("hi", d.hi).add("verdict", d.verdict(higher));
+    return o;
+  };
+  for (const auto& p : paired) {
+    JsonObject o;
+    o.add("pairs", static_cast<long long>(p.n)).add("stations", static_cast<long long>(p.stations));
+    if (!p.mean) o.add("block", static_cast<long long>(p.block));
+    o.add("r", diff(p.r, true)).add("anomaly_r", diff(p.anomaly_r, true)).add("ubrmse", diff(p.ubrmse, false));
+    j.add(p.experiment + "/" + p.layer + "/" + p.station, o);
+  }
+  return j;
+}
+
+void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const std::vector<Summary>& sums,
+                   const std::vector<PairedRow>& paired, const std::vector<std::pair<std::string, double>>& seconds) {
+  write_csv(cfg, rows, paired);
 
   std::ostringstream md;
   md << "# landda comparison\n\nBase config: `" << cfg.base << "`. Every experiment shares its model, forcing, "
@@ -279,16 +360,13 @@ void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const
      << "moving-average climatology, as in pytesmo). Rank: by mean ubRMSE within the layer.\n\n";
   std::string layer;
   for (const auto& s : sums) {
-    if (s.layer != layer) {
-      layer = s.layer;
-      md << "\n## " << (layer == "surface" ? "Surface" : "Root zone") << "\n\n"
-         << "| rank | experiment | stations | pairs per station | bias | RMSE | ubRMSE | R | anomaly R |\n"
-         << "|---|---|---|---|---|---|---|---|---|\n";
-    }
+    next_layer(md, layer, s.layer, "##",
+               "| rank | experiment | stations | pairs per station | bias | RMSE | ubRMSE | R | anomaly R |");
     md << "| " << s.rank << " | " << s.experiment << " | " << s.stations << " | " << fmt(s.n, 0) << " | "
        << fmt(s.bias) << " | " << fmt(s.rmse) << " | " << fmt(s.ubrmse) << " | " << fmt(s.r, 3) << " | "
        << fmt(s.anomaly_r, 3) << " |\n";
   }
+  write_paired_md(md, paired);
   md << "\n## Per station\n\n| experiment | station | layer | n | bias | RMSE | ubRMSE | R | anomaly R |\n"
      << "|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows)
@@ -312,6 +390,7 @@ void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const
   JsonObject val;
   for (const auto& v : cfg.validation) val.add(v.source, v.layer);
   j.add("validation", val);
+  j.add("against_open_loop", paired_json(paired));
   io::write_text_file(cfg.output_dir + "/summary.json", j.str() + "\n");
 }
 
@@ -564,6 +643,41 @@ std::vector<std::string> retrieval_files(const CompareConfig& cfg, const Base& b
   return files;
 }
 
+// Each validation station's series with every experiment's value at the same
+// times: the pairs where the station and every experiment have a value.
+std::vector<PairedSeries> paired_series(const CompareConfig& cfg, const std::vector<Variant>& variants, Time from) {
+  std::vector<PairedSeries> out;
+  for (const auto& val : cfg.validation) {
+    // (station, time) -> observation and each experiment's value
+    std::map<std::pair<LocationKey, Time>, std::pair<double, std::map<std::string, double>>> at;
+    for (const auto& v : variants) {
+      const auto f = observations::read_ioda(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", "",
+                                             "", {"hofx"});
+      for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+        const int qc = f.obs.qc[i];
+        const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = f.groups.at(0).values[i];
+        if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv) ||
+            f.obs.time[i] < from)
+          continue;
+        auto& slot = at[{location_key(f.station, f.obs.x, f.obs.y, i), f.obs.time[i]}];
+        slot.first = ov;
+        slot.second.emplace(v.name, mv);
+      }
+    }
+    std::map<LocationKey, std::size_t> index;
+    for (const auto& [key, slot] : at) {
+      if (slot.second.size() != variants.size()) continue;
+      auto [it, added] = index.try_emplace(key.first, out.size());
+      if (added) out.push_back({key.first, val.layer, {}, {}, {}});
+      PairedSeries& ps = out[it->second];
+      ps.time.push_back(key.second);
+      ps.obs.push_back(slot.first);
+      for (const auto& [e, m] : slot.second) ps.model[e].push_back(m);
+    }
+  }
+  return out;
+}
+
 void score_and_report(const CompareConfig& cfg, const Base& base, const std::vector<Variant>& variants,
                       const std::vector<std::pair<std::string, double>>& seconds) {
   std::vector<Row> rows;
@@ -578,7 +692,10 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
       rows.insert(rows.end(), part.begin(), part.end());
     }
   const auto sums = summarise(rows, names, layers);
-  write_reports(cfg, rows, sums, seconds);
+  const auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.scored_from), "open_loop", names,
+                                                         kMinPairs, 1000, static_cast<std::uint64_t>(base.run.seed))
+                                    : std::vector<PairedRow>{};
+  write_reports(cfg, rows, sums, paired, seconds);
   log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
   for (const auto& s : sums)
     log::info("  ", s.layer, " #", s.rank, " ", s.experiment, ": ubRMSE ", fmt(s.ubrmse), ", R ", fmt(s.r, 3),

@@ -178,4 +178,48 @@ double anomaly_r(const std::vector<Time>& t, const std::vector<double>& x, const
   return pearson(anomalies(t, x, window), anomalies(t, y, window));
 }
 
+double lag1_autocorrelation(const std::vector<double>& x) {
+  if (x.size() < 3) return kNaN;
+  const std::vector<double> a(x.begin(), x.end() - 1), b(x.begin() + 1, x.end());
+  return pearson(a, b);
+}
+
+std::size_t block_length(std::size_t n, double rho) {
+  if (n < 2) return 1;
+  const double r = std::isfinite(rho) ? std::clamp(rho, 0.0, 0.999) : 0.0;
+  const double nn = static_cast<double>(n), n_eff = nn * (1 - r) / (1 + r);
+  const double power = 2.0 / 3.0 * (1 - n_eff / nn);
+  double L = 1;
+  for (int k = 0; k < 100; ++k) {
+    const double next = std::pow(std::max(1.0, nn - L + 1), power);
+    if (std::abs(next - L) < 1e-9) break;
+    L = next;
+  }
+  return std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(L)), 1, n);
+}
+
+std::vector<std::size_t> block_resample(std::size_t n, std::size_t block, RandomStream& rng) {
+  std::vector<std::size_t> idx;
+  idx.reserve(n + block);
+  const std::size_t starts = n - std::min(block, n) + 1;
+  while (idx.size() < n) {
+    const auto s = std::min(starts - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(starts)));
+    for (std::size_t k = 0; k < block && idx.size() < n; ++k) idx.push_back(s + k);
+  }
+  return idx;
+}
+
+std::pair<double, double> percentile_interval(std::vector<double> v) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+  if (v.empty()) return {kNaN, kNaN};
+  std::sort(v.begin(), v.end());
+  const auto at = [&](double q) {  // linear interpolation between order statistics (numpy's default)
+    const double pos = q * static_cast<double>(v.size() - 1);
+    const auto lo = static_cast<std::size_t>(std::floor(pos));
+    const std::size_t hi = std::min(lo + 1, v.size() - 1);
+    return v[lo] + (pos - static_cast<double>(lo)) * (v[hi] - v[lo]);
+  };
+  return {at(0.025), at(0.975)};
+}
+
 }  // namespace landda::metrics

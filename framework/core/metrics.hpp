@@ -4,8 +4,10 @@
 // rho, anomaly R; temporal matching of two series; and triple collocation
 // in the covariance notation (McColl et al. 2014) with bootstrap intervals.
 #include <cstdint>
+#include <utility>
 #include <vector>
 
+#include "core/random.hpp"
 #include "core/time.hpp"
 
 namespace landda::metrics {
@@ -61,5 +63,20 @@ struct TripleCollocation {
 TripleCollocation triple_collocation(const std::vector<double>& x, const std::vector<double>& y,
                                      const std::vector<double>& z, std::size_t min_n = 100, int bootstrap = 0,
                                      std::uint64_t seed = 1);
+
+// Lag-1 autocorrelation of a series (NaN when it is constant or shorter than 3).
+double lag1_autocorrelation(const std::vector<double>& x);
+
+// Block length of a moving-block bootstrap for n values of lag-1
+// autocorrelation rho (Wilks 1997, eq. 12): L = (n - L + 1)^((2/3)(1 - n'/n)),
+// n' = n (1 - rho)/(1 + rho) the effective sample size; solved by iteration.
+std::size_t block_length(std::size_t n, double rho);
+
+// The indices of one moving-block resample of 0 .. n-1: blocks of `block`
+// consecutive indices from random starts, concatenated and cut to n.
+std::vector<std::size_t> block_resample(std::size_t n, std::size_t block, RandomStream& rng);
+
+// The 2.5th and 97.5th percentiles of replicate values (NaNs left out).
+std::pair<double, double> percentile_interval(std::vector<double> replicates);
 
 }  // namespace landda::metrics

@@ -19,19 +19,31 @@ cmp "$work/one/report.csv" "$work/two/report.csv" || { echo "FAIL report.csv dif
 import csv, json, sys
 w = sys.argv[1]
 rows = list(csv.DictReader(open(f"{w}/report.csv")))
-assert list(rows[0].keys()) == ["experiment", "station", "layer", "n", "bias", "rmse", "ubrmse", "r", "anomaly_r"], rows[0].keys()
+assert list(rows[0].keys())[:9] == ["experiment", "station", "layer", "n", "bias", "rmse", "ubrmse", "r", "anomaly_r"], rows[0].keys()
+assert "d_anomaly_r_lo" in rows[0] and "ubrmse_verdict" in rows[0], rows[0].keys()
 exps = ["open_loop", "smap", "amsr2", "ascat", "joint", "merged_mean", "merged_tc"]
 assert sorted({r["experiment"] for r in rows}) == sorted(exps), {r["experiment"] for r in rows}
+means = [r for r in rows if r["station"] == "all stations (mean)"]
+rows = [r for r in rows if r["station"] != "all stations (mean)"]
 stations = {r["station"] for r in rows}
 assert len(stations) >= 10, stations
 assert len(rows) == len(exps) * len(stations) * 2, len(rows)
+# The paired answer: every experiment but the open loop against it, per station and as a mean with its interval.
+assert len(means) == (len(exps) - 1) * 2, len(means)
+for r in rows:
+    assert (r["d_ubrmse"] == "") == (r["experiment"] == "open_loop"), r
+    if r["d_ubrmse"]:
+        assert float(r["d_ubrmse_lo"]) <= float(r["d_ubrmse"]) <= float(r["d_ubrmse_hi"]), r
+        assert r["ubrmse_verdict"] in ("better", "worse", "no significant difference"), r
+joint = [m for m in means if m["experiment"] == "joint" and m["layer"] == "surface"][0]
+assert joint["ubrmse_verdict"] == "better" and float(joint["d_ubrmse_hi"]) < 0, joint
 s = json.load(open(f"{w}/summary.json"))
 u = {e: s[f"{e}/surface"]["ubrmse"] for e in exps}
 for e in ("open_loop", "smap", "amsr2", "ascat"):
     assert u["joint"] < u[e] and u["merged_tc"] < u[e], (e, u)
 assert u["merged_mean"] < u["open_loop"], u
 md = open(f"{w}/report.md").read()
-assert "## Surface" in md and "## Root zone" in md and "| rank | experiment |" in md
+assert "## Surface" in md and "## Root zone" in md and "| rank | experiment |" in md and "## Against the open loop" in md
 print("ok   compare:", len(rows), "rows; surface ubRMSE", {e: round(v, 4) for e, v in u.items()})
 PY
 # The HTML report in a real browser: every image loaded, and a screenshot.
