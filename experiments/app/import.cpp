@@ -8,6 +8,7 @@
 #include "experiments/app/options.hpp"
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
+#include "observations/hrldas/hrldas_obs.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/dsg/dsg_import.hpp"
@@ -98,6 +99,34 @@ int import_ismn_forcing(const ImportArgs& a) {
   return 0;
 }
 
+// HRLDAS single-point forcing -> a landda forcing file.
+int import_hrldas_forcing(const std::string& input, const std::string& output, int max_gap) {
+  auto s = models::soil::read_hrldas_point(input);
+  const auto filled = models::soil::fill_gaps(s, max_gap, input);
+  models::soil::write_forcing(s, output);
+  std::cout << "imported " << s.values[0].size() << " records of " << s.site << ", " << s.start.iso() << " every "
+            << s.interval.iso() << ", into " << output << '\n';
+  for (int v = 0; v < 7; ++v)
+    if (filled[v] > 0)
+      std::cout << "  filled " << filled[v] << " missing value(s) of " << models::soil::met_name(static_cast<Met>(v))
+                << " by linear interpolation\n";
+  return 0;
+}
+
+// One soil-moisture column of an HRLDAS observation table -> an IODA file.
+int import_hrldas_obs(const std::string& input, const std::string& output, const std::string& column, double lon,
+                      double lat, const std::string& station, double error_sd, int repeats) {
+  if (column.empty() || std::isnan(lon) || std::isnan(lat))
+    throw ConfigError("landda import hrldas-obs: --column, --lon and --lat are required");
+  const auto r = observations::read_hrldas_obs(input, column, lon, lat, station.empty() ? column : station, error_sd, repeats);
+  observations::write_ioda(r.file, output);
+  std::cout << "imported " << column << " of " << input << ": " << r.rows << " rows, " << r.missing << " missing, "
+            << r.out_of_range << " outside 0-1 m3/m3 and " << r.repeated << " in runs of " << repeats
+            << " or more identical values flagged; " << (r.rows - r.missing - r.out_of_range - r.repeated)
+            << " good, into " << output << '\n';
+  return 0;
+}
+
 }  // namespace
 
 int import(const Args& args) {
@@ -107,7 +136,9 @@ int import(const Args& args) {
   std::string pr_file, ta_file, start_text, end_text, long_gaps = "error";
   std::vector<std::string> extra_inputs;
   double error_sd = 0.03, max_km = 25.0;
-  std::string product, near;
+  std::string product, near, column, station;
+  double lon = std::nan(""), lat = std::nan("");
+  int repeats = 3;
   std::string product_help = "cf-dsg: the product's preset:";
   for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
@@ -123,7 +154,11 @@ int import(const Args& args) {
       "error", po::value(&error_sd), "ismn: observation error standard deviation written to the file (default 0.03)")(
       "product", po::value(&product), product_help.c_str())(
       "near", po::value(&near), "cf-dsg: sites 'lon,lat[,name];...' (default: every grid point)")(
-      "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)");
+      "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)")(
+      "column", po::value(&column), "hrldas-obs: the soil-moisture column (e.g. SM1)")(
+      "lon", po::value(&lon), "hrldas-obs: the station's longitude")("lat", po::value(&lat), "hrldas-obs: its latitude")(
+      "station", po::value(&station), "hrldas-obs: the station's name (default: the column)")(
+      "repeats", po::value(&repeats), "hrldas-obs: flag runs of this many identical values (default 3; 0: none)");
   po::positional_options_description pos;
   pos.add("kind", 1).add("input", 1).add("more", -1);
   const po::variables_map vm = parse_command(args, opts, pos, "landda import");
@@ -131,6 +166,9 @@ int import(const Args& args) {
     std::cout << "usage: landda import KIND INPUT --output FILE [--max-gap N]\n\n"
                  "Turns a real download into a landda file. Kinds:\n"
                  "  bondville      the Noah-MP Bondville text forcing -> a landda forcing file (CF NetCDF)\n"
+                 "  hrldas         HRLDAS single-point text forcing (namelist header, its conversions) -> a forcing file\n"
+                 "  hrldas-obs     a soil-moisture column of an HRLDAS observation table -> IODA (landda import hrldas-obs\n"
+                 "                 Bondville_obs_2001.dat --column SM1 --lon -88.37 --lat 40.01 --station Bondville -o sm1.nc)\n"
                  "  ismn-forcing   ISMN station precipitation and air temperature -> an hourly landda forcing file\n"
                  "  cf-dsg         TU Wien time-series cells (SMAP L3, SMOS-IC, SMOS L3, ASCAT H119/H113, ESA CCI, C3S,\n"
                  "                 ERA5, ERA5-Land, GLDAS)\n"
@@ -203,7 +241,10 @@ int import(const Args& args) {
                   << models::soil::met_name(static_cast<models::soil::Met>(v)) << " by linear interpolation\n";
     return 0;
   }
-  throw ConfigError(cat("landda import: unknown kind '", kind, "'; available: bondville, ismn-forcing, ismn, cf-dsg"));
+  if (kind == "hrldas") return import_hrldas_forcing(input, output, max_gap);
+  if (kind == "hrldas-obs") return import_hrldas_obs(input, output, column, lon, lat, station, error_sd, repeats);
+  throw ConfigError(cat("landda import: unknown kind '", kind,
+                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg"));
 }
 
 }  // namespace landda::app

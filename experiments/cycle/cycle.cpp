@@ -92,6 +92,13 @@ void read_state(const std::string& path, const StateLayout& L, Eigen::VectorXd& 
   }
 }
 
+// Observations that enter the scores: those that passed QC, were rejected by
+// the gross-error check (scored, so a check that rejects much shows), or were
+// withheld; not those missing, outside the domain or flagged by their file.
+bool scorable(int flag) {
+  return flag == 0 || flag == static_cast<int>(QcFlag::gross_error) || flag == static_cast<int>(QcFlag::not_used);
+}
+
 // The median over the locations that have learned an error (NaN: none has).
 double median_learned(std::vector<double> e) {
   e.erase(std::remove_if(e.begin(), e.end(), [](double v) { return !std::isfinite(v); }), e.end());
@@ -337,7 +344,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
       const double d = w.obs.value[o] - hmean[o], e = w.obs.error[o];
       if (flag == 0 && sp.gross_error > 0 && std::abs(d) > sp.gross_error * std::sqrt(e * e + hspread[o] * hspread[o]))
         flag = static_cast<int>(QcFlag::gross_error);
-      if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) {
+      if (!scorable(flag)) {
         sums[k].missing += 1;
         continue;
       }
@@ -386,8 +393,7 @@ void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
   for (const auto& [k, cnt] : w.spans) {
     if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean, hmean, off);
     for (Index o = off; o < off + cnt; ++o) {
-      const int flag = w.obs.qc[static_cast<std::size_t>(o)];
-      if (flag == static_cast<int>(QcFlag::missing) || flag == static_cast<int>(QcFlag::out_of_domain)) continue;
+      if (!scorable(w.obs.qc[static_cast<std::size_t>(o)])) continue;
       sums[k].add_analysis(w.obs.value[o], amean[o]);
     }
     off += cnt;

@@ -10,6 +10,25 @@
 
 namespace landda::models::soil {
 
+namespace {
+
+// A row's time: the first sets the start, the second the interval, the rest must keep it.
+void next_row(ForcingSeries& s, Time time, Time& prev, const std::string& path, int lineno) {
+  if (s.values[0].empty()) {
+    s.start = time;
+  } else {
+    const Duration step = time - prev;
+    if (s.values[0].size() == 1) s.interval = step;
+    if (step.seconds <= 0)
+      throw InputError(cat(path, ":", lineno, ": time ", time.iso(), " is not after the previous row (", prev.iso(), ")"));
+    if (step != s.interval)
+      throw InputError(cat(path, ":", lineno, ": time ", time.iso(), " breaks the ", s.interval.iso(), " interval"));
+  }
+  prev = time;
+}
+
+}  // namespace
+
 ForcingSeries read_bondville(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw InputError(cat(path, ": cannot open the Bondville forcing file"));
@@ -37,18 +56,7 @@ ForcingSeries read_bondville(const std::string& path) {
     double ws, wd, t, rh, p, sw, lw, pr;
     if (!(ls >> y >> mo >> d >> h >> mi >> ws >> wd >> t >> rh >> p >> sw >> lw >> pr))
       throw InputError(cat(path, ":", lineno, ": expected 13 numbers (yyyy mm dd hh mi wind wdir T RH P SW LW precip)"));
-    const Time time = Time::from_civil(y, mo, d, h, mi);
-    if (s.values[0].empty()) {
-      s.start = time;
-    } else {
-      const Duration step = time - prev;
-      if (s.values[0].size() == 1) s.interval = step;
-      if (step.seconds <= 0)
-        throw InputError(cat(path, ":", lineno, ": time ", time.iso(), " is not after the previous row (", prev.iso(), ")"));
-      if (step != s.interval)
-        throw InputError(cat(path, ":", lineno, ": time ", time.iso(), " breaks the ", s.interval.iso(), " interval"));
-    }
-    prev = time;
+    next_row(s, Time::from_civil(y, mo, d, h, mi), prev, path, lineno);
     const auto flag = [&](double v) { return v <= -6999.0 ? nan : v; };  // the file's missing-value flag
     s.values[static_cast<int>(Met::pr)].push_back(flag(pr));
     s.values[static_cast<int>(Met::tas)].push_back(flag(t));
@@ -60,6 +68,90 @@ ForcingSeries read_bondville(const std::string& path) {
   }
   if (!in_data) throw InputError(cat(path, ": no '<Forcing>' line: not a Noah Bondville forcing file"));
   if (s.values[0].size() < 2) throw InputError(cat(path, ": fewer than two forcing rows"));
+  return s;
+}
+
+namespace {
+
+// The value of `key = value` in a namelist line (Fortran logicals as 1/0), or false.
+bool namelist_value(const std::string& line, const std::string& key, double& value) {
+  std::istringstream ls(line);
+  std::string k, eq, v;
+  if (!(ls >> k >> eq >> v) || k != key || eq != "=") return false;
+  if (!v.empty() && v.back() == ',') v.pop_back();
+  if (v == ".true." || v == ".TRUE.") value = 1;
+  else if (v == ".false." || v == ".FALSE.") value = 0;
+  else value = std::stod(v);
+  return true;
+}
+
+// Relative humidity (%) from specific humidity (kg/kg), temperature (K) and pressure (Pa).
+double relative_humidity(double q, double t, double p) {
+  const double e = q * p / (0.622 + 0.378 * q);
+  const double es = 611.2 * std::exp(17.67 * (t - 273.15) / (t - 29.65));  // Bolton (1980), over water
+  return std::min(100.0, 100.0 * e / es);
+}
+
+}  // namespace
+
+ForcingSeries read_hrldas_point(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(cat(path, ": cannot open the HRLDAS forcing file"));
+  ForcingSeries s;
+  s.source = "HRLDAS single-point forcing (" + path + ")";
+  double rh_given = 0, t_offset = 0, t_scale = 1, p_scale = 100, pr_scale = 1, lat = std::nan(""), lon = std::nan("");
+  std::string line;
+  int lineno = 0;
+  Time prev{};
+  while (std::getline(in, line)) {
+    ++lineno;
+    const auto first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos) continue;
+    if (!std::isdigit(static_cast<unsigned char>(line[first])) || line.find('=') != std::string::npos) {
+      for (auto [key, at] : {std::pair{"latitude", &lat}, {"longitude", &lon}, {"have_relative_humidity", &rh_given},
+                             {"temperature_offset", &t_offset}, {"temperature_scale", &t_scale},
+                             {"pressure_scale", &p_scale}, {"precipitation_scale", &pr_scale}})
+        try {
+          namelist_value(line, key, *at);
+        } catch (const std::exception&) {
+          throw InputError(cat(path, ":", lineno, ": ", key, ": expected a number"));
+        }
+      continue;
+    }
+    std::istringstream ls(line);
+    int y, mo, d, h, mi;
+    double ws, t, hum, p, sw, lw, pr;
+    if (!(ls >> y >> mo >> d >> h >> mi >> ws >> t >> hum >> p >> sw >> lw >> pr))
+      throw InputError(cat(path, ":", lineno, ": expected 12 numbers (yyyy mm dd hh mi wind T humidity P SW LW precip)"));
+    next_row(s, Time::from_civil(y, mo, d, h, mi), prev, path, lineno);
+    t = t * t_scale + t_offset;
+    p *= p_scale;
+    pr *= pr_scale;  // per second: kg m-2 s-1
+    const double rh = rh_given > 0 ? hum : relative_humidity(hum, t, p);
+    const auto bad = [&](const char* what, double v, const char* allowed) {
+      throw InputError(cat(path, ":", lineno, ": ", what, " ", v, " cannot be physical (", allowed, ")"));
+    };
+    if (!(t > 150 && t < 350)) bad("air temperature", t, "150-350 K after the file's conversion");
+    if (!(p > 30000 && p < 110000)) bad("pressure", p, "30,000-110,000 Pa after pressure_scale");
+    if (!(hum >= 0 && (rh_given > 0 ? hum <= 105 : hum < 0.1))) bad("humidity", hum, rh_given > 0 ? "0-105 %" : "0-0.1 kg/kg");
+    if (!(ws >= 0 && ws < 100)) bad("wind speed", ws, "0-100 m/s");
+    if (!(sw >= 0 && sw < 1500)) bad("shortwave", sw, "0-1500 W m-2");
+    if (!(lw > 0 && lw < 1000)) bad("longwave", lw, "0-1000 W m-2");
+    if (!(pr >= 0 && pr < 0.2)) bad("precipitation", pr, "0-0.2 kg m-2 s-1 after precipitation_scale");
+    s.values[static_cast<int>(Met::pr)].push_back(pr);
+    s.values[static_cast<int>(Met::tas)].push_back(t);
+    s.values[static_cast<int>(Met::rsds)].push_back(sw);
+    s.values[static_cast<int>(Met::rlds)].push_back(lw);
+    s.values[static_cast<int>(Met::hurs)].push_back(rh);
+    s.values[static_cast<int>(Met::sfcWind)].push_back(ws);
+    s.values[static_cast<int>(Met::ps)].push_back(p);
+  }
+  if (s.values[0].size() < 2) throw InputError(cat(path, ": fewer than two forcing rows (not an HRLDAS single-point forcing file?)"));
+  if (!std::isfinite(lat) || !std::isfinite(lon) || std::abs(lat) > 90 || std::abs(lon) > 360)
+    throw InputError(cat(path, ": no valid latitude and longitude in its &location namelist"));
+  s.lat = lat;
+  s.lon = lon;
+  s.site = cat("HRLDAS point (", lat, " N, ", lon, " E)");
   return s;
 }
 

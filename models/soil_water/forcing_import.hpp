@@ -21,6 +21,15 @@ struct ForcingSeries {
 // rows "yyyy mm dd hh mi wind wdir T(K) RH(%) P(hPa) SW LW precip(kg m-2 s-1)").
 ForcingSeries read_bondville(const std::string& path);
 
+// HRLDAS's single-point text forcing (NCAR/hrldas single_point examples):
+// Fortran namelists (&location: latitude, longitude; &conversion:
+// have_relative_humidity, temperature_offset/_scale, pressure_scale,
+// precipitation_scale), then rows "yyyy mm dd hh mi wind T humidity P SW LW
+// precip" with the namelist's units (specific humidity kg/kg becomes relative
+// humidity with Bolton's 1980 saturation pressure). Values that cannot be
+// physical are errors naming the line.
+ForcingSeries read_hrldas_point(const std::string& path);
+
 // Fills gaps of at most `max_gap_records` by linear interpolation in time and
 // returns how many values were filled per variable; a longer gap is an
 // InputError naming the variable and the times.

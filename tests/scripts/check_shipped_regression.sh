@@ -21,6 +21,7 @@ cases=(
   "hawaii_silversword|hawaii_silversword.yaml|"
   "hawaii_puaakala|hawaii_puaakala.yaml|--set experiment.cycles=300"
   "osse_overpass|osse_overpass.yaml|--set experiment.cycles=60"
+  "bondville2001|bondville2001.yaml|"
   "osse_base|osse_base.yaml|--set experiment.cycles=20 --set experiment.spinup=5 --set output.every=5"
   # compare: every experiment's outputs and the tables (the LSTM left out: its
   # training is not bit-reproducible between CPUs)
