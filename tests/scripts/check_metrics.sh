@@ -23,3 +23,11 @@ ss = smap["SCAN:Silver_Sword"]
 assert ss["n"] == 293 and abs(ss["r"] - 0.685) < 0.005 and ss["r_lo"] < ss["r"] < ss["r_hi"], ss
 print("ok   metrics: self-comparison exact at", len(self_), "locations; Silver Sword SMAP R", round(ss["r"], 3))
 PY
+# Daily matching (QA4SM) and triple collocation equal an independent numpy/scipy computation of
+# pytesmo's definitions (tests/scripts/metrics_reference.py): pairwise to 1e-6, TC to 1e-4.
+"$landda" metrics "$src/data/hawaii/ismn_scan_sm.nc" "$src/data/hawaii/smap_l3.nc" --matching daily -o "$work/daily.json" > /dev/null
+"$py" "$src/tests/scripts/metrics_reference.py" "$src/data/hawaii/ismn_scan_sm.nc" "$src/data/hawaii/smap_l3.nc" "$work/daily.json"
+"$landda" metrics "$src/data/hawaii/ismn_scan_sm.nc" "$src/data/hawaii/smap_l3.nc" --tc "$src/data/hawaii/ascat_h119.nc" \
+  -o "$work/tc.json" > /dev/null
+"$py" -W ignore "$src/tests/scripts/metrics_reference.py" "$src/data/hawaii/ismn_scan_sm.nc" "$src/data/hawaii/smap_l3.nc" \
+  "$src/data/hawaii/ascat_h119.nc" "$work/tc.json"
