@@ -37,7 +37,11 @@ def feedback(path):
     meta = xr.open_dataset(path, group="MetaData")
     var = [v for v in xr.open_dataset(path, group="ObsValue").data_vars][0]
     obs = xr.open_dataset(path, group="ObsValue")[var].values
-    ana = xr.open_dataset(path, group="hofx1")[var].values
+    # the run's state at each observation's own time (hofx); files of older runs have hofx1 only
+    try:
+        ana = xr.open_dataset(path, group="hofx")[var].values
+    except (OSError, KeyError, ValueError):
+        ana = xr.open_dataset(path, group="hofx1")[var].values
     qc = xr.open_dataset(path, group="EffectiveQC")[var].values
     if "stationIdentification" in meta:
         keys = meta.stationIdentification.values.astype(str)
@@ -67,6 +71,57 @@ def forcing_of(out, exp):
     return (pr * 86400.0 / 24.0).resample(time="1D").sum() if len(pr.time) > 1 else None
 
 
+def point_run(out, exp):
+    """True when the run's model grid is a set of points (stations): maps say nothing there."""
+    cfg = os.path.join(out, exp, "config.resolved.yaml")
+    return os.path.exists(cfg) and re.search(r"^\s*kind:\s*points\s*$", open(cfg).read(), re.M) is not None
+
+
+def anomalies(t, v, days=35):
+    """Each value minus the mean of the values within +-days/2 (pytesmo's moving-average climatology)."""
+    import pandas as pd
+    s = pd.Series(np.asarray(v, dtype=float), index=pd.DatetimeIndex(t))
+    clim = s.rolling(f"{days}D", center=True, min_periods=1).mean()
+    return (s - clim).values
+
+
+VERDICT_COLOUR = {"better": "tab:green", "worse": "tab:red", "no significant difference": "0.45"}
+
+
+def interval_plot(rows, names, layers, figdir):
+    """Each experiment minus the open loop (R, anomaly R, ubRMSE) with its 95 % interval: the mean over
+    stations (large) and every station (small), coloured by the verdict."""
+    metrics = (("r", "R"), ("anomaly_r", "anomaly R"), ("ubrmse", "ubRMSE (m3/m3)"))
+    exps = [e for e in names if e != "open_loop"]
+    if not exps or not any(r.get("d_r") for r in rows):
+        return None
+    fig, axes = plt.subplots(len(layers), 3, figsize=(13, 0.5 * len(exps) * len(layers) + 1.6 * len(layers)),
+                             squeeze=False)
+    for li, layer in enumerate(layers):
+        for mi, (m, label) in enumerate(metrics):
+            ax = axes[li][mi]
+            for y, e in enumerate(exps):
+                for r in rows:
+                    if r["experiment"] != e or r["layer"] != layer or not r.get(f"d_{m}"):
+                        continue
+                    mean = r["station"] == "all stations (mean)"
+                    d, lo, hi = float(r[f"d_{m}"]), float(r[f"d_{m}_lo"]), float(r[f"d_{m}_hi"])
+                    c = VERDICT_COLOUR.get(r[f"{m}_verdict"], "0.45")
+                    yy = y + (0 if mean else 0.25)
+                    ax.errorbar([d], [yy], xerr=[[d - lo], [hi - d]], fmt="o", color=c, ms=7 if mean else 3,
+                                lw=2 if mean else 0.8, capsize=3 if mean else 0)
+            ax.axvline(0, color="k", lw=0.8)
+            ax.set_yticks(range(len(exps)))
+            ax.set_yticklabels(exps if mi == 0 else [])
+            ax.invert_yaxis()
+            ax.set_title(f"{layer}: {label} minus the open loop", fontsize=9)
+    fig.tight_layout()
+    name = "intervals.png"
+    fig.savefig(os.path.join(figdir, name), dpi=90)
+    plt.close(fig)
+    return name
+
+
 def validation_sources(out):
     """The validation sources the comparison scored (summary.json)."""
     return list(json.load(open(os.path.join(out, "summary.json"))).get("validation", {}).keys())
@@ -83,14 +138,27 @@ def main(out):
             layers.append(r["layer"])
     station_layer = {}
     for r in rows:
+        if r["station"] == "all stations (mean)":
+            continue
         station_layer.setdefault(r["layer"], [])
         if r["station"] not in station_layer[r["layer"]]:
             station_layer[r["layer"]].append(r["station"])
 
-    # Box plots of ubRMSE and R across stations.
+    # The paired answer: differences to the open loop with their intervals.
+    name = interval_plot(rows, names, layers, figdir)
+    if name:
+        figures.append((name, "each experiment minus the open loop with its 95 % moving-block bootstrap interval: "
+                              "the mean over stations (large) and every station (small); green better, red worse, "
+                              "grey no significant difference"))
+    rows = [r for r in rows if r["station"] != "all stations (mean)"]
+
+    # Box plots of ubRMSE and R across stations, where a layer has enough stations for a box.
+    box_layers = [l for l in layers if len(station_layer.get(l, [])) >= 5]
     for metric, label in (("ubrmse", "ubRMSE (m3/m3)"), ("r", "Pearson R")):
-        fig, axes = plt.subplots(1, len(layers), figsize=(5 * len(layers), 4), squeeze=False)
-        for ax, layer in zip(axes[0], layers):
+        if not box_layers:
+            break
+        fig, axes = plt.subplots(1, len(box_layers), figsize=(5 * len(box_layers), 4), squeeze=False)
+        for ax, layer in zip(axes[0], box_layers):
             data = [[float(r[metric]) for r in rows if r["experiment"] == e and r["layer"] == layer and r[metric]]
                     for e in names]
             ax.boxplot(data, labels=names)
@@ -111,34 +179,40 @@ def main(out):
         stations = list(series[base].keys())[:3]
         if not stations:
             continue
-        fig, axes = plt.subplots(2 * len(stations), 1, figsize=(11, 3.2 * len(stations)), squeeze=False,
-                                 gridspec_kw={"height_ratios": [3, 1] * len(stations)})
+        fig, axes = plt.subplots(3 * len(stations), 1, figsize=(11, 4.6 * len(stations)), squeeze=False,
+                                 gridspec_kw={"height_ratios": [3, 2, 1] * len(stations)})
         for i, st in enumerate(stations):
-            ax, axp = axes[2 * i][0], axes[2 * i + 1][0]
+            ax, axa, axp = axes[3 * i][0], axes[3 * i + 1][0], axes[3 * i + 2][0]
             t, ref, _ = series[base][st]
             ax.plot(t, ref, "k.", ms=2, label="reference")
+            axa.plot(t, anomalies(t, ref), "k.", ms=2)
             for e in names:
                 if st in series.get(e, {}):
                     te, _, a = series[e][st]
                     ax.plot(te, a, lw=0.8, label=e)
+                    axa.plot(te, anomalies(te, a), lw=0.8)
             ax.set_title(f"{src} at {st}")
             ax.set_ylabel("soil moisture")
+            axa.set_ylabel("anomaly (35 d)")
+            axa.axhline(0, color="k", lw=0.5)
             if i == 0:
                 ax.legend(fontsize=7, ncol=4)
             if pr is not None:
                 p = pr.sel(time=slice(t.min(), t.max()))
                 axp.bar(p.time.values, p.values, width=1.0, color="tab:blue")
+            axa.set_xlim(ax.get_xlim())
             axp.set_xlim(ax.get_xlim())
             axp.set_ylabel("P (mm/day)")
         fig.tight_layout()
         name = f"timeseries_{src}.png"
         fig.savefig(os.path.join(figdir, name), dpi=80)
         plt.close(fig)
-        figures.append((name, f"analysis at validation stations of {src} (reference: black dots), precipitation below"))
+        figures.append((name, f"{src}: each experiment at the stations (reference: black dots), its anomalies from "
+                              f"a 35-day moving average, and precipitation"))
 
     # Maps: time-mean surface soil moisture (open loop or first) and the mean increment of each experiment.
     maps = {e: os.path.join(out, e, "maps.nc") for e in names if os.path.exists(os.path.join(out, e, "maps.nc"))}
-    if maps:
+    if maps and not point_run(out, base):
         ds0 = xr.open_dataset(maps[base] if base in maps else next(iter(maps.values())))
         var = [v for v in ds0.data_vars if v.startswith("time_mean_")][0]
         inc = var.replace("time_mean_", "mean_increment_")

@@ -47,7 +47,7 @@ assert "## Surface" in md and "## Root zone" in md and "| rank | experiment |" i
 print("ok   compare:", len(rows), "rows; surface ubRMSE", {e: round(v, 4) for e, v in u.items()})
 PY
 # The HTML report in a real browser: every image loaded, and a screenshot.
-for f in box_ubrmse box_r maps timeseries_truth_surface timeseries_truth_rootzone; do
+for f in intervals box_ubrmse box_r maps timeseries_truth_surface timeseries_truth_rootzone; do
   [ -s "$work/one/figures/$f.png" ] || { echo "FAIL figure $f.png missing"; exit 1; }
 done
 browser="$(command -v chromium || command -v chromium-browser || true)"
@@ -60,6 +60,22 @@ timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 -
   "file://$work/one/report.html" >/dev/null 2>&1
 [ -s "$work/shot.png" ] || { echo "FAIL no screenshot"; exit 1; }
 echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.png") bytes"
+
+# A point run's report (Silver Sword): no map panels and no box plots over one station, the
+# interval plot and the time series with anomalies instead; every image loads in the browser.
+"$landda" compare "$src/experiments/configs/hawaii_compare.yaml" -o "$work/point" --log-level warn \
+  --set 'merged=[{type: mean}]' --base-set experiment.cycles=400
+[ -s "$work/point/figures/intervals.png" ] && [ -s "$work/point/figures/timeseries_insitu.png" ] \
+  || { echo "FAIL point run: interval plot or time series missing"; ls "$work/point/figures"; exit 1; }
+[ ! -e "$work/point/figures/maps.png" ] && [ ! -e "$work/point/figures/box_r.png" ] \
+  || { echo "FAIL point run: maps or box plots drawn"; ls "$work/point/figures"; exit 1; }
+check="$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/point/report.html" 2>/dev/null | grep -o 'images loaded: [0-9]* of [0-9]*' || true)"
+read -r _ _ ok _ total <<<"$check"
+[ -n "$check" ] && [ "$ok" = "$total" ] && [ "$total" -eq 2 ] || { echo "FAIL point report in the browser: '${check:-no check ran}'"; exit 1; }
+timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 --screenshot="$work/point_shot.png" \
+  "file://$work/point/report.html" >/dev/null 2>&1
+[ -s "$work/point_shot.png" ] || { echo "FAIL no screenshot of the point report"; exit 1; }
+echo "ok   point report in chromium: $check (intervals, time series; no maps, no boxes); screenshot $(stat -c %s "$work/point_shot.png") bytes"
 
 # The LSTM-merged product, trained on 5-cm probes at every merged location
 # (53 on this domain; the shipped 1-in-3 leaves too few to train on), over
