@@ -203,7 +203,11 @@ int import(const Args& args) {
     const auto result = observations::import_dsg(observations::DsgProduct::preset(product), files, sites, start, end, max_km);
     observations::write_ioda(result.file, output);
     for (const auto& m : result.matches)
-      std::cout << "  " << m.site << ": " << (m.gpi < 0 ? "no grid point within " + std::to_string(max_km) + " km" : cat("gpi ", m.gpi, " at ", m.distance_km, " km, ", m.valid, " valid of ", m.total)) << '\n';
+      std::cout << "  " << m.site << ": "
+                << (m.gpi < 0 ? "no grid point with data within " + std::to_string(max_km) + " km"
+                              : cat("gpi ", m.gpi, " at ", m.distance_km, " km, ", m.valid, " valid of ", m.total))
+                << (m.nearer_empty ? cat(" (", m.nearer_empty, " nearer grid point(s) without data in the period passed over)") : "")
+                << '\n';
     std::cout << "imported " << result.file.obs.size() << " " << product << " observation(s) into " << output << '\n';
     return 0;
   }

@@ -173,12 +173,26 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
         names.push_back(cat("gpi:", cells[c].gpi[l]));
       }
   } else {
+    // Valid values of each location in the period: a site takes the nearest location that has some.
+    std::vector<std::vector<long long>> valid(cells.size());
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      const Flat& f = cells[c];
+      valid[c].assign(f.lon.size(), 0);
+      for (std::size_t i = 0; i < f.value.size(); ++i)
+        if (!(f.time[i] < start) && f.time[i] < end && std::isfinite(f.value[i]) && passes(p, f, i))
+          ++valid[c][static_cast<std::size_t>(f.loc[i])];
+    }
     for (const auto& s : sites) {
       double best = std::numeric_limits<double>::infinity();
       std::pair<std::size_t, std::size_t> pick{0, 0};
+      std::vector<double> empty;  // distances of the locations without data
       for (std::size_t c = 0; c < cells.size(); ++c)
         for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
           const double d = haversine_km(s.lon, s.lat, cells[c].lon[l], cells[c].lat[l]);
+          if (valid[c][l] == 0) {
+            empty.push_back(d);
+            continue;
+          }
           if (d < best) {
             best = d;
             pick = {c, l};
@@ -187,6 +201,7 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
       DsgImport::Match m;
       m.site = s.name;
       m.distance_km = best;
+      for (const double d : empty) m.nearer_empty += d < best && d <= max_km;
       if (best <= max_km) {
         m.gpi = cells[pick.first].gpi[pick.second];
         chosen.push_back(pick);

@@ -41,6 +41,7 @@ struct DsgImport {
     long long gpi = -1;
     double distance_km = 0;
     long long total = 0, valid = 0;
+    int nearer_empty = 0;  // nearer grid points passed over: no valid value in the period
   };
   std::vector<Match> matches;
 };

@@ -65,6 +65,16 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
   CHECK(smap.matches[1].valid == 2);  // bit 0 removes one; flag 8 (bit 3) passes
   CHECK(smap.file.obs.size() == 3);
   CHECK(smap.file.obs.time[0].iso() == "2000-01-01T12:00:00Z");
+  {
+    // From 2000-01-02 12:00 the location at the site (gpi 101) has only a fill and a flagged value: the
+    // site takes the nearest location that has data in the period, and says it passed one over.
+    const auto later = observations::import_dsg(observations::DsgProduct::preset("smap_l3"), {path("smap.nc")},
+                                                {{"site", -155.4, 19.8}}, Time::parse("2000-01-02T12:00:00Z"), b);
+    REQUIRE(later.matches.size() == 1);
+    CHECK(later.matches[0].gpi == 102);
+    CHECK(later.matches[0].nearer_empty == 1);
+    CHECK(later.matches[0].valid > 0);
+  }
   auto ok = observations::import_dsg(observations::DsgProduct::preset("smap_l3_successful"), {path("smap.nc")}, {}, a, b);
   CHECK(ok.file.obs.size() == 5);  // only the fill value goes: no flag here has bit 2
 
