@@ -22,11 +22,13 @@ DsgProduct DsgProduct::preset(const std::string& name) {
   p.ioda_variable = "soilMoistureVolumetric";
   if (name == "smap_l3" || name == "smap_l3_successful") {
     // SPL3SMP retrieval_qual_flag: a bit is set when its condition fails (O'Neill et al. 2021).
-    // smap_l3: bit 0 clear, recommended quality; smap_l3_successful: bit 2 clear, the retrieval
-    // succeeded (over mountains and coasts, Hawaii among them, nothing is "recommended").
+    // smap_l3: bit 0 clear, recommended quality; smap_l3_successful: bits 1 and 2 clear, the
+    // retrieval was attempted and succeeded (over mountains and coasts, Hawaii among them,
+    // nothing is "recommended"). Volumetric values outside 0-1 go.
     p.value = "soil_moisture";
     p.error = "soil_moisture_error";
-    p.rules = {{"retrieval_qual_flag", K::bit_clear, name == "smap_l3" ? 1 : 4}};
+    p.rules = {{"retrieval_qual_flag", K::bit_clear, name == "smap_l3" ? 1 : 2 | 4}};
+    p.valid_min = 0, p.valid_max = 1;
   } else if (name == "ascat_h119" || name == "ascat_h113") {
     // H SAF: no confidence or processing flag raised; values are degrees of saturation (%).
     p.value = "sm";
@@ -34,11 +36,14 @@ DsgProduct DsgProduct::preset(const std::string& name) {
     p.units = "%";
     p.ioda_variable = "soilMoistureSaturation";
     p.default_error = 8.0;
-    p.rules = {{"conf_flag", K::equals, 0}, {"proc_flag", K::equals, 0}};
+    // ssf (surface state flag): 0 unknown, 1 unfrozen; frozen, melting/water and permanent ice go.
+    p.rules = {{"conf_flag", K::equals, 0}, {"proc_flag", K::equals, 0}, {"ssf", K::at_most, 1}};
+    p.valid_min = 0, p.valid_max = 100;
   } else if (name == "smos_ic") {
     p.value = "Soil_Moisture";
     p.error = "Soil_Moisture_StdError";
     p.rules = {{"Quality_Flag", K::equals, 0}};
+    p.valid_min = 0, p.valid_max = 1;  // SMOS-IC holds negative and above-porosity retrievals
   } else if (name == "esa_cci" || name == "c3s") {
     p.value = "sm";
     p.error = "sm_uncertainty";
@@ -145,9 +150,12 @@ bool passes(const DsgProduct& p, const Flat& f, std::size_t i) {
     if (!std::isfinite(v)) return false;
     const auto x = static_cast<long long>(v);
     const auto& rule = p.rules[r];
-    if (rule.kind == DsgProduct::Rule::Kind::equals ? x != rule.value : (x & rule.value) != 0) return false;
+    using K = DsgProduct::Rule::Kind;
+    if (rule.kind == K::equals ? x != rule.value : rule.kind == K::at_most ? x > rule.value : (x & rule.value) != 0)
+      return false;
   }
-  return true;
+  const double v = f.value[i] * p.scale;
+  return v >= p.valid_min && v <= p.valid_max;
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 // arrays (locationIndex) and orthogonal (locations x time) arrays. A product
 // preset names the value, its error and the quality rule of that product;
 // CF scale factors, offsets, fill and missing values are applied on reading.
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -20,10 +21,12 @@ struct DsgProduct {
   // The quality rule, stated: which flag variables, and how each is tested.
   struct Rule {
     std::string variable;
-    enum class Kind { equals, bit_clear } kind = Kind::equals;
-    long long value = 0;  // equals: the good value; bit_clear: the mask that must be clear
+    enum class Kind { equals, bit_clear, at_most } kind = Kind::equals;
+    long long value = 0;  // equals: the good value; bit_clear: the mask that must be clear; at_most: the largest good
   };
   std::vector<Rule> rules;
+  // Values (in the output units) outside this range are flagged, not imported.
+  double valid_min = -std::numeric_limits<double>::infinity(), valid_max = std::numeric_limits<double>::infinity();
   static DsgProduct preset(const std::string& name);  // see presets()
   static std::vector<std::string> presets();
 };

@@ -50,7 +50,7 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
     const long long loc[] = {0, 1, 0, 1, 0, 1};
     const double t[] = {0, 10, 86400, 86410, 172800, 172810};
     const float sm[] = {0.2f, 0.3f, -9999.0f, 0.31f, 0.22f, 0.33f};
-    const int flag[] = {0, 1, 0, 8, 9, 0};
+    const int flag[] = {0, 1, 0, 10, 9, 0};  // 10: bit 1 (not attempted) and bit 3
     nc.put("locationIndex", loc, {0}, {6});
     nc.put("time", t, {0}, {6});
     nc.put("soil_moisture", sm, {0}, {6});
@@ -76,7 +76,7 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
     CHECK(later.matches[0].valid > 0);
   }
   auto ok = observations::import_dsg(observations::DsgProduct::preset("smap_l3_successful"), {path("smap.nc")}, {}, a, b);
-  CHECK(ok.file.obs.size() == 5);  // only the fill value goes: no flag here has bit 2
+  CHECK(ok.file.obs.size() == 4);  // the fill value and the row with bit 1 (retrieval not attempted) go
 
   // Contiguous ragged (ASCAT): scale factor and missing value; two flag rules.
   {
@@ -91,16 +91,19 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
     nc.put_att_int("sm", "missing_value", 65535);
     nc.def_var({"conf_flag", io::NcType::i32, {"obs"}});
     nc.def_var({"proc_flag", io::NcType::i32, {"obs"}});
+    nc.def_var({"ssf", io::NcType::i32, {"obs"}});
     nc.end_def();
     put_common(nc);
     const long long rows[] = {3, 2};
     const double t[] = {36525, 36526, 36527, 36525.5, 36526.5};  // 2000-01-02 onwards
-    const int sm[] = {4500, 65535, 5000, 6000, 7000}, conf[] = {0, 0, 2, 0, 0}, proc[] = {0, 0, 0, 0, 5};
+    const int sm[] = {4500, 65535, 5000, 6000, 7000}, conf[] = {0, 0, 2, 0, 0}, proc[] = {0, 0, 0, 0, 5},
+              ssf[] = {1, 1, 0, 2, 0};  // 2: frozen
     nc.put("row_size", rows);
     nc.put("time", t);
     nc.put("sm", sm);
     nc.put("conf_flag", conf);
     nc.put("proc_flag", proc);
+    nc.put("ssf", ssf);
     nc.commit();
   }
   auto ascat = observations::import_dsg(observations::DsgProduct::preset("ascat_h119"), {path("ascat.nc")},
@@ -112,6 +115,8 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
   CHECK(ascat.file.obs.value[0] == Approx(45.0));
   CHECK(ascat.file.units == "%");
   CHECK(ascat.file.variable == "soilMoistureSaturation");
+  // The second location's one good-looking value was taken on frozen ground (ssf 2): nothing from it.
+  CHECK(observations::import_dsg(observations::DsgProduct::preset("ascat_h119"), {path("ascat.nc")}, {}, a, b).file.obs.size() == 1);
 
   // Orthogonal (SMOS-IC): (locations, time).
   {
@@ -125,7 +130,7 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
     nc.end_def();
     put_common(nc);
     const double t[] = {51545, 51546, 51547};  // 2000-01-01 ...
-    const double sm[] = {0.1, 0.2, -9999, 0.3, 0.4, 0.5}, qf[] = {0, 1, 0, 0, 0, 1};
+    const double sm[] = {0.1, 0.2, -9999, 0.3, 1.2, 0.5}, qf[] = {0, 1, 0, 0, 0, 1};  // 1.2 m3/m3: not physical
     nc.put("time", t);
     nc.put("Soil_Moisture", sm);
     nc.put("Quality_Flag", qf);
@@ -133,7 +138,7 @@ TEST_CASE("TU Wien cell files in all three layouts give the valid counts the fla
   }
   auto smos = observations::import_dsg(observations::DsgProduct::preset("smos_ic"), {path("smos.nc")}, {}, a, b);
   CHECK(smos.matches[0].valid == 1);
-  CHECK(smos.matches[1].valid == 2);
+  CHECK(smos.matches[1].valid == 1);
   CHECK(smos.matches[1].total == 3);
 
   // SMOS L3: strong topography (bit 3) and ice (bit 12) go, other bits stay.
