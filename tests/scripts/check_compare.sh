@@ -53,13 +53,18 @@ done
 browser="$(command -v chromium || command -v chromium-browser || true)"
 [ -n "$browser" ] || { echo "FAIL no chromium (scripts/setup.sh test installs it)"; exit 1; }
 flags=(--headless --no-sandbox --disable-gpu --virtual-time-budget=10000)
-check="$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/one/report.html" 2>/dev/null | grep -o 'images loaded: [0-9]* of [0-9]*' || true)"
-read -r _ _ ok _ total <<<"$check"
-[ -n "$check" ] && [ "$ok" = "$total" ] && [ "$total" -ge 5 ] || { echo "FAIL browser: '${check:-no check ran}'"; exit 1; }
-timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 --screenshot="$work/shot.png" \
-  "file://$work/one/report.html" >/dev/null 2>&1
-[ -s "$work/shot.png" ] || { echo "FAIL no screenshot"; exit 1; }
-echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.png") bytes"
+# in_browser DIR MIN_IMAGES NAME: every image of DIR/report.html loads (at least MIN), and a screenshot.
+in_browser() {
+  local check ok total
+  check="$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$1/report.html" 2>/dev/null | grep -o 'images loaded: [0-9]* of [0-9]*' || true)"
+  read -r _ _ ok _ total <<<"$check"
+  [ -n "$check" ] && [ "$ok" = "$total" ] && [ "$total" -ge "$2" ] || { echo "FAIL $3 in the browser: '${check:-no check ran}'"; exit 1; }
+  timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 --screenshot="$1/shot.png" \
+    "file://$1/report.html" >/dev/null 2>&1
+  [ -s "$1/shot.png" ] || { echo "FAIL no screenshot of $3"; exit 1; }
+  echo "ok   $3 in chromium: $check; screenshot $(stat -c %s "$1/shot.png") bytes"
+}
+in_browser "$work/one" 5 "report.html"
 
 # A point run's report (Silver Sword): no map panels and no box plots over one station, the
 # interval plot and the time series with anomalies instead; every image loads in the browser.
@@ -69,13 +74,7 @@ echo "ok   report.html in chromium: $check; screenshot $(stat -c %s "$work/shot.
   || { echo "FAIL point run: interval plot or time series missing"; ls "$work/point/figures"; exit 1; }
 [ ! -e "$work/point/figures/maps.png" ] && [ ! -e "$work/point/figures/box_r.png" ] \
   || { echo "FAIL point run: maps or box plots drawn"; ls "$work/point/figures"; exit 1; }
-check="$(timeout 120 "$browser" "${flags[@]}" --dump-dom "file://$work/point/report.html" 2>/dev/null | grep -o 'images loaded: [0-9]* of [0-9]*' || true)"
-read -r _ _ ok _ total <<<"$check"
-[ -n "$check" ] && [ "$ok" = "$total" ] && [ "$total" -eq 2 ] || { echo "FAIL point report in the browser: '${check:-no check ran}'"; exit 1; }
-timeout 120 "$browser" "${flags[@]}" --hide-scrollbars --window-size=1200,1600 --screenshot="$work/point_shot.png" \
-  "file://$work/point/report.html" >/dev/null 2>&1
-[ -s "$work/point_shot.png" ] || { echo "FAIL no screenshot of the point report"; exit 1; }
-echo "ok   point report in chromium: $check (intervals, time series; no maps, no boxes); screenshot $(stat -c %s "$work/point_shot.png") bytes"
+in_browser "$work/point" 2 "the point report (intervals, time series; no maps, no boxes)"
 
 # The LSTM-merged product, trained on 5-cm probes at every merged location
 # (53 on this domain; the shipped 1-in-3 leaves too few to train on), over
