@@ -4,13 +4,14 @@
 #include <algorithm>
 #include <boost/program_options.hpp>
 #include <chrono>
-#include <numeric>
+#include <set>
 #include <cmath>
 #include <iostream>
 
 #include "config/node.hpp"
 #include "config/params.hpp"
 #include "core/error.hpp"
+#include "experiments/cycle/window_walk.hpp"
 #include "core/json.hpp"
 #include "core/random.hpp"
 #include "experiments/app/commands.hpp"
@@ -75,25 +76,16 @@ class DayObserver {
       const double after = std::fmod(h * 3600.0 - static_cast<double>(start.seconds % 86400) + 86400.0, 86400.0);
       steps_.push_back(std::clamp(static_cast<int>(std::lround(after / 3600.0)), 1, 24));
     }
-    order_.resize(steps_.size());
-    std::iota(order_.begin(), order_.end(), 0);
-    std::sort(order_.begin(), order_.end(), [&](std::size_t a, std::size_t b) { return steps_[a] < steps_[b]; });
   }
   int overpasses() const { return static_cast<int>(steps_.size()); }
   // advance(from, to) the ensemble; observe(k) the cells of overpass k (all: k < 0).
   template <class Advance, class Observe>
   void forecast(Time day, Advance advance, Observe observe) const {
-    Time t = day;
-    const auto to = [&](Time end) {
-      if (end > t) advance(t, end);
-      t = std::max(t, end);
-    };
-    if (own_time_)
-      for (const std::size_t k : order_) {
-        to(day + Duration{3600LL * steps_[k]});
-        observe(static_cast<int>(k));
-      }
-    to(day + Duration{86400});
+    const std::set<int> at = own_time_ ? std::set<int>(steps_.begin(), steps_.end()) : std::set<int>{};
+    experiments::walk_window(day, day + Duration{86400}, Duration{3600}, at, advance, [&](int step) {
+      for (std::size_t k = 0; k < steps_.size(); ++k)
+        if (steps_[k] == step) observe(static_cast<int>(k));
+    });
     if (!own_time_ || steps_.empty()) observe(-1);
   }
   // H (the top layer) of the cells of overpass k.
@@ -105,7 +97,6 @@ class DayObserver {
  private:
   bool own_time_;
   std::vector<int> steps_;
-  std::vector<std::size_t> order_;
 };
 
 // Observations of every cell's top layer, error 0.03 (values drawn each day).

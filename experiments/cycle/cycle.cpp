@@ -10,6 +10,7 @@
 #include "core/log.hpp"
 #include "experiments/core/progress.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
+#include "experiments/cycle/window_walk.hpp"
 #include "experiments/twin/twin_output.hpp"
 #include "filters/register.hpp"
 #include "io/atomic_file.hpp"
@@ -153,6 +154,9 @@ class Cycle {
  private:
   void start_fresh();
   void forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics);
+  // Any columns with their member ids and streams: this rank's cells, then the task's blocks joined.
+  void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
+               Eigen::MatrixXd& memory, Eigen::MatrixXd* diag);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
@@ -206,9 +210,6 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       diag_names_(s.model->diagnostic_names()),
       feedback_(s.cfg.output.diagnostics && !s.open_loop()),
       out_dir_(opts.output_dir) {
-  if (layout.model.size() != 1 && !model_.independent_cells())
-    throw ConfigError(cat(cfg_.source_file, ": parallel.ranks_per_task = ", layout.model.size(), ": model ",
-                          cfg_.model.type, " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
   if (!split_.whole() && comm_.root())
     log::info("each member's ", L_.n_cells(), " cells are split over the ", layout.model.size(), " ranks of a model task (",
               layout.n_tasks, " task(s); rank 0 advances cells ", split_.begin(), " to ", split_.end() - 1, ")");
@@ -247,12 +248,15 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
 // then the task's blocks joined.
 void Cycle::forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics) {
   if (b <= a) return;
-  Eigen::MatrixXd* memory = nature ? &st_.memory_truth : &st_.memory;
   Eigen::MatrixXd* diag = diagnostics ? (nature ? &st_.diagnostics_truth : &st_.diagnostics) : nullptr;
-  const std::span<const int> ids = nature ? std::span<const int>(nature_id_) : std::span<const int>(my_ids_);
-  const std::span<RandomStream> rng = nature ? std::span<RandomStream>(st_.nature_rng) : std::span<RandomStream>(st_.model_rng);
-  model_.advance(X, ids, rng, a, b, {memory, diag, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
-  split_.join_forecast(X, memory, diag);
+  if (nature) advance(X, nature_id_, st_.nature_rng, a, b, st_.memory_truth, diag);
+  else advance(X, my_ids_, st_.model_rng, a, b, st_.memory, diag);
+}
+
+void Cycle::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
+                    Eigen::MatrixXd& memory, Eigen::MatrixXd* diag) {
+  model_.advance(X, ids, rng, a, b, {&memory, diag, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
+  split_.join_forecast(X, &memory, diag);
 }
 
 // Nature run spun up from the model's own initial state; the initial ensemble around it.
@@ -305,23 +309,23 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   }
   w.HXm.resize(p, st_.X.cols());
   auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1);
-  Time t = t0;
-  for (const int step : steps) {
-    const Time at = t0 + Duration{dt.seconds * step};
-    forecast(truth, true, t, at, true);
-    forecast(st_.X, false, t, at, true);
-    t = std::max(t, at);
-    for (std::size_t a = 0; a < active.size(); ++a) {
-      ObsSource& src = s_.sources[active[a]];
-      for (const auto& sl : src.slices()) {
-        if (sl.step == step)
-          src.sample(sl, st_.truth, st_.synthetic_rng[active[a]], st_.gap_rng[active[a]], cfg_.output.observations && comm_.root());
-        if (sl.h_step == step) src.apply(sl, st_.X, w.HXm.middleRows(offset[a], src.size()));
-      }
-    }
-  }
-  forecast(truth, true, t, t1, true);
-  forecast(st_.X, false, t, t1, true);
+  walk_window(
+      t0, t1, dt, steps,
+      [&](Time from, Time to) {
+        forecast(truth, true, from, to, true);
+        forecast(st_.X, false, from, to, true);
+      },
+      [&](int step) {
+        for (std::size_t a = 0; a < active.size(); ++a) {
+          ObsSource& src = s_.sources[active[a]];
+          for (const auto& sl : src.slices()) {
+            if (sl.step == step)
+              src.sample(sl, st_.truth, st_.synthetic_rng[active[a]], st_.gap_rng[active[a]],
+                         cfg_.output.observations && comm_.root());
+            if (sl.h_step == step) src.apply(sl, st_.X, w.HXm.middleRows(offset[a], src.size()));
+          }
+        }
+      });
   for (std::size_t a = 0; a < active.size(); ++a) {
     const ObsSource& src = s_.sources[active[a]];
     w.obs.append(src.batch());
@@ -473,10 +477,9 @@ void Cycle::run() {
   } else {
     start_fresh();
   }
+  const int control[1] = {-1};  // the unperturbed run
   const auto fits = rescale_sources(s_, [&](Eigen::Ref<Eigen::MatrixXd> x, Eigen::MatrixXd& memory, Time a, Time b) {
-    const int control[1] = {-1};
-    model_.advance(x, control, {}, a, b, {&memory, nullptr, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
-    split_.join_forecast(x, &memory, nullptr);
+    advance(x, control, {}, a, b, memory, nullptr);
   });
   estimate_tc_errors(s_, st_.learned_errors);
   open_outputs(fits);

@@ -44,7 +44,6 @@ class ErrorLearner {
   ErrorLearner(const SourceParams& p, Index first, Index locations);
   bool learns() const { return method_ != Method::none; }
   bool by_tc() const { return method_ == Method::tc; }
-  Index columns() const { return locations_; }
   Index first_column() const { return first_; }
   // The error of each observation (rows [at, at + loc.size()) of `b`): the
   // learned one where a location has enough observations.

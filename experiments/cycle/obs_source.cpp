@@ -170,12 +170,13 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     window_begin_ = lo;
     row_location_.assign(data_location_.begin() + lo, data_location_.begin() + hi);
     // Rows are in time order: each run of rows nearest one step is a slice.
+    const auto step_of = [&](Index o) {
+      return timing == ObsTiming::window_end ? steps : nearest_step(batch_.time[static_cast<std::size_t>(o)], t0, step, steps);
+    };
     for (Index o = 0; o < batch_.size();) {
-      const int s = timing == ObsTiming::window_end ? steps : nearest_step(batch_.time[static_cast<std::size_t>(o)], t0, step, steps);
+      const int s = step_of(o);
       Index e = o + 1;
-      while (e < batch_.size() &&
-             (timing == ObsTiming::window_end || nearest_step(batch_.time[static_cast<std::size_t>(e)], t0, step, steps) == s))
-        ++e;
+      while (e < batch_.size() && step_of(e) == s) ++e;
       slices_.push_back({s, h_step(s), o, e - o});
       o = e;
     }
@@ -212,9 +213,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   }
   batch_.source.assign(batch_.x.size(), 0);
   batch_.source_names = {p_.name};
-  at_end_.assign(batch_.x.size(), 0);
-  for (const auto& s : slices_)
-    if (s.h_step == steps) std::fill(at_end_.begin() + s.begin, at_end_.begin() + s.begin + s.count, 1);
+  window_steps_ = steps;
   for (std::size_t k = 0; k < slices_.size(); ++k) {
     const ObsSlice& s = slices_[k];
     ObsOperator& op = from_file() ? slice_op(k) : *ops_.front();
@@ -276,9 +275,12 @@ void ObsSource::add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean,
 }
 
 void ObsSource::add_feedback_analysis(const Eigen::VectorXd& amean, const Eigen::VectorXd& hmean, Index at) {
-  for (Index o = 0; o < size(); ++o) {
-    feedback_.groups[2].values.push_back(amean[at + o]);
-    feedback_.groups[3].values.push_back(at_end_[static_cast<std::size_t>(o)] ? amean[at + o] : hmean[at + o]);
+  for (const auto& sl : slices_) {
+    const bool at_end = sl.h_step == window_steps_;  // H met it at the window's end: the analysis is its state
+    for (Index o = at + sl.begin; o < at + sl.begin + sl.count; ++o) {
+      feedback_.groups[2].values.push_back(amean[o]);
+      feedback_.groups[3].values.push_back(at_end ? amean[o] : hmean[o]);
+    }
   }
 }
 

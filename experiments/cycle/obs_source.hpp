@@ -96,7 +96,6 @@ class ObsSource {
 
   // The file's observations (file sources), rescaled in place by the rescaling pass.
   observations::ObsFile& data() { return data_; }
-  ObsOperator& op() { return *ops_.front(); }
 
   // output.diagnostics: observation-space feedback, kept on the root rank.
   void add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at);
@@ -119,7 +118,7 @@ class ObsSource {
   ObsBatch batch_;
   std::vector<ObsSlice> slices_;
   Index window_begin_ = 0;  // file sources: the first row of the window in data_
-  std::vector<char> at_end_;  // per row of the window: H meets it at the window's end
+  int window_steps_ = 0;  // model steps in the current window
   std::vector<int> data_location_, row_location_;  // per row of data_ (file sources) and of the window
   Index n_locations_ = 0;
   ErrorLearner learner_;

@@ -7,6 +7,7 @@
 
 #include "core/log.hpp"
 #include "experiments/cycle/cycle.hpp"
+#include "experiments/cycle/window_walk.hpp"
 #include "observations/transforms/rescale_file.hpp"
 
 namespace landda::experiments {
@@ -36,24 +37,21 @@ std::vector<std::vector<double>> control_equivalents(CycleSetup& s, const Contro
         active.push_back(k);
         for (const auto& sl : s.sources[k].slices()) steps.insert(sl.h_step);
       }
-    Time t = t0;
-    for (const int step : steps) {
-      const Time at = t0 + Duration{dt.seconds * step};
-      if (at > t) forecast(x, memory, t, at);
-      t = std::max(t, at);
-      for (const std::size_t k : active) {
-        ObsSource& src = s.sources[k];
-        for (const auto& sl : src.slices()) {
-          if (sl.h_step != step) continue;
-          Eigen::MatrixXd hs(src.size(), 1);
-          src.apply(sl, x, hs);
-          for (Index o = sl.begin; o < sl.begin + sl.count; ++o)
-            if (src.batch().qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::out_of_domain))
-              hx[k][static_cast<std::size_t>(src.window_begin() + o)] = hs(o, 0);
-        }
-      }
-    }
-    if (t1 > t) forecast(x, memory, t, t1);
+    walk_window(
+        t0, t1, dt, steps, [&](Time from, Time to) { forecast(x, memory, from, to); },
+        [&](int step) {
+          for (const std::size_t k : active) {
+            ObsSource& src = s.sources[k];
+            Eigen::MatrixXd hs(src.size(), 1);
+            for (const auto& sl : src.slices()) {
+              if (sl.h_step != step) continue;
+              src.apply(sl, x, hs);
+              for (Index o = sl.begin; o < sl.begin + sl.count; ++o)
+                if (src.batch().qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::out_of_domain))
+                  hx[k][static_cast<std::size_t>(src.window_begin() + o)] = hs(o, 0);
+            }
+          }
+        });
   }
   return hx;
 }
