@@ -28,20 +28,6 @@ namespace {
 using models::soil::ForcingSeries;
 using models::soil::Met;
 
-// One ISMN variable on a regular hourly axis: good values ('G') at their
-// stamps shifted by `shift`, NaN elsewhere; `scale`/`offset` convert units.
-std::vector<double> hourly(const observations::IsmnFile& f, Time start, long long n, Duration shift, double scale,
-                           double offset) {
-  std::vector<double> out(static_cast<std::size_t>(n), std::nan(""));
-  for (std::size_t i = 0; i < f.time.size(); ++i) {
-    if (!f.good(i)) continue;
-    const std::int64_t s = (f.time[i] + shift - start).seconds;
-    if (s < 0 || s % 3600 != 0 || s / 3600 >= n) continue;
-    out[static_cast<std::size_t>(s / 3600)] = f.value[i] * scale + offset;
-  }
-  return out;
-}
-
 struct ImportArgs {
   std::string pr_file, ta_file, start_text, end_text, output, long_gaps;
   int max_gap;
@@ -69,8 +55,8 @@ int import_ismn_forcing(const ImportArgs& a) {
   s.source = "ISMN: " + pr_file + " and " + ta_file;
   // Precipitation is accumulated over the hour ending at its stamp; the
   // forcing record starting an hour earlier holds it (mm/h -> kg m-2 s-1).
-  s.values[static_cast<int>(Met::pr)] = hourly(pr, start, n, Duration{-3600}, 1.0 / 3600.0, 0.0);
-  s.values[static_cast<int>(Met::tas)] = hourly(ta, start, n, Duration{0}, 1.0, 273.15);
+  s.values[static_cast<int>(Met::pr)] = observations::hourly_values(pr, start, n, Duration{-3600}, 1.0 / 3600.0, 0.0);
+  s.values[static_cast<int>(Met::tas)] = observations::hourly_values(ta, start, n, Duration{0}, 1.0, 273.15);
   long long zeroed = 0;
   if (long_gaps == "zero") {
     // Long precipitation gaps only: short ones are interpolated like every other gap.

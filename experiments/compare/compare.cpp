@@ -6,13 +6,16 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iomanip>
+#include <limits>
 #include <filesystem>
 #include <map>
 #include <sstream>
 #include <tuple>
+#include <unistd.h>
 
 #include "config/node.hpp"
 #include "core/error.hpp"
+#include "core/grid.hpp"
 #include "core/json.hpp"
 #include "core/location_key.hpp"
 #include "core/log.hpp"
@@ -38,7 +41,8 @@ namespace landda::experiments {
 void ValidationParams::visit(config::Visitor& v) {
   v("source", source, config::doc("a source of the base config with `assimilate: false` (stations, or the truth in an OSSE)").needed());
   v("layer", layer,
-    config::doc("which layer it validates, as named in the tables").one_of({"surface", "rootzone"}));
+    config::doc("which layer it validates, as named in the tables: surface, rootzone, crns, depth_<N>cm or "
+                "profile_<A>_<B>cm"));
 }
 
 void CompareConfig::visit(config::Visitor& v) {
@@ -62,7 +66,7 @@ void CompareConfig::visit(config::Visitor& v) {
   v("merged_rescale", merged_rescale,
     config::doc("how a merged product is matched to the model before it is assimilated (a file source's "
                 "`rescale`, per location to the control run); empty: as the first retrieval")
-        .one_of({"", "none", "mean_std", "cdf"}));
+        .one_of({"", "none", "mean_std", "cdf", "anomaly"}));
   v("merged_every", merged_every,
     config::doc("assimilate a merged product in every this many windows only (thinning in time for products "
                 "whose errors persist from day to day)")
@@ -83,9 +87,13 @@ void CompareConfig::visit(config::Visitor& v) {
   v.sections("validation", validation,
              config::doc("the sources that score the experiments (empty: every source with `assimilate: false`, "
                          "as surface)"));
+  v.section("stations", stations,
+            config::doc("build the base's grid from an ISMN download: a column at every station, forced by station "
+                        "data, its probes as validation sources, the retrievals read at every station (see "
+                        "docs/stations.md)"));
   v("validate_with", validate_with,
-    config::doc("folders of ISMN station files (soil moisture) added as validation stations; `landda compare "
-                "--validate-with DIR` adds more")
+    config::doc("folders of ISMN station files (soil moisture) added as validation stations (with `stations`: as "
+                "new columns, forced the same way); `landda compare --validate-with DIR` adds more")
         .dir());
   v("validate_max_distance_km", validate_max_distance_km,
     config::doc("a validation station further than this from every cell is left out").above(0));
@@ -312,7 +320,7 @@ void next_layer(std::ostringstream& md, std::string& current, const std::string&
                 const char* columns) {
   if (layer == current) return;
   current = layer;
-  md << "\n" << hashes << " " << (layer == "surface" ? "Surface" : "Root zone") << "\n\n" << columns << "\n|";
+  md << "\n" << hashes << " " << layer_title(layer) << "\n\n" << columns << "\n|";
   for (const char* c = columns; *c; ++c)
     if (*c == '|' && c[1]) md << "---|";
   md << "\n";
@@ -329,6 +337,38 @@ void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paire
     md << "| " << p.experiment << " | " << p.station << " | " << p.n << " | " << (p.mean ? cat(p.stations, " stations") : std::to_string(p.block))
        << " | " << shown(p.r, true, 3) << " | " << shown(p.anomaly_r, true, 3) << " | " << shown(p.ubrmse, false, 4) << " |\n";
   }
+}
+
+void write_stations_md(std::ostringstream& md, const StationSet& s) {
+  if (!s.columns.empty()) {
+    md << "\n## Stations\n\nA model column at each station (stations/stations.csv has the same and the static files); "
+       << "forcing hours by origin (donor distance and elevation difference, temperature carried by the lapse rate).\n\n"
+       << "| station | elevation (m) | probes (m) | precipitation | air temperature | retrievals |\n|---|---|---|---|---|---|\n";
+    for (const auto& c : s.columns) {
+      std::string depths, retr;
+      for (double d : c.depths) depths += (depths.empty() ? "" : ", ") + fmt(d, 3);
+      for (const auto& r : c.retrievals) retr += (retr.empty() ? "" : "; ") + r;
+      md << "| " << c.key << (c.validation_only ? " (validation only)" : "") << " | " << fmt(c.elevation, 0) << " | "
+         << depths << (c.profile ? " + profile" : "") << (c.crns ? " (CRNS)" : "") << " | " << c.pr.text() << " | "
+         << c.tas.text() << " | " << retr << " |\n";
+    }
+  }
+  if (s.unused.empty()) return;
+  md << "\n## Stations not scored\n\n| station | reason |\n|---|---|\n";
+  for (const auto& [key, why] : s.unused) md << "| " << key << " | " << why << " |\n";
+}
+
+JsonObject stations_json(const StationSet& s) {
+  JsonObject j, cols, unused;
+  for (const auto& c : s.columns) {
+    JsonObject o;
+    o.add("lon", c.lon).add("lat", c.lat).add("elevation_m", c.elevation).add("validation_only", c.validation_only);
+    o.add("precipitation", c.pr.text()).add("air_temperature", c.tas.text()).add("profile", c.profile).add("crns", c.crns);
+    cols.add(c.key, o);
+  }
+  for (const auto& [key, why] : s.unused) unused.add(key, why);
+  j.add("columns", cols).add("not_scored", unused);
+  return j;
 }
 
 JsonObject paired_json(const std::vector<PairedRow>& paired) {
@@ -348,8 +388,9 @@ JsonObject paired_json(const std::vector<PairedRow>& paired) {
   return j;
 }
 
-void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const std::vector<Summary>& sums,
-                   const std::vector<PairedRow>& paired, const std::vector<std::pair<std::string, double>>& seconds) {
+void write_reports(const CompareConfig& cfg, const StationSet& stations, const std::vector<Row>& rows,
+                   const std::vector<Summary>& sums, const std::vector<PairedRow>& paired,
+                   const std::vector<std::pair<std::string, double>>& seconds) {
   write_csv(cfg, rows, paired);
 
   std::ostringstream md;
@@ -367,6 +408,7 @@ void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const
        << fmt(s.anomaly_r, 3) << " |\n";
   }
   write_paired_md(md, paired);
+  write_stations_md(md, stations);
   md << "\n## Per station\n\n| experiment | station | layer | n | bias | RMSE | ubRMSE | R | anomaly R |\n"
      << "|---|---|---|---|---|---|---|---|---|\n";
   for (const auto& r : rows)
@@ -391,6 +433,7 @@ void write_reports(const CompareConfig& cfg, const std::vector<Row>& rows, const
   for (const auto& v : cfg.validation) val.add(v.source, v.layer);
   j.add("validation", val);
   j.add("against_open_loop", paired_json(paired));
+  j.add("stations", stations_json(stations));
   io::write_text_file(cfg.output_dir + "/summary.json", j.str() + "\n");
 }
 
@@ -407,6 +450,7 @@ struct Base {
   CycleParams params;
   std::string dir;  // the base config's folder
   Time start, end, scored_from;
+  StationSet stations;  // with a stations section: the columns, their files and the stations left out
 
   std::size_t index_of(const std::string& name, const std::string& file, const char* key) const {
     std::vector<std::string> names;
@@ -421,10 +465,42 @@ struct Base {
   }
 };
 
-Base read_base(const CompareConfig& cfg, const CompareOptions& opts) {
+// The base's period, from its experiment section alone (a stations section makes the rest of it).
+std::pair<Time, Time> base_period(const config::Node& node, const std::string& dir) {
+  struct ExperimentOnly {
+    config::PluginConfig experiment;
+    void visit(config::Visitor& v) { v.plugin("experiment", experiment, registry(), config::doc("")); }
+  } e;
+  YAML::Node y;
+  y["experiment"] = YAML::Clone(node.yaml()["experiment"]);
+  config::read(config::from_yaml(y, node.source().file, dir), e);
+  const auto x = registry().create(e.experiment);
+  const auto* cycling = dynamic_cast<const CyclingExperiment*>(x.get());
+  if (!cycling) throw ConfigError(cat(node.source().file, ": stations need a twin or assimilate base experiment"));
+  const CycleParams p = cycling->cycle();
+  return {p.start, p.start + Duration{p.window.seconds * p.cycles}};
+}
+
+// The base run config as a node; with a stations section, the stations are
+// prepared into `stations_dir` (written when `write`) and become its grid.
+config::Node base_node(const CompareConfig& cfg, const CompareOptions& opts, StationSet& stations,
+                       const std::string& stations_dir, bool write) {
+  config::Node node = config::load_file(cfg.base, opts.base_overrides);
+  if (cfg.stations.empty()) return node;
+  const std::string dir = fs::absolute(cfg.base).parent_path().string();
+  const auto [start, end] = base_period(node, dir);
+  const YAML::Node soil = node.yaml()["model"]["soil"];
+  const bool need_static = soil && soil["source"] && soil["source"].as<std::string>() == "ismn";
+  stations = prepare_stations(cfg.stations, cfg.validate_with, start, end, need_static, stations_dir, write);
+  YAML::Node y = YAML::Clone(node.yaml());
+  apply_stations(stations, y, cfg.source_file);
+  return config::from_yaml(y, cfg.base + " (its grid from the stations of " + cfg.source_file + ")", dir);
+}
+
+Base read_base(const CompareConfig& cfg, const config::Node& node) {
   Base b;
   b.dir = fs::absolute(cfg.base).parent_path().string();
-  b.run = read_run_config(config::load_file(cfg.base, opts.base_overrides));  // checks the base before anything runs
+  b.run = read_run_config(node);  // checks the base before anything runs
   b.experiment = registry().create(b.run.experiment);
   b.cycling = dynamic_cast<const CyclingExperiment*>(b.experiment.get());
   if (!b.cycling || b.cycling->mode() == RunMode::open_loop)
@@ -462,44 +538,69 @@ void resolve_sources(CompareConfig& cfg, const Base& base) {
 }
 
 // A validation source read through the source declaration (checked like any other).
-SourceParams station_source(const std::string& name, const std::string& file, bool crns, double depth, double max_km,
-                            const std::string& origin) {
+SourceParams probe_source(const StationProbe& probe, double max_km, const std::string& origin) {
   YAML::Node n;
-  n["name"] = name;
-  n["file"] = file;
-  n["operator"]["type"] = crns ? "crns" : "insitu";
-  if (!crns) n["operator"]["depth_m"] = std::max(depth, 0.01);
+  n["name"] = probe.name;
+  n["file"] = probe.file;
+  n["operator"]["type"] = probe.op;
+  if (probe.op == "insitu") n["operator"]["depth_m"] = std::max(probe.depth_m, 0.01);
+  if (probe.op == "layer_average") {
+    n["operator"]["top_m"] = probe.top_m;
+    n["operator"]["bottom_m"] = probe.bottom_m;
+  }
   n["operator"]["max_distance_km"] = max_km;
   n["file_errors"] = true;
   n["assimilate"] = false;
   SourceParams sp;
-  config::read(config::from_yaml(n, origin, fs::path(file).parent_path().string()), sp);
+  config::read(config::from_yaml(n, origin, fs::path(probe.file).parent_path().string()), sp);
   return sp;
+}
+
+// The stations' probes as validation sources.
+void add_station_probes(CompareConfig& cfg, Base& base, const StationSet& stations) {
+  for (const auto& probe : stations.probes) {
+    base.params.observations.push_back(probe_source(probe, cfg.validate_max_distance_km, cfg.source_file + " (stations)"));
+    cfg.validation.push_back({probe.name, probe.layer});
+  }
 }
 
 // ISMN folders as validation stations: one observation file per depth, an in-situ probe (or CRNS) there.
 void add_station_folders(CompareConfig& cfg, Base& base, const parallel::Comm& comm) {
+  if (!cfg.stations.empty() || cfg.validate_with.empty()) return;  // with stations: they became columns
+  const auto model = models::registry().create(base.run.model);
+  const Grid& grid = model->grid();
   for (const auto& dir : cfg.validate_with) {
-    std::vector<observations::IsmnFile> files;
-    for (const auto& e : fs::recursive_directory_iterator(dir))
-      if (e.is_regular_file() && e.path().extension() == ".stm" && e.path().filename().string().find("_sm_") != std::string::npos)
-        files.push_back(observations::read_ismn(e.path().string()));
-    if (files.empty()) throw InputError(cat(dir, ": no ISMN soil-moisture files (*_sm_*.stm)"));
     std::map<double, std::vector<observations::IsmnFile>> by_depth;
-    for (auto& f : files) by_depth[f.depth_from].push_back(std::move(f));
+    for (auto& station : observations::read_ismn_folders({dir})) {
+      // Without a stations section the grid is fixed: a station far from every cell cannot be scored.
+      double nearest = std::numeric_limits<double>::infinity();
+      for (int c = 0; c < grid.size(); ++c) nearest = std::min(nearest, grid.distance(c, station.lon, station.lat));
+      std::string why = station.of("sm").empty() ? "no soil-moisture file" : "";
+      if (why.empty() && nearest > cfg.validate_max_distance_km)
+        why = cat("no model column within ", cfg.validate_max_distance_km, " km (nearest ", std::lround(nearest),
+                  " km); a `stations:` section makes a column at every station");
+      if (!why.empty()) {
+        base.stations.unused.emplace_back(station.key(), why);
+        continue;
+      }
+      for (auto& f : station.files)
+        if (f.variable == "sm") by_depth[f.depth_from].push_back(std::move(f));
+    }
     for (auto& [depth, group] : by_depth) {
       const std::string name = cat("validate_", fs::path(dir).filename().string(), "_", static_cast<int>(std::lround(depth * 100)), "cm");
       const std::string file = fs::absolute(cfg.output_dir + "/" + name + ".nc").string();
       if (comm.root()) observations::write_ioda(observations::ismn_to_obs(group, base.start, base.end, 0.02), file);
       comm.barrier();
       const bool crns = group.front().sensor.find("osmic") != std::string::npos || group.front().network == "COSMOS";
-      base.params.observations.push_back(
-          station_source(name, file, crns, depth, cfg.validate_max_distance_km, cat("--validate-with ", dir)));
-      cfg.validation.push_back({name, depth <= 0.1 ? "surface" : "rootzone"});
+      const std::string layer = crns ? "crns" : depth <= cfg.stations.surface_depth_m ? "surface" : cat("depth_", std::lround(depth * 100), "cm");
+      const StationProbe probe{name, file, layer, crns ? "crns" : "insitu", depth, 0, 0};
+      base.params.observations.push_back(probe_source(probe, cfg.validate_max_distance_km, cat("--validate-with ", dir)));
+      cfg.validation.push_back({name, layer});
       log::info("compare: validation stations from ", dir, " at ", depth, " m: ", group.size(), " file(s)",
                 crns ? " (CRNS operator)" : "");
     }
   }
+  for (const auto& [key, why] : base.stations.unused) log::warn("compare: station ", key, " is not scored: ", why);
 }
 
 std::vector<Variant> plan_variants(const CompareConfig& cfg) {
@@ -598,7 +699,10 @@ observations::merging::MergeConfig merge_config(const CompareConfig& cfg, const 
     if (write_soil_static(base.run, locations_file, file)) merger["static"] = file;
   }
   const YAML::Node base_model = config::load_file(cfg.base).yaml()["model"];
-  if (mc.type == "lstm" && !merger["forcing"] && base_model["forcing"] && base_model["forcing"].IsScalar()) {
+  if (mc.type == "lstm" && !merger["forcing"] && !base.stations.point_forcing.empty()) {
+    // Each station column's own forcing, at the station (where its retrievals are placed).
+    for (const auto& f : base.stations.point_forcing) merger["forcing"].push_back(f);
+  } else if (mc.type == "lstm" && !merger["forcing"] && base_model["forcing"] && base_model["forcing"].IsScalar()) {
     // The model's forcing: precipitation and temperature drive what every location's
     // soil moisture does, and a network without them errs alike everywhere on a given day.
     // A one-point forcing is what the model applies to every cell, so it serves every location.
@@ -695,7 +799,7 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
   const auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.scored_from), "open_loop", names,
                                                          kMinPairs, 1000, static_cast<std::uint64_t>(base.run.seed))
                                     : std::vector<PairedRow>{};
-  write_reports(cfg, rows, sums, paired, seconds);
+  write_reports(cfg, base.stations, rows, sums, paired, seconds);
   log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
   for (const auto& s : sums)
     log::info("  ", s.layer, " #", s.rank, " ", s.experiment, ": ubRMSE ", fmt(s.ubrmse), ", R ", fmt(s.r, 3),
@@ -714,18 +818,34 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
 }  // namespace
 
 void check_compare(CompareConfig& cfg, const CompareOptions& opts) {
-  Base base = read_base(cfg, opts);
+  // Stations are prepared in a scratch folder: validating writes nothing the user sees.
+  const fs::path scratch = fs::temp_directory_path() / cat("landda-validate-", ::getpid());
+  struct Remove {
+    fs::path p;
+    ~Remove() {
+      std::error_code ec;
+      fs::remove_all(p, ec);
+    }
+  } remove{scratch};
+  StationSet stations;
+  Base base = read_base(cfg, base_node(cfg, opts, stations, scratch.string(), true));
   base.cycling->check(base.run);
   resolve_sources(cfg, base);
+  add_station_probes(cfg, base, stations);
 }
 
 void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel::Environment& env) {
   const auto t_start = std::chrono::steady_clock::now();
   const parallel::Comm& comm = env.world();
-  Base base = read_base(cfg, opts);
+  if (comm.root()) fs::create_directories(cfg.output_dir);
+  StationSet stations;  // every rank reads the stations; rank 0 writes their files
+  const config::Node node = base_node(cfg, opts, stations, cfg.output_dir + "/stations", comm.root());
+  comm.barrier();
+  Base base = read_base(cfg, node);
+  base.stations = stations;
   base.cycling->check(base.run);
   resolve_sources(cfg, base);
-  fs::create_directories(cfg.output_dir);
+  add_station_probes(cfg, base, stations);
   add_station_folders(cfg, base, comm);
   std::vector<Variant> variants = plan_variants(cfg);
   std::vector<std::string> names;

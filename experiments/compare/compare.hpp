@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "config/params.hpp"
+#include "experiments/stations/station_set.hpp"
 #include "parallel/distribution.hpp"
 
 namespace landda::parallel {
@@ -37,6 +38,7 @@ struct CompareConfig {
   std::string merge_reference, merge_locations;
   double merge_max_distance_km = 25, merge_aggregate_km = 0;
   std::vector<ValidationParams> validation;
+  StationsParams stations;
   std::vector<std::string> validate_with;
   double validate_max_distance_km = 10;
   std::string output_dir = "compare";

@@ -40,9 +40,11 @@ void SourceParams::visit(config::Visitor& v) {
   v("rescale", rescale,
     config::doc("file sources: rescale each location's observations to the control run's H(x) at the same times "
                 "(a first pass over the run): mean_std matches mean and standard deviation, cdf the 0-100th "
-                "percentiles (CDF matching); errors scale by the std ratio; none uses them as they are. The fit is "
-                "written to rescaling/<name>.nc")
-        .one_of({"none", "mean_std", "cdf"}));
+                "percentiles (CDF matching); anomaly keeps only the observations' anomalies from their 35-day moving "
+                "mean, scaled to the model's and put on the model's moving mean (the model keeps its seasonal "
+                "cycle); errors scale by the std ratio; none uses them as they are. The fit is written to "
+                "rescaling/<name>.nc")
+        .one_of({"none", "mean_std", "cdf", "anomaly"}));
   v("rescale_file", rescale_file,
     config::doc("reuse the fit stored by an earlier run (its rescaling/<name>.nc) instead of estimating it").file());
   v("assumed_error", assumed_error,

@@ -38,7 +38,7 @@ struct SourceParams {
   std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
   std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
   bool file_errors = true;
-  std::string rescale = "none";  // file sources: none | mean_std | cdf (to the control run's climatology)
+  std::string rescale = "none";  // file sources: none | mean_std | cdf | anomaly (to the control run's climatology)
   std::string rescale_file;      // a stored fit to reuse
   double assumed_error = 0;      // synthetic: the error the analysis assumes (0: `error`, the drawn one)
   std::string learn_error = "none";  // none | innovations

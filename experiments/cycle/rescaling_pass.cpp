@@ -81,15 +81,16 @@ std::vector<RescaledSource> rescale_sources(CycleSetup& s, const ControlForecast
       s.model->grid().to_geographic(where.first, where.second, r.lon[gi], r.lat[gi]);
     }
     r.fits = sp.estimates_rescaling()
-                 ? observations::fit_rescaling(sp.rescale, group, static_cast<int>(ids.size()), hx[k], pair, o.value)
+                 ? observations::fit_rescaling(sp.rescale, group, static_cast<int>(ids.size()), hx[k], pair, o.value, o.time)
                  : observations::read_rescaling(sp.rescale_file, sp.rescale, r.lon, r.lat);
-    observations::apply_rescaling(r.fits, group, o.value, o.error);
+    observations::apply_rescaling(r.fits, group, o.value, o.error, o.time);
     for (std::size_t g = 0; g < r.fits.size(); ++g) {
       const auto& f = r.fits[g];
       log::info("rescaled ", sp.name, " (", sp.rescale, ") at (", r.lon[g], ", ", r.lat[g], "): ",
-                f.applied ? cat(f.obs_knots.front(), "..", f.obs_knots.back(), " -> ", f.ref_knots.front(), "..",
-                                f.ref_knots.back(), ", errors x ", f.error_ratio)
-                          : std::string("left as it is"),
+                !f.applied           ? std::string("left as it is")
+                : f.clim_obs.empty() ? cat(f.obs_knots.front(), "..", f.obs_knots.back(), " -> ", f.ref_knots.front(), "..",
+                                           f.ref_knots.back(), ", errors x ", f.error_ratio)
+                                     : cat("anomalies from 35-day means, x ", f.error_ratio, " (errors too)"),
                 " (", f.pairs, " pairs)");
     }
     out.push_back(std::move(r));

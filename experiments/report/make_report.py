@@ -57,7 +57,8 @@ def feedback(path):
 
 
 def forcing_of(out, exp):
-    """Daily precipitation (mm) of the run's forcing file, or None."""
+    """Daily precipitation (mm) of the run's forcing file at a station: a function of the station's
+    name (the station's own column of a station-set forcing; a point forcing serves every station), or None."""
     cfg = os.path.join(out, exp, "config.resolved.yaml")
     if not os.path.exists(cfg):
         return None
@@ -65,10 +66,18 @@ def forcing_of(out, exp):
     if not m or not os.path.exists(m.group(1)):
         return None
     ds = xr.open_dataset(m.group(1))
-    pr = ds["pr"]
-    if pr.ndim > 1:
-        pr = pr.mean(dim=[d for d in pr.dims if d != "time"])
-    return (pr * 86400.0 / 24.0).resample(time="1D").sum() if len(pr.time) > 1 else None
+    if len(ds.time) < 2:
+        return None
+    daily = (ds["pr"] * 86400.0 / 24.0).resample(time="1D").sum()
+    names = [str(n) for n in ds["station_name"].values] if "station_name" in ds else None
+
+    def at(station):
+        if daily.ndim == 1:
+            return daily
+        if names and station in names:
+            return daily.isel(cell=names.index(station))
+        return None
+    return at
 
 
 def point_run(out, exp):
@@ -176,7 +185,7 @@ def main(out):
     for src in validation_sources(out):
         series = {e: feedback(os.path.join(out, e, "diagnostics", src + ".nc")) for e in names
                   if os.path.exists(os.path.join(out, e, "diagnostics", src + ".nc"))}
-        stations = list(series[base].keys())[:3]
+        stations = list(series[base].keys())[:8]
         if not stations:
             continue
         fig, axes = plt.subplots(3 * len(stations), 1, figsize=(11, 4.6 * len(stations)), squeeze=False,
@@ -197,8 +206,9 @@ def main(out):
             axa.axhline(0, color="k", lw=0.5)
             if i == 0:
                 ax.legend(fontsize=7, ncol=4)
-            if pr is not None:
-                p = pr.sel(time=slice(t.min(), t.max()))
+            p = pr(st) if pr is not None else None
+            if p is not None:
+                p = p.sel(time=slice(t.min(), t.max()))
                 axp.bar(p.time.values, p.values, width=1.0, color="tab:blue")
             axa.set_xlim(ax.get_xlim())
             axp.set_xlim(ax.get_xlim())

@@ -183,42 +183,80 @@ std::array<long long, 7> fill_gaps(ForcingSeries& s, int max_gap, const std::str
   return filled;
 }
 
-void write_forcing(const ForcingSeries& s, const std::string& path) {
-  const std::size_t n = s.values[0].size();
+void write_forcing(const ForcingSeries& s, const std::string& path) { write_forcing(std::vector<ForcingSeries>{s}, path); }
+
+void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& path) {
+  if (cells.empty()) throw Error(cat(path, ": a forcing file needs at least one point"));
+  const ForcingSeries& s = cells.front();
+  const std::size_t n = s.values[0].size(), m = cells.size();
+  for (const auto& c : cells)
+    if (c.start != s.start || c.interval != s.interval || c.values[0].size() != n)
+      throw Error(cat(path, ": the points of a forcing file share one time axis (", c.site, " does not)"));
+  const bool points = m > 1;  // one point: dimensions (time); several: (time, cell) with each cell's place
   auto nc = io::NcFile::create(path);
   nc.def_dim("time", n);
+  if (points) nc.def_dim("cell", m);
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "featureType", "timeSeries");
-  nc.put_att("", "title", "landda forcing: " + s.site);
-  nc.put_att("", "source", s.source);
+  nc.put_att("", "title", points ? cat("landda forcing: ", m, " points") : "landda forcing: " + s.site);
+  nc.put_att("", "source", points ? "landda station set (stations.csv beside this file says where each value came from)" : s.source);
   nc.put_att("", "landda_record_convention", "each record is the mean over [time, time + interval)");
-  nc.put_att("", "latitude", s.lat);
-  nc.put_att("", "longitude", s.lon);
+  if (!points) {
+    nc.put_att("", "latitude", s.lat);
+    nc.put_att("", "longitude", s.lon);
+  }
   nc.def_var({"time", io::NcType::f64, {"time"}});
   nc.put_att("time", "standard_name", "time");
   const CfTimeUnits cf{1.0, s.start};
   nc.put_att("time", "units", cf.str());
   nc.put_att("time", "calendar", "proleptic_gregorian");
+  if (points) {
+    nc.def_var({"lat", io::NcType::f64, {"cell"}});
+    nc.put_att("lat", "standard_name", "latitude");
+    nc.put_att("lat", "units", "degrees_north");
+    nc.def_var({"lon", io::NcType::f64, {"cell"}});
+    nc.put_att("lon", "standard_name", "longitude");
+    nc.put_att("lon", "units", "degrees_east");
+    nc.def_var({"station_name", io::NcType::str, {"cell"}});
+    nc.put_att("station_name", "cf_role", "timeseries_id");
+  }
   const char* standard[] = {"precipitation_flux", "air_temperature", "surface_downwelling_shortwave_flux_in_air",
                             "surface_downwelling_longwave_flux_in_air", "relative_humidity", "wind_speed",
                             "surface_air_pressure"};
   const char* units[] = {"kg m-2 s-1", "K", "W m-2", "W m-2", "%", "m s-1", "Pa"};
+  const std::vector<std::string> dims = points ? std::vector<std::string>{"time", "cell"} : std::vector<std::string>{"time"};
+  const std::vector<std::size_t> chunks = points ? std::vector<std::size_t>{std::min<std::size_t>(n, 8760), m}
+                                                 : std::vector<std::size_t>{std::min<std::size_t>(n, 8760)};
   for (int v = 0; v < 7; ++v) {
     if (s.values[v].empty()) continue;
     const char* name = met_name(static_cast<Met>(v));
-    nc.def_var({name, io::NcType::f64, {"time"}, {std::min<std::size_t>(n, 8760)}, 4, -9999.0});
+    nc.def_var({name, io::NcType::f64, dims, chunks, 4, -9999.0});
     nc.put_att(name, "standard_name", standard[v]);
     nc.put_att(name, "units", units[v]);
+    if (points) nc.put_att(name, "coordinates", "lat lon station_name");
   }
   nc.end_def();
   std::vector<double> t(n);
   for (std::size_t k = 0; k < n; ++k) t[k] = static_cast<double>(s.interval.seconds) * static_cast<double>(k);
   nc.put("time", t.data());
+  if (points) {
+    std::vector<double> lat, lon;
+    std::vector<std::string> names;
+    for (const auto& c : cells) lat.push_back(c.lat), lon.push_back(c.lon), names.push_back(c.site);
+    nc.put("lat", lat.data());
+    nc.put("lon", lon.data());
+    nc.put_strings("station_name", names);
+  }
   for (int v = 0; v < 7; ++v) {
     if (s.values[v].empty()) continue;
-    std::vector<double> x = s.values[v];
-    for (double& e : x)
-      if (!std::isfinite(e)) e = -9999.0;
+    std::vector<double> x(n * m);
+    for (std::size_t c = 0; c < m; ++c) {
+      if (cells[c].values[v].size() != n) throw Error(cat(path, ": ", cells[c].site, " lacks ", met_name(static_cast<Met>(v))));
+      for (std::size_t k = 0; k < n; ++k) {
+        const double e = cells[c].values[v][k];
+        x[k * m + c] = std::isfinite(e) ? e : -9999.0;
+      }
+    }
     nc.put(met_name(static_cast<Met>(v)), x.data());
   }
   nc.commit();

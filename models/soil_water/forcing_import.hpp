@@ -35,7 +35,9 @@ ForcingSeries read_hrldas_point(const std::string& path);
 // InputError naming the variable and the times.
 std::array<long long, 7> fill_gaps(ForcingSeries& s, int max_gap_records, const std::string& origin);
 
-// Writes a landda forcing file (atomically).
+// Writes a landda forcing file (atomically): one point as (time), several
+// points on one time axis as (time, cell), in the order of the model's cells.
 void write_forcing(const ForcingSeries& s, const std::string& path);
+void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& path);
 
 }  // namespace landda::models::soil

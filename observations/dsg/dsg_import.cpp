@@ -161,7 +161,7 @@ bool passes(const DsgProduct& p, const Flat& f, std::size_t i) {
 }  // namespace
 
 DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files, const std::vector<Site>& sites,
-                     Time start, Time end, double max_km) {
+                     Time start, Time end, double max_km, bool at_sites) {
   DsgImport out;
   struct Row {
     Time t;
@@ -174,11 +174,13 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
   // Which (cell, location) each site uses.
   std::vector<std::pair<std::size_t, std::size_t>> chosen;
   std::vector<std::string> names;
+  std::vector<const Site*> site_of;  // the site each chosen location serves (none without sites)
   if (sites.empty()) {
     for (std::size_t c = 0; c < cells.size(); ++c)
       for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
         chosen.emplace_back(c, l);
         names.push_back(cat("gpi:", cells[c].gpi[l]));
+        site_of.push_back(nullptr);
       }
   } else {
     // Valid values of each location in the period: a site takes the nearest location that has some.
@@ -214,6 +216,7 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
         m.gpi = cells[pick.first].gpi[pick.second];
         chosen.push_back(pick);
         names.push_back(s.name);
+        site_of.push_back(&s);
       }
       out.matches.push_back(m);
     }
@@ -229,7 +232,9 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
       ++valid;
       const bool own_error = !f.error.empty() && std::isfinite(f.error[i]) && f.error[i] > 0;
       const double e = own_error ? f.error[i] * p.scale : p.default_error;
-      rows.push_back({f.time[i], f.lon[l], f.lat[l], f.value[i] * p.scale, e, names[k]});
+      const bool moved = at_sites && site_of[k];
+      rows.push_back({f.time[i], moved ? site_of[k]->lon : f.lon[l], moved ? site_of[k]->lat : f.lat[l],
+                      f.value[i] * p.scale, e, names[k]});
     }
     if (!sites.empty()) {
       for (auto& m : out.matches)

@@ -51,8 +51,10 @@ struct DsgImport {
 
 // Reads the cell files and keeps, for each site, the nearest grid point within
 // `max_km` (every grid point when `sites` is empty), its values in [start, end)
-// that are finite and pass the product's rules.
+// that are finite and pass the product's rules. `at_sites`: each site's rows
+// are placed at the site (a station's own copy of its grid point's values, for
+// a model column at the station); otherwise at the grid point.
 DsgImport import_dsg(const DsgProduct& product, const std::vector<std::string>& files, const std::vector<Site>& sites,
-                     Time start, Time end, double max_km = 25.0);
+                     Time start, Time end, double max_km = 25.0, bool at_sites = false);
 
 }  // namespace landda::observations

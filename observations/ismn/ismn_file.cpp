@@ -1,10 +1,13 @@
 #include "observations/ismn/ismn_file.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
+#include <tuple>
 
 #include "core/error.hpp"
 
@@ -43,7 +46,7 @@ void read_station(const std::vector<std::string>& tok, std::size_t cse, IsmnFile
 
 }  // namespace
 
-IsmnFile read_ismn(const std::string& path) {
+IsmnFile read_ismn(const std::string& path, bool allow_empty) {
   std::ifstream in(path);
   if (!in) throw InputError(cat(path, ": cannot open the ISMN file"));
   IsmnFile f;
@@ -102,7 +105,7 @@ IsmnFile read_ismn(const std::string& path) {
     f.flag.push_back(flag);
     f.provider_flag.push_back(provider);
   }
-  if (f.time.empty()) throw InputError(cat(path, ": no data lines"));
+  if (f.time.empty() && !allow_empty) throw InputError(cat(path, ": no data lines"));
   return f;
 }
 
@@ -135,6 +138,65 @@ ObsFile ismn_to_obs(const std::vector<IsmnFile>& files, Time start, Time end, do
     out.obs.error[static_cast<Eigen::Index>(i)] = error_sd;
     out.station.push_back(rows[i].station);
   }
+  return out;
+}
+
+std::vector<double> hourly_values(const IsmnFile& f, Time start, long long n, Duration shift, double scale, double offset) {
+  std::vector<double> out(static_cast<std::size_t>(std::max<long long>(n, 0)), std::nan(""));
+  for (std::size_t i = 0; i < f.time.size(); ++i) {
+    if (!f.good(i)) continue;
+    const std::int64_t s = (f.time[i] + shift - start).seconds;
+    if (s < 0 || s % 3600 != 0 || s / 3600 >= n) continue;
+    out[static_cast<std::size_t>(s / 3600)] = f.value[i] * scale + offset;
+  }
+  return out;
+}
+
+std::vector<const IsmnFile*> IsmnStation::of(const std::string& variable) const {
+  std::vector<const IsmnFile*> out;
+  for (const auto& f : files)
+    if (f.variable == variable) out.push_back(&f);
+  return out;
+}
+
+std::vector<IsmnStation> read_ismn_folders(const std::vector<std::string>& dirs) {
+  namespace fs = std::filesystem;
+  std::map<std::string, IsmnStation> stations;
+  // (station, variable, depths) -> the folder that gave them
+  std::map<std::tuple<std::string, std::string, double, double>, std::size_t> first;
+  for (std::size_t d = 0; d < dirs.size(); ++d) {
+    if (!fs::is_directory(dirs[d])) throw InputError(cat(dirs[d], ": not a folder (an ISMN download was expected)"));
+    std::vector<fs::path> paths;  // sorted: the same stations in the same order on every machine
+    for (const auto& e : fs::recursive_directory_iterator(dirs[d]))
+      if (e.is_regular_file() && (e.path().extension() == ".stm" || e.path().string().ends_with("_static_variables.csv")))
+        paths.push_back(e.path());
+    std::sort(paths.begin(), paths.end());
+    for (const auto& path : paths) {
+      std::vector<std::string> parts;
+      std::stringstream ns(path.filename().string());
+      for (std::string p; std::getline(ns, p, '_');) parts.push_back(p);
+      if (parts.size() < 4)
+        throw InputError(cat(path.string(), ": the file name does not follow ISMN's <network>_<network>_<station>_..."));
+      IsmnStation& s = stations[parts[1] + ":" + parts[2]];
+      s.network = parts[1];
+      s.name = parts[2];
+      if (path.extension() == ".csv") {
+        if (s.static_file.empty()) s.static_file = path.string();
+        continue;
+      }
+      IsmnFile f = read_ismn(path.string(), true);
+      const auto [it, added] = first.try_emplace({s.key(), f.variable, f.depth_from, f.depth_to}, d);
+      if (!added && it->second != d) continue;
+      if (s.files.empty() || (f.variable == "sm" && s.of("sm").empty())) {
+        s.lon = f.lon;  // the soil-moisture probes' coordinates where there are some
+        s.lat = f.lat;
+        s.elevation = f.elevation;
+      }
+      s.files.push_back(std::move(f));
+    }
+  }
+  std::vector<IsmnStation> out;
+  for (auto& [key, s] : stations) out.push_back(std::move(s));
   return out;
 }
 

@@ -168,3 +168,76 @@ TEST_CASE("A stored rescaling is read back for the same places and refused for o
   CHECK_THROWS_WITH(observations::read_rescaling(path, "cdf", {12.0}, {50.0}),
                     Catch::Contains("no rescaling for the observations at longitude 12"));
 }
+
+namespace {
+// Daily pairs over 300 days at one location: a reference with a seasonal cycle
+// and weather anomalies, and observations that are `obs(ref, day)`.
+struct AnomalyCase {
+  std::vector<int> group;
+  std::vector<double> ref;
+  std::vector<bool> pair;
+  std::vector<Time> time;
+  Eigen::VectorXd value, error;
+  template <class F>
+  explicit AnomalyCase(F obs) {
+    const int n = 300;
+    value.resize(n);
+    error = Eigen::VectorXd::Constant(n, 0.04);
+    for (int d = 0; d < n; ++d) {
+      const double season = std::sin(2 * M_PI * d / 365.0), weather = 0.03 * std::sin(d * 0.9) * std::cos(d * 0.37);
+      group.push_back(0);
+      ref.push_back(0.25 + 0.06 * season + weather);
+      pair.push_back(true);
+      time.push_back(Time::from_civil(2017, 1, 1) + Duration{86400LL * d + 6 * 3600});
+      value[d] = obs(ref.back(), d);
+    }
+  }
+};
+}  // namespace
+
+TEST_CASE("Anomaly rescaling keeps the reference's moving climatology and the observations' anomalies",
+          "[observations][transforms]") {
+  // Observations that are an affine map of the reference come back as the reference itself:
+  // the moving means commute with the map, and the anomaly ratio is its slope.
+  AnomalyCase affine([](double r, int) { return 0.1 + 2.0 * r; });
+  auto fit = observations::fit_rescaling("anomaly", affine.group, 1, affine.ref, affine.pair, affine.value, affine.time);
+  REQUIRE(fit[0].applied);
+  CHECK(fit[0].error_ratio == Approx(0.5).epsilon(1e-12));
+  CHECK(fit[0].clim_obs.size() == 300);
+  Eigen::VectorXd v = affine.value, e = affine.error;
+  observations::apply_rescaling(fit, affine.group, v, e, affine.time);
+  for (int d = 0; d < 300; ++d) CHECK(v[d] == Approx(affine.ref[static_cast<std::size_t>(d)]).margin(1e-12));
+  CHECK(e[0] == Approx(0.02));
+  CHECK_THROWS(observations::apply_rescaling(fit, affine.group, v, e));  // an anomaly fit needs the times
+
+  // A retrieval whose seasonal cycle is wrong (a cosine added) but whose anomalies are right: the
+  // anomaly method removes the wrong season, mean/std matching cannot.
+  AnomalyCase shifted([](double r, int d) { return r + 0.08 * std::cos(2 * M_PI * d / 365.0); });
+  const auto miss = [&](const std::string& method) {
+    const auto f = observations::fit_rescaling(method, shifted.group, 1, shifted.ref, shifted.pair, shifted.value, shifted.time);
+    Eigen::VectorXd y = shifted.value, err = shifted.error;
+    observations::apply_rescaling(f, shifted.group, y, err, shifted.time);
+    double s = 0;
+    for (int d = 0; d < 300; ++d) s += std::pow(y[d] - shifted.ref[static_cast<std::size_t>(d)], 2);
+    return std::sqrt(s / 300);
+  };
+  CHECK(miss("anomaly") < 0.004);
+  CHECK(miss("mean_std") > 0.03);
+}
+
+TEST_CASE("An anomaly rescaling is stored with its climatologies and read back", "[observations][transforms]") {
+  AnomalyCase c([](double r, int d) { return r + 0.05 * std::cos(2 * M_PI * d / 365.0) + 0.01 * std::sin(d * 1.7); });
+  const auto fit = observations::fit_rescaling("anomaly", c.group, 1, c.ref, c.pair, c.value, c.time);
+  const std::string path = (std::filesystem::temp_directory_path() / "landda_rescaling_anomaly.nc").string();
+  observations::write_rescaling(path, "anomaly", {10.0}, {50.0}, fit);
+  const auto back = observations::read_rescaling(path, "anomaly", {10.0}, {50.0});
+  REQUIRE(back[0].applied);
+  CHECK(back[0].clim_day0 == fit[0].clim_day0);
+  for (int d = 0; d < 300; d += 7) {
+    const Time t = c.time[static_cast<std::size_t>(d)];
+    CHECK(back[0].map(0.3, t) == Approx(fit[0].map(0.3, t)).epsilon(1e-12));
+  }
+  // Outside the period: the climatology of the nearest day.
+  CHECK(back[0].map(0.3, Time::from_civil(2019, 1, 1)) == Approx(fit[0].map(0.3, c.time.back())).epsilon(1e-12));
+  CHECK_THROWS_WITH(observations::read_rescaling(path, "mean_std", {10.0}, {50.0}), Catch::Contains("holds 'anomaly'"));
+}
