@@ -62,10 +62,11 @@ export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 
 case "$mode" in
   run)
-    # The default comparison on the bundled Hawaii data: open loop, SMAP, ASCAT
-    # and SMOS alone, jointly, and merged (mean, TC, LSTM), validated at a SCAN probe.
-    out="$root/output/hawaii_compare"
-    "$build/landda" compare "$root/experiments/configs/hawaii_compare.yaml" --output "$out"
+    # The main comparison on the bundled Hawaii data: a column at every SCAN station
+    # of the ISMN download, open loop, SMAP, ASCAT and SMOS alone, jointly and merged
+    # (mean, TC), validated by every station's probes at every depth.
+    out="$root/output/hawaii_stations"
+    "$build/landda" compare "$root/experiments/configs/hawaii_stations.yaml" --output "$out"
     echo
     echo "landda setup: done. The report is $out/report.html (tables: $out/report.md, $out/report.csv)."
     ;;

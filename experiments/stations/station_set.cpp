@@ -15,6 +15,7 @@
 #include "io/atomic_file.hpp"
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
+#include "models/soil_water/static_fields.hpp"
 #include "observations/dsg/dsg_import.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/ismn/ismn_file.hpp"
@@ -272,6 +273,11 @@ std::string prepare_column(const IsmnStation& s, bool validation_only, const Sta
     return s.of("sm").empty() ? "no soil-moisture file" : cat("no good soil moisture in the period at depths to ", p.max_depth_m, " m");
   if (need_static && s.static_file.empty())
     return "no static-variables file (the base's soil comes from each station's ISMN static variables)";
+  if (need_static) try {
+      models::soil::read_ismn_static(s.static_file);
+    } catch (const InputError& e) {
+      return cat("its static variables cannot give the soil: ", e.what());
+    }
   StationColumn& c = out.column;
   c.key = s.key();
   c.network = s.network;
