@@ -633,7 +633,9 @@ CycleParams variant_params(const CompareConfig& cfg, const Base& base, const Var
       m.op = base.source(cfg.merge_reference, cfg.source_file, "merge_reference").op;
     if (!cfg.merged_operator.type.empty()) m.op = cfg.merged_operator;
     m.file_errors = true;
-    m.learn_error = "none";  // a merger's stated errors are already learned from the data (TC, or the network's validation)
+    // A merger's stated errors are its own (TC among the retrievals, or the network's validation), not its
+    // error against the model's column; where the retrievals learn that from their innovations, so does the product.
+    if (m.learn_error != "innovations") m.learn_error = "none";
     m.assimilate = true;
     m.every = cfg.merged_every;  // a daily product, not the first retrieval's revisit
     m.phase = 0;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
 
 #include "core/metrics.hpp"
 #include "core/random.hpp"
@@ -10,6 +11,8 @@ namespace landda::experiments {
 
 std::string Difference::verdict(bool higher_is_better) const {
   if (!(lo <= hi)) return "";
+  // Series equal to rounding (an experiment that had nothing to assimilate at a station): no difference.
+  if (std::max(std::abs(lo), std::abs(hi)) < 1e-9) return "no significant difference";
   if (lo > 0) return higher_is_better ? "better" : "worse";
   if (hi < 0) return higher_is_better ? "worse" : "better";
   return "no significant difference";

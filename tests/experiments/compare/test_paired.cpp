@@ -68,3 +68,12 @@ TEST_CASE("a clearly better experiment is called better; equal ones mostly not",
   }
   CHECK(covered >= 33);  // >= 82 %: a binomial(40, 0.95) falls below that with probability < 1 %
 }
+
+TEST_CASE("an interval within rounding of zero is no difference, whatever its sign", "[experiments]") {
+  Difference d;
+  d.value = -1e-17, d.lo = -3e-17, d.hi = -1e-18;  // an experiment that had nothing to assimilate there
+  CHECK(d.verdict(true) == "no significant difference");
+  d.lo = -3e-3, d.hi = -1e-4;
+  CHECK(d.verdict(true) == "worse");
+  CHECK(d.verdict(false) == "better");
+}

@@ -18,13 +18,15 @@ namespace {
 // An ISMN "header+values" file of hourly values 2017-01-01 00:00 .. 2017-01-03 00:00 from value(hour).
 template <class F>
 void ismn_file(const fs::path& dir, const std::string& station, const std::string& var, double depth, const std::string& sensor,
-               double lat, double lon, double elev, F value) {
-  fs::create_directories(dir / "SCAN" / station);
+               double lat, double lon, double elev, F value, const std::string& network = "SCAN") {
+  fs::create_directories(dir / network / station);
   char depths[64];
   std::snprintf(depths, sizeof depths, "%.6f_%.6f", depth, depth);
-  std::ofstream f(dir / "SCAN" / station / ("SCAN_SCAN_" + station + "_" + var + "_" + depths + "_" + sensor + "_20170101_20170103.stm"));
+  std::ofstream f(dir / network / station /
+                  (network + "_" + network + "_" + station + "_" + var + "_" + depths + "_" + sensor + "_20170101_20170103.stm"));
   char head[200];
-  std::snprintf(head, sizeof head, "SCAN SCAN %s %.5f %.5f %.1f %.4f %.4f %s\n", station.c_str(), lat, lon, elev, depth, depth, sensor.c_str());
+  std::snprintf(head, sizeof head, "%s %s %s %.5f %.5f %.1f %.4f %.4f %s\n", network.c_str(), network.c_str(), station.c_str(),
+                lat, lon, elev, depth, depth, sensor.c_str());
   f << head;
   for (int h = 0; h <= 48; ++h) {
     char line[80];
@@ -37,7 +39,8 @@ void static_file(const fs::path& dir, const std::string& station) {
   std::ofstream(dir / "SCAN" / station / ("SCAN_SCAN_" + station + "_static_variables.csv"))
       << "quantity_name;unit;depth_from[m];depth_to[m];value;\n"
          "saturation;m^3*m^-3;0.00;0.30;0.45;\nclay fraction;% weight;0.00;0.30;20.00;\n"
-         "sand fraction;% weight;0.00;0.30;40.00;\nsilt fraction;% weight;0.00;0.30;40.00;\n";
+         "sand fraction;% weight;0.00;0.30;40.00;\nsilt fraction;% weight;0.00;0.30;40.00;\n"
+         "clay fraction;% weight;0.30;1.00;25.00;\nsand fraction;% weight;0.30;1.00;35.00;\n";
 }
 
 // Alpha: a full station; Beta 5.6 km north, 500 m higher, soil moisture only; Delta a rain and
@@ -159,18 +162,28 @@ TEST_CASE("Validation stations from another folder become columns, forced from e
   ismn_file(extra, "Zeta", "sm", 0.1016, "Hydraprobe-A", 19.98, -155.0, 900, [](int) { return 0.3; });
   static_file(extra, "Zeta");
   ismn_file(extra, "Alpha", "sm", 0.0508, "Hydraprobe-A", 20.0, -155.0, 1000, [](int) { return 0.3; });
+  // A cosmic-ray probe: its own validation source through the CRNS operator, not a depth.
+  ismn_file(extra, "Omega", "sm", 0.0, "Cosmic-ray-Probe", 20.02, -155.0, 1000, [](int) { return 0.22; }, "COSMOS");
   experiments::StationsParams p;
   p.ismn = {dir.string()};
   const auto set = experiments::prepare_stations(p, {extra.string()}, Time::from_civil(2017, 1, 1),
-                                                 Time::from_civil(2017, 1, 3), true, (dir / "out2").string(), true);
-  REQUIRE(set.columns.size() == 3);
-  CHECK(set.columns[2].key == "SCAN:Zeta");
-  CHECK(set.columns[2].validation_only);
-  CHECK(set.columns[2].pr.donors.at(0).station == "SCAN:Alpha");
+                                                 Time::from_civil(2017, 1, 3), false, (dir / "out2").string(), true);
+  REQUIRE(set.columns.size() == 5);  // Alpha, Beta, Epsilon (no static file needed here), Omega, Zeta
+  CHECK(set.columns[3].key == "COSMOS:Omega");
+  CHECK(set.columns[3].crns);
+  CHECK(set.columns[4].key == "SCAN:Zeta");
+  CHECK(set.columns[4].validation_only);
+  CHECK_FALSE(set.columns[0].validation_only);
+  CHECK(set.columns[4].pr.donors.at(0).station == "SCAN:Alpha");
   bool listed = false;
   for (const auto& [key, why] : set.unused) listed = listed || (key == "SCAN:Alpha" && why.find("already a column") != std::string::npos);
   CHECK(listed);
   std::map<std::string, experiments::StationProbe> probes;
   for (const auto& pr_ : set.probes) probes[pr_.name] = pr_;
   CHECK(probes.at("insitu_10cm").layer == "depth_10cm");
+  CHECK(probes.at("crns").op == "crns");
+  CHECK(probes.at("crns").layer == "crns");
+  const auto crns = observations::read_ioda(probes.at("crns").file);
+  CHECK(crns.station.at(0) == "COSMOS:Omega");
+  CHECK(probes.count("insitu_0cm") == 0);  // the cosmic-ray probe is not a depth
 }
