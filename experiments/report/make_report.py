@@ -117,7 +117,8 @@ def interval_plot(rows, names, layers, figdir):
                     d, lo, hi = float(r[f"d_{m}"]), float(r[f"d_{m}_lo"]), float(r[f"d_{m}_hi"])
                     c = VERDICT_COLOUR.get(r[f"{m}_verdict"], "0.45")
                     yy = y + (0 if mean else 0.25)
-                    ax.errorbar([d], [yy], xerr=[[d - lo], [hi - d]], fmt="o", color=c, ms=7 if mean else 3,
+                    # a percentile interval need not contain its point estimate (skewed resamples)
+                    ax.errorbar([d], [yy], xerr=[[max(d - lo, 0)], [max(hi - d, 0)]], fmt="o", color=c, ms=7 if mean else 3,
                                 lw=2 if mean else 0.8, capsize=3 if mean else 0)
             ax.axvline(0, color="k", lw=0.8)
             ax.set_yticks(range(len(exps)))

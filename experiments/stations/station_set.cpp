@@ -332,6 +332,9 @@ void write_probes(StationSet& set, const std::vector<Prepared>& cols, const Stat
     if (write) observations::write_ioda(observations::ismn_to_obs(files[name], start, end, p.probe_error), probe.file);
     set.probes.push_back(probe);
   }
+  // Tables and figures from the surface down: probes by depth, then the profile, then cosmic-ray probes.
+  const auto rank = [](const StationProbe& s) { return s.op == "insitu" ? s.depth_m : s.op == "layer_average" ? 1e3 : 2e3; };
+  std::stable_sort(set.probes.begin(), set.probes.end(), [&](const auto& a, const auto& b) { return rank(a) < rank(b); });
 }
 
 void write_forcing_files(StationSet& set, const std::vector<Prepared>& cols, Time start, bool write) {
