@@ -45,6 +45,9 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (cfg.parallel.ranks_per_task > 1 && !model->independent_cells())
     throw ConfigError(cat(file, ": parallel.ranks_per_task = ", cfg.parallel.ranks_per_task, ": model ", cfg.model.type,
                           " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
+  if (p.analysis_depth_m > 0 && model->layer_bottoms().empty())
+    throw ConfigError(cat(file, ": experiment.analysis_depth_m = ", p.analysis_depth_m, ": model ", cfg.model.type,
+                          " has no soil layers to limit the analysis to"));
   if (p.initial.method == "climatology" && p.nature_spinup < 2)
     throw ConfigError(cat(file, ": experiment.initial.method = climatology needs nature_spinup > 1"));
   std::set<std::string> names;
@@ -376,7 +379,12 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = w.HX.row(keep[r]);
   const auto rows = dist_.my_rows();
   AnalysisInput in{model_.grid(), L_, rows, used, HXu, &st_.obs_rng};
+  const Eigen::MatrixXd Xf = p_.analysis_depth_m > 0 ? Xr : Eigen::MatrixXd();
   astats = filter_.analyse(Xr, in);
+  // Vertical localization (a boxcar in depth): layers whose top lies below analysis_depth_m keep the forecast.
+  for (std::size_t k = 0; p_.analysis_depth_m > 0 && k < rows.size(); ++k)
+    if (const int layer = L_.layer_of(rows[k]); layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m)
+      Xr.row(static_cast<Index>(k)) = Xf.row(static_cast<Index>(k));
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
   if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
   model_.clamp(Xr, rows);

@@ -34,6 +34,7 @@ struct CycleParams {
   std::string nature_file;
   bool perturb_nature = false;
   std::string obs_timing = "nearest_step";
+  double analysis_depth_m = 0;  // > 0: the analysis updates only layers whose top lies above this depth
   std::vector<SourceParams> observations{SourceParams{}};
   InitialParams initial;
   ObsTiming timing() const { return obs_timing == "window_end" ? ObsTiming::window_end : ObsTiming::nearest_step; }

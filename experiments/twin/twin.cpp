@@ -15,6 +15,16 @@ config::Spec timing_doc() {
       .one_of({"nearest_step", "window_end"});
 }
 
+config::Spec analysis_depth_doc() {
+  return config::doc(
+             "> 0: the analysis updates only the layers whose top lies above this depth, and the layers below follow "
+             "through the model's own drainage and uptake (vertical localization, a boxcar in depth, to the "
+             "observations' sensing depth: for ensembles whose covariances between the surface and the deeper "
+             "layers are not to be trusted); 0 updates every layer")
+      .at_least(0)
+      .in("m");
+}
+
 }  // namespace
 
 void Twin::Params::visit(config::Visitor& v) {
@@ -33,6 +43,7 @@ void Twin::Params::visit(config::Visitor& v) {
                 "its own random stream) instead of running it unperturbed: the identical-twin design in which the "
                 "truth is statistically one more member"));
   v("obs_timing", obs_timing, timing_doc());
+  v("analysis_depth_m", analysis_depth_m, analysis_depth_doc());
   v.sections("observations", observations,
              config::doc("sources of synthetic observations drawn from the nature run, assimilated jointly"));
   v.section("initial", initial, config::doc("initial ensemble"));
@@ -66,6 +77,7 @@ void RunWindows::visit(config::Visitor& v) {
   v("cycles", cycles, config::doc("number of windows").range(1, 1e9));
   v("spinup", spinup, config::doc("windows left out of the statistics").range(0, 1e9));
   v("obs_timing", obs_timing, timing_doc());
+  v("analysis_depth_m", analysis_depth_m, analysis_depth_doc());
   v.section("initial", initial, config::doc("initial ensemble around the control run's initial state"));
 }
 
@@ -77,6 +89,7 @@ CycleParams RunWindows::cycle(std::vector<SourceParams> observations) const {
   p.spinup = spinup;
   p.nature_spinup = 0;
   p.obs_timing = obs_timing;
+  p.analysis_depth_m = analysis_depth_m;
   p.initial = initial;
   p.observations = std::move(observations);
   return p;
@@ -93,6 +106,7 @@ void RunWindows::take(const CycleParams& p) {
   cycles = p.cycles;
   spinup = p.spinup;
   obs_timing = p.obs_timing;
+  analysis_depth_m = p.analysis_depth_m;
   initial = p.initial;
 }
 

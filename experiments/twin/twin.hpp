@@ -55,6 +55,7 @@ struct RunWindows {
   int cycles = 365;
   int spinup = 0;
   std::string obs_timing = "nearest_step";
+  double analysis_depth_m = 0;
   InitialParams initial;
   void visit(config::Visitor& v);
   CycleParams cycle(std::vector<SourceParams> observations) const;  // no nature spin-up

@@ -203,6 +203,7 @@ void relax_to_prior_spread(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::VectorXd&
   for (Index i = 0; i < X.rows(); ++i) {
     if (!(post[i] > 0.0)) continue;
     const double f = alpha * prior_spread[i] / post[i] + (1.0 - alpha);
+    if (f == 1.0) continue;  // a row the analysis left alone stays bit for bit (mean + (x - mean) rounds)
     for (Index j = 0; j < X.cols(); ++j) X(i, j) = mean[i] + f * (X(i, j) - mean[i]);
   }
 }
