@@ -163,6 +163,7 @@ class Cycle {
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
+  void clamp_changed(Eigen::MatrixXd& Xr, const Eigen::MatrixXd& Xf, std::span<const Index> rows) const;
   void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
   void open_outputs(const std::vector<RescaledSource>& fits);
   CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
@@ -379,7 +380,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = w.HX.row(keep[r]);
   const auto rows = dist_.my_rows();
   AnalysisInput in{model_.grid(), L_, rows, used, HXu, &st_.obs_rng};
-  const Eigen::MatrixXd Xf = p_.analysis_depth_m > 0 ? Xr : Eigen::MatrixXd();
+  const Eigen::MatrixXd Xf = Xr;
   astats = filter_.analyse(Xr, in);
   // Vertical localization (a boxcar in depth): layers whose top lies below analysis_depth_m keep the forecast.
   for (std::size_t k = 0; p_.analysis_depth_m > 0 && k < rows.size(); ++k)
@@ -387,9 +388,23 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
       Xr.row(static_cast<Index>(k)) = Xf.row(static_cast<Index>(k));
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
   if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
-  model_.clamp(Xr, rows);
+  clamp_changed(Xr, Xf, rows);
   dist_.to_members(Xr, st_.X);
   return used.size();
+}
+
+// The model's bounds on the rows the analysis changed; a row it left alone
+// (no observation near, or below analysis_depth_m) stays the forecast bit for
+// bit, as in the open loop.
+void Cycle::clamp_changed(Eigen::MatrixXd& Xr, const Eigen::MatrixXd& Xf, std::span<const Index> rows) const {
+  std::vector<Index> changed, at;
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (Xr.row(static_cast<Index>(k)) != Xf.row(static_cast<Index>(k))) changed.push_back(rows[k]), at.push_back(static_cast<Index>(k));
+  if (changed.size() == rows.size()) return model_.clamp(Xr, rows);
+  Eigen::MatrixXd part(static_cast<Index>(at.size()), Xr.cols());
+  for (std::size_t j = 0; j < at.size(); ++j) part.row(static_cast<Index>(j)) = Xr.row(at[j]);
+  model_.clamp(part, changed);
+  for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
 }
 
 // O - A with the analysed ensemble at the window's end.

@@ -83,6 +83,22 @@ void SoilArrays::copy_limits(const SoilArrays& from, Index c0, Index nb) {
       (*to)[li] = (*src)[li].segment(c0, nb);
 }
 
+void SoilArrays::gather(const SoilArrays& from, const std::vector<Index>& columns) {
+  retention = from.retention;
+  const auto n_cols = static_cast<Index>(columns.size());
+  for (auto [to, src] : {std::pair{&theta_s, &from.theta_s}, {&theta_r, &from.theta_r}, {&k_s, &from.k_s}, {&b, &from.b},
+                         {&psi_s, &from.psi_s}, {&alpha, &from.alpha}, {&n, &from.n}, {&l, &from.l}, {&se_min, &from.se_min},
+                         {&inv_range, &from.inv_range}, {&theta_dry, &from.theta_dry}, {&vg_h_cap, &from.vg_h_cap},
+                         {&vg_kr_cap, &from.vg_kr_cap}}) {
+    to->resize(src->size());
+    for (std::size_t li = 0; li < src->size(); ++li) {
+      (*to)[li].resize(n_cols);
+      if ((*src)[li].size() == 0) continue;  // an array the retention does not use
+      for (Index k = 0; k < n_cols; ++k) (*to)[li][k] = (*src)[li][columns[static_cast<std::size_t>(k)]];
+    }
+  }
+}
+
 SoilHydraulics SoilArrays::at(int layer, Index c) const {
   const auto L = static_cast<std::size_t>(layer);
   SoilHydraulics p;
@@ -186,6 +202,10 @@ bool RichardsSolver::newton(Eigen::Ref<ArrayXXd> theta, const ArrayXXd& theta_ol
     if (worst < tol_) return true;
     if (it == max_it_) break;
     ++iterations;
+    // A column that has converged stays as it is while the others iterate:
+    // each column's result is its own, whatever its neighbours in the batch need.
+    w3_ = r_.abs().rowwise().maxCoeff() * dt;
+    for (int l = 0; l < L; ++l) r_.col(l) = (w3_ < tol_).select(0.0, r_.col(l));
     assemble_and_solve(dt);
     // Damped update: no layer moves by more than a fifth of its range in one
     // iteration, and none leaves [theta_r + 0.1 %, theta_s + 0.05].
@@ -210,26 +230,23 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
   old_ = theta;
   const ArrayXXd& theta_old = old_;
   int iterations = 0;
-  if (!newton(theta, theta_old, s, km, rain, sink, dt, iterations)) {
+  const bool converged = newton(theta, theta_old, s, km, rain, sink, dt, iterations);
+  // Columns whose last residual is above the tolerance (or not finite) take
+  // the step again in halves; the others keep this step's solution, so no
+  // column's result depends on the other columns of its batch.
+  std::vector<Index> failed;
+  if (!converged) {
+    w3_ = r_.abs().rowwise().maxCoeff() * dt;
+    for (Index c = 0; c < cols_; ++c)
+      if (!(w3_[c] < tol_)) failed.push_back(c);
     if (depth >= 12) {
-      Index worst = 0;
-      r_.abs().rowwise().maxCoeff().maxCoeff(&worst);
+      const Index worst = failed.front();
       std::string profile;
       for (int l = 0; l < L; ++l) profile += cat(l ? ", " : "", theta_old(worst, l), "/", s.theta_s[static_cast<std::size_t>(l)][worst]);
       throw NumericalError(cat("Richards solver: Newton did not converge even with dt = ", dt, " s (column ", worst,
                                ": theta/theta_s = ", profile, "; water input ", rain[worst], " m/s)"));
     }
-    theta = theta_old;
-    StepFluxes a, b;
-    for (auto* f : {&a, &b})
-      for (ArrayXd* v : {&f->infiltration, &f->runoff, &f->drainage, &f->balance_error}) v->setZero(cols_);
-    iterations += substeps(theta, s, km, rain, sink, dt / 2, a, depth + 1);
-    iterations += substeps(theta, s, km, rain, sink, dt / 2, b, depth + 1);
-    out.infiltration = a.infiltration + b.infiltration;
-    out.runoff = a.runoff + b.runoff;
-    out.drainage = a.drainage + b.drainage;
-    out.balance_error = a.balance_error.abs().max(b.balance_error.abs());
-    return iterations;
+    for (const Index c : failed) theta.row(c) = theta_old.row(c);  // finite values for the flux sums below
   }
   // Fluxes of the converged state; storage change against them is the balance error.
   ArrayXd& storage = w1_;
@@ -245,6 +262,40 @@ int RichardsSolver::substeps(Eigen::Ref<ArrayXXd> theta, const SoilArrays& s, co
   out.runoff = (rain - q_.col(0)) * dt;
   out.balance_error = storage - (out.infiltration - out.drainage - extracted);
   remove_excess(theta, s, grid_, out);
+  if (!failed.empty()) iterations += halve(failed, theta, s, km, rain, sink, dt, out, depth);
+  return iterations;
+}
+
+int RichardsSolver::halve(const std::vector<Index>& failed, Eigen::Ref<ArrayXXd> theta, const SoilArrays& s,
+                          const ArrayXd& km, const ArrayXd& rain, ArrayXXd& sink, double dt, StepFluxes& out, int depth) {
+  const auto nf = static_cast<Index>(failed.size());
+  auto& sub = sub_[nf];
+  if (!sub) sub = std::make_unique<RichardsSolver>(grid_, nf, tol_, max_it_, false);
+  SoilArrays soil;
+  soil.gather(s, failed);
+  ArrayXXd th(nf, grid_.size()), sk(nf, grid_.size());
+  ArrayXd k(nf), p(nf);
+  for (Index j = 0; j < nf; ++j) {
+    const Index c = failed[static_cast<std::size_t>(j)];
+    th.row(j) = old_.row(c);
+    sk.row(j) = sink.row(c);
+    k[j] = km[c];
+    p[j] = rain[c];
+  }
+  StepFluxes a, b;
+  for (auto* f : {&a, &b})
+    for (ArrayXd* v : {&f->infiltration, &f->runoff, &f->drainage, &f->balance_error}) v->setZero(nf);
+  int iterations = sub->substeps(th, soil, k, p, sk, dt / 2, a, depth + 1);
+  iterations += sub->substeps(th, soil, k, p, sk, dt / 2, b, depth + 1);
+  for (Index j = 0; j < nf; ++j) {
+    const Index c = failed[static_cast<std::size_t>(j)];
+    theta.row(c) = th.row(j);
+    sink.row(c) = sk.row(j);
+    out.infiltration[c] = a.infiltration[j] + b.infiltration[j];
+    out.runoff[c] = a.runoff[j] + b.runoff[j];
+    out.drainage[c] = a.drainage[j] + b.drainage[j];
+    out.balance_error[c] = std::max(std::abs(a.balance_error[j]), std::abs(b.balance_error[j]));
+  }
   return iterations;
 }
 

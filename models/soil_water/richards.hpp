@@ -12,6 +12,7 @@
 // conservative mixed form); converged to a residual below `tolerance_m` per
 // layer, so storage change equals P - ET - runoff - drainage to round-off.
 #include <Eigen/Core>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -44,6 +45,8 @@ struct SoilArrays {
   void update_limits();  // after the parameters change
   // The limits of columns [c0, c0 + nb) of `from` (unchanged parameters: nothing to recompute).
   void copy_limits(const SoilArrays& from, Eigen::Index c0, Eigen::Index nb);
+  // Every array of the given columns of `from`, in that order.
+  void gather(const SoilArrays& from, const std::vector<Eigen::Index>& columns);
   SoilHydraulics at(int layer, Eigen::Index column) const;
   void set(int layer, Eigen::Index column, const SoilHydraulics& p);
   // One column of `layers` identical layers (tests, reference solves); limits updated.
@@ -103,6 +106,10 @@ class RichardsSolver final : public ColumnSolver {
   void assemble_and_solve(double dt);  // J delta = -r_, the result left in r_
   int substeps(Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil, const Eigen::ArrayXd& k_mult,
                const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out, int depth);
+  // The columns whose Newton did not converge, in two half steps by a solver of their own.
+  int halve(const std::vector<Eigen::Index>& failed, Eigen::Ref<Eigen::ArrayXXd> theta, const SoilArrays& soil,
+            const Eigen::ArrayXd& k_mult, const Eigen::ArrayXd& rain, Eigen::ArrayXXd& sink, double dt, StepFluxes& out,
+            int depth);
 
   LayerGrid grid_;
   Eigen::Index cols_;
@@ -114,6 +121,7 @@ class RichardsSolver final : public ColumnSolver {
   Eigen::ArrayXXd h_, dh_, k_, dk_, q_, dq_up_, dq_dn_, r_, cp_, old_;
   Eigen::ArrayXd ks_top_, w1_, w2_, w3_;
   StepFluxes half_;
+  std::map<Eigen::Index, std::unique_ptr<RichardsSolver>> sub_;  // solvers of the columns that halve, by count
 };
 
 // Water beyond saturation leaves as saturation-excess runoff (taken off the

@@ -60,6 +60,17 @@ for layer in ("surface", "depth_20cm"):
     check(bool(paired) and paired[0]["d_ubrmse_lo"] != "", f"with a paired interval against the open loop ({layer})")
 md = open(f"{work}/stations/report.md").read()
 check("## Stations not scored" in md and "TEST:Honolulu" in md and "### Probes at 20 cm" in md, "report.md lists them and groups tables by depth")
+# A column with nothing to assimilate (no ASCAT grid point near Kukuihaele) is the open loop bit for bit.
+import numpy as np, xarray as xr
+def at(exp, station):
+    f = f"{work}/stations/{exp}/diagnostics/insitu_5cm.nc"
+    meta = xr.open_dataset(f, group="MetaData")
+    hofx = xr.open_dataset(f, group="hofx")
+    v = list(hofx.data_vars)[0]
+    return hofx[v].values[meta.stationIdentification.values == station]
+same = np.array_equal(at("ascat", "SCAN:Kukuihaele"), at("open_loop", "SCAN:Kukuihaele"), equal_nan=True)
+moved = not np.array_equal(at("ascat", "SCAN:WaimeaPlain"), at("open_loop", "SCAN:WaimeaPlain"), equal_nan=True)
+check(same and moved, "a station without ASCAT equals the open loop exactly in the ASCAT experiment; one with ASCAT does not")
 p = json.load(open(f"{work}/point/summary.json"))["stations"]["not_scored"]
 check("no model column within 10 km" in p.get("TEST:Makahalau", ""), "without stations: the new station is listed, not dropped: " + p.get("TEST:Makahalau", ""))
 sys.exit(1 if fail else 0)
