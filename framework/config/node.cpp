@@ -3,6 +3,9 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/parser.h>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -56,6 +59,22 @@ void Node::fail(std::string_view what) const {
 
 namespace {
 
+// A list index of a --set key path: a whole number from 0 to size - 1.
+std::size_t list_index(const std::string& part, std::size_t size, const std::string& text) {
+  long long idx = 0;
+  std::size_t used = 0;
+  try {
+    idx = std::stoll(part, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used != part.size() || part.empty()) throw ConfigError(cat("--set ", text, ": '", part, "' must be a list index"));
+  if (idx < 0) throw ConfigError(cat("--set ", text, ": list index ", idx, " is negative (lists count from 0)"));
+  if (static_cast<std::size_t>(idx) >= size)
+    throw ConfigError(cat("--set ", text, ": list index ", idx, " out of range (the list has ", size, " item(s))"));
+  return static_cast<std::size_t>(idx);
+}
+
 // Walks to a.b.c, creating maps as needed, and sets the last key.
 void apply_override(YAML::Node& root, const std::string& text, Source& source) {
   const auto eq = text.find('=');
@@ -79,14 +98,7 @@ void apply_override(YAML::Node& root, const std::string& text, Source& source) {
   for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
     const std::string& part = parts[i];
     if (cur.IsSequence()) {
-      std::size_t idx = 0;
-      try {
-        idx = std::stoul(part);
-      } catch (const std::exception&) {
-        throw ConfigError(cat("--set ", text, ": '", part, "' must be a list index"));
-      }
-      if (idx >= cur.size()) throw ConfigError(cat("--set ", text, ": list index ", idx, " out of range"));
-      YAML::Node next = cur[idx];
+      YAML::Node next = cur[list_index(part, cur.size(), text)];
       cur.reset(next);
       continue;
     }
@@ -97,25 +109,70 @@ void apply_override(YAML::Node& root, const std::string& text, Source& source) {
     cur.reset(next);
   }
   if (cur.IsSequence()) {
-    std::size_t idx = 0;
-    try {
-      idx = std::stoul(parts.back());
-    } catch (const std::exception&) {
-      throw ConfigError(cat("--set ", text, ": '", parts.back(), "' must be a list index"));
-    }
-    if (idx >= cur.size()) throw ConfigError(cat("--set ", text, ": list index ", idx, " out of range"));
-    cur[idx] = parsed;
+    cur[list_index(parts.back(), cur.size(), text)] = parsed;
   } else {
     cur[parts.back()] = parsed;
   }
   source.overrides[path] = text;
 }
 
-// YAML text or stream, with parse errors located in `name`.
-template <class Input>
-YAML::Node parse_yaml(Input& input, const std::string& name) {
+// What YAML allows and a config must not hold, found in the parser's events
+// (the loaded tree keeps one of two equal keys in silence): a key given twice
+// in one mapping, and a second document.
+class StructureCheck final : public YAML::EventHandler {
+ public:
+  explicit StructureCheck(std::string name) : name_(std::move(name)) {}
+  void OnDocumentStart(const YAML::Mark& m) override {
+    if (documents_++ > 0)
+      fail(m, "a second YAML document (after '---'); a config is one document");
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr); }
+  void OnAlias(const YAML::Mark& m, YAML::anchor_t) override { node(m, nullptr); }
+  void OnScalar(const YAML::Mark& m, const std::string&, YAML::anchor_t, const std::string& value) override { node(m, &value); }
+  void OnSequenceStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, nullptr);
+    frames_.push_back({false, true, {}});
+  }
+  void OnSequenceEnd() override { frames_.pop_back(); }
+  void OnMapStart(const YAML::Mark& m, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    node(m, nullptr);
+    frames_.push_back({true, true, {}});
+  }
+  void OnMapEnd() override { frames_.pop_back(); }
+
+ private:
+  struct Frame {
+    bool map, expecting_key;
+    std::map<std::string, int> keys;  // key -> line
+  };
+  // A node starts: in a mapping it is a key or a value, in turn.
+  void node(const YAML::Mark& m, const std::string* scalar) {
+    if (frames_.empty() || !frames_.back().map) return;
+    Frame& f = frames_.back();
+    if (f.expecting_key && scalar) {
+      const auto [it, added] = f.keys.try_emplace(*scalar, m.line + 1);
+      if (!added) fail(m, cat("key '", *scalar, "' appears twice in this mapping (first at line ", it->second, ")"));
+    }
+    f.expecting_key = !f.expecting_key;
+  }
+  [[noreturn]] void fail(const YAML::Mark& m, const std::string& what) const {
+    throw ConfigError(cat(name_, ":", m.line + 1, ":", m.column + 1, ": ", what));
+  }
+  std::string name_;
+  int documents_ = 0;
+  std::vector<Frame> frames_;
+};
+
+// YAML text, checked for duplicate keys and documents, with parse errors located in `name`.
+YAML::Node parse_yaml(const std::string& text, const std::string& name) {
   try {
-    return YAML::Load(input);
+    std::istringstream events(text);
+    YAML::Parser parser(events);
+    StructureCheck check(name);
+    while (parser.HandleNextDocument(check)) {
+    }
+    return YAML::Load(text);
   } catch (const YAML::ParserException& e) {
     throw ConfigError(cat(name, ":", e.mark.line + 1, ":", e.mark.column + 1, ": malformed YAML: ", e.msg));
   }
@@ -140,7 +197,9 @@ Node load_file(const std::string& file, const std::vector<std::string>& override
   source->base_dir = fs::absolute(fs::path(file)).parent_path().string();
   std::ifstream in(file);
   if (!in) throw ConfigError(cat(file, ": cannot be read"));
-  return finish_load(parse_yaml(in, file), source, overrides);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return finish_load(parse_yaml(text.str(), file), source, overrides);
 }
 
 Node load_string(const std::string& text, const std::string& name, const std::vector<std::string>& overrides) {

@@ -155,6 +155,7 @@ class ReaderV final : public Visitor {
     if (!present(c, s)) return;
     if (!c.yaml().IsSequence())
       c.fail(cat("expected ", type_name<std::vector<T>>(), " ([a, b, ...]), got ", describe_node(c.yaml())));
+    if (s.non_empty && c.yaml().size() == 0) c.fail(cat("the list is empty; at least one item is needed (", s.text, ")"));
     std::vector<T> out;
     for (std::size_t i = 0; i < c.yaml().size(); ++i) {
       const Node item = c.item(i);

@@ -34,6 +34,7 @@ struct Spec {
   bool lo_open = false, hi_open = false;
   std::vector<std::string> choices;
   bool required = false;
+  bool non_empty = false;  // lists: at least one item
   PathKind path = PathKind::none;
 
   Spec& range(double l, double h) { lo = l; hi = h; return *this; }
@@ -43,6 +44,7 @@ struct Spec {
   Spec& below(double h) { hi = h; hi_open = true; return *this; }
   Spec& one_of(std::vector<std::string> c) { choices = std::move(c); return *this; }
   Spec& needed() { required = true; return *this; }
+  Spec& not_empty() { non_empty = true; return *this; }
   Spec& in(std::string u) { units = std::move(u); return *this; }
   Spec& file() { path = PathKind::existing_file; return *this; }
   Spec& dir() { path = PathKind::existing_dir; return *this; }

@@ -83,7 +83,8 @@ void SoilWater::PerturbationParams::visit(config::Visitor& v) {
 
 void SoilWater::Params::visit(config::Visitor& v) {
   v.section("grid", grid, config::doc("where the columns are"));
-  v("layer_bottoms", layer_bottoms, config::doc("depth of the bottom of each soil layer, increasing").range(0.001, 50).in("m"));
+  v("layer_bottoms", layer_bottoms,
+    config::doc("depth of the bottom of each soil layer, increasing").range(0.001, 50).in("m").not_empty());
   v("retention", retention,
     config::doc("hydraulic functions: clapp_hornberger (Cosby et al. 1984 PTF) or van_genuchten (Wosten et al. "
                 "1999 PTF)")

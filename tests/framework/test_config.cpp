@@ -174,3 +174,19 @@ TEST_CASE("assigning a copied plugin config leaves the original as it was", "[fr
   CHECK(a.resolved["type"].as<std::string>() == "insitu");
   CHECK(root.yaml()["a"]["type"].as<std::string>() == "insitu");
 }
+
+TEST_CASE("What YAML lets pass and a config must not: duplicate keys, documents, negative indexes", "[framework][config]") {
+  CHECK_THROWS_WITH(config::load_string("a: 1\nb:\n  c: 2\n  c: 3\n", "dup.yaml"),
+                    Catch::Contains("dup.yaml:4:3: key 'c' appears twice in this mapping (first at line 3)"));
+  // The same key in different mappings, and in the items of a list, is fine.
+  CHECK_NOTHROW(config::load_string("a: {c: 1}\nb: {c: 2}\nl: [{c: 1}, {c: 2}]\n", "ok.yaml"));
+  CHECK_THROWS_WITH(config::load_string("a: 1\n---\nb: 2\n", "docs.yaml"),
+                    Catch::Contains("docs.yaml:2:1: a second YAML document"));
+  const std::string yaml = "l: [1, 2, 3]\n";
+  CHECK_THROWS_WITH(config::load_string(yaml, "s.yaml", {"l.-1=5"}),
+                    Catch::Contains("--set l.-1=5: list index -1 is negative (lists count from 0)"));
+  CHECK_THROWS_WITH(config::load_string(yaml, "s.yaml", {"l.3=5"}),
+                    Catch::Contains("list index 3 out of range (the list has 3 item(s))"));
+  CHECK_THROWS_WITH(config::load_string(yaml, "s.yaml", {"l.x=5"}), Catch::Contains("'x' must be a list index"));
+  CHECK(config::load_string(yaml, "s.yaml", {"l.2=5"}).yaml()["l"][2].as<int>() == 5);
+}
