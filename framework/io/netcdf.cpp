@@ -45,10 +45,12 @@ NcFile NcFile::open(const std::string& path) {
   NcFile f;
   f.path_ = path;
   std::error_code ec;
-  if (!std::filesystem::exists(path, ec)) throw IoError(cat(path, ": no such file"));
+  // An input that is missing or not NetCDF is the user's file, not an I/O failure: InputError (exit 3).
+  if (!std::filesystem::exists(path, ec)) throw InputError(cat(path, ": no such file"));
+  if (std::filesystem::is_directory(path, ec)) throw InputError(cat(path, ": is a folder; a NetCDF file was expected"));
   const int status = nc_open(path.c_str(), NC_NOWRITE, &f.ncid_);
   if (status != NC_NOERR)
-    throw IoError(cat(path, ": not a readable NetCDF file (", nc_strerror(status), ")"));
+    throw InputError(cat(path, ": not a readable NetCDF file (", nc_strerror(status), ")"));
   return f;
 }
 

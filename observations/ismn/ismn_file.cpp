@@ -47,6 +47,10 @@ void read_station(const std::vector<std::string>& tok, std::size_t cse, IsmnFile
 }  // namespace
 
 IsmnFile read_ismn(const std::string& path, bool allow_empty) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec))
+    throw InputError(cat(path, ": is a folder; an ISMN station file (.stm) was expected (a `stations:` section or "
+                           "--validate-with takes folders)"));
   std::ifstream in(path);
   if (!in) throw InputError(cat(path, ": cannot open the ISMN file"));
   IsmnFile f;
