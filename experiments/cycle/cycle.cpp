@@ -1,6 +1,7 @@
 #include "experiments/cycle/cycle.hpp"
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <cmath>
 #include <set>
@@ -19,6 +20,8 @@
 #include "parallel/cell_split.hpp"
 #include "parallel/comm.hpp"
 #include "parallel/distribution.hpp"
+
+namespace fs = std::filesystem;
 
 namespace landda::experiments {
 
@@ -623,7 +626,45 @@ void Cycle::write_summary(double wall) {
 
 }  // namespace
 
+namespace {
+
+// Every file a plugin section names (its resolved keys, relative paths against its config's folder).
+void named_files(const YAML::Node& y, const std::string& base, std::vector<fs::path>& out) {
+  if (y.IsScalar()) {
+    std::error_code ec;
+    fs::path p(y.Scalar());
+    if (p.empty() || y.Scalar().size() > 4096) return;
+    if (p.is_relative()) p = fs::path(base) / p;
+    if (fs::is_regular_file(p, ec)) out.push_back(fs::weakly_canonical(p, ec));
+  } else if (y.IsSequence() || y.IsMap()) {
+    for (const auto& item : y) named_files(y.IsMap() ? item.second : item, base, out);
+  }
+}
+
+// Refuses, before anything is written, a run whose outputs would replace one of its inputs
+// (a forcing called assimilate.nc in the output folder, an observation file in diagnostics/, ...).
+void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir) {
+  std::vector<fs::path> inputs;
+  for (const auto* section : {&s.cfg.model, &s.cfg.experiment, &s.cfg.filter})
+    named_files(section->resolved, section->node.source().base_dir, inputs);
+  std::vector<std::string> outputs{"openloop.nc", "assimilate.nc", "twin.nc", "checkpoint.h5", "config.resolved.yaml",
+                                   "summary.json", "maps.nc"};
+  for (const auto& src : s.sources)
+    for (const char* dir : {"diagnostics/", "observations/", "rescaling/"}) outputs.push_back(dir + src.name() + ".nc");
+  std::error_code ec;
+  for (const auto& name : outputs) {
+    const fs::path out = fs::weakly_canonical(fs::path(out_dir) / name, ec);
+    for (const auto& in : inputs)
+      if (out == in || fs::path(out.string() + ".partial") == in)
+        throw ConfigError(cat(s.cfg.source_file, ": the output ", out.string(), " would overwrite an input of this run (",
+                              in.string(), "); choose another --output folder or move the input"));
+  }
+}
+
+}  // namespace
+
 void run_cycle(CycleSetup& setup, const RunOptions& opts, const parallel::Layout& layout) {
+  check_outputs_spare_inputs(setup, opts.output_dir);
   Cycle(setup, opts, layout).run();
 }
 
