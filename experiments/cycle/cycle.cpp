@@ -357,6 +357,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
         flag = static_cast<int>(QcFlag::gross_error);
       if (!scorable(flag)) {
         sums[k].missing += 1;
+        sums[k].out_of_range += flag == static_cast<int>(QcFlag::bounds);
         continue;
       }
       if (flag == static_cast<int>(QcFlag::gross_error)) sums[k].rejected += 1;

@@ -5,6 +5,7 @@
 #include <map>
 
 #include "core/error.hpp"
+#include "core/log.hpp"
 #include "observations/register.hpp"
 
 namespace landda::experiments {
@@ -102,6 +103,9 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
   ops_.push_back(observations::operators().create(p_.op));
   if (from_file()) {
     data_ = observations::read_ioda(p_.file, p_.variable);
+    if (data_.out_of_range > 0)
+      log::warn(where, ": ", data_.out_of_range, " value(s) of ", p_.file, " outside the physical range of ", data_.variable,
+                " flagged and not used (counted as rejected_out_of_range)");
     if (!p_.file_errors) data_.obs.error.setConstant(p_.error);  // per observation, so rescaling can scale it
     for (std::size_t i = 0; i < data_.obs.x.size(); ++i)
       g.grid.to_grid(data_.obs.x[i], data_.obs.y[i], data_.obs.x[i], data_.obs.y[i]);

@@ -30,10 +30,11 @@ void SourceSums::add_cycle(const SourceSums& c, bool scored) {
 }
 
 std::span<const SumField> source_sum_fields() {
-  static constexpr std::array<SumField, 15> fields{{
+  static constexpr std::array<SumField, 16> fields{{
       {"used", &SourceSums::used, true},
       {"rejected", &SourceSums::rejected, true},
       {"missing", &SourceSums::missing, true},
+      {"out_of_range", &SourceSums::out_of_range, true},
       {"n", &SourceSums::n, false},
       {"omb", &SourceSums::omb, false},
       {"omb2", &SourceSums::omb2, false},
@@ -65,13 +66,15 @@ double pearson_r(const SourceSums& s) {
 }  // namespace
 
 std::span<const SourceScore> source_scores() {
-  static const std::array<SourceScore, 12> scores{{
+  static const std::array<SourceScore, 13> scores{{
       {"used", "observations that passed QC (assimilated when the source is)",
        [](const SourceSums& s) { return s.used; }},
       {"rejected_gross_error", "observations rejected by the gross-error check",
        [](const SourceSums& s) { return s.rejected; }},
       {"missing", "observations missing, outside the domain or flagged by their file's QC",
        [](const SourceSums& s) { return s.missing; }},
+      {"rejected_out_of_range", "of those, observations outside their variable's physical range (never used)",
+       [](const SourceSums& s) { return s.out_of_range; }},
       {"scored", "observations not missing, in the scores below", [](const SourceSums& s) { return s.n; }},
       {"omb_rms", "root mean square of observation minus background (ensemble mean of H)",
        [](const SourceSums& s) { return std::sqrt(mean_of(s.omb2, s.n)); }},

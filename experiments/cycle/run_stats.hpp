@@ -16,7 +16,7 @@ namespace landda::experiments {
 // Sums over one source's observations, for one cycle or for the run.
 struct SourceSums {
   // Counted in every cycle of a run (spin-up included).
-  double used = 0, rejected = 0, missing = 0;
+  double used = 0, rejected = 0, missing = 0, out_of_range = 0;
   // Scores: observations not missing, the innovation d = O - mean H(background),
   // O - mean H(analysis) and the ensemble spread of H(background).
   double n = 0, omb = 0, omb2 = 0, oma2 = 0, spread2 = 0;

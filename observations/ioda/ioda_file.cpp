@@ -1,6 +1,8 @@
 #include "observations/ioda/ioda_file.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "core/error.hpp"
 #include "io/netcdf.hpp"
@@ -76,6 +78,36 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   nc.commit();
 }
 
+namespace {
+
+struct PhysicalRange {
+  double lo, hi;
+};
+
+// The units each soil-moisture variable must carry, and the values it can take.
+PhysicalRange physical_range(const std::string& variable, const std::string& units, const std::string& path) {
+  struct Known {
+    const char* variable;
+    std::vector<std::string> units;
+    PhysicalRange range;
+  };
+  static const std::vector<Known> known{
+      {"soilMoistureVolumetric", {"m3 m-3", "m3/m3", "m^3 m^-3", "m3.m-3", "cm3 cm-3", "cm3/cm3"}, {0.0, 1.0}},
+      {"soilMoistureSaturation", {"%", "percent"}, {0.0, 100.0}},
+      {"soilMoistureWetnessFraction", {"1", "fraction", ""}, {0.0, 1.0}},
+  };
+  for (const auto& k : known) {
+    if (variable != k.variable) continue;
+    if (std::find(k.units.begin(), k.units.end(), units) == k.units.end())
+      throw InputError(cat(path, ": ObsValue/", variable, units.empty() ? " has no units attribute" : " has units '" + units + "'",
+                           "; expected '", k.units.front(), "' (values of another unit would be assimilated as these)"));
+    return k.range;
+  }
+  return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
+}
+
+}  // namespace
+
 ObsFile read_ioda(const std::string& path, const std::string& variable, const std::string& units,
                   const std::vector<std::string>& groups) {
   const auto nc = io::NcFile::open(path);
@@ -102,6 +134,7 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
   f.units = nc.has_att("ObsValue/" + v, "units") ? nc.att_text("ObsValue/" + v, "units") : "";
   if (!units.empty() && f.units != units)
     throw InputError(cat(path, ": ObsValue/", v, " has units '", f.units, "'; expected '", units, "'"));
+  const PhysicalRange range = physical_range(v, f.units, path);
   if (nc.att_text("MetaData/dateTime", "units") != kTimeUnits)
     throw InputError(cat(path, ": MetaData/dateTime has units '", nc.att_text("MetaData/dateTime", "units"), "'; expected '",
                          kTimeUnits, "'"));
@@ -142,6 +175,9 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     b.qc[i] = static_cast<int>(qc[i]);
     if (!std::isfinite(value[i])) {
       b.qc[i] = static_cast<int>(QcFlag::missing);
+    } else if (value[i] < range.lo || value[i] > range.hi) {
+      b.qc[i] = static_cast<int>(QcFlag::bounds);  // cannot be physical: flagged, counted, never used
+      ++f.out_of_range;
     } else if (b.qc[i] == 0 && !(error[i] > 0.0))
       throw InputError(cat(path, ": ObsError/", v, " at location ", i, " is ", error[i],
                            "; expected a positive standard deviation for a good observation"));

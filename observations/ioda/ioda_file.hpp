@@ -17,6 +17,7 @@ struct ObsFile {
   std::string platform, sensor, source;
   ObsBatch obs;                      // x = longitude, y = latitude, error = std; qc from PreQC
   std::vector<std::string> station;  // one per observation; may be empty
+  std::size_t out_of_range = 0;      // values outside the variable's physical range, flagged QcFlag::bounds
   // Feedback files (JEDI's obs-space diagnostics) add groups beside ObsValue:
   // e.g. hofx0 (H of the background mean), ombg, oman; qc is then EffectiveQC.
   struct Group {

@@ -78,6 +78,7 @@ TEST_CASE("IODA readers refuse bad files with the reason", "[observations][ioda]
     nc.def_var({"MetaData/dateTime", io::NcType::i64, {"Location"}});
     nc.put_att("MetaData/dateTime", "units", "seconds since 1970-01-01T00:00:00Z");
     nc.def_var({"ObsValue/soilMoistureVolumetric", io::NcType::f64, {"Location"}});
+    nc.put_att("ObsValue/soilMoistureVolumetric", "units", "m3 m-3");
     nc.def_var({"ObsError/soilMoistureVolumetric", io::NcType::f64, {"Location"}});
     nc.end_def();
     const double lat[] = {10, 11}, lon[] = {20, 21}, v[] = {0.2, 0.3}, e[] = {0.04, 0.04};
@@ -109,4 +110,37 @@ TEST_CASE("Truncated observation files are refused with the file name, never a c
       CHECK_THAT(e.what(), Catch::Contains(cut));
     }
   }
+}
+
+TEST_CASE("Observation values are held to their variable's units and physical range", "[observations][ioda]") {
+  // Degree of saturation in % labelled as volumetric water content would be assimilated as 25 m3/m3.
+  auto pct = sample();
+  pct.units = "%";
+  observations::write_ioda(pct, scratch("percent.nc"));
+  CHECK_THROWS_WITH(observations::read_ioda(scratch("percent.nc")),
+                    Catch::Contains("percent.nc: ObsValue/soilMoistureVolumetric has units '%'; expected 'm3 m-3'"));
+  auto none = sample();
+  none.units = "";
+  observations::write_ioda(none, scratch("no_units.nc"));
+  CHECK_THROWS_WITH(observations::read_ioda(scratch("no_units.nc")), Catch::Contains("has no units attribute"));
+  // Values that cannot be physical are flagged (QC bounds), counted, and never used.
+  auto wild = sample();
+  wild.obs.value[0] = 99.0;
+  wild.obs.value[2] = -1.0;
+  observations::write_ioda(wild, scratch("wild.nc"));
+  const auto f = observations::read_ioda(scratch("wild.nc"));
+  CHECK(f.out_of_range == 2);
+  CHECK(f.obs.qc[0] == static_cast<int>(QcFlag::bounds));
+  CHECK(f.obs.qc[1] == static_cast<int>(QcFlag::missing));
+  CHECK(f.obs.qc[2] == static_cast<int>(QcFlag::bounds));
+  // Degree of saturation in % is fine up to 100.
+  auto sat = sample();
+  sat.variable = "soilMoistureSaturation";
+  sat.units = "%";
+  sat.obs.value[0] = 55.0;
+  sat.obs.value[2] = 101.0;
+  observations::write_ioda(sat, scratch("saturation.nc"));
+  const auto g = observations::read_ioda(scratch("saturation.nc"));
+  CHECK(g.obs.qc[0] == 0);
+  CHECK(g.obs.qc[2] == static_cast<int>(QcFlag::bounds));
 }
