@@ -208,10 +208,16 @@ int import(const Args& args) {
     for (const auto& path : files) stations.push_back(observations::read_ismn(path));
     const observations::ObsFile out = observations::ismn_to_obs(stations, start, end, error_sd);
     for (const auto& f : stations) {
-      long long good = 0;
-      for (std::size_t i = 0; i < f.time.size(); ++i) good += f.good(i) && !(f.time[i] < start) && f.time[i] < end;
+      long long good = 0, unphysical = 0;
+      for (std::size_t i = 0; i < f.time.size(); ++i)
+        if (f.good(i) && !(f.time[i] < start) && f.time[i] < end) {
+          const bool physical = f.value[i] >= 0.0 && f.value[i] <= 1.0;
+          good += physical;
+          unphysical += !physical;
+        }
       std::cout << "  " << f.network << " " << f.station << " (" << f.depth_from << "-" << f.depth_to << " m): " << good
-                << " good value(s) of " << f.time.size() << '\n';
+                << " good value(s) of " << f.time.size()
+                << (unphysical ? cat("; ", unphysical, " flagged G but outside 0-1 m3/m3 left out") : std::string()) << '\n';
     }
     observations::write_ioda(out, output);
     std::cout << "imported " << out.obs.size() << " observation(s) into " << output << '\n';

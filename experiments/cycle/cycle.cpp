@@ -34,9 +34,15 @@ void InitialParams::visit(config::Visitor& v) {
 }
 
 CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c) : p(params), mode(m), cfg(c) {
-  model = models::registry().create(cfg.model);
-  filter = filters::registry().create(cfg.filter);
   const std::string& file = cfg.source_file;
+  try {  // a plugin's own checks name its keys; the config file is named here
+    model = models::registry().create(cfg.model);
+    filter = filters::registry().create(cfg.filter);
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    if (file.empty() || what.rfind(file, 0) == 0) throw;
+    throw ConfigError(cat(file, ": ", what));
+  }
   if (p.window.seconds <= 0 || p.window.seconds % model->time_step().seconds != 0)
     throw ConfigError(cat(file, ": experiment.window = ", p.window.iso(), " is not a positive whole number of model steps (",
                           model->time_step().iso(), ")"));

@@ -10,6 +10,9 @@
 #include "io/netcdf.hpp"
 
 namespace landda::models::soil {
+
+// Texture fractions in % add up to at most this (HWSD rounds each to whole percent).
+constexpr double kTextureSumMax = 101.0;
 namespace {
 
 std::vector<std::string> split(const std::string& line, char sep) {
@@ -57,14 +60,23 @@ IsmnStatic read_ismn_static(const std::string& path) {
     const double value = parse_number(f[4], path, lineno, "value") * scale;
     target[from < 0.3 - 1e-9 ? 0 : 1] = value;
   }
-  for (int k = 0; k < 2; ++k)
+  for (int k = 0; k < 2; ++k) {
+    const char* depth = k == 0 ? "0-0.3 m" : "0.3-1 m";
     if (!std::isfinite(st.sand[k]) || !std::isfinite(st.clay[k]))
-      throw InputError(cat(path, ": no sand and clay fraction for ", k == 0 ? "0-0.3 m" : "0.3-1 m"));
+      throw InputError(cat(path, ": no sand and clay fraction for ", depth));
+    const double silt = std::isfinite(st.silt[k]) ? st.silt[k] : 0.0;
+    if (st.sand[k] < 0 || st.clay[k] < 0 || silt < 0 || st.sand[k] + st.clay[k] + silt > kTextureSumMax)
+      throw InputError(cat(path, ": sand ", st.sand[k], " %, clay ", st.clay[k], " % and silt ", silt, " % for ", depth,
+                           " cannot be fractions of one soil (each >= 0, together at most 100 %)"));
+  }
   return st;
 }
 
 std::vector<std::vector<Texture>> load_textures(const SoilWater::SoilParams& p, const Grid& grid, const LayerGrid& layers) {
   const int L = layers.size(), n = grid.size();
+  if (p.source == "constant" && p.sand + p.clay > kTextureSumMax)
+    throw ConfigError(cat("model.soil: sand ", p.sand, " % and clay ", p.clay, " % add up to ", p.sand + p.clay,
+                          " %; fractions of one soil add up to at most 100 %"));
   std::vector<std::vector<Texture>> tex(static_cast<std::size_t>(L), std::vector<Texture>(static_cast<std::size_t>(n)));
   const auto fill = [&](int l, int c, double sand, double clay, double oc, double bd, double porosity) {
     Texture& t = tex[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)];
@@ -111,6 +123,10 @@ std::vector<std::vector<Texture>> load_textures(const SoilWater::SoilParams& p, 
     };
     const auto sand = get("sand", true, 0), clay = get("clay", true, 0);
     const auto oc = get("organic_carbon", false, p.organic_carbon), bd = get("bulk_density", false, p.bulk_density);
+    for (std::size_t c = 0; c < sand.size(); ++c)
+      if (sand[c] < 0 || clay[c] < 0 || sand[c] + clay[c] > kTextureSumMax)
+        throw InputError(cat(p.file, ": sand ", sand[c], " % and clay ", clay[c], " % at cell ", c,
+                             " cannot be fractions of one soil (each >= 0, together at most 100 %)"));
     for (int c = 0; c < n; ++c)
       for (int l = 0; l < L; ++l) {
         const auto ci = static_cast<std::size_t>(c);

@@ -20,7 +20,12 @@ Time parse_stamp(const std::string& date, const std::string& clock, const std::s
     throw InputError(cat(path, ":", line, ": expected a time 'YYYY/MM/DD HH:MM', got '", date, " ", clock, "'"));
   if (mo < 1 || mo > 12 || d < 1 || d > 31 || h < 0 || h > 23 || mi < 0 || mi > 59)
     throw InputError(cat(path, ":", line, ": time '", date, " ", clock, "' is out of range"));
-  return Time::from_civil(y, mo, d, h, mi);
+  const Time t = Time::from_civil(y, mo, d, h, mi);
+  char civil[16];
+  std::snprintf(civil, sizeof civil, "%04d-%02d-%02d", y, mo, d);
+  if (t.iso().compare(0, 10, civil) != 0)  // 2017/02/30 would roll over to March
+    throw InputError(cat(path, ":", line, ": date '", date, "' does not exist"));
+  return t;
 }
 
 double parse_value(const std::string& s, const std::string& path, int line) {
@@ -32,9 +37,23 @@ double parse_value(const std::string& s, const std::string& path, int line) {
 
 // The station fields that follow the CSE column at `cse`: network, station,
 // latitude, longitude, elevation, depth_from, depth_to.
+// A name written into outputs: printable ASCII or well-formed UTF-8 (an xarray reader refuses anything else).
+void check_name(const std::string& name, const std::string& path, int line) {
+  for (std::size_t i = 0; i < name.size();) {
+    const auto c = static_cast<unsigned char>(name[i]);
+    const int extra = c < 0x80 ? 0 : (c >> 5) == 0x6 ? 1 : (c >> 4) == 0xE ? 2 : (c >> 3) == 0x1E ? 3 : -1;
+    bool ok = extra >= 0 && (extra > 0 || c >= 0x20) && i + static_cast<std::size_t>(extra) < name.size() + (extra == 0);
+    for (int k = 1; ok && k <= extra; ++k) ok = (static_cast<unsigned char>(name[i + static_cast<std::size_t>(k)]) >> 6) == 0x2;
+    if (!ok) throw InputError(cat(path, ":", line, ": the station or network name holds a byte that is not UTF-8 text (byte ", i + 1, ")"));
+    i += static_cast<std::size_t>(extra) + 1;
+  }
+}
+
 void read_station(const std::vector<std::string>& tok, std::size_t cse, IsmnFile& f, int line) {
   f.network = tok[cse + 1];
   f.station = tok[cse + 2];
+  check_name(f.network, f.path, line);
+  check_name(f.station, f.path, line);
   f.lat = parse_value(tok[cse + 3], f.path, line);
   f.lon = parse_value(tok[cse + 4], f.path, line);
   f.elevation = parse_value(tok[cse + 5], f.path, line);
@@ -124,7 +143,8 @@ ObsFile ismn_to_obs(const std::vector<IsmnFile>& files, Time start, Time end, do
     if (f.variable != "sm")
       throw InputError(cat(f.path, ": is an ISMN '", f.variable, "' file; soil moisture (sm) was expected"));
     for (std::size_t i = 0; i < f.time.size(); ++i)
-      if (f.good(i) && !(f.time[i] < start) && f.time[i] < end)
+      // Flagged good but not a volumetric water content (99, -5): not imported.
+      if (f.good(i) && !(f.time[i] < start) && f.time[i] < end && f.value[i] >= 0.0 && f.value[i] <= 1.0)
         rows.push_back({f.time[i], f.lon, f.lat, f.value[i], f.network + ":" + f.station});
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });

@@ -62,3 +62,14 @@ TEST_CASE("Bad ISMN files are refused with the file and line", "[observations][i
   CHECK_THROWS_WITH(observations::read_ismn(write(name, "SCAN SCAN X 19.8 -155.3 10 0.05 0.05 probe\n2017/01/01 00:00 0.2 G M\n2017/01/01 01:")),
                     Catch::Contains(":3:"));
 }
+
+TEST_CASE("ISMN values flagged good that cannot be soil moisture are not imported", "[observations][ismn]") {
+  const auto path = write("SCAN_SCAN_Odd_sm_0.050800_0.050800_n.s._20170101_20170102.stm",
+                          "SCAN SCAN Odd 19.7 -155.4 100 0.0508 0.0508 n.s.\n"
+                          "2017/01/01 00:00 0.25 G M\n2017/01/01 01:00 99 G M\n2017/01/01 02:00 -5 G M\n2017/01/01 03:00 0.26 G M\n");
+  const auto f = observations::read_ismn(path);
+  const auto obs = observations::ismn_to_obs({f}, Time::from_civil(2017, 1, 1), Time::from_civil(2017, 1, 2), 0.02);
+  REQUIRE(obs.obs.size() == 2);
+  CHECK(obs.obs.value[0] == 0.25);
+  CHECK(obs.obs.value[1] == 0.26);
+}
