@@ -1,5 +1,11 @@
 #include "experiments/core/run_config.hpp"
 
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <vector>
+
+#include "core/error.hpp"
 #include "experiments/core/experiment.hpp"
 #include "filters/register.hpp"
 #include "models/register.hpp"
@@ -60,6 +66,54 @@ std::string resolved_yaml(RunConfig& cfg) {
   out << config::write(cfg);
   return std::string("# landda resolved configuration (every key, defaults included)\n# from: ") + cfg.source_file +
          "\n" + out.c_str() + "\n";
+}
+
+namespace {
+
+// FNV-1a, 64 bit: a digest of text and file contents, the same on every machine.
+struct Fnv {
+  std::uint64_t h = 1469598103934665603ULL;
+  void add(const char* p, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ULL;
+  }
+  std::string hex() const {
+    char buf[17];
+    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+    return buf;
+  }
+};
+
+// Scalars naming an existing file become its size and content digest.
+void by_content(YAML::Node y) {
+  if (y.IsScalar()) {
+    std::error_code ec;
+    const std::string& s = y.Scalar();
+    if (s.empty() || s.size() > 4096 || !std::filesystem::is_regular_file(s, ec)) return;
+    std::ifstream in(s, std::ios::binary);
+    Fnv f;
+    std::vector<char> buf(1 << 20);
+    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+      f.add(buf.data(), static_cast<std::size_t>(in.gcount()));
+    y = cat("file of ", std::filesystem::file_size(s, ec), " bytes, fnv1a64 ", f.hex());
+  } else if (y.IsSequence()) {
+    for (std::size_t i = 0; i < y.size(); ++i) by_content(y[i]);
+  } else if (y.IsMap()) {
+    for (auto kv : y) by_content(kv.second);
+  }
+}
+
+}  // namespace
+
+std::string run_identity(RunConfig& cfg) {
+  YAML::Node y = config::write(cfg);
+  y["output"].remove("dir");
+  y.remove("log_level");
+  by_content(y);
+  YAML::Emitter out;
+  out << y;
+  Fnv f;
+  f.add(out.c_str(), out.size());
+  return cat("landda run ", f.hex());
 }
 
 }  // namespace landda::experiments

@@ -41,5 +41,10 @@ struct RunConfig {
 RunConfig read_run_config(const config::Node& root);
 // The resolved config (every key, defaults included) as YAML text.
 std::string resolved_yaml(RunConfig& cfg);
+// What the run is, whatever the paths it was given: the resolved config
+// without where its outputs go, every input file by its size and a checksum
+// of its contents (so a config or output folder spelled or placed otherwise
+// is the same run); a digest of that, for a checkpoint to be restarted from.
+std::string run_identity(RunConfig& cfg);
 
 }  // namespace landda::experiments

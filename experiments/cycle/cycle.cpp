@@ -254,7 +254,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.map_increment = st_.map_mean;
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
   RunConfig resolved_cfg = cfg_;
-  checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", resolved_yaml(resolved_cfg), dist_, comm_);
+  checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_);
 }
 
 // A forecast of the nature run or of this rank's members: this rank's cells,

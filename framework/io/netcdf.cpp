@@ -66,6 +66,11 @@ NcFile NcFile::reopen_partial(const std::string& path) {
   NcFile f;
   f.path_ = path;
   f.partial_ = path + ".partial";
+  std::error_code ec;
+  // Killed after the output was completed but before the run's last files were written:
+  // the complete file is taken up again, and its records after the checkpoint written anew.
+  if (!std::filesystem::exists(f.partial_, ec) && std::filesystem::exists(path, ec))
+    std::filesystem::rename(path, f.partial_, ec);
   const int status = nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_);
   if (status != NC_NOERR)
     throw IoError(cat(f.partial_, ": cannot reopen the partial output of the interrupted run (", nc_strerror(status),

@@ -31,6 +31,18 @@ overpass="$src/experiments/configs/osse_overpass.yaml"
 "$landda" run "$overpass" "${learn[@]}" --output "$work/learn-stop" --stop-after 35
 "$landda" run "$overpass" "${learn[@]}" --output "$work/learn-stop" --restart
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/learn-full" "$work/learn-stop" 0
+# The same run however its config and output folder are spelled, and with the folder moved:
+# a restart is recognised by what the run is, not by its paths.
+"$landda" run "$soil" "${soil_sets[@]}" --output "$work/spelled" --stop-after 25
+mv "$work/spelled" "$work/moved"
+(cd "$src/experiments" && "$landda" run "configs/../configs/$(basename "$soil")" "${soil_sets[@]}" --output "$work/./moved" --restart)
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-full" "$work/moved" 0
+# Killed after the main output was renamed into place but before the last files were written:
+# --restart finishes the run.
+cp -r "$work/soil-full" "$work/late-kill"
+rm "$work/late-kill/summary.json" "$work/late-kill/config.resolved.yaml"
+"$landda" run "$soil" "${soil_sets[@]}" --output "$work/late-kill" --restart
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-full" "$work/late-kill" 0
 # A restart with a changed config is refused.
 if "$landda" run "$cfg" "${common[@]}" --set filter.type=etkf --set filter.members=21 --output "$work/etkf-stop" --restart 2>"$work/err"; then
   echo "FAIL restart with another config was accepted"; exit 1
