@@ -54,6 +54,9 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (cfg.parallel.ranks_per_task > 1 && !model->independent_cells())
     throw ConfigError(cat(file, ": parallel.ranks_per_task = ", cfg.parallel.ranks_per_task, ": model ", cfg.model.type,
                           " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
+  // The whole period (the nature run's spin-up before the start too) within the model's inputs, before anything runs.
+  model->check_period(p.start - Duration{p.window.seconds * (mode == RunMode::twin ? p.nature_spinup : 0)},
+                      p.start + Duration{p.window.seconds * p.cycles});
   if (p.analysis_depth_m > 0 && model->layer_bottoms().empty())
     throw ConfigError(cat(file, ": experiment.analysis_depth_m = ", p.analysis_depth_m, ": model ", cfg.model.type,
                           " has no soil layers to limit the analysis to"));

@@ -47,6 +47,9 @@ class Model {
 
   // Rows of per-member memory, and how each member's starts (`rng` is null
   // for the nature run, which is never perturbed).
+  // Throws InputError when the model's inputs (forcing) do not cover [t0, t1):
+  // checked before a run's first cycle, so `validate` finds it too.
+  virtual void check_period(Time /*t0*/, Time /*t1*/) const {}
   virtual Index memory_size() const { return 0; }
   virtual void initial_memory(Eigen::Ref<Eigen::VectorXd> /*memory*/, int /*member*/, RandomStream* /*rng*/) const {}
   // True when every cell is a column of its own (no lateral exchange): the

@@ -94,6 +94,7 @@ class SoilWater final : public Model {
   void initial_state(Eigen::Ref<Eigen::VectorXd> x, Time t0) const override;
   void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> members, std::span<RandomStream> rng, Time t0,
                Time t1, MemberData extra) override;
+  void check_period(Time t0, Time t1) const override { forcing_.check_covers(t0, t1); }
   void clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const override;
   // Memory: K_s multiplier, b/n shape multiplier and snow per cell, then the three forcing-error AR(1) states.
   Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
