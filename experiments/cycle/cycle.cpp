@@ -675,6 +675,9 @@ void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir)
 
 void run_cycle(CycleSetup& setup, const RunOptions& opts, const parallel::Layout& layout) {
   check_outputs_spare_inputs(setup, opts.output_dir);
+  if (layout.run.root())
+    if (const int stale = io::remove_stale_temporaries(opts.output_dir); stale > 0)
+      log::info("removed ", stale, " temporary file(s) of an earlier run that was killed while writing");
   Cycle(setup, opts, layout).run();
 }
 

@@ -78,12 +78,33 @@ void Checkpointer::write(RunState& s) const {
 }
 
 void Checkpointer::read(RunState& s) const {
-  const io::Checkpoint cp = io::Checkpoint::read(path_);
+  // A damaged checkpoint (a disk error, a copy cut short) is named as such, whatever the HDF5 layer says.
+  const auto damaged = [this](const std::string& what) {
+    return InputError(cat(path_, ": the checkpoint cannot be read (", what, "); it is damaged or not landda's: run "
+                                 "again without --restart"));
+  };
+  io::Checkpoint cp;
+  try {
+    cp = io::Checkpoint::read(path_);
+    (void)cp.text("config");
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw damaged(e.what());
+  }
   if (cp.text("config") != config_)
     throw ConfigError(cat(path_, ": the checkpoint was written by a run with a different configuration; "
                               "restart with the same config and --set options, or run without --restart"));
   Reader r{cp, dist_, path_};
-  s.visit(r);
+  try {
+    s.visit(r);
+  } catch (const ConfigError&) {
+    throw;
+  } catch (const InputError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw damaged(e.what());
+  }
 }
 
 }  // namespace landda::experiments

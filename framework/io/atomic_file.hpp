@@ -27,5 +27,8 @@ class AtomicPath {
 void write_text_file(const std::string& path, const std::string& text);
 // Creates the folder and its parents; throws IoError naming it.
 void make_dirs(const std::string& dir);
+// Removes the temporaries (`.<name>.tmp.<pid>`) that killed processes left in
+// `dir` and its sub-folders (a live process's are kept); returns how many.
+int remove_stale_temporaries(const std::string& dir);
 
 }  // namespace landda::io

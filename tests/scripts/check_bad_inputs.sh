@@ -11,7 +11,7 @@ for case in "$src"/tests/bad_inputs/*.case; do
   args="$(sed -n 's/^args: //p' "$case" | sed "s#{src}#$src#g; s#{work}#$work#g")"
   want="$(sed -n 's/^exit: //p' "$case")"
   rm -rf "$work/out"
-  setup="$(sed -n 's/^setup: //p' "$case" | sed "s#{src}#$src#g; s#{work}#$work#g")"
+  setup="$(sed -n 's/^setup: //p' "$case" | sed "s#{src}#$src#g; s#{work}#$work#g; s#{landda}#$landda#g")"
   [ -n "$setup" ] && bash -c "$setup"
   before="$( [ -e "$work/out" ] && (cd "$work/out" && find . -type f -exec md5sum {} + | sort) )"
   # shellcheck disable=SC2086

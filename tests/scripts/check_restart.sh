@@ -20,7 +20,10 @@ soil="$src/experiments/configs/twin_surface.yaml"
 soil_sets=(--set experiment.cycles=40 --set experiment.spinup=5 --set output.checkpoint_every=10 --log-level warn)
 "$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-full"
 "$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --stop-after 25
+# What a run killed while writing leaves (a temporary of a process that is gone) is cleaned on the next start.
+touch "$work/soil-stop/.checkpoint.h5.tmp.4194303"
 "$landda" run "$soil" "${soil_sets[@]}" --output "$work/soil-stop" --restart
+test ! -e "$work/soil-stop/.checkpoint.h5.tmp.4194303" || { echo "FAIL a stale temporary file was left"; exit 1; }
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/soil-full" "$work/soil-stop" 0
 # Learned observation errors (their per-location statistics are in the checkpoint) carry over too.
 learn=(--set experiment.cycles=60 --set experiment.spinup=5 --set output.checkpoint_every=10 --log-level warn
