@@ -29,6 +29,9 @@ Forcing Forcing::read(const std::string& path, int n_cells) {
   f.start_ = cf.to_time(times[0]);
   f.interval_ = cf.to_time(times[1]) - f.start_;
   if (f.interval_.seconds <= 0) throw InputError(cat(path, ": forcing times are not increasing (records 0 and 1)"));
+  if (f.interval_.seconds > 86400)
+    throw InputError(cat(path, ": forcing records are ", f.interval_.iso(), " apart; a forcing record spans at most a day "
+                               "(is time in the units its attribute says, '", nc.att_text("time", "units"), "'?)"));
   for (std::size_t k = 1; k < times.size(); ++k) {
     const Duration step = cf.to_time(times[k]) - cf.to_time(times[k - 1]);
     if (step != f.interval_)
