@@ -82,7 +82,7 @@ std::span<const SourceScore> source_scores() {
       {"omb_ubrms", "root mean square of observation minus background, its mean removed",
        [](const SourceSums& s) {
          const double m = mean_of(s.omb, s.n);
-         return std::sqrt(std::max(0.0, mean_of(s.omb2, s.n) - m * m));
+         return s.n > 0 ? std::sqrt(std::max(0.0, mean_of(s.omb2, s.n) - m * m)) : std::nan("");  // std::max drops NaN
        }},
       {"r_background", "Pearson correlation of the observations with the ensemble mean of H(background)", pearson_r},
       {"oma_rms", "root mean square of observation minus analysis (ensemble mean of H)",

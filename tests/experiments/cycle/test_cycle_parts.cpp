@@ -160,3 +160,16 @@ TEST_CASE("a file source's observations meet H at their nearest step or at the w
   REQUIRE(src.begin_window(t0 + Duration{3600}, t0 + Duration{7200}, Duration{3600}, ObsTiming::nearest_step));
   CHECK(src.slices()[0].h_step == 1);
 }
+
+TEST_CASE("a source with nothing scored reports its scores as none, not zero", "[experiments]") {
+  experiments::SourceSums empty;
+  empty.missing = 467;
+  for (const auto& sc : experiments::source_scores()) {
+    const std::string name = sc.name;
+    const double v = sc.of(empty);
+    INFO(name << " = " << v);
+    if (name == "missing") CHECK(v == 467);
+    else if (name == "used" || name == "rejected_gross_error" || name == "rejected_out_of_range" || name == "scored") CHECK(v == 0);
+    else CHECK(std::isnan(v));
+  }
+}
