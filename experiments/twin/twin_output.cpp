@@ -131,7 +131,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
     }
   if (!s.sources.empty()) {
     nc.def_dim("source", s.sources.size());
-    nc.def_var({"source_name", io::NcType::str, {"source"}});
+    nc.def_strings("source_name", "source", s.sources);
     for (const auto& sc : source_scores()) {
       nc.def_var({sc.name, io::NcType::f64, {"time", "source"}, {1024, s.sources.size()}, 0, -9999.0});
       nc.put_att(sc.name, "long_name", sc.doc);

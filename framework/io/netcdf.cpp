@@ -2,6 +2,7 @@
 
 #include <netcdf.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -23,6 +24,7 @@ nc_type to_nc(NcType t) {
     case NcType::i32: return NC_INT;
     case NcType::i64: return NC_INT64;
     case NcType::str: return NC_STRING;
+    case NcType::chars: return NC_CHAR;
   }
   return NC_DOUBLE;
 }
@@ -30,7 +32,9 @@ nc_type to_nc(NcType t) {
 }  // namespace
 
 void NcFile::check(int status, const std::string& what) const {
-  if (status != NC_NOERR) throw IoError(cat(path_, ": ", what, ": ", nc_strerror(status)));
+  if (status == NC_NOERR) return;
+  if (input_) throw InputError(cat(path_, ": ", what, ": ", nc_strerror(status), " (a damaged or unexpected file)"));
+  throw IoError(cat(path_, ": ", what, ": ", nc_strerror(status)));
 }
 
 NcFile NcFile::create(const std::string& path) {
@@ -51,6 +55,7 @@ NcFile NcFile::open(const std::string& path) {
   const int status = nc_open(path.c_str(), NC_NOWRITE, &f.ncid_);
   if (status != NC_NOERR)
     throw InputError(cat(path, ": not a readable NetCDF file (", nc_strerror(status), ")"));
+  f.input_ = true;
   return f;
 }
 
@@ -88,7 +93,7 @@ void NcFile::close_quietly() noexcept {
 NcFile::~NcFile() { close_quietly(); }
 
 NcFile::NcFile(NcFile&& o) noexcept
-    : ncid_(o.ncid_), path_(std::move(o.path_)), atomic_(std::move(o.atomic_)), partial_(std::move(o.partial_)) {
+    : ncid_(o.ncid_), input_(o.input_), path_(std::move(o.path_)), atomic_(std::move(o.atomic_)), partial_(std::move(o.partial_)) {
   o.ncid_ = -1;
 }
 
@@ -96,6 +101,7 @@ NcFile& NcFile::operator=(NcFile&& o) noexcept {
   if (this != &o) {
     close_quietly();
     ncid_ = o.ncid_;
+    input_ = o.input_;
     path_ = std::move(o.path_);
     atomic_ = std::move(o.atomic_);
     partial_ = std::move(o.partial_);
@@ -230,8 +236,27 @@ LANDDA_NC_PUT(int, nc_put_vara_int)
 LANDDA_NC_PUT(long long, nc_put_vara_longlong)
 #undef LANDDA_NC_PUT
 
+void NcFile::def_strings(const std::string& var, const std::string& dim, const std::vector<std::string>& values) {
+  std::size_t width = 1;
+  for (const auto& v : values) width = std::max(width, v.size());
+  const std::string chars = var.substr(var.rfind('/') + 1) + "_nchars";
+  def_dim(chars, width);
+  def_var({var, NcType::chars, {dim, chars}});
+  put_att(var, "_Encoding", "utf-8");  // xarray and netCDF4-python then read them as text, not bytes
+}
+
 void NcFile::put_strings(const std::string& var, const std::vector<std::string>& values) {
   const auto [gid, id] = locate(var);
+  nc_type type = 0;
+  check(nc_inq_vartype(gid, id, &type), var);
+  if (type == NC_CHAR) {
+    const auto shape = var_shape(var);
+    if (shape.size() != 2 || shape[0] != values.size()) throw IoError(cat(path_, ": ", var, " is not shaped for these strings"));
+    std::vector<char> buf(shape[0] * shape[1], '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) std::copy_n(values[i].data(), std::min(values[i].size(), shape[1]), buf.data() + i * shape[1]);
+    check(nc_put_var_text(gid, id, buf.data()), "writing " + var);
+    return;
+  }
   std::vector<const char*> ptrs;
   for (const auto& v : values) ptrs.push_back(v.c_str());
   const std::size_t start = 0, count = values.size();

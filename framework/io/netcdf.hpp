@@ -12,7 +12,10 @@
 
 namespace landda::io {
 
-enum class NcType { f32, f64, i8, u8, i16, u16, i32, i64, str };
+// str: variable-length strings (NC_STRING); chars: strings as a fixed-width
+// character array (the last dimension), which a damaged file cannot turn into
+// reads from HDF5's global heap (def_strings defines one).
+enum class NcType { f32, f64, i8, u8, i16, u16, i32, i64, str, chars };
 
 struct VarDef {
   VarDef(std::string n, NcType t, std::vector<std::string> d, std::vector<std::size_t> c = {}, int z = 0,
@@ -62,6 +65,8 @@ class NcFile {
   void put(const std::string& var, const long long* data, const std::vector<std::size_t>& start = {},
            const std::vector<std::size_t>& count = {});
   void put_strings(const std::string& var, const std::vector<std::string>& values);
+  // A string variable along `dim` as a character array as wide as the longest of `values`.
+  void def_strings(const std::string& var, const std::string& dim, const std::vector<std::string>& values);
   void sync();    // flushes to disk
   void commit();  // closes and moves the file into place
 
@@ -98,6 +103,7 @@ class NcFile {
   void close_quietly() noexcept;
 
   int ncid_ = -1;
+  bool input_ = false;  // opened to read: its failures are the file's (InputError), not the machine's
   std::string path_;
   std::unique_ptr<AtomicPath> atomic_;
   std::string partial_;  // set for files made by create_partial/reopen_partial

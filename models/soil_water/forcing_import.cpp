@@ -217,7 +217,9 @@ void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& p
     nc.def_var({"lon", io::NcType::f64, {"cell"}});
     nc.put_att("lon", "standard_name", "longitude");
     nc.put_att("lon", "units", "degrees_east");
-    nc.def_var({"station_name", io::NcType::str, {"cell"}});
+    std::vector<std::string> names;
+    for (const auto& c : cells) names.push_back(c.site);
+    nc.def_strings("station_name", "cell", names);
     nc.put_att("station_name", "cf_role", "timeseries_id");
   }
   const char* standard[] = {"precipitation_flux", "air_temperature", "surface_downwelling_shortwave_flux_in_air",

@@ -34,7 +34,7 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   nc.put_att("MetaData/latitude", "units", "degrees_north");
   nc.put_att("MetaData/longitude", "units", "degrees_east");
   nc.put_att("MetaData/dateTime", "units", kTimeUnits);
-  if (!f.station.empty()) nc.def_var({"MetaData/stationIdentification", io::NcType::str, {"Location"}});
+  if (!f.station.empty()) nc.def_strings("MetaData/stationIdentification", "Location", f.station);
   const std::string v = f.variable;
   nc.def_var({"ObsValue/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
   nc.def_var({"ObsError/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
