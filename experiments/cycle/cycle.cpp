@@ -538,7 +538,7 @@ void Cycle::run() {
     st_.next_cycle = cycle + 1;
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
-      if (out_) out_->sync();
+      if (out_) out_->snapshot();  // before the checkpoint: a restart from it finds the output as it was then, or later
       checkpointer_->write(st_);
       log::debug("checkpoint after cycle ", cycle + 1);
     }

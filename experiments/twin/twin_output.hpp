@@ -42,6 +42,7 @@ class TwinOutput {
   static std::unique_ptr<TwinOutput> reopen(const Spec& spec);
   void write(long long index, const Record& r);
   void sync() { nc_.sync(); }
+  void snapshot() { nc_.snapshot(); }  // at each checkpoint: a copy a restart can take up
   void commit() { nc_.commit(); }
 
  private:

@@ -9,6 +9,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "io/atomic_file.hpp"
 
 namespace landda::io {
 namespace {
@@ -74,8 +75,15 @@ NcFile NcFile::reopen_partial(const std::string& path) {
   std::error_code ec;
   // Killed after the output was completed but before the run's last files were written:
   // the complete file is taken up again, and its records after the checkpoint written anew.
-  if (!std::filesystem::exists(f.partial_, ec) && std::filesystem::exists(path, ec))
+  const std::string kept = f.partial_ + ".checkpointed";
+  if (!std::filesystem::exists(f.partial_, ec) && std::filesystem::exists(path, ec)) {
     std::filesystem::rename(path, f.partial_, ec);
+  } else if (std::filesystem::exists(kept, ec)) {
+    // The copy kept at the last checkpoint, whole, instead of a partial file a kill may have left damaged.
+    AtomicPath restored(f.partial_);
+    std::filesystem::copy_file(kept, restored.temp(), std::filesystem::copy_options::overwrite_existing, ec);
+    if (!ec) restored.commit();
+  }
   const int status = nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_);
   if (status != NC_NOERR)
     throw IoError(cat(f.partial_, ": cannot reopen the partial output of the interrupted run (", nc_strerror(status),
@@ -84,6 +92,16 @@ NcFile NcFile::reopen_partial(const std::string& path) {
 }
 
 void NcFile::sync() { check(nc_sync(ncid_), "sync"); }
+
+void NcFile::snapshot() {
+  sync();
+  if (partial_.empty()) return;
+  AtomicPath copy(partial_ + ".checkpointed");
+  std::error_code ec;
+  std::filesystem::copy_file(partial_, copy.temp(), std::filesystem::copy_options::overwrite_existing, ec);
+  if (ec) throw IoError(cat(partial_, ": cannot keep a copy for restarts: ", ec.message()));
+  copy.commit();
+}
 
 void NcFile::close_quietly() noexcept {
   if (ncid_ >= 0) nc_close(ncid_);
@@ -272,6 +290,10 @@ void NcFile::commit() {
   if (atomic_) atomic_->commit();
   if (!partial_.empty() && std::rename(partial_.c_str(), path_.c_str()) != 0)
     throw IoError(cat(path_, ": cannot move the finished output into place"));
+  if (!partial_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(partial_ + ".checkpointed", ec);
+  }
   partial_.clear();
 }
 

@@ -68,6 +68,10 @@ class NcFile {
   // A string variable along `dim` as a character array as wide as the longest of `values`.
   void def_strings(const std::string& var, const std::string& dim, const std::vector<std::string>& values);
   void sync();    // flushes to disk
+  // A partial output: flushes it and keeps a copy beside it (`<path>.partial.checkpointed`)
+  // that a restart takes up again when a kill left the partial file damaged (HDF5 files
+  // are not safe against a kill in the middle of a write).
+  void snapshot();
   void commit();  // closes and moves the file into place
 
   // --- reading ---
