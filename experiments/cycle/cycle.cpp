@@ -9,6 +9,7 @@
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
@@ -38,6 +39,11 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   try {  // a plugin's own checks name its keys; the config file is named here
     model = models::registry().create(cfg.model);
     filter = filters::registry().create(cfg.filter);
+    // The ensemble as the cycle holds it: members, their rows for the analysis, the forecast
+    // kept for the analysis depth and the clamp, and the truth or control; the model's memory.
+    const double rows = static_cast<double>(model->layout().size()), members = filter->members();
+    check_fits(8.0 * (rows * (3.0 * members + 2.0) + static_cast<double>(model->memory_size()) * (members + 1.0)),
+               cat("the ensemble (", static_cast<long long>(members), " members of ", static_cast<long long>(rows), " state values)"));
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     if (file.empty() || what.rfind(file, 0) == 0) throw;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 #include "io/netcdf.hpp"
 #include "models/soil_water/column_kernels.hpp"
 #include "models/soil_water/static_fields.hpp"
@@ -117,6 +118,11 @@ SoilWater::SoilWater(const Params& p) : SoilWater(p, soil::Forcing{}) {}
 
 SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(std::move(forcing)) {
   layers_ = soil::LayerGrid::from_bottoms(p_.layer_bottoms);
+  // Before anything per cell is allocated: the grid, soil arrays and textures (about 300 bytes a layer and cell).
+  const auto& g = p_.grid;
+  const double cells = g.kind == "points" ? static_cast<double>(g.lon.size()) : static_cast<double>(g.nx) * g.ny;
+  check_fits(cells * (64.0 + 300.0 * static_cast<double>(layers_.size())),
+             cat("model.grid: ", static_cast<long long>(cells), " cells of ", layers_.size(), " layers"));
   build_grid();
   layout_ = StateLayout(n_cells_, {"soil_moisture"}, {layers_.size()});
   build_soil();
