@@ -83,23 +83,32 @@ struct Fnv {
   }
 };
 
-// Scalars naming an existing file become its size and content digest.
-void by_content(YAML::Node y) {
+// Calls f(scalar, path) for every scalar of `y` that names an existing file
+// (relative paths against `base`).
+template <class F>
+void for_each_file(YAML::Node y, const std::string& base, const F& f) {
   if (y.IsScalar()) {
     std::error_code ec;
-    const std::string& s = y.Scalar();
-    if (s.empty() || s.size() > 4096 || !std::filesystem::is_regular_file(s, ec)) return;
-    std::ifstream in(s, std::ios::binary);
-    Fnv f;
-    std::vector<char> buf(1 << 20);
-    while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
-      f.add(buf.data(), static_cast<std::size_t>(in.gcount()));
-    y = cat("file of ", std::filesystem::file_size(s, ec), " bytes, fnv1a64 ", f.hex());
+    std::filesystem::path p(y.Scalar());
+    if (p.empty() || y.Scalar().size() > 4096) return;
+    if (p.is_relative()) p = std::filesystem::path(base) / p;
+    if (std::filesystem::is_regular_file(p, ec)) f(y, p);
   } else if (y.IsSequence()) {
-    for (std::size_t i = 0; i < y.size(); ++i) by_content(y[i]);
+    for (std::size_t i = 0; i < y.size(); ++i) for_each_file(y[i], base, f);
   } else if (y.IsMap()) {
-    for (auto kv : y) by_content(kv.second);
+    for (auto kv : y) for_each_file(kv.second, base, f);
   }
+}
+
+// A file by its size and the digest of its contents.
+std::string content_of(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  Fnv f;
+  std::vector<char> buf(1 << 20);
+  while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
+    f.add(buf.data(), static_cast<std::size_t>(in.gcount()));
+  std::error_code ec;
+  return cat("file of ", std::filesystem::file_size(path, ec), " bytes, fnv1a64 ", f.hex());
 }
 
 }  // namespace
@@ -108,12 +117,24 @@ std::string run_identity(RunConfig& cfg) {
   YAML::Node y = config::write(cfg);
   y["output"].remove("dir");
   y.remove("log_level");
-  by_content(y);
+  for (const auto& [key, section] : {std::pair{"experiment", &cfg.experiment}, {"model", &cfg.model}, {"filter", &cfg.filter}})
+    for_each_file(y[key], section->node.source().base_dir,
+                  [](YAML::Node scalar, const std::filesystem::path& p) { scalar = content_of(p); });
   YAML::Emitter out;
   out << y;
   Fnv f;
   f.add(out.c_str(), out.size());
   return cat("landda run ", f.hex());
+}
+
+std::vector<std::string> input_files(const RunConfig& cfg) {
+  std::vector<std::string> out;
+  for (const auto* section : {&cfg.model, &cfg.experiment, &cfg.filter})
+    for_each_file(section->resolved, section->node.source().base_dir, [&out](YAML::Node, const std::filesystem::path& p) {
+      std::error_code ec;
+      out.push_back(std::filesystem::weakly_canonical(p, ec).string());
+    });
+  return out;
 }
 
 }  // namespace landda::experiments

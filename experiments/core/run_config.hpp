@@ -3,6 +3,7 @@
 // the run-wide keys (output, seed, logging, parallel layout).
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "config/params.hpp"
 
@@ -46,5 +47,8 @@ std::string resolved_yaml(RunConfig& cfg);
 // of its contents (so a config or output folder spelled or placed otherwise
 // is the same run); a digest of that, for a checkpoint to be restarted from.
 std::string run_identity(RunConfig& cfg);
+// Every input file the model, experiment and filter sections name (their
+// resolved keys; relative paths against their config's folder), canonical.
+std::vector<std::string> input_files(const RunConfig& cfg);
 
 }  // namespace landda::experiments

@@ -262,8 +262,11 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
   st_.map_increment = st_.map_mean;
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
-  RunConfig resolved_cfg = cfg_;
-  checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_);
+  // The run's identity reads every input file: only for runs that write or read a checkpoint.
+  if (cfg_.output.checkpoint_every > 0 || opts_.restart) {
+    RunConfig resolved_cfg = cfg_;
+    checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_);
+  }
 }
 
 // A forecast of the nature run or of this rank's members: this rank's cells,
@@ -644,25 +647,10 @@ void Cycle::write_summary(double wall) {
 
 namespace {
 
-// Every file a plugin section names (its resolved keys, relative paths against its config's folder).
-void named_files(const YAML::Node& y, const std::string& base, std::vector<fs::path>& out) {
-  if (y.IsScalar()) {
-    std::error_code ec;
-    fs::path p(y.Scalar());
-    if (p.empty() || y.Scalar().size() > 4096) return;
-    if (p.is_relative()) p = fs::path(base) / p;
-    if (fs::is_regular_file(p, ec)) out.push_back(fs::weakly_canonical(p, ec));
-  } else if (y.IsSequence() || y.IsMap()) {
-    for (const auto& item : y) named_files(y.IsMap() ? item.second : item, base, out);
-  }
-}
-
 // Refuses, before anything is written, a run whose outputs would replace one of its inputs
 // (a forcing called assimilate.nc in the output folder, an observation file in diagnostics/, ...).
 void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir) {
-  std::vector<fs::path> inputs;
-  for (const auto* section : {&s.cfg.model, &s.cfg.experiment, &s.cfg.filter})
-    named_files(section->resolved, section->node.source().base_dir, inputs);
+  const std::vector<std::string> inputs = input_files(s.cfg);
   std::vector<std::string> outputs{"openloop.nc", "assimilate.nc", "twin.nc", "checkpoint.h5", "config.resolved.yaml",
                                    "summary.json", "maps.nc"};
   for (const auto& src : s.sources)
@@ -671,9 +659,9 @@ void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir)
   for (const auto& name : outputs) {
     const fs::path out = fs::weakly_canonical(fs::path(out_dir) / name, ec);
     for (const auto& in : inputs)
-      if (out == in || fs::path(out.string() + ".partial") == in)
+      if (out.string() == in || out.string() + ".partial" == in)
         throw ConfigError(cat(s.cfg.source_file, ": the output ", out.string(), " would overwrite an input of this run (",
-                              in.string(), "); choose another --output folder or move the input"));
+                              in, "); choose another --output folder or move the input"));
   }
 }
 

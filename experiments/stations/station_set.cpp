@@ -129,29 +129,6 @@ std::map<double, Series> probe_series(const IsmnStation& s, Time start, long lon
   return out;
 }
 
-// Linear interpolation in time over gaps of at most max_gap values between two values; returns how many.
-long long interpolate_short_gaps(Series& x, int max_gap) {
-  long long filled = 0;
-  const auto n = static_cast<long long>(x.size());
-  for (long long k = 0; k < n;) {
-    if (std::isfinite(x[k])) {
-      ++k;
-      continue;
-    }
-    long long e = k;
-    while (e < n && !std::isfinite(x[e])) ++e;
-    if (k > 0 && e < n && e - k <= max_gap) {
-      for (long long j = k; j < e; ++j) {
-        const double w = static_cast<double>(j - k + 1) / static_cast<double>(e - k + 1);
-        x[j] = (1.0 - w) * x[k - 1] + w * x[e];
-      }
-      filled += e - k;
-    }
-    k = e;
-  }
-  return filled;
-}
-
 // One forcing variable of every station that measures it, and how to fill a station's from them.
 struct MetNetwork {
   const char* what;  // "precipitation" or "air temperature"
@@ -167,7 +144,7 @@ struct MetNetwork {
     const auto mine = own.find(s.key());
     Series x = mine != own.end() ? mine->second : Series(static_cast<std::size_t>(n), std::nan(""));
     for (double v : x) origin.own += std::isfinite(v);
-    origin.interpolated += interpolate_short_gaps(x, p.max_gap_hours);
+    origin.interpolated += models::soil::interpolate_gaps(x, p.max_gap_hours);
     std::vector<std::pair<double, std::string>> donors;
     for (const auto& [key, st] : where)
       if (key != s.key())
@@ -182,7 +159,7 @@ struct MetNetwork {
         if (!std::isfinite(x[k]) && std::isfinite(dv[k])) x[k] = dv[k] + lapse * dz, ++donor.hours;
       if (donor.hours) origin.donors.push_back(donor);
     }
-    origin.interpolated += interpolate_short_gaps(x, p.max_gap_hours);
+    origin.interpolated += models::soil::interpolate_gaps(x, p.max_gap_hours);
     const auto missing = std::count_if(x.begin(), x.end(), [](double v) { return !std::isfinite(v); });
     const auto first = std::find_if(x.begin(), x.end(), [](double v) { return !std::isfinite(v); }) - x.begin();
     if (missing)

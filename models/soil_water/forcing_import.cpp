@@ -155,30 +155,43 @@ ForcingSeries read_hrldas_point(const std::string& path) {
   return s;
 }
 
-std::array<long long, 7> fill_gaps(ForcingSeries& s, int max_gap, const std::string& origin) {
-  std::array<long long, 7> filled{};
-  for (int v = 0; v < 7; ++v) {
-    auto& x = s.values[v];
-    const auto n = static_cast<long long>(x.size());
-    for (long long k = 0; k < n;) {
-      if (std::isfinite(x[k])) {
-        ++k;
-        continue;
-      }
-      long long e = k;
-      while (e < n && !std::isfinite(x[e])) ++e;
-      const Time t0 = s.start + Duration{s.interval.seconds * k}, t1 = s.start + Duration{s.interval.seconds * (e - 1)};
-      if (k == 0 || e == n || e - k > max_gap)
-        throw InputError(cat(origin, ": ", met_name(static_cast<Met>(v)), " is missing from ", t0.iso(), " to ", t1.iso(),
-                             " (", e - k, " records); gaps longer than ", max_gap,
-                             " records, or at the ends, are not filled (--max-gap)"));
+long long interpolate_gaps(std::vector<double>& x, long long max_gap) {
+  long long filled = 0;
+  const auto n = static_cast<long long>(x.size());
+  for (long long k = 0; k < n;) {
+    if (std::isfinite(x[k])) {
+      ++k;
+      continue;
+    }
+    long long e = k;
+    while (e < n && !std::isfinite(x[e])) ++e;
+    if (k > 0 && e < n && e - k <= max_gap) {
       for (long long j = k; j < e; ++j) {
         const double w = static_cast<double>(j - k + 1) / static_cast<double>(e - k + 1);
         x[j] = (1.0 - w) * x[k - 1] + w * x[e];
       }
-      filled[v] += e - k;
-      k = e;
+      filled += e - k;
     }
+    k = e;
+  }
+  return filled;
+}
+
+std::array<long long, 7> fill_gaps(ForcingSeries& s, int max_gap, const std::string& origin) {
+  std::array<long long, 7> filled{};
+  for (int v = 0; v < 7; ++v) {
+    auto& x = s.values[v];
+    filled[v] = interpolate_gaps(x, max_gap);
+    // The first gap left: too long, or at an end.
+    const auto n = static_cast<long long>(x.size());
+    long long k = 0;
+    while (k < n && std::isfinite(x[k])) ++k;
+    if (k == n) continue;
+    long long e = k;
+    while (e < n && !std::isfinite(x[e])) ++e;
+    const Time t0 = s.start + Duration{s.interval.seconds * k}, t1 = s.start + Duration{s.interval.seconds * (e - 1)};
+    throw InputError(cat(origin, ": ", met_name(static_cast<Met>(v)), " is missing from ", t0.iso(), " to ", t1.iso(), " (",
+                         e - k, " records); gaps longer than ", max_gap, " records, or at the ends, are not filled (--max-gap)"));
   }
   return filled;
 }

@@ -30,6 +30,10 @@ ForcingSeries read_bondville(const std::string& path);
 // physical are errors naming the line.
 ForcingSeries read_hrldas_point(const std::string& path);
 
+// Fills the gaps (NaN) of at most `max_gap` values between two values by linear
+// interpolation; longer gaps and those at the ends stay. Returns how many were filled.
+long long interpolate_gaps(std::vector<double>& x, long long max_gap);
+
 // Fills gaps of at most `max_gap_records` by linear interpolation in time and
 // returns how many values were filled per variable; a longer gap is an
 // InputError naming the variable and the times.
