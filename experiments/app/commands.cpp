@@ -15,6 +15,7 @@
 #include "models/register.hpp"
 #include "observations/merging/merge.hpp"
 #include "observations/register.hpp"
+#include "observations/products/register.hpp"
 #include "parallel/environment.hpp"
 
 namespace po = boost::program_options;
@@ -102,7 +103,8 @@ void print_plugins(std::ostream& os, const config::PluginKind& kind) {
 const std::vector<const config::PluginKind*>& kinds() {
   static const std::vector<const config::PluginKind*> k = {&experiments::registry(), &models::registry(),
                                                            &filters::registry(), &observations::operators(),
-                                                           &observations::merging::mergers()};
+                                                           &observations::merging::mergers(),
+                                                           &observations::products::readers()};
   return k;
 }
 

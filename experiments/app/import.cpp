@@ -12,6 +12,13 @@
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/dsg/dsg_import.hpp"
+#include "observations/products/product_import.hpp"
+#include "observations/products/register.hpp"
+#include "models/soil_water/soil_water.hpp"
+#include "config/node.hpp"
+
+#include <filesystem>
+#include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -113,6 +120,60 @@ int import_hrldas_obs(const std::string& input, const std::string& output, const
   return 0;
 }
 
+// What a product import takes besides its inputs.
+struct ProductArgs {
+  std::vector<std::string> options;
+  std::string bbox, onto, start, end, output;
+  double superob_deg = 0, onto_radius_km = 5, correlation_km = 10;
+};
+
+// A product as distributed (granules in a folder, a glob or listed) -> one IODA file.
+int import_product(const std::string& kind, const std::vector<std::string>& inputs, const ProductArgs& a) {
+  namespace pr = observations::products;
+  if (inputs.empty() || a.output.empty())
+    throw ConfigError(cat("landda import ", kind, ": INPUT (granules, a folder or a pattern) and --output are required"));
+  YAML::Node root;
+  root["type"] = kind;
+  for (const auto& o : a.options) {
+    const auto eq = o.find('=');
+    if (eq == std::string::npos || eq == 0) throw ConfigError(cat("--option wants key=value, got '", o, "'"));
+    try {
+      root[o.substr(0, eq)] = YAML::Load(o.substr(eq + 1));
+    } catch (const YAML::Exception& e) {
+      throw ConfigError(cat("--option ", o, ": the value is not YAML (", e.msg, ")"));
+    }
+  }
+  config::PluginConfig pc;
+  pc.type = kind;
+  pc.node = config::from_yaml(root, "--option", std::filesystem::current_path().string());
+  const auto reader = pr::readers().create(pc);
+  pr::ImportRequest r;
+  r.inputs = inputs;
+  r.product = kind;
+  r.output = a.output;
+  r.progress = true;
+  if (!a.start.empty()) r.start = Time::parse(a.start);
+  if (!a.end.empty()) r.end = Time::parse(a.end);
+  if (!(r.end > r.start)) throw ConfigError("landda import: --end must be after --start");
+  if (!a.bbox.empty()) r.area = pr::Area::parse(a.bbox);
+  if (!(a.correlation_km >= 0)) throw ConfigError("--error-correlation-km must be >= 0");
+  r.error_correlation_km = a.correlation_km;
+  std::unique_ptr<pr::SuperobCells> cells;
+  Grid grid = Grid::periodic_1d(1);
+  if (!a.onto.empty() && a.superob_deg > 0) throw ConfigError("give --onto or --superob-deg, not both");
+  if (!a.onto.empty()) {
+    grid = models::SoilWater::grid_of(config::load_file(a.onto));
+    cells = pr::model_cells(grid, a.onto_radius_km);
+  } else if (a.superob_deg > 0) {
+    cells = pr::boxes(a.superob_deg);
+  }
+  r.superob = cells.get();
+  const auto report = pr::import_product(*reader, r);
+  report.print(std::cout);
+  std::cout << "wrote " << report.written << " observation(s) into " << a.output << '\n';
+  return 0;
+}
+
 }  // namespace
 
 int import(const Args& args) {
@@ -125,6 +186,7 @@ int import(const Args& args) {
   std::string product, near, column, station;
   double lon = std::nan(""), lat = std::nan("");
   int repeats = 3;
+  ProductArgs prod;
   std::string product_help = "cf-dsg: the product's preset:";
   for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
@@ -144,7 +206,16 @@ int import(const Args& args) {
       "column", po::value(&column), "hrldas-obs: the soil-moisture column (e.g. SM1)")(
       "lon", po::value(&lon), "hrldas-obs: the station's longitude")("lat", po::value(&lat), "hrldas-obs: its latitude")(
       "station", po::value(&station), "hrldas-obs: the station's name (default: the column)")(
-      "repeats", po::value(&repeats), "hrldas-obs: flag runs of this many identical values (default 3; 0: none)");
+      "repeats", po::value(&repeats), "hrldas-obs: flag runs of this many identical values (default 3; 0: none)")(
+      "option", po::value(&prod.options)->composing(),
+      "products: a reader's key=value (landda describe smap_l2, ...); repeat for several")(
+      "bbox", po::value(&prod.bbox), "products: keep values in 'west,south,east,north' (degrees)")(
+      "superob-deg", po::value(&prod.superob_deg), "products: average each granule's values in boxes of this many degrees")(
+      "onto", po::value(&prod.onto), "products: average each granule's values onto the cells of this run config's model.grid")(
+      "onto-radius-km", po::value(&prod.onto_radius_km), "products: --onto a points grid: pixels within this of a point (default 5)")(
+      "error-correlation-km", po::value(&prod.correlation_km),
+      "products: pixel errors correlate as exp(-d/L); a super-observation's error shrinks only as far as that allows "
+      "(default 10; 0: independent)");
   po::positional_options_description pos;
   pos.add("kind", 1).add("input", 1).add("more", -1);
   const po::variables_map vm = parse_command(args, opts, pos, "landda import");
@@ -160,6 +231,11 @@ int import(const Args& args) {
                  "                 ERA5, ERA5-Land, GLDAS)\n"
                  "                 -> IODA, applying the product's flags (landda import cf-dsg --product smap_l3 0165.nc\n"
                  "                 0166.nc --near '-155.33,19.79,PuaAkala' -o smap.nc)\n"
+                 "  smap-l2, smos-l2, smos-l3, cgls-ssm, cgls-swi, lis-history\n"
+                 "                 products as distributed (granules, folders or patterns) -> one IODA file, each\n"
+                 "                 product's quality tests applied and counted (landda import smap-l2 SMAP/ -o smap.nc\n"
+                 "                 --start 2015-08-11 --end 2015-08-12 --bbox -125,25,-65,50 [--option quality=successful]\n"
+                 "                 [--superob-deg 0.25 | --onto run.yaml]); keys: landda describe smap_l2, ...\n"
                  "  ismn           ISMN soil-moisture station files (either layout) -> one IODA observation file,\n"
                  "                 values flagged G only (landda import ismn F1.stm [F2.stm ...] -o obs.nc [--start --end])\n"
                  "                 (landda import ismn-forcing --precipitation P.stm --temperature T.stm --start S --end E -o F.nc)\n\n"
@@ -167,6 +243,15 @@ int import(const Args& args) {
                  "time and counted in the report; longer gaps stop the import with the variable and the times.\n\n"
               << opts;
     return kind.empty() && !vm.count("help") ? 2 : 0;
+  }
+  std::string product_kind = kind;
+  std::replace(product_kind.begin(), product_kind.end(), '-', '_');
+  if (observations::products::readers().has(product_kind)) {
+    std::vector<std::string> inputs;
+    if (!input.empty()) inputs.push_back(input);
+    for (const auto& extra : extra_inputs) inputs.push_back(extra);
+    prod.start = start_text, prod.end = end_text, prod.output = output;
+    return import_product(product_kind, inputs, prod);
   }
   if (kind == "ismn-forcing") return import_ismn_forcing({pr_file, ta_file, start_text, end_text, output, long_gaps, max_gap});
   if (kind == "cf-dsg") {
@@ -240,7 +325,8 @@ int import(const Args& args) {
   if (kind == "hrldas") return import_hrldas_forcing(input, output, max_gap);
   if (kind == "hrldas-obs") return import_hrldas_obs(input, output, column, lon, lat, station, error_sd, repeats);
   throw ConfigError(cat("landda import: unknown kind '", kind,
-                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg"));
+                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, ",
+                        config::join(observations::products::readers().names())));
 }
 
 }  // namespace landda::app

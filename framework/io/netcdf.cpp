@@ -382,15 +382,27 @@ std::string NcFile::att_text(const std::string& var, const std::string& name) co
 
 std::optional<double> NcFile::att_double(const std::string& var, const std::string& name) const {
   if (!has_att(var, name)) return std::nullopt;
+  return att_values(var, name)[0];
+}
+
+std::vector<double> NcFile::att_values(const std::string& var, const std::string& name) const {
   const auto [gid, id] = locate(var);
   nc_type type = 0;
   std::size_t len = 0;
-  check(nc_inq_att(gid, id, name.c_str(), &type, &len), "attribute " + name);
+  if (nc_inq_att(gid, id, name.c_str(), &type, &len) != NC_NOERR)
+    throw InputError(cat(path_, ": ", var.empty() ? "global" : "variable '" + var + "'", " has no attribute '", name, "'"));
   if (type == NC_CHAR || type == NC_STRING || len < 1)
     throw InputError(cat(path_, ": attribute '", name, "' of '", var, "' is not numeric"));
   std::vector<double> v(len);
   check(nc_get_att_double(gid, id, name.c_str(), v.data()), "attribute " + name);
-  return v[0];
+  return v;
+}
+
+bool NcFile::att_is_text(const std::string& var, const std::string& name) const {
+  const auto [gid, id] = locate(var);
+  nc_type type = 0;
+  std::size_t len = 0;
+  return nc_inq_att(gid, id, name.c_str(), &type, &len) == NC_NOERR && (type == NC_CHAR || type == NC_STRING);
 }
 
 std::vector<double> NcFile::get_raw(const std::string& var, const std::vector<std::size_t>& start,

@@ -84,6 +84,8 @@ class NcFile {
   std::vector<std::string> var_names() const;
   std::string att_text(const std::string& var, const std::string& name) const;  // throws if absent
   std::optional<double> att_double(const std::string& var, const std::string& name) const;
+  std::vector<double> att_values(const std::string& var, const std::string& name) const;  // every value; throws if absent or text
+  bool att_is_text(const std::string& var, const std::string& name) const;
   // Values as stored (no CF decoding).
   std::vector<double> get_raw(const std::string& var, const std::vector<std::size_t>& start = {},
                               const std::vector<std::size_t>& count = {}) const;

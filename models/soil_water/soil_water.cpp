@@ -131,8 +131,8 @@ SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(s
   if (p_.time_step.seconds <= 0) throw ConfigError("model.time_step must be positive");
 }
 
-void SoilWater::build_grid() {
-  const auto& g = p_.grid;
+Grid SoilWater::GridParams::build() const {
+  const auto& g = *this;
   if (g.kind == "points") {
     if (g.lon.size() != g.lat.size() || g.lon.empty())
       throw ConfigError(cat("model.grid: lon and lat must list the same, non-zero number of points (got ", g.lon.size(),
@@ -142,19 +142,31 @@ void SoilWater::build_grid() {
       names.clear();
       for (std::size_t i = 0; i < g.lon.size(); ++i) names.push_back("point" + std::to_string(i));
     }
-    grid_ = Grid::points(g.lon, g.lat, names);
-  } else if (g.kind == "projected") {
+    return Grid::points(g.lon, g.lat, names);
+  }
+  if (g.kind == "projected") {
     if (g.x_max < g.x_min || g.y_max < g.y_min) throw ConfigError("model.grid: x_max/y_max must not be below x_min/y_min");
     const double dx = g.nx > 1 ? (g.x_max - g.x_min) / (g.nx - 1) : 1.0, dy = g.ny > 1 ? (g.y_max - g.y_min) / (g.ny - 1) : 1.0;
-    grid_ = Grid::projected(g.nx, g.ny, g.x_min, g.y_min, dx, dy, LambertAzimuthalEqualArea{g.center_lon, g.center_lat});
-  } else {
-    if (g.lon_max < g.lon_min || g.lat_max < g.lat_min)
-      throw ConfigError("model.grid: lon_max/lat_max must not be below lon_min/lat_min");
-    std::vector<double> lon, lat;
-    for (int i = 0; i < g.nx; ++i) lon.push_back(g.nx == 1 ? g.lon_min : g.lon_min + (g.lon_max - g.lon_min) * i / (g.nx - 1));
-    for (int j = 0; j < g.ny; ++j) lat.push_back(g.ny == 1 ? g.lat_min : g.lat_min + (g.lat_max - g.lat_min) * j / (g.ny - 1));
-    grid_ = Grid::lonlat(lon, lat);
+    return Grid::projected(g.nx, g.ny, g.x_min, g.y_min, dx, dy, LambertAzimuthalEqualArea{g.center_lon, g.center_lat});
   }
+  if (g.lon_max < g.lon_min || g.lat_max < g.lat_min)
+    throw ConfigError("model.grid: lon_max/lat_max must not be below lon_min/lat_min");
+  std::vector<double> lon, lat;
+  for (int i = 0; i < g.nx; ++i) lon.push_back(g.nx == 1 ? g.lon_min : g.lon_min + (g.lon_max - g.lon_min) * i / (g.nx - 1));
+  for (int j = 0; j < g.ny; ++j) lat.push_back(g.ny == 1 ? g.lat_min : g.lat_min + (g.lat_max - g.lat_min) * j / (g.ny - 1));
+  return Grid::lonlat(lon, lat);
+}
+
+Grid SoilWater::grid_of(const config::Node& root) {
+  const config::Node node = root.child("model").child("grid");
+  if (!node.defined()) node.fail("the config has no model.grid to put the data onto");
+  GridParams g;
+  config::read(node, g);
+  return g.build();
+}
+
+void SoilWater::build_grid() {
+  grid_ = p_.grid.build();
   n_cells_ = grid_.size();
   lat_.resize(n_cells_);
   for (int c = 0; c < n_cells_; ++c) lat_[c] = grid_.lat(c);

@@ -35,6 +35,7 @@ class SoilWater final : public Model {
     double center_lon = -88.37, center_lat = 40.01;
     double x_min = -10, x_max = 10, y_min = -10, y_max = 10;
     void visit(config::Visitor& v);
+    Grid build() const;
   };
   struct SoilParams {
     std::string source = "constant";
@@ -89,6 +90,9 @@ class SoilWater final : public Model {
   SoilWater(const Params& p, soil::Forcing forcing);
 
   const Grid& grid() const override { return grid_; }
+  // The grid a run config's `model.grid` describes, without building the model
+  // (importers put data onto it).
+  static Grid grid_of(const config::Node& root);
   const StateLayout& layout() const override { return layout_; }
   Duration time_step() const override { return p_.time_step; }
   void initial_state(Eigen::Ref<Eigen::VectorXd> x, Time t0) const override;

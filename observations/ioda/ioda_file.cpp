@@ -13,28 +13,23 @@ constexpr double kFill = -9999.0;
 const char* kTimeUnits = "seconds since 1970-01-01T00:00:00Z";
 }  // namespace
 
-void write_ioda(const ObsFile& f, const std::string& path) {
-  const ObsBatch& b = f.obs;
-  const auto n = static_cast<std::size_t>(b.size());
-  for (std::size_t i = 1; i < n; ++i)
-    if (b.time[i] < b.time[i - 1])
-      throw InputError(cat(path, ": observation ", i, " at ", b.time[i].iso(), " is before the previous one (",
-                           b.time[i - 1].iso(), "); sort by time before writing"));
-  auto nc = io::NcFile::create(path);
+namespace {
+
+// The layout every observation file shares: global attributes, MetaData,
+// ObsValue, ObsError and the QC group along `Location` (n, or 0: growing).
+void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t chunk) {
   nc.def_dim("Location", n);
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "ioda_layout", "ObsGroup");
   nc.put_att("", "platform", f.platform);
   nc.put_att("", "sensor", f.sensor);
   nc.put_att("", "source", f.source);
-  const std::size_t chunk = std::max<std::size_t>(1, std::min<std::size_t>(n, 1 << 16));
   nc.def_var({"MetaData/latitude", io::NcType::f64, {"Location"}, {chunk}, 1});
   nc.def_var({"MetaData/longitude", io::NcType::f64, {"Location"}, {chunk}, 1});
   nc.def_var({"MetaData/dateTime", io::NcType::i64, {"Location"}, {chunk}, 1});
   nc.put_att("MetaData/latitude", "units", "degrees_north");
   nc.put_att("MetaData/longitude", "units", "degrees_east");
   nc.put_att("MetaData/dateTime", "units", kTimeUnits);
-  if (!f.station.empty()) nc.def_strings("MetaData/stationIdentification", "Location", f.station);
   const std::string v = f.variable;
   nc.def_var({"ObsValue/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
   nc.def_var({"ObsError/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
@@ -44,6 +39,48 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   nc.put_att("ObsError/" + v, "long_name", "observation error standard deviation");
   nc.put_att(f.qc_group + "/" + v, "long_name",
              "quality flag: 0 good, 1 missing, 2 out of domain, 10 gross error, 20 not used");
+}
+
+std::vector<double> or_fill(const double* x, std::size_t n) {
+  std::vector<double> out(x, x + n);
+  for (double& y : out)
+    if (!std::isfinite(y)) y = kFill;
+  return out;
+}
+
+// Writes rows [start, start + b.size()) of the layout's variables.
+void put_rows(io::NcFile& nc, const ObsFile& f, const ObsBatch& b, std::size_t start) {
+  const auto n = static_cast<std::size_t>(b.size());
+  if (n == 0) return;
+  const std::vector<std::size_t> s{start}, c{n};
+  std::vector<long long> t(n);
+  for (std::size_t i = 0; i < n; ++i) t[i] = b.time[i].seconds;
+  nc.put("MetaData/latitude", b.y.data(), s, c);
+  nc.put("MetaData/longitude", b.x.data(), s, c);
+  nc.put("MetaData/dateTime", t.data(), s, c);
+  nc.put("ObsValue/" + f.variable, or_fill(b.value.data(), n).data(), s, c);
+  nc.put("ObsError/" + f.variable, or_fill(b.error.data(), n).data(), s, c);
+  nc.put(f.qc_group + "/" + f.variable, b.qc.data(), s, c);
+}
+
+void check_order(const ObsBatch& b, const std::string& path) {
+  for (std::size_t i = 1; i < b.time.size(); ++i)
+    if (b.time[i] < b.time[i - 1])
+      throw InputError(cat(path, ": observation ", i, " at ", b.time[i].iso(), " is before the previous one (",
+                           b.time[i - 1].iso(), "); sort by time before writing"));
+}
+
+}  // namespace
+
+void write_ioda(const ObsFile& f, const std::string& path) {
+  const ObsBatch& b = f.obs;
+  const auto n = static_cast<std::size_t>(b.size());
+  check_order(b, path);
+  auto nc = io::NcFile::create(path);
+  const std::size_t chunk = std::max<std::size_t>(1, std::min<std::size_t>(n, 1 << 16));
+  define_layout(nc, f, n, chunk);
+  if (!f.station.empty()) nc.def_strings("MetaData/stationIdentification", "Location", f.station);
+  const std::string v = f.variable;
   for (const auto& g : f.groups) {
     if (g.values.size() != n)
       throw Error(cat(path, ": group ", g.name, " has ", g.values.size(), " values for ", n, " observations"));
@@ -52,39 +89,47 @@ void write_ioda(const ObsFile& f, const std::string& path) {
     nc.put_att(g.name + "/" + v, "long_name", g.long_name);
   }
   nc.end_def();
-  if (n == 0) {
-    nc.commit();
-    return;
-  }
-  std::vector<double> value(n), error(n);
-  std::vector<long long> t(n);
-  for (std::size_t i = 0; i < n; ++i) {
-    value[i] = std::isfinite(b.value[static_cast<Eigen::Index>(i)]) ? b.value[static_cast<Eigen::Index>(i)] : kFill;
-    error[i] = std::isfinite(b.error[static_cast<Eigen::Index>(i)]) ? b.error[static_cast<Eigen::Index>(i)] : kFill;
-    t[i] = b.time[i].seconds;
-  }
-  nc.put("MetaData/latitude", b.y.data());
-  nc.put("MetaData/longitude", b.x.data());
-  nc.put("MetaData/dateTime", t.data());
-  if (!f.station.empty()) nc.put_strings("MetaData/stationIdentification", f.station);
-  nc.put("ObsValue/" + v, value.data());
-  nc.put("ObsError/" + v, error.data());
-  nc.put(f.qc_group + "/" + v, b.qc.data());
-  for (const auto& g : f.groups) {
-    std::vector<double> out(n);
-    for (std::size_t i = 0; i < n; ++i) out[i] = std::isfinite(g.values[i]) ? g.values[i] : kFill;
-    nc.put(g.name + "/" + v, out.data());
-  }
+  put_rows(nc, f, b, 0);
+  if (n > 0 && !f.station.empty()) nc.put_strings("MetaData/stationIdentification", f.station);
+  for (const auto& g : f.groups)
+    if (n > 0) nc.put(g.name + "/" + v, or_fill(g.values.data(), n).data());
   nc.commit();
 }
 
-namespace {
-
-struct PhysicalRange {
-  double lo, hi;
+struct IodaWriter::Impl {
+  ObsFile header;
+  io::NcFile nc;
+  std::size_t rows = 0;
+  bool ordered = true;
+  Time last{std::numeric_limits<std::int64_t>::min()};
 };
 
-// The units each soil-moisture variable must carry, and the values it can take.
+IodaWriter::IodaWriter(const std::string& path, const ObsFile& header,
+                       const std::vector<std::pair<std::string, std::string>>& attributes)
+    : impl_(std::make_unique<Impl>(Impl{header, io::NcFile::create(path)})) {
+  impl_->header.obs = ObsBatch{};
+  define_layout(impl_->nc, impl_->header, 0, 1 << 14);
+  for (const auto& [name, value] : attributes) impl_->nc.put_att("", name, value);
+  impl_->nc.end_def();
+}
+
+IodaWriter::~IodaWriter() = default;
+
+void IodaWriter::append(const ObsBatch& b) {
+  check_order(b, impl_->nc.path());
+  if (b.size() > 0) {
+    impl_->ordered = impl_->ordered && !(b.time.front() < impl_->last);
+    impl_->last = b.time.back();
+  }
+  put_rows(impl_->nc, impl_->header, b, impl_->rows);
+  impl_->rows += static_cast<std::size_t>(b.size());
+}
+
+std::size_t IodaWriter::size() const { return impl_->rows; }
+bool IodaWriter::in_time_order() const { return impl_->ordered; }
+void IodaWriter::attribute(const std::string& name, const std::string& value) { impl_->nc.put_att("", name, value); }
+void IodaWriter::commit() { impl_->nc.commit(); }
+
 PhysicalRange physical_range(const std::string& variable, const std::string& units, const std::string& path) {
   struct Known {
     const char* variable;
@@ -106,10 +151,8 @@ PhysicalRange physical_range(const std::string& variable, const std::string& uni
   return {-std::numeric_limits<double>::infinity(), std::numeric_limits<double>::infinity()};
 }
 
-}  // namespace
-
 ObsFile read_ioda(const std::string& path, const std::string& variable, const std::string& units,
-                  const std::vector<std::string>& groups) {
+                  const std::vector<std::string>& groups, bool sort_by_time) {
   const auto nc = io::NcFile::open(path);
   ObsFile f;
   if (!nc.has_dim("Location")) throw InputError(cat(path, ": not an IODA observation file (no 'Location' dimension)"));
@@ -166,7 +209,7 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     b.y[i] = lat[i];
     b.x[i] = lon[i];
     b.time[i] = Time{t[i]};
-    if (i > 0 && b.time[i] < b.time[i - 1])
+    if (i > 0 && b.time[i] < b.time[i - 1] && !sort_by_time)
       throw InputError(cat(path, ": MetaData/dateTime is out of order at location ", i, " (", b.time[i].iso(), " after ",
                            b.time[i - 1].iso(), ")"));
     const auto ei = static_cast<Eigen::Index>(i);
@@ -181,6 +224,18 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     } else if (b.qc[i] == 0 && !(error[i] > 0.0))
       throw InputError(cat(path, ": ObsError/", v, " at location ", i, " is ", error[i],
                            "; expected a positive standard deviation for a good observation"));
+  }
+  if (sort_by_time && !std::is_sorted(b.time.begin(), b.time.end())) {
+    std::vector<Eigen::Index> order(n);
+    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<Eigen::Index>(i);
+    std::stable_sort(order.begin(), order.end(), [&b](Eigen::Index a, Eigen::Index c) { return b.time[a] < b.time[c]; });
+    auto permute = [&order](auto& v) {
+      auto copy = v;
+      for (std::size_t i = 0; i < order.size(); ++i) v[i] = copy[static_cast<std::size_t>(order[i])];
+    };
+    b = b.rows(order);
+    if (!f.station.empty()) permute(f.station);
+    for (auto& g : f.groups) permute(g.values);
   }
   return f;
 }

@@ -4,7 +4,9 @@
 // stationIdentification}; ObsValue/<variable>, ObsError/<variable> (standard
 // deviation) and PreQC/<variable> (0 = good). dateTime is int64 seconds since
 // 1970-01-01T00:00:00Z. Global attributes name the platform and sensor.
+#include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/observation.hpp"
@@ -30,12 +32,44 @@ struct ObsFile {
 
 // Writes atomically; times must not decrease.
 void write_ioda(const ObsFile& f, const std::string& path);
+// An observation file written in pieces (an import streaming granules one at
+// a time): `Location` grows with each append; commit() moves the file into
+// place, and a writer destroyed before commit() leaves nothing behind.
+class IodaWriter {
+ public:
+  // `header`: variable, units, platform, sensor, source (its observations are ignored);
+  // `attributes`: further global attributes.
+  IodaWriter(const std::string& path, const ObsFile& header,
+             const std::vector<std::pair<std::string, std::string>>& attributes = {});
+  ~IodaWriter();
+  IodaWriter(const IodaWriter&) = delete;
+  IodaWriter& operator=(const IodaWriter&) = delete;
+  void append(const ObsBatch& b);  // b's times must not decrease
+  // A global attribute known only at the end (an import's counts).
+  void attribute(const std::string& name, const std::string& value);
+  std::size_t size() const;
+  bool in_time_order() const;  // whether every append started at or after the previous one ended
+  void commit();
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
 // Reads and checks the file: the variable (and its units, when given) must be
 // there, coordinates finite and in range, times in order, errors positive
 // where the value is good. Missing values (fill) become QC flag `missing`.
 // A feedback file's EffectiveQC stands for PreQC; `groups` (e.g. hofx1) are
 // read into f.groups.
+// `sort_by_time`: rows out of time order are sorted (stably) instead of refused.
 ObsFile read_ioda(const std::string& path, const std::string& variable = "", const std::string& units = "",
-                  const std::vector<std::string>& groups = {});
+                  const std::vector<std::string>& groups = {}, bool sort_by_time = false);
+
+// The units a soil-moisture variable must carry (InputError naming `path`
+// otherwise) and the values it can physically take.
+struct PhysicalRange {
+  double lo, hi;
+};
+PhysicalRange physical_range(const std::string& variable, const std::string& units, const std::string& path);
 
 }  // namespace landda::observations
