@@ -261,7 +261,7 @@ ImportReport import_product(const ProductReader& reader, const ImportRequest& r)
   header.source = cat("landda import ", r.product, " of ", files.size(), " granule(s)");
   auto attributes = reader.attributes();
   attributes.emplace_back("period", r.start.iso() + "/" + r.end.iso());
-  IodaWriter out(r.output, header, attributes);
+  std::unique_ptr<IodaWriter> out;  // opened once a granule has been read: a bad first file writes nothing
   const bool tty = r.progress && isatty(STDERR_FILENO);
   for (std::size_t k = 0; k < files.size(); ++k) {
     if (tty) std::cerr << "\r  granule " << k + 1 << " of " << files.size() << ", " << rep.kept << " value(s) kept" << std::flush;
@@ -270,18 +270,23 @@ ImportReport import_product(const ProductReader& reader, const ImportRequest& r)
     const auto kept = sift(g, r, range, rep);
     if (std::none_of(g.value.begin(), g.value.end(), [](double v) { return std::isfinite(v); })) rep.empty.push_back(files[k]);
     rep.kept += static_cast<long long>(kept.size());
-    out.append(to_batch(g, kept, kind, r));
+    if (kept.empty()) continue;
+    // Opened at the first value kept: a bad or empty input writes nothing.
+    if (!out) out = std::make_unique<IodaWriter>(r.output, header, attributes);
+    out->append(to_batch(g, kept, kind, r));
   }
   if (tty) std::cerr << '\n';
-  rep.written = static_cast<long long>(out.size());
   if (rep.kept == 0)
     throw InputError(cat("no value of ", files.size(), " ", r.product, " granule(s) passed (", rep.values, " read: ",
                          rep.outside_area, " outside the area, ", rep.outside_period, " outside the period, ",
                          rep.failed_any, " failed the quality tests, ", rep.fill, " fill, ", rep.out_of_range,
                          " outside the physical range); nothing written"));
-  out.attribute("import_report", rep.json());
-  const bool ordered = out.in_time_order();
-  out.commit();
+  if (out->size() == 0)
+    throw InputError(cat("none of the ", rep.kept, " ", r.product, " value(s) kept fell in a super-observation cell; nothing written"));
+  rep.written = static_cast<long long>(out->size());
+  out->attribute("import_report", rep.json());
+  const bool ordered = out->in_time_order();
+  out->commit();
   if (!ordered) {
     // Granules whose times overlap: the file is rewritten in time order (held in memory once).
     write_ioda(read_ioda(r.output, kind.variable, kind.units, {}, true), r.output);

@@ -162,6 +162,32 @@ def cgls_ssm():
     compare("cgls_ssm", run("cgls_ssm", [os.path.join(data, "CGLS_SSM1km_V1.1_img")]), gather(kept), counts, "%")
 
 
+def cgls_ssm_onto():
+    """Super-observations onto a run config's lonlat cells (0.25 degrees, centres 1.0-3.0 E, 42.0-44.0 N):
+    each pixel to the cell whose box holds it, the super-observation at the cell's centre."""
+    cfg = os.path.join(work, "onto.yaml")
+    with open(cfg, "w") as f:
+        f.write("model:\n  type: soil_water\n  grid: {kind: lonlat, lon_min: 1.0, lon_max: 3.0, lat_min: 42.0, "
+                "lat_max: 44.0, nx: 9, ny: 9}\n")
+    kept, _ = cgls("cgls_ssm", "CGLS_SSM1km_V1.1_img", "ssm", "ssm_noise", [])
+    out = []
+    for p in kept:
+        i = np.round((p["lon"] - 1.0) / 0.25).astype(np.int64)
+        j = np.round((p["lat"] - 42.0) / 0.25).astype(np.int64)
+        inside = (i >= 0) & (i < 9) & (j >= 0) & (j < 9)
+        q = {k: v[inside] for k, v in p.items()}
+        for c in np.unique(j[inside] * 9 + i[inside]):
+            m = (j[inside] * 9 + i[inside]) == c
+            o = superobs([{k: v[m] for k, v in q.items()}], 360.0, 5.0)
+            o["lon"][:] = 1.0 + 0.25 * (c % 9)
+            o["lat"][:] = 42.0 + 0.25 * (c // 9)
+            out.append(o)
+    exp = gather(out)
+    got = run("cgls_ssm", [os.path.join(data, "CGLS_SSM1km_V1.1_img")], "--onto", cfg, "--error-correlation-km", "5")
+    compare("cgls_ssm onto a config's 9 x 9 cells", got, exp, {}, "%", pixels=sum(len(p["value"]) for p in kept))
+    assert 20 < len(exp["value"]) <= 2 * 81, len(exp["value"])
+
+
 def superobs(parts, deg, corr_km):
     """Each granule's values averaged in deg-degree boxes; error sigma*sqrt(rho + (1-rho)/n)."""
     out = []
@@ -253,5 +279,5 @@ def smos_l2():
             counts, "m3 m-3")
 
 
-for check in (smap, smos_l3, cgls_ssm, cgls_swi, lis, smos_l2):
+for check in (smap, smos_l3, cgls_ssm, cgls_ssm_onto, cgls_swi, lis, smos_l2):
     check()
