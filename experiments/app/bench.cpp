@@ -265,6 +265,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
 int bench(const Args& args, const parallel::Environment& env) {
   if (!args.empty() && args[0] == "model") return bench_model(args, env);
   if (!args.empty() && args[0] == "lstm") return bench_lstm(args);
+  if (!args.empty() && args[0] == "import") return bench_import(args);
   po::options_description opts("options");
   std::string what, filter = "letkf";
   int nx = 256, ny = 128, members = 9, nobs = 1000, repeat = 3, gemm = 1024;
@@ -289,7 +290,7 @@ int bench(const Args& args, const parallel::Environment& env) {
               << opts;
     return what.empty() && !vm.count("help") ? 2 : 0;
   }
-  if (what != "analysis") throw ConfigError(cat("landda bench: unknown benchmark '", what, "'; available: analysis, model, lstm"));
+  if (what != "analysis") throw ConfigError(cat("landda bench: unknown benchmark '", what, "'; available: analysis, model, lstm, import"));
   if (nx < 1 || ny < 1 || members < 2 || nobs < 1 || radius <= 0 || repeat < 1)
     throw ConfigError("landda bench: nx, ny, obs, repeat must be >= 1, members >= 2 and radius > 0");
 

@@ -1,5 +1,6 @@
 #include "io/netcdf.hpp"
 
+#include <hdf5.h>
 #include <netcdf.h>
 
 #include <algorithm>
@@ -37,6 +38,8 @@ void NcFile::check(int status, const std::string& what) const {
   if (input_) throw InputError(cat(path_, ": ", what, ": ", nc_strerror(status), " (a damaged or unexpected file)"));
   throw IoError(cat(path_, ": ", what, ": ", nc_strerror(status)));
 }
+
+void release_library_memory() { H5garbage_collect(); }
 
 NcFile NcFile::create(const std::string& path) {
   NcFile f;
@@ -217,6 +220,11 @@ void NcFile::put_att(const std::string& var, const std::string& name, const std:
 void NcFile::put_att_int(const std::string& var, const std::string& name, int value) {
   const auto [gid, id] = locate(var);
   check(nc_put_att_int(gid, id, name.c_str(), NC_INT, 1, &value), "attribute " + name);
+}
+
+void NcFile::set_cache(const std::string& var, std::size_t bytes) {
+  const auto [gid, id] = locate(var);
+  check(nc_set_var_chunk_cache(gid, id, bytes, 61, 0.75f), "setting the chunk cache of " + var);
 }
 
 void NcFile::end_def() { check(nc_enddef(ncid_), "leaving define mode"); }

@@ -29,6 +29,11 @@ struct VarDef {
   std::optional<double> fill;        // _FillValue
 };
 
+// Returns the memory HDF5 keeps on its free lists to the system. HDF5 holds on
+// to what each opened file used until the library closes (a few KB a file);
+// a loop over thousands of files calls this after each to stay flat.
+void release_library_memory();
+
 class NcFile {
  public:
   // A new NetCDF-4 file, written under a temporary name until commit().
@@ -54,6 +59,9 @@ class NcFile {
   void put_att(const std::string& var, const std::string& name, const std::vector<double>& values);
   void put_att_int(const std::string& var, const std::string& name, int value);
   void end_def();
+  // The HDF5 chunk cache of one variable (a file written in appends keeps its
+  // memory to this, whatever it grows to; the library default is 16 MB a variable).
+  void set_cache(const std::string& var, std::size_t bytes);
 
   // --- data (start/count per dimension; empty = the whole variable) ---
   void put(const std::string& var, const double* data, const std::vector<std::size_t>& start = {},

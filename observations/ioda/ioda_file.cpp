@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <limits>
+#include <queue>
 
 #include "core/error.hpp"
 #include "io/netcdf.hpp"
@@ -17,23 +19,23 @@ namespace {
 
 // The layout every observation file shares: global attributes, MetaData,
 // ObsValue, ObsError and the QC group along `Location` (n, or 0: growing).
-void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t chunk) {
+void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t chunk, int deflate = 1) {
   nc.def_dim("Location", n);
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "ioda_layout", "ObsGroup");
   nc.put_att("", "platform", f.platform);
   nc.put_att("", "sensor", f.sensor);
   nc.put_att("", "source", f.source);
-  nc.def_var({"MetaData/latitude", io::NcType::f64, {"Location"}, {chunk}, 1});
-  nc.def_var({"MetaData/longitude", io::NcType::f64, {"Location"}, {chunk}, 1});
-  nc.def_var({"MetaData/dateTime", io::NcType::i64, {"Location"}, {chunk}, 1});
+  nc.def_var({"MetaData/latitude", io::NcType::f64, {"Location"}, {chunk}, deflate});
+  nc.def_var({"MetaData/longitude", io::NcType::f64, {"Location"}, {chunk}, deflate});
+  nc.def_var({"MetaData/dateTime", io::NcType::i64, {"Location"}, {chunk}, deflate});
   nc.put_att("MetaData/latitude", "units", "degrees_north");
   nc.put_att("MetaData/longitude", "units", "degrees_east");
   nc.put_att("MetaData/dateTime", "units", kTimeUnits);
   const std::string v = f.variable;
-  nc.def_var({"ObsValue/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
-  nc.def_var({"ObsError/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
-  nc.def_var({f.qc_group + "/" + v, io::NcType::i32, {"Location"}, {chunk}, 1});
+  nc.def_var({"ObsValue/" + v, io::NcType::f64, {"Location"}, {chunk}, deflate, kFill});
+  nc.def_var({"ObsError/" + v, io::NcType::f64, {"Location"}, {chunk}, deflate, kFill});
+  nc.def_var({f.qc_group + "/" + v, io::NcType::i32, {"Location"}, {chunk}, deflate});
   nc.put_att("ObsValue/" + v, "units", f.units);
   nc.put_att("ObsError/" + v, "units", f.units);
   nc.put_att("ObsError/" + v, "long_name", "observation error standard deviation");
@@ -96,39 +98,174 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   nc.commit();
 }
 
+// Rows go first to `<path>.runs` (uncompressed, in chunks of kBlock rows),
+// each append a run sorted by time; commit() renames it into place, or, when
+// runs overlap in time, merges them into `path`: k-way merges of at most
+// kFanIn runs a pass, each run read in blocks, so memory stays bounded
+// whatever the number of runs.
 struct IodaWriter::Impl {
+  std::string path;
   ObsFile header;
+  std::vector<std::pair<std::string, std::string>> attributes;
   io::NcFile nc;
-  std::size_t rows = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> runs{};  // first row, rows
+  std::size_t rows = 0, written = 0;
+  ObsBatch pending{};  // rows not yet written: few large writes
   bool ordered = true;
   Time last{std::numeric_limits<std::int64_t>::min()};
 };
 
+namespace {
+
+using Run = std::pair<std::size_t, std::size_t>;
+constexpr std::size_t kFanIn = 64, kBlock = 2048;
+
+std::vector<std::string> layout_variables(const ObsFile& h) {
+  return {"MetaData/latitude", "MetaData/longitude", "MetaData/dateTime", "ObsValue/" + h.variable,
+          "ObsError/" + h.variable, h.qc_group + "/" + h.variable};
+}
+
+// `scratch`: a temporary file of runs (uncompressed chunks of kBlock rows).
+io::NcFile create_layout(const std::string& path, const ObsFile& header,
+                         const std::vector<std::pair<std::string, std::string>>& attributes, bool scratch) {
+  auto nc = io::NcFile::create(path);
+  define_layout(nc, header, 0, scratch ? kBlock : std::size_t{1} << 14, scratch ? 0 : 1);
+  for (const auto& [name, value] : attributes) nc.put_att("", name, value);
+  nc.end_def();
+  // A few chunks a variable: memory stays flat however many rows are appended.
+  for (const auto& var : layout_variables(header)) nc.set_cache(var, std::size_t{1} << 20);
+  return nc;
+}
+
+// Rows [first, first + n) of a file in the layout, as a batch.
+ObsBatch read_rows(const io::NcFile& nc, const ObsFile& header, std::size_t first, std::size_t n) {
+  ObsBatch b;
+  b.resize(static_cast<Eigen::Index>(n));
+  if (n == 0) return b;
+  const std::vector<std::size_t> s{first}, c{n};
+  const auto lat = nc.get_raw("MetaData/latitude", s, c), lon = nc.get_raw("MetaData/longitude", s, c);
+  const auto t = nc.get_raw("MetaData/dateTime", s, c), qc = nc.get_raw(header.qc_group + "/" + header.variable, s, c);
+  const auto v = nc.get("ObsValue/" + header.variable, s, c), e = nc.get("ObsError/" + header.variable, s, c);
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto k = static_cast<Eigen::Index>(i);
+    b.y[i] = lat[i], b.x[i] = lon[i], b.time[i] = Time{static_cast<std::int64_t>(t[i])};
+    b.value[k] = v[i], b.error[k] = e[i], b.qc[i] = static_cast<int>(qc[i]);
+  }
+  return b;
+}
+
+// One k-way merge: the runs of `from` into `to` from row `at` on, in time order (ties: run order).
+void merge_group(const io::NcFile& from, io::NcFile& to, const ObsFile& header, const std::vector<Run>& runs,
+                 std::size_t at) {
+  struct Cursor {
+    std::size_t next = 0, end = 0, at = 0;  // file rows not yet read; position in the block
+    ObsBatch block;
+  };
+  std::vector<Cursor> cur(runs.size());
+  auto refill = [&](Cursor& c) {
+    const std::size_t n = std::min(kBlock, c.end - c.next);
+    c.block = read_rows(from, header, c.next, n);
+    c.next += n;
+    c.at = 0;
+  };
+  using Head = std::pair<std::int64_t, std::size_t>;  // time, run
+  std::priority_queue<Head, std::vector<Head>, std::greater<>> heads;
+  for (std::size_t r = 0; r < runs.size(); ++r) {
+    cur[r].next = runs[r].first;
+    cur[r].end = runs[r].first + runs[r].second;
+    refill(cur[r]);
+    if (cur[r].block.size() > 0) heads.emplace(cur[r].block.time[0].seconds, r);
+  }
+  ObsBatch out;
+  out.resize(static_cast<Eigen::Index>(kBlock));
+  Eigen::Index n = 0;
+  auto flush = [&]() {
+    put_rows(to, header, out.slice(0, n), at);
+    at += static_cast<std::size_t>(n);
+    n = 0;
+  };
+  while (!heads.empty()) {
+    const std::size_t r = heads.top().second;
+    heads.pop();
+    Cursor& c = cur[r];
+    const auto i = static_cast<Eigen::Index>(c.at);
+    out.x[n] = c.block.x[i], out.y[n] = c.block.y[i], out.time[n] = c.block.time[i], out.qc[n] = c.block.qc[i];
+    out.value[n] = c.block.value[i], out.error[n] = c.block.error[i];
+    if (++n == out.size()) flush();
+    if (++c.at == static_cast<std::size_t>(c.block.size()) && c.next < c.end) refill(c);
+    if (c.at < static_cast<std::size_t>(c.block.size())) heads.emplace(c.block.time[c.at].seconds, r);
+  }
+  flush();
+}
+
+}  // namespace
+
 IodaWriter::IodaWriter(const std::string& path, const ObsFile& header,
                        const std::vector<std::pair<std::string, std::string>>& attributes)
-    : impl_(std::make_unique<Impl>(Impl{header, io::NcFile::create(path)})) {
+    : impl_(std::make_unique<Impl>(Impl{path, header, attributes, create_layout(path + ".runs", header, attributes, true)})) {
   impl_->header.obs = ObsBatch{};
-  define_layout(impl_->nc, impl_->header, 0, 1 << 14);
-  for (const auto& [name, value] : attributes) impl_->nc.put_att("", name, value);
-  impl_->nc.end_def();
 }
 
 IodaWriter::~IodaWriter() = default;
 
 void IodaWriter::append(const ObsBatch& b) {
-  check_order(b, impl_->nc.path());
-  if (b.size() > 0) {
-    impl_->ordered = impl_->ordered && !(b.time.front() < impl_->last);
-    impl_->last = b.time.back();
-  }
-  put_rows(impl_->nc, impl_->header, b, impl_->rows);
+  check_order(b, impl_->path);
+  if (b.size() == 0) return;
+  impl_->ordered = impl_->ordered && !(b.time.front() < impl_->last);
+  impl_->last = b.time.back();
+  impl_->runs.emplace_back(impl_->rows, static_cast<std::size_t>(b.size()));
   impl_->rows += static_cast<std::size_t>(b.size());
+  impl_->pending.append(b);
+  impl_->pending.source_names.resize(1);  // one source; append numbers each batch's anew
+  if (impl_->pending.size() >= static_cast<Eigen::Index>(kBlock * 32)) flush();
+}
+
+void IodaWriter::flush() {
+  auto& w = *impl_;
+  put_rows(w.nc, w.header, w.pending, w.written);
+  w.written += static_cast<std::size_t>(w.pending.size());
+  w.pending = ObsBatch{};
 }
 
 std::size_t IodaWriter::size() const { return impl_->rows; }
 bool IodaWriter::in_time_order() const { return impl_->ordered; }
-void IodaWriter::attribute(const std::string& name, const std::string& value) { impl_->nc.put_att("", name, value); }
-void IodaWriter::commit() { impl_->nc.commit(); }
+
+void IodaWriter::attribute(const std::string& name, const std::string& value) {
+  impl_->nc.put_att("", name, value);
+  impl_->attributes.emplace_back(name, value);
+}
+
+void IodaWriter::commit() {
+  auto& w = *impl_;
+  flush();
+  w.nc.commit();
+  std::string src = w.path + ".runs";
+  std::vector<Run> runs = w.ordered ? std::vector<Run>{{0, w.rows}} : w.runs;
+  for (int pass = 0; runs.size() > 1; ++pass) {
+    const bool last = runs.size() <= kFanIn;
+    const std::string dst = last ? w.path : cat(w.path, ".merge", pass % 2);
+    std::vector<Run> merged;
+    {
+      auto from = io::NcFile::open(src);
+      for (const auto& var : layout_variables(w.header)) from.set_cache(var, kFanIn * kBlock * 8);
+      auto to = create_layout(dst, w.header, w.attributes, !last);
+      for (std::size_t g = 0; g < runs.size(); g += kFanIn) {
+        const std::vector<Run> group(runs.begin() + static_cast<std::ptrdiff_t>(g),
+                                     runs.begin() + static_cast<std::ptrdiff_t>(std::min(runs.size(), g + kFanIn)));
+        const std::size_t first = merged.empty() ? 0 : merged.back().first + merged.back().second;
+        std::size_t rows = 0;
+        for (const auto& r : group) rows += r.second;
+        merge_group(from, to, w.header, group, first);
+        merged.emplace_back(first, rows);
+      }
+      to.commit();
+    }
+    std::filesystem::remove(src);
+    src = dst;
+    runs = merged;
+  }
+  if (src != w.path) std::filesystem::rename(src, w.path);
+}
 
 PhysicalRange physical_range(const std::string& variable, const std::string& units, const std::string& path) {
   struct Known {
@@ -152,7 +289,7 @@ PhysicalRange physical_range(const std::string& variable, const std::string& uni
 }
 
 ObsFile read_ioda(const std::string& path, const std::string& variable, const std::string& units,
-                  const std::vector<std::string>& groups, bool sort_by_time) {
+                  const std::vector<std::string>& groups) {
   const auto nc = io::NcFile::open(path);
   ObsFile f;
   if (!nc.has_dim("Location")) throw InputError(cat(path, ": not an IODA observation file (no 'Location' dimension)"));
@@ -209,7 +346,7 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     b.y[i] = lat[i];
     b.x[i] = lon[i];
     b.time[i] = Time{t[i]};
-    if (i > 0 && b.time[i] < b.time[i - 1] && !sort_by_time)
+    if (i > 0 && b.time[i] < b.time[i - 1])
       throw InputError(cat(path, ": MetaData/dateTime is out of order at location ", i, " (", b.time[i].iso(), " after ",
                            b.time[i - 1].iso(), ")"));
     const auto ei = static_cast<Eigen::Index>(i);
@@ -224,18 +361,6 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     } else if (b.qc[i] == 0 && !(error[i] > 0.0))
       throw InputError(cat(path, ": ObsError/", v, " at location ", i, " is ", error[i],
                            "; expected a positive standard deviation for a good observation"));
-  }
-  if (sort_by_time && !std::is_sorted(b.time.begin(), b.time.end())) {
-    std::vector<Eigen::Index> order(n);
-    for (std::size_t i = 0; i < n; ++i) order[i] = static_cast<Eigen::Index>(i);
-    std::stable_sort(order.begin(), order.end(), [&b](Eigen::Index a, Eigen::Index c) { return b.time[a] < b.time[c]; });
-    auto permute = [&order](auto& v) {
-      auto copy = v;
-      for (std::size_t i = 0; i < order.size(); ++i) v[i] = copy[static_cast<std::size_t>(order[i])];
-    };
-    b = b.rows(order);
-    if (!f.station.empty()) permute(f.station);
-    for (auto& g : f.groups) permute(g.values);
   }
   return f;
 }

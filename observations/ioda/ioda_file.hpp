@@ -33,8 +33,9 @@ struct ObsFile {
 // Writes atomically; times must not decrease.
 void write_ioda(const ObsFile& f, const std::string& path);
 // An observation file written in pieces (an import streaming granules one at
-// a time): `Location` grows with each append; commit() moves the file into
-// place, and a writer destroyed before commit() leaves nothing behind.
+// a time): `Location` grows with each append; commit() puts the file in place
+// in time order (appends that overlap in time are merged, in bounded memory),
+// and a writer destroyed before commit() leaves nothing behind.
 class IodaWriter {
  public:
   // `header`: variable, units, platform, sensor, source (its observations are ignored);
@@ -48,10 +49,11 @@ class IodaWriter {
   // A global attribute known only at the end (an import's counts).
   void attribute(const std::string& name, const std::string& value);
   std::size_t size() const;
-  bool in_time_order() const;  // whether every append started at or after the previous one ended
+  bool in_time_order() const;  // whether every append started at or after the previous one ended (no merge needed)
   void commit();
 
  private:
+  void flush();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
@@ -61,9 +63,8 @@ class IodaWriter {
 // where the value is good. Missing values (fill) become QC flag `missing`.
 // A feedback file's EffectiveQC stands for PreQC; `groups` (e.g. hofx1) are
 // read into f.groups.
-// `sort_by_time`: rows out of time order are sorted (stably) instead of refused.
 ObsFile read_ioda(const std::string& path, const std::string& variable = "", const std::string& units = "",
-                  const std::vector<std::string>& groups = {}, bool sort_by_time = false);
+                  const std::vector<std::string>& groups = {});
 
 // The units a soil-moisture variable must carry (InputError naming `path`
 // otherwise) and the values it can physically take.

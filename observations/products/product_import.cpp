@@ -13,6 +13,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "io/netcdf.hpp"
 #include "observations/ioda/ioda_file.hpp"
 
 namespace landda::observations::products {
@@ -266,6 +267,7 @@ ImportReport import_product(const ProductReader& reader, const ImportRequest& r)
   for (std::size_t k = 0; k < files.size(); ++k) {
     if (tty) std::cerr << "\r  granule " << k + 1 << " of " << files.size() << ", " << rep.kept << " value(s) kept" << std::flush;
     const Granule g = reader.read(files[k]);
+    io::release_library_memory();
     ++rep.granules;
     const auto kept = sift(g, r, range, rep);
     if (std::none_of(g.value.begin(), g.value.end(), [](double v) { return std::isfinite(v); })) rep.empty.push_back(files[k]);
@@ -285,12 +287,7 @@ ImportReport import_product(const ProductReader& reader, const ImportRequest& r)
     throw InputError(cat("none of the ", rep.kept, " ", r.product, " value(s) kept fell in a super-observation cell; nothing written"));
   rep.written = static_cast<long long>(out->size());
   out->attribute("import_report", rep.json());
-  const bool ordered = out->in_time_order();
-  out->commit();
-  if (!ordered) {
-    // Granules whose times overlap: the file is rewritten in time order (held in memory once).
-    write_ioda(read_ioda(r.output, kind.variable, kind.units, {}, true), r.output);
-  }
+  out->commit();  // in time order: overlapping granules are merged there
   return rep;
 }
 

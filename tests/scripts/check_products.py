@@ -101,6 +101,15 @@ def smap():
                      "error": np.where((err[keep] != -9999) & (err[keep] > 0), err[keep], 0.04), "time": time[keep]})
         check_smap_utc(path, sec, keep)
     compare("smap_l2", run("smap_l2", [os.path.join(data, "SMAP_L2")]), gather(kept), counts, "m3 m-3")
+    # Granules whose names sort against their times (the later orbit first, each twice): the
+    # writer merges the overlapping runs into one file in time order, every value kept twice.
+    swapped = os.path.join(work, "swapped")
+    os.makedirs(swapped)
+    for k, path in enumerate(list(reversed(files("SMAP_L2", r"SMAP_L2_SM_P_.*\.h5"))) * 2):
+        os.symlink(os.path.abspath(path), os.path.join(swapped, f"SMAP_L2_SM_P_{k}.h5"))
+    twice = gather([gather(kept), gather(kept)])
+    compare("smap_l2 (granules out of time order, merged)", run("smap_l2", [swapped]), twice,
+            {k: 2 * v for k, v in counts.items()}, "m3 m-3")
 
 
 def check_smap_utc(path, sec, keep):
