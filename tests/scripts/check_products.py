@@ -110,6 +110,13 @@ def smap():
     twice = gather([gather(kept), gather(kept)])
     compare("smap_l2 (granules out of time order, merged)", run("smap_l2", [swapped]), twice,
             {k: 2 * v for k, v in counts.items()}, "m3 m-3")
+    # 70 overlapping granules: more runs than one merge takes (64), so two passes.
+    many = os.path.join(work, "many")
+    os.makedirs(many)
+    for k, path in enumerate(list(reversed(files("SMAP_L2", r"SMAP_L2_SM_P_.*\.h5"))) * 35):
+        os.symlink(os.path.abspath(path), os.path.join(many, f"SMAP_L2_SM_P_{k:03d}.h5"))
+    compare("smap_l2 (70 overlapping granules, two merge passes)", run("smap_l2", [many]),
+            gather([gather(kept)] * 35), {k: 35 * v for k, v in counts.items()}, "m3 m-3")
 
 
 def check_smap_utc(path, sec, keep):
