@@ -120,6 +120,67 @@ int import_hrldas_obs(const std::string& input, const std::string& output, const
   return 0;
 }
 
+// What `import cf-dsg` takes.
+struct DsgArgs {
+  std::vector<std::string> files;
+  std::string product, near, start_text, end_text, output;
+  double max_km;
+};
+
+// TU Wien time-series cells -> IODA, for a product preset and a set of sites.
+int import_cf_dsg(const DsgArgs& a) {
+  const auto& [files, product, near, start_text, end_text, output, max_km] = a;
+  if (files.front().empty() || output.empty() || product.empty())
+    throw ConfigError("landda import cf-dsg: --product, INPUT cell file(s) and --output are required");
+  std::vector<observations::Site> sites;
+  std::stringstream ss(near);
+  for (std::string item; std::getline(ss, item, ';');) {
+    double lon = 0, lat = 0;
+    char name[256] = {};
+    const int got = std::sscanf(item.c_str(), "%lf,%lf,%255s", &lon, &lat, name);
+    if (got < 2) throw ConfigError(cat("landda import: --near wants 'lon,lat[,name];...', got '", item, "'"));
+    sites.push_back({got == 3 ? name : cat(lon, ",", lat), lon, lat});
+  }
+  const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
+  const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
+  const auto result = observations::import_dsg(observations::DsgProduct::preset(product), files, sites, start, end, max_km);
+  observations::write_ioda(result.file, output);
+  for (const auto& m : result.matches)
+    std::cout << "  " << m.site << ": "
+              << (m.gpi < 0 ? "no grid point with data within " + std::to_string(max_km) + " km"
+                            : cat("gpi ", m.gpi, " at ", m.distance_km, " km, ", m.valid, " valid of ", m.total))
+              << (m.nearer_empty ? cat(" (", m.nearer_empty, " nearer grid point(s) without data in the period passed over)") : "")
+              << '\n';
+  std::cout << "imported " << result.file.obs.size() << " " << product << " observation(s) into " << output << '\n';
+  return 0;
+}
+
+// One or more ISMN soil-moisture files -> one IODA observation file, good values only.
+int import_ismn(const std::vector<std::string>& files, const std::string& start_text, const std::string& end_text,
+                const std::string& output, double error_sd) {
+  if (files.front().empty() || output.empty()) throw ConfigError("landda import ismn: INPUT and --output are required");
+  const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
+  const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
+  std::vector<observations::IsmnFile> stations;
+  for (const auto& path : files) stations.push_back(observations::read_ismn(path));
+  const observations::ObsFile out = observations::ismn_to_obs(stations, start, end, error_sd);
+  for (const auto& f : stations) {
+    long long good = 0, unphysical = 0;
+    for (std::size_t i = 0; i < f.time.size(); ++i)
+      if (f.good(i) && !(f.time[i] < start) && f.time[i] < end) {
+        const bool physical = f.value[i] >= 0.0 && f.value[i] <= 1.0;
+        good += physical;
+        unphysical += !physical;
+      }
+    std::cout << "  " << f.network << " " << f.station << " (" << f.depth_from << "-" << f.depth_to << " m): " << good
+              << " good value(s) of " << f.time.size()
+              << (unphysical ? cat("; ", unphysical, " flagged G but outside 0-1 m3/m3 left out") : std::string()) << '\n';
+  }
+  observations::write_ioda(out, output);
+  std::cout << "imported " << out.obs.size() << " observation(s) into " << output << '\n';
+  return 0;
+}
+
 // What a product import takes besides its inputs.
 struct ProductArgs {
   std::vector<std::string> options;
@@ -254,60 +315,10 @@ int import(const Args& args) {
     return import_product(product_kind, inputs, prod);
   }
   if (kind == "ismn-forcing") return import_ismn_forcing({pr_file, ta_file, start_text, end_text, output, long_gaps, max_gap});
-  if (kind == "cf-dsg") {
-    // TU Wien time-series cells -> IODA, for a product preset and a set of sites.
-    if (input.empty() || output.empty() || product.empty())
-      throw ConfigError("landda import cf-dsg: --product, INPUT cell file(s) and --output are required");
-    std::vector<std::string> files{input};
-    for (const auto& extra : extra_inputs) files.push_back(extra);
-    std::vector<observations::Site> sites;
-    std::stringstream ss(near);
-    for (std::string item; std::getline(ss, item, ';');) {
-      double lon = 0, lat = 0;
-      char name[256] = {};
-      const int got = std::sscanf(item.c_str(), "%lf,%lf,%255s", &lon, &lat, name);
-      if (got < 2) throw ConfigError(cat("landda import: --near wants 'lon,lat[,name];...', got '", item, "'"));
-      sites.push_back({got == 3 ? name : cat(lon, ",", lat), lon, lat});
-    }
-    const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
-    const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
-    const auto result = observations::import_dsg(observations::DsgProduct::preset(product), files, sites, start, end, max_km);
-    observations::write_ioda(result.file, output);
-    for (const auto& m : result.matches)
-      std::cout << "  " << m.site << ": "
-                << (m.gpi < 0 ? "no grid point with data within " + std::to_string(max_km) + " km"
-                              : cat("gpi ", m.gpi, " at ", m.distance_km, " km, ", m.valid, " valid of ", m.total))
-                << (m.nearer_empty ? cat(" (", m.nearer_empty, " nearer grid point(s) without data in the period passed over)") : "")
-                << '\n';
-    std::cout << "imported " << result.file.obs.size() << " " << product << " observation(s) into " << output << '\n';
-    return 0;
-  }
-  if (kind == "ismn") {
-    // One or more ISMN soil-moisture files -> one IODA observation file, good values only.
-    if (input.empty() || output.empty()) throw ConfigError("landda import ismn: INPUT and --output are required");
-    std::vector<std::string> files{input};
-    for (const auto& extra : extra_inputs) files.push_back(extra);
-    const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
-    const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
-    std::vector<observations::IsmnFile> stations;
-    for (const auto& path : files) stations.push_back(observations::read_ismn(path));
-    const observations::ObsFile out = observations::ismn_to_obs(stations, start, end, error_sd);
-    for (const auto& f : stations) {
-      long long good = 0, unphysical = 0;
-      for (std::size_t i = 0; i < f.time.size(); ++i)
-        if (f.good(i) && !(f.time[i] < start) && f.time[i] < end) {
-          const bool physical = f.value[i] >= 0.0 && f.value[i] <= 1.0;
-          good += physical;
-          unphysical += !physical;
-        }
-      std::cout << "  " << f.network << " " << f.station << " (" << f.depth_from << "-" << f.depth_to << " m): " << good
-                << " good value(s) of " << f.time.size()
-                << (unphysical ? cat("; ", unphysical, " flagged G but outside 0-1 m3/m3 left out") : std::string()) << '\n';
-    }
-    observations::write_ioda(out, output);
-    std::cout << "imported " << out.obs.size() << " observation(s) into " << output << '\n';
-    return 0;
-  }
+  std::vector<std::string> files{input};
+  for (const auto& extra : extra_inputs) files.push_back(extra);
+  if (kind == "cf-dsg") return import_cf_dsg({files, product, near, start_text, end_text, output, max_km});
+  if (kind == "ismn") return import_ismn(files, start_text, end_text, output, error_sd);
   if (input.empty() || output.empty()) throw ConfigError("landda import: INPUT and --output are required (see --help)");
   if (max_gap < 0) throw ConfigError("landda import: --max-gap must be >= 0");
   if (kind == "bondville") {
