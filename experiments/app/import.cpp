@@ -8,6 +8,7 @@
 #include "experiments/app/options.hpp"
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
+#include "models/soil_water/gridded_forcing.hpp"
 #include "observations/hrldas/hrldas_obs.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
@@ -120,6 +121,69 @@ int import_hrldas_obs(const std::string& input, const std::string& output, const
   return 0;
 }
 
+// Places given as 'lon,lat[,name];...'.
+std::vector<observations::Site> parse_sites(const std::string& text, const char* option) {
+  std::vector<observations::Site> sites;
+  std::stringstream ss(text);
+  for (std::string item; std::getline(ss, item, ';');) {
+    double lon = 0, lat = 0;
+    char name[256] = {};
+    const int got = std::sscanf(item.c_str(), "%lf,%lf,%255s", &lon, &lat, name);
+    if (got < 2) throw ConfigError(cat("landda import: ", option, " wants 'lon,lat[,name];...', got '", item, "'"));
+    sites.push_back({got == 3 ? name : cat(lon, ",", lat), lon, lat});
+  }
+  return sites;
+}
+
+// What `import forcing` takes besides its inputs.
+struct ForcingArgs {
+  std::string preset, map, onto, points, method, variables, start, end, output;
+};
+
+// Gridded forcing (ERA5, ERA5-Land, GLDAS, NLDAS, MERRA-2 or a map of one's own) -> a forcing file on the cells.
+int import_forcing(const std::vector<std::string>& inputs, const ForcingArgs& a) {
+  namespace ms = models::soil;
+  if (inputs.empty() || a.output.empty() || (a.preset.empty() == a.map.empty()) || (a.onto.empty() == a.points.empty()))
+    throw ConfigError("landda import forcing: INPUT files, --output, one of --preset and --map, and one of --onto and "
+                      "--points are required");
+  ms::GriddedForcingRequest r;
+  r.inputs = inputs;
+  if (!a.preset.empty()) {
+    r.map = ms::ForcingMap::preset(a.preset);
+  } else {
+    config::read(config::load_file(a.map), r.map);
+  }
+  if (a.method != "bilinear" && a.method != "nearest")
+    throw ConfigError(cat("landda import forcing: --method is bilinear or nearest, not '", a.method, "'"));
+  r.method = a.method;
+  if (!a.onto.empty()) {
+    const Grid g = models::SoilWater::grid_of(config::load_file(a.onto));
+    for (int c = 0; c < g.size(); ++c) {
+      r.lon.push_back(g.lon(c));
+      r.lat.push_back(g.lat(c));
+      r.names.push_back(g.names().empty() ? cat("cell", c) : g.names()[static_cast<std::size_t>(c)]);
+    }
+  } else {
+    for (const auto& s : parse_sites(a.points, "--points")) r.lon.push_back(s.lon), r.lat.push_back(s.lat), r.names.push_back(s.name);
+  }
+  std::stringstream vs(a.variables);
+  for (std::string v; std::getline(vs, v, ',');) r.only.push_back(v);
+  if (!a.start.empty()) r.start = Time::parse(a.start);
+  if (!a.end.empty()) r.end = Time::parse(a.end);
+  const auto result = ms::import_gridded_forcing(r);
+  ms::write_forcing(result.cells, a.output);
+  const auto& f = result.cells.front();
+  std::size_t records = 0;
+  for (const auto& v : f.values) records = std::max(records, v.size());
+  std::cout << "imported " << records << " records of " << result.cells.size() << " cell(s), " << f.start.iso() << " every "
+            << f.interval.iso() << ", into " << a.output << '\n';
+  for (const auto& m : result.made) std::cout << "  " << m << '\n';
+  for (const auto& m : result.missing) std::cout << "  no " << m << ": no file holds what the map makes it from\n";
+  if (result.rounded_to_zero > 0)
+    std::cout << "  " << result.rounded_to_zero << " flux value(s) a hair below zero (packing, differences of totals) set to 0\n";
+  return 0;
+}
+
 // What `import cf-dsg` takes.
 struct DsgArgs {
   std::vector<std::string> files;
@@ -132,15 +196,7 @@ int import_cf_dsg(const DsgArgs& a) {
   const auto& [files, product, near, start_text, end_text, output, max_km] = a;
   if (files.front().empty() || output.empty() || product.empty())
     throw ConfigError("landda import cf-dsg: --product, INPUT cell file(s) and --output are required");
-  std::vector<observations::Site> sites;
-  std::stringstream ss(near);
-  for (std::string item; std::getline(ss, item, ';');) {
-    double lon = 0, lat = 0;
-    char name[256] = {};
-    const int got = std::sscanf(item.c_str(), "%lf,%lf,%255s", &lon, &lat, name);
-    if (got < 2) throw ConfigError(cat("landda import: --near wants 'lon,lat[,name];...', got '", item, "'"));
-    sites.push_back({got == 3 ? name : cat(lon, ",", lat), lon, lat});
-  }
+  const auto sites = parse_sites(near, "--near");
   const Time start = start_text.empty() ? Time{std::numeric_limits<std::int64_t>::min() / 2} : Time::parse(start_text);
   const Time end = end_text.empty() ? Time{std::numeric_limits<std::int64_t>::max() / 2} : Time::parse(end_text);
   const auto result = observations::import_dsg(observations::DsgProduct::preset(product), files, sites, start, end, max_km);
@@ -248,6 +304,7 @@ int import(const Args& args) {
   double lon = std::nan(""), lat = std::nan("");
   int repeats = 3;
   ProductArgs prod;
+  ForcingArgs forcing{"", "", "", "", "bilinear", "", "", "", ""};
   std::string product_help = "cf-dsg: the product's preset:";
   for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
@@ -274,6 +331,11 @@ int import(const Args& args) {
       "superob-deg", po::value(&prod.superob_deg), "products: average each granule's values in boxes of this many degrees")(
       "onto", po::value(&prod.onto), "products: average each granule's values onto the cells of this run config's model.grid")(
       "onto-radius-km", po::value(&prod.onto_radius_km), "products: --onto a points grid: pixels within this of a point (default 5)")(
+      "preset", po::value(&forcing.preset), "forcing: the product's variable map (era5, era5_land, gldas, nldas, merra2)")(
+      "map", po::value(&forcing.map), "forcing: a variable map of one's own (YAML; see docs/downloads.md)")(
+      "points", po::value(&forcing.points), "forcing: the cells as 'lon,lat[,name];...' (instead of --onto)")(
+      "method", po::value(&forcing.method), "forcing: bilinear (default) or nearest")(
+      "variables", po::value(&forcing.variables), "forcing: make only these landda variables (pr,tas,...)")(
       "error-correlation-km", po::value(&prod.correlation_km),
       "products: pixel errors correlate as exp(-d/L); a super-observation's error shrinks only as far as that allows "
       "(default 10; 0: independent)");
@@ -297,6 +359,9 @@ int import(const Args& args) {
                  "                 product's quality tests applied and counted (landda import smap-l2 SMAP/ -o smap.nc\n"
                  "                 --start 2015-08-11 --end 2015-08-12 --bbox -125,25,-65,50 [--option quality=successful]\n"
                  "                 [--superob-deg 0.25 | --onto run.yaml]); keys: landda describe smap_l2, ...\n"
+                 "  forcing        gridded forcing (ERA5, ERA5-Land in both CDS layouts, GLDAS, NLDAS, MERRA-2, or a map of\n"
+                 "                 one's own) onto the cells of a run config or points -> a forcing file (landda import forcing\n"
+                 "                 --preset era5 ERA5/ --onto run.yaml -o forcing.nc [--method nearest] [--variables pr,tas])\n"
                  "  ismn           ISMN soil-moisture station files (either layout) -> one IODA observation file,\n"
                  "                 values flagged G only (landda import ismn F1.stm [F2.stm ...] -o obs.nc [--start --end])\n"
                  "                 (landda import ismn-forcing --precipitation P.stm --temperature T.stm --start S --end E -o F.nc)\n\n"
@@ -313,6 +378,13 @@ int import(const Args& args) {
     for (const auto& extra : extra_inputs) inputs.push_back(extra);
     prod.start = start_text, prod.end = end_text, prod.output = output;
     return import_product(product_kind, inputs, prod);
+  }
+  if (kind == "forcing") {
+    std::vector<std::string> inputs;
+    if (!input.empty()) inputs.push_back(input);
+    for (const auto& extra : extra_inputs) inputs.push_back(extra);
+    forcing.onto = prod.onto, forcing.start = start_text, forcing.end = end_text, forcing.output = output;
+    return import_forcing(inputs, forcing);
   }
   if (kind == "ismn-forcing") return import_ismn_forcing({pr_file, ta_file, start_text, end_text, output, long_gaps, max_gap});
   std::vector<std::string> files{input};
@@ -336,7 +408,7 @@ int import(const Args& args) {
   if (kind == "hrldas") return import_hrldas_forcing(input, output, max_gap);
   if (kind == "hrldas-obs") return import_hrldas_obs(input, output, column, lon, lat, station, error_sd, repeats);
   throw ConfigError(cat("landda import: unknown kind '", kind,
-                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, ",
+                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, forcing, ",
                         config::join(observations::products::readers().names())));
 }
 

@@ -15,6 +15,7 @@ constexpr double kHi[] = {0.1, 340.0, 1500.0, 800.0, 120.0, 100.0, 110000.0};
 }  // namespace
 
 const char* met_name(Met v) { return kNames[static_cast<int>(v)]; }
+MetRange plausible_range(Met v) { return {kLo[static_cast<int>(v)], kHi[static_cast<int>(v)]}; }
 
 Forcing Forcing::read(const std::string& path, int n_cells) {
   const auto nc = io::NcFile::open(path);

@@ -16,6 +16,11 @@ namespace landda::models::soil {
 
 enum class Met { pr = 0, tas, rsds, rlds, hurs, sfcWind, ps, count };
 const char* met_name(Met v);
+// The values a variable can plausibly take (landda's units): outside is a unit or file error.
+struct MetRange {
+  double lo, hi;
+};
+MetRange plausible_range(Met v);
 
 class Forcing {
  public:

@@ -85,14 +85,18 @@ bool namelist_value(const std::string& line, const std::string& key, double& val
   return true;
 }
 
-// Relative humidity (%) from specific humidity (kg/kg), temperature (K) and pressure (Pa).
+}  // namespace
+
+double saturation_vapour_pressure(double t) { return 611.2 * std::exp(17.67 * (t - 273.15) / (t - 29.65)); }
+
 double relative_humidity(double q, double t, double p) {
   const double e = q * p / (0.622 + 0.378 * q);
-  const double es = 611.2 * std::exp(17.67 * (t - 273.15) / (t - 29.65));  // Bolton (1980), over water
-  return std::min(100.0, 100.0 * e / es);
+  return std::min(100.0, 100.0 * e / saturation_vapour_pressure(t));
 }
 
-}  // namespace
+double relative_humidity_from_dewpoint(double td, double t) {
+  return std::min(100.0, 100.0 * saturation_vapour_pressure(td) / saturation_vapour_pressure(t));
+}
 
 ForcingSeries read_hrldas_point(const std::string& path) {
   std::ifstream in(path);
@@ -201,9 +205,11 @@ void write_forcing(const ForcingSeries& s, const std::string& path) { write_forc
 void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& path) {
   if (cells.empty()) throw Error(cat(path, ": a forcing file needs at least one point"));
   const ForcingSeries& s = cells.front();
-  const std::size_t n = s.values[0].size(), m = cells.size();
+  std::size_t n = 0;  // records: every variable written has them all
+  for (const auto& v : s.values) n = std::max(n, v.size());
+  const std::size_t m = cells.size();
   for (const auto& c : cells)
-    if (c.start != s.start || c.interval != s.interval || c.values[0].size() != n)
+    if (c.start != s.start || c.interval != s.interval)
       throw Error(cat(path, ": the points of a forcing file share one time axis (", c.site, " does not)"));
   const bool points = m > 1;  // one point: dimensions (time); several: (time, cell) with each cell's place
   auto nc = io::NcFile::create(path);
@@ -212,7 +218,9 @@ void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& p
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "featureType", "timeSeries");
   nc.put_att("", "title", points ? cat("landda forcing: ", m, " points") : "landda forcing: " + s.site);
-  nc.put_att("", "source", points ? "landda station set (stations.csv beside this file says where each value came from)" : s.source);
+  const bool stations = s.source.rfind("ISMN stations", 0) == 0;
+  nc.put_att("", "source", points && stations ? "landda station set (stations.csv beside this file says where each value came from)"
+                                              : s.source);
   nc.put_att("", "landda_record_convention", "each record is the mean over [time, time + interval)");
   if (!points) {
     nc.put_att("", "latitude", s.lat);
@@ -244,6 +252,9 @@ void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& p
                                                  : std::vector<std::size_t>{std::min<std::size_t>(n, 8760)};
   for (int v = 0; v < 7; ++v) {
     if (s.values[v].empty()) continue;
+    for (const auto& c : cells)
+      if (c.values[v].size() != n)
+        throw Error(cat(path, ": ", c.site, " has ", c.values[v].size(), " records of ", met_name(static_cast<Met>(v)), ", not ", n));
     const char* name = met_name(static_cast<Met>(v));
     nc.def_var({name, io::NcType::f64, dims, chunks, 4, -9999.0});
     nc.put_att(name, "standard_name", standard[v]);
@@ -266,7 +277,6 @@ void write_forcing(const std::vector<ForcingSeries>& cells, const std::string& p
     if (s.values[v].empty()) continue;
     std::vector<double> x(n * m);
     for (std::size_t c = 0; c < m; ++c) {
-      if (cells[c].values[v].size() != n) throw Error(cat(path, ": ", cells[c].site, " lacks ", met_name(static_cast<Met>(v))));
       for (std::size_t k = 0; k < n; ++k) {
         const double e = cells[c].values[v][k];
         x[k * m + c] = std::isfinite(e) ? e : -9999.0;

@@ -30,6 +30,13 @@ ForcingSeries read_bondville(const std::string& path);
 // physical are errors naming the line.
 ForcingSeries read_hrldas_point(const std::string& path);
 
+// Saturation vapour pressure over water (Pa) at temperature t (K), Bolton (1980).
+double saturation_vapour_pressure(double t);
+// Relative humidity (%, at most 100) from specific humidity (kg/kg), temperature (K) and pressure (Pa),
+double relative_humidity(double q, double t, double p);
+// and from the dew point (K) and temperature (K).
+double relative_humidity_from_dewpoint(double td, double t);
+
 // Fills the gaps (NaN) of at most `max_gap` values between two values by linear
 // interpolation; longer gaps and those at the ends stay. Returns how many were filled.
 long long interpolate_gaps(std::vector<double>& x, long long max_gap);

@@ -1,7 +1,5 @@
 #include "observations/products/product_import.hpp"
 
-#include <fnmatch.h>
-#include <glob.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -13,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "io/file_list.hpp"
 #include "io/netcdf.hpp"
 #include "observations/ioda/ioda_file.hpp"
 
@@ -123,40 +122,6 @@ double superob_error(const std::vector<double>& lon, const std::vector<double>& 
   return std::sqrt(var * (rho + (1.0 - rho) / static_cast<double>(n)));
 }
 
-std::vector<std::string> granule_files(const std::vector<std::string>& inputs, const std::string& pattern) {
-  std::vector<std::string> out;
-  for (const auto& in : inputs) {
-    std::error_code ec;
-    if (fs::is_directory(in, ec)) {
-      for (auto it = fs::recursive_directory_iterator(in, fs::directory_options::follow_directory_symlink, ec);
-           !ec && it != fs::recursive_directory_iterator(); it.increment(ec))
-        if (it->is_regular_file() && fnmatch(pattern.c_str(), it->path().filename().c_str(), 0) == 0)
-          out.push_back(it->path().string());
-      if (ec) throw InputError(cat(in, ": cannot list the folder: ", ec.message()));
-    } else if (fs::exists(in, ec)) {
-      out.push_back(in);
-    } else if (in.find_first_of("*?[") != std::string::npos) {
-      glob_t g{};
-      if (::glob(in.c_str(), 0, nullptr, &g) == 0)
-        for (std::size_t i = 0; i < g.gl_pathc; ++i) out.emplace_back(g.gl_pathv[i]);
-      globfree(&g);
-    } else {
-      throw InputError(cat(in, ": no such file or folder"));
-    }
-  }
-  std::sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
-    const auto fa = fs::path(a).filename().string(), fb = fs::path(b).filename().string();
-    return fa != fb ? fa < fb : a < b;
-  });
-  out.erase(std::unique(out.begin(), out.end()), out.end());
-  if (out.empty()) {
-    std::string all;
-    for (const auto& in : inputs) all += (all.empty() ? "" : " ") + in;
-    throw InputError(cat("no granule (", pattern, ") found in ", all));
-  }
-  return out;
-}
-
 namespace {
 
 // The kept values of one granule as observations, or their super-observations.
@@ -246,7 +211,7 @@ std::vector<std::size_t> sift(const Granule& g, const ImportRequest& r, const Ph
 }  // namespace
 
 ImportReport import_product(const ProductReader& reader, const ImportRequest& r) {
-  const auto files = granule_files(r.inputs, reader.file_pattern());
+  const auto files = io::expand_inputs(r.inputs, reader.file_pattern());
   const ProductKind kind = reader.kind();
   const PhysicalRange range = physical_range(kind.variable, kind.units, r.product);
   ImportReport rep;

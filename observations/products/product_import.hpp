@@ -63,9 +63,6 @@ struct ImportReport {
   void print(std::ostream& os) const;
 };
 
-// The granule files the inputs name, sorted by file name (products name granules by time).
-std::vector<std::string> granule_files(const std::vector<std::string>& inputs, const std::string& pattern);
-
 ImportReport import_product(const ProductReader& reader, const ImportRequest& request);
 
 // The average of one granule's good values in a cell, its error from the

@@ -48,6 +48,12 @@ readers = [
      [landda, "import", "cgls-ssm", "F", "-o", os.path.join(work, "out_cgls.nc")]),
     ("lis_history", d("data/products/lis_noahmp/201703/LIS_HIST_201703300000.d01.nc"),
      [landda, "import", "lis-history", "F", "-o", os.path.join(work, "out_lis.nc")]),
+    ("era5_legacy", d("data/forcing-formats/era5_cds_legacy/era5_testfile.nc"),
+     [landda, "import", "forcing", "--preset", "era5", "F", "--points", "12.5,55.7", "--variables", "tas,rsds,sfcWind,ps",
+      "-o", os.path.join(work, "out_era5.nc")]),
+    ("era5_2024", d("data/forcing-formats/era5_cds_2024/era5_total_precipitation_2020-1.nc"),
+     [landda, "import", "forcing", "--preset", "era5", "F", "--points", "0.1,59.9", "--variables", "pr",
+      "-o", os.path.join(work, "out_era5_2024.nc")]),
     ("static", d("data/hawaii/SCAN_SCAN_SilverSword_static_variables.csv"),
      [landda, "validate", d("experiments/configs/hawaii_silversword.yaml"), "--set", "model.soil.ismn_files=[F]"]),
 ]
