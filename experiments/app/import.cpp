@@ -9,6 +9,7 @@
 #include "models/soil_water/forcing.hpp"
 #include "models/soil_water/forcing_import.hpp"
 #include "models/soil_water/gridded_forcing.hpp"
+#include "models/soil_water/ameriflux.hpp"
 #include "observations/hrldas/hrldas_obs.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
@@ -184,6 +185,68 @@ int import_forcing(const std::vector<std::string>& inputs, const ForcingArgs& a)
   return 0;
 }
 
+// An AmeriFlux/FLUXNET site file -> a forcing file (`ameriflux`) or one soil-moisture column as
+// IODA observations (`ameriflux-swc`, % -> m3 m-3, at the end of each period).
+struct AmerifluxArgs {
+  std::string input, output, column, start, end;
+  double utc_offset, error_sd;
+  int max_gap;
+};
+
+int import_ameriflux(const std::string& kind, const AmerifluxArgs& a) {
+  const auto& [input, output, column, start, end, utc_offset, error_sd, max_gap] = a;
+  namespace ms = models::soil;
+  if (input.empty() || output.empty() || std::isnan(utc_offset))
+    throw ConfigError(cat("landda import ", kind, ": INPUT, --output and --utc-offset (the site's offset from UTC of its local "
+                          "standard time, e.g. -7 for Arizona; the file's times are local) are required"));
+  auto t = ms::read_ameriflux(input, utc_offset);
+  if (!start.empty() || !end.empty())
+    t.keep(start.empty() ? t.end.front() - t.period : Time::parse(start), end.empty() ? t.end.back() : Time::parse(end));
+  if (kind == "ameriflux") {
+    long long zeroed = 0;
+    auto s = ms::ameriflux_forcing(t, zeroed);
+    const auto filled = ms::fill_gaps(s, max_gap, input);
+    ms::write_forcing(s, output);
+    std::cout << "imported " << t.end.size() << " periods of " << t.site << " (" << t.lat << " N, " << t.lon << " E), "
+              << s.start.iso() << " every " << s.interval.iso() << ", into " << output << '\n';
+    for (int v = 0; v < 7; ++v) {
+      const auto met = static_cast<ms::Met>(v);
+      if (s.values[v].empty()) std::cout << "  no " << ms::met_name(met) << " (its column is missing or empty)\n";
+      else if (filled[v] > 0) std::cout << "  filled " << filled[v] << " missing value(s) of " << ms::met_name(met) << " by linear interpolation\n";
+    }
+    if (zeroed > 0) std::cout << "  set " << zeroed << " radiation value(s) between -10 and 0 W m-2 (night-time offset) to 0\n";
+    return 0;
+  }
+  if (column.empty()) throw ConfigError("landda import ameriflux-swc: --column (SWC1, SWC2, ...) is required");
+  if (t.units.count(column) && t.units.at(column) != "%")
+    throw InputError(cat(input, ": column ", column, " has units '", t.units.at(column), "'; expected '%'"));
+  observations::ObsFile f;
+  f.platform = "in situ";
+  f.sensor = cat("AmeriFlux ", t.site, " ", column);
+  f.source = input;
+  std::vector<Eigen::Index> keep;
+  long long missing = 0, outside = 0;
+  const auto& v = t.column(column);
+  for (std::size_t k = 0; k < v.size(); ++k) {
+    if (!std::isfinite(v[k])) ++missing;
+    else if (v[k] < 0 || v[k] > 100) ++outside;
+    else keep.push_back(static_cast<Eigen::Index>(k));
+  }
+  f.obs.resize(static_cast<Eigen::Index>(keep.size()));
+  f.obs.source_names = {f.sensor};
+  for (std::size_t i = 0; i < keep.size(); ++i) {
+    const auto k = static_cast<std::size_t>(keep[i]);
+    f.obs.x[i] = t.lon, f.obs.y[i] = t.lat, f.obs.time[i] = t.end[k], f.obs.qc[i] = 0;
+    f.obs.value[static_cast<Eigen::Index>(i)] = v[k] / 100.0;
+    f.obs.error[static_cast<Eigen::Index>(i)] = error_sd;
+    f.station.push_back(t.site);
+  }
+  observations::write_ioda(f, output);
+  std::cout << "imported " << column << " of " << t.site << ": " << keep.size() << " value(s) of " << v.size() << " ("
+            << missing << " missing, " << outside << " outside 0-100 %) into " << output << '\n';
+  return 0;
+}
+
 // What `import cf-dsg` takes.
 struct DsgArgs {
   std::vector<std::string> files;
@@ -305,6 +368,7 @@ int import(const Args& args) {
   int repeats = 3;
   ProductArgs prod;
   ForcingArgs forcing{"", "", "", "", "bilinear", "", "", "", ""};
+  double utc_offset = std::nan("");
   std::string product_help = "cf-dsg: the product's preset:";
   for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
   opts.add_options()("help,h", "explain this command")("kind", po::value(&kind), "what INPUT is: bondville")(
@@ -321,7 +385,7 @@ int import(const Args& args) {
       "product", po::value(&product), product_help.c_str())(
       "near", po::value(&near), "cf-dsg: sites 'lon,lat[,name];...' (default: every grid point)")(
       "max-distance-km", po::value(&max_km), "cf-dsg: nearest grid point must lie within this (default 25)")(
-      "column", po::value(&column), "hrldas-obs: the soil-moisture column (e.g. SM1)")(
+      "column", po::value(&column), "hrldas-obs, ameriflux-swc: the soil-moisture column (e.g. SM1, SWC1)")(
       "lon", po::value(&lon), "hrldas-obs: the station's longitude")("lat", po::value(&lat), "hrldas-obs: its latitude")(
       "station", po::value(&station), "hrldas-obs: the station's name (default: the column)")(
       "repeats", po::value(&repeats), "hrldas-obs: flag runs of this many identical values (default 3; 0: none)")(
@@ -331,6 +395,7 @@ int import(const Args& args) {
       "superob-deg", po::value(&prod.superob_deg), "products: average each granule's values in boxes of this many degrees")(
       "onto", po::value(&prod.onto), "products: average each granule's values onto the cells of this run config's model.grid")(
       "onto-radius-km", po::value(&prod.onto_radius_km), "products: --onto a points grid: pixels within this of a point (default 5)")(
+      "utc-offset", po::value(&utc_offset), "ameriflux: the site's local standard time minus UTC, in hours (e.g. -7)")(
       "preset", po::value(&forcing.preset), "forcing: the product's variable map (era5, era5_land, gldas, nldas, merra2)")(
       "map", po::value(&forcing.map), "forcing: a variable map of one's own (YAML; see docs/downloads.md)")(
       "points", po::value(&forcing.points), "forcing: the cells as 'lon,lat[,name];...' (instead of --onto)")(
@@ -359,6 +424,9 @@ int import(const Args& args) {
                  "                 product's quality tests applied and counted (landda import smap-l2 SMAP/ -o smap.nc\n"
                  "                 --start 2015-08-11 --end 2015-08-12 --bbox -125,25,-65,50 [--option quality=successful]\n"
                  "                 [--superob-deg 0.25 | --onto run.yaml]); keys: landda describe smap_l2, ...\n"
+                 "  ameriflux      an AmeriFlux/FLUXNET Level-2 site CSV -> a forcing file (PREC, TA, RH, PRESS, WS, Rg, Rgl)\n"
+                 "                 (landda import ameriflux AMF_USWhs_2007_L2_WG_V004.csv --utc-offset -7 -o forcing.nc)\n"
+                 "  ameriflux-swc  one SWC column of that file -> IODA observations (--column SWC1 --utc-offset -7)\n"
                  "  forcing        gridded forcing (ERA5, ERA5-Land in both CDS layouts, GLDAS, NLDAS, MERRA-2, or a map of\n"
                  "                 one's own) onto the cells of a run config or points -> a forcing file (landda import forcing\n"
                  "                 --preset era5 ERA5/ --onto run.yaml -o forcing.nc [--method nearest] [--variables pr,tas])\n"
@@ -406,9 +474,11 @@ int import(const Args& args) {
     return 0;
   }
   if (kind == "hrldas") return import_hrldas_forcing(input, output, max_gap);
+  if (kind == "ameriflux" || kind == "ameriflux-swc")
+    return import_ameriflux(kind, {input, output, column, start_text, end_text, utc_offset, error_sd, max_gap});
   if (kind == "hrldas-obs") return import_hrldas_obs(input, output, column, lon, lat, station, error_sd, repeats);
   throw ConfigError(cat("landda import: unknown kind '", kind,
-                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, forcing, ",
+                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, forcing, ameriflux, ameriflux-swc, ",
                         config::join(observations::products::readers().names())));
 }
 

@@ -16,6 +16,7 @@ constexpr double kHi[] = {0.1, 340.0, 1500.0, 800.0, 120.0, 100.0, 110000.0};
 
 const char* met_name(Met v) { return kNames[static_cast<int>(v)]; }
 MetRange plausible_range(Met v) { return {kLo[static_cast<int>(v)], kHi[static_cast<int>(v)]}; }
+const char* plausible_units(Met v) { return kUnits[static_cast<int>(v)]; }
 
 Forcing Forcing::read(const std::string& path, int n_cells) {
   const auto nc = io::NcFile::open(path);

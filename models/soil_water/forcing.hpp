@@ -21,6 +21,7 @@ struct MetRange {
   double lo, hi;
 };
 MetRange plausible_range(Met v);
+const char* plausible_units(Met v);  // landda's units of v
 
 class Forcing {
  public:

@@ -54,6 +54,9 @@ readers = [
     ("era5_2024", d("data/forcing-formats/era5_cds_2024/era5_total_precipitation_2020-1.nc"),
      [landda, "import", "forcing", "--preset", "era5", "F", "--points", "0.1,59.9", "--variables", "pr",
       "-o", os.path.join(work, "out_era5_2024.nc")]),
+    ("ameriflux", d("data/ameriflux/AMF_USWhs_2007_L2_WG_V004.csv"),
+     [landda, "import", "ameriflux", "F", "--utc-offset", "-7", "--start", "2007-07-14T12:00", "--end", "2007-12-19",
+      "-o", os.path.join(work, "out_ameriflux.nc")]),
     ("static", d("data/hawaii/SCAN_SCAN_SilverSword_static_variables.csv"),
      [landda, "validate", d("experiments/configs/hawaii_silversword.yaml"), "--set", "model.soil.ismn_files=[F]"]),
 ]
