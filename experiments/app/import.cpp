@@ -138,7 +138,7 @@ std::vector<observations::Site> parse_sites(const std::string& text, const char*
 
 // What `import forcing` takes besides its inputs.
 struct ForcingArgs {
-  std::string preset, map, onto, points, method, variables, start, end, output;
+  std::string preset, map, onto, points, method, variables, start, end, output, source_elevation, cell_elevation;
 };
 
 // Gridded forcing (ERA5, ERA5-Land, GLDAS, NLDAS, MERRA-2 or a map of one's own) -> a forcing file on the cells.
@@ -171,6 +171,8 @@ int import_forcing(const std::vector<std::string>& inputs, const ForcingArgs& a)
   for (std::string v; std::getline(vs, v, ',');) r.only.push_back(v);
   if (!a.start.empty()) r.start = Time::parse(a.start);
   if (!a.end.empty()) r.end = Time::parse(a.end);
+  r.source_elevation = a.source_elevation;
+  r.cell_elevation = a.cell_elevation;
   const auto result = ms::import_gridded_forcing(r);
   ms::write_forcing(result.cells, a.output);
   const auto& f = result.cells.front();
@@ -180,6 +182,11 @@ int import_forcing(const std::vector<std::string>& inputs, const ForcingArgs& a)
             << f.interval.iso() << ", into " << a.output << '\n';
   for (const auto& m : result.made) std::cout << "  " << m << '\n';
   for (const auto& m : result.missing) std::cout << "  no " << m << ": no file holds what the map makes it from\n";
+  if (!result.height_change.empty()) {
+    const auto [lo, hi] = std::minmax_element(result.height_change.begin(), result.height_change.end());
+    std::cout << "  tas and ps corrected for the cells' height above the forcing's terrain (" << *lo << " to " << *hi
+              << " m; -6.5 K/km, hypsometric pressure, relative humidity kept)\n";
+  }
   if (result.rounded_to_zero > 0)
     std::cout << "  " << result.rounded_to_zero << " flux value(s) a hair below zero (packing, differences of totals) set to 0\n";
   return 0;
@@ -367,7 +374,7 @@ int import(const Args& args) {
   double lon = std::nan(""), lat = std::nan("");
   int repeats = 3;
   ProductArgs prod;
-  ForcingArgs forcing{"", "", "", "", "bilinear", "", "", "", ""};
+  ForcingArgs forcing{"", "", "", "", "bilinear", "", "", "", "", "", ""};
   double utc_offset = std::nan("");
   std::string product_help = "cf-dsg: the product's preset:";
   for (const auto& name : observations::DsgProduct::presets()) product_help += " " + name;
@@ -401,6 +408,10 @@ int import(const Args& args) {
       "points", po::value(&forcing.points), "forcing: the cells as 'lon,lat[,name];...' (instead of --onto)")(
       "method", po::value(&forcing.method), "forcing: bilinear (default) or nearest")(
       "variables", po::value(&forcing.variables), "forcing: make only these landda variables (pr,tas,...)")(
+      "source-elevation", po::value(&forcing.source_elevation),
+      "forcing: the forcing's terrain (NetCDF: z or PHIS geopotential, or elevation/orog/HGT in m) for the height correction")(
+      "cell-elevation", po::value(&forcing.cell_elevation),
+      "forcing: the cells' heights: a NetCDF terrain grid or 'h1,h2,...' (m), one a cell")(
       "error-correlation-km", po::value(&prod.correlation_km),
       "products: pixel errors correlate as exp(-d/L); a super-observation's error shrinks only as far as that allows "
       "(default 10; 0: independent)");

@@ -299,6 +299,66 @@ void check_plausible(Met met, double& x, const Source& s, std::int64_t t, std::s
                          "', outside the plausible range [", range.lo, ", ", range.hi, "] (wrong units or a damaged file)"));
 }
 
+constexpr double kGravity = 9.80665, kDryAir = 287.05, kLapseRate = 0.0065;  // m s-2, J kg-1 K-1, K m-1
+
+// A terrain height field (m) at the cells: a NetCDF grid holding geopotential or height.
+std::vector<double> heights_at_cells(const std::string& path, const GriddedForcingRequest& r) {
+  const auto nc = io::NcFile::open(path);
+  std::string var;
+  double scale = 1.0;
+  for (const char* g : {"z", "PHIS"})
+    if (var.empty() && nc.has_var(g)) var = g, scale = 1.0 / kGravity;
+  for (const char* h : {"elevation", "orog", "orography", "HGT"})
+    if (var.empty() && nc.has_var(h)) var = h;
+  if (var.empty()) throw InputError(cat(path, ": no terrain height: expected z or PHIS (geopotential) or elevation, orog, orography, HGT (m)"));
+  const std::string latv = find_var(nc, {"latitude", "lat"}), lonv = find_var(nc, {"longitude", "lon"});
+  if (latv.empty() || lonv.empty()) throw InputError(cat(path, ": ", var, " needs latitude and longitude axes"));
+  const auto shape = nc.var_shape(var);
+  const auto lat = nc.get(latv), lon = nc.get(lonv);
+  if (shape.size() < 2 || shape[shape.size() - 2] != lat.size() || shape.back() != lon.size())
+    throw InputError(cat(path, ": ", var, " must end with the dimensions (", latv, ", ", lonv, ")"));
+  const auto in = interpolation(lat, lon, r, path);
+  std::vector<std::size_t> start(shape.size(), 0), count(shape.size(), 1);
+  start[shape.size() - 2] = in.lat0, start.back() = in.lon0;
+  count[shape.size() - 2] = in.nlat, count.back() = in.nlon;
+  const auto box = nc.get(var, start, count);
+  std::vector<double> out(r.lon.size());
+  for (std::size_t c = 0; c < out.size(); ++c) {
+    double sum = 0, wsum = 0;
+    for (int q = 0; q < 4; ++q)
+      if (in.w[c][q] > 0 && std::isfinite(box[in.at[c][q]])) sum += in.w[c][q] * box[in.at[c][q]], wsum += in.w[c][q];
+    if (!(wsum > 0)) throw InputError(cat(path, ": no ", var, " around cell ", c, " '", r.names[c], "'"));
+    out[c] = sum / wsum * scale;
+  }
+  return out;
+}
+
+// The cells' heights: a comma-separated list (m), one a cell, or else a NetCDF terrain field.
+std::vector<double> cell_heights(const GriddedForcingRequest& r) {
+  std::vector<double> out;
+  std::stringstream ss(r.cell_elevation);
+  for (std::string item; std::getline(ss, item, ',');) {
+    char* end = nullptr;
+    const double h = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0') return heights_at_cells(r.cell_elevation, r);  // not a list: a file
+    out.push_back(h);
+  }
+  if (out.size() != r.lon.size())
+    throw ConfigError(cat("--cell-elevation lists ", out.size(), " heights for ", r.lon.size(), " cells"));
+  return out;
+}
+
+// tas by the lapse rate, ps hypsometrically (mean temperature of the layer), over dz metres up.
+void correct_for_height(ForcingSeries& f, double dz) {
+  auto& tas = f.values[static_cast<int>(Met::tas)];
+  auto& ps = f.values[static_cast<int>(Met::ps)];
+  for (std::size_t k = 0; k < tas.size(); ++k) {
+    const double t0 = tas[k];
+    tas[k] = t0 - kLapseRate * dz;
+    if (k < ps.size()) ps[k] *= std::exp(-kGravity * dz / (kDryAir * (t0 - 0.5 * kLapseRate * dz)));
+  }
+}
+
 }  // namespace
 
 ForcingMap ForcingMap::preset(const std::string& name) {
@@ -342,6 +402,8 @@ std::map<std::string, bool> variables_present(const ForcingMap& map, const std::
 GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
   if (r.lon.empty() || r.lon.size() != r.lat.size() || r.names.size() != r.lon.size())
     throw ConfigError("gridded forcing: the cells need a longitude, a latitude and a name each");
+  if (r.source_elevation.empty() != r.cell_elevation.empty())
+    throw ConfigError("gridded forcing: the elevation correction needs both --source-elevation and --cell-elevation");
   const auto files = io::expand_inputs(r.inputs, "*.nc*");
   const auto present = variables_present(r.map, files);
   GriddedForcingResult out;
@@ -437,6 +499,13 @@ GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
         check_plausible(met, series[k], sources.front(), t, c, r, out.rounded_to_zero);
       }
     }
+  if (!r.source_elevation.empty()) {
+    const auto source = heights_at_cells(r.source_elevation, r), cells = cell_heights(r);
+    for (std::size_t c = 0; c < cells.size(); ++c) {
+      out.height_change.push_back(cells[c] - source[c]);
+      correct_for_height(out.cells[c], out.height_change.back());
+    }
+  }
   return out;
 }
 

@@ -55,6 +55,12 @@ struct GriddedForcingRequest {
   std::vector<std::string> names;
   Time start{-(std::int64_t{1} << 60)}, end{std::int64_t{1} << 60};
   std::vector<std::string> only;    // landda variables to make (empty: every one the files allow)
+  // Elevation correction (LIS's lapse-rate adjustment; Cosgrove et al. 2003): with both, tas
+  // changes by -6.5 K/km and ps hypsometrically over the height between the forcing's terrain at
+  // the cell and the cell's own; relative humidity is kept. Each a NetCDF on a lat/lon grid
+  // holding z or PHIS (geopotential, m2 s-2) or elevation, orog, orography, HGT (m), or for the
+  // cells a list of heights (m), one a cell.
+  std::string source_elevation, cell_elevation;
 };
 
 struct GriddedForcingResult {
@@ -62,6 +68,7 @@ struct GriddedForcingResult {
   std::vector<std::string> made;     // landda variables, with the file variables they came from
   std::vector<std::string> missing;  // landda variables no file provides
   long long rounded_to_zero = 0;     // fluxes a hair below zero (GRIB packing, differences of totals) set to 0
+  std::vector<double> height_change;  // per cell: its elevation minus the forcing's terrain there (m); empty: none
 };
 
 GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r);

@@ -244,5 +244,35 @@ def own_map_onto_config():
     check("a map of one's own (YAML) onto a run config's 2 x 2 cells", out, exp, 4)
 
 
-for c in (era5_2024, era5_legacy, era5_land_synthetic, gldas_synthetic, nldas_synthetic, merra2_synthetic, own_map_onto_config):
+def elevation_correction():
+    """The GLDAS file again, with the forcing's terrain as geopotential and the cells' heights listed:
+    tas - 6.5 K/km x dz, ps x exp(-g dz / (R_d (tas - 0.00325 dz))), hurs as at the forcing's terrain."""
+    path = os.path.join(work, "GLDAS_NOAH025_3H.A20200101.nc4")
+    z = rng.uniform(100, 900, (len(LAT), len(LON)))
+    orog = os.path.join(work, "geopotential.nc")
+    with netCDF4.Dataset(orog, "w") as nc:
+        nc.createDimension("latitude", len(LAT))
+        nc.createDimension("longitude", len(LON))
+        nc.createVariable("latitude", "f8", ("latitude",))[:] = LAT
+        nc.createVariable("longitude", "f8", ("longitude",))[:] = LON
+        v = nc.createVariable("z", "f8", ("latitude", "longitude"))
+        v.units = "m**2 s**-2"
+        v[:] = z * 9.80665
+    heights = [1500.0, 50.0]
+    plain, corrected = os.path.join(work, "gldas_plain.nc"), os.path.join(work, "gldas_height.nc")
+    landda_import(["--preset", "gldas", path, "--points", POINTS, "-o", plain])
+    landda_import(["--preset", "gldas", path, "--points", POINTS, "--source-elevation", orog,
+                   "--cell-elevation", ",".join(map(str, heights)), "-o", corrected])
+    zs = xr.DataArray(z, dims=("lat", "lon"), coords={"lat": LAT, "lon": LON}).interp(
+        lat=xr.DataArray(PLAT, dims="p"), lon=xr.DataArray(PLON, dims="p")).values
+    dz = np.array(heights) - zs
+    p0 = xr.open_dataset(plain)
+    t0 = p0["tas"].values
+    exp = {"tas": t0 - 0.0065 * dz, "ps": p0["ps"].values * np.exp(-9.80665 * dz / (287.05 * (t0 - 0.00325 * dz))),
+           "hurs": p0["hurs"].values, "pr": p0["pr"].values}
+    check("elevation correction (lapse rate, hypsometric pressure, humidity kept)", corrected, exp, 2)
+
+
+for c in (era5_2024, era5_legacy, era5_land_synthetic, gldas_synthetic, nldas_synthetic, merra2_synthetic, own_map_onto_config,
+          elevation_correction):
     c()
