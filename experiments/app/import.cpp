@@ -10,6 +10,7 @@
 #include "models/soil_water/forcing_import.hpp"
 #include "models/soil_water/gridded_forcing.hpp"
 #include "models/soil_water/ameriflux.hpp"
+#include "models/soil_water/lis_state.hpp"
 #include "observations/hrldas/hrldas_obs.hpp"
 #include "observations/ismn/ismn_file.hpp"
 #include "observations/ioda/ioda_file.hpp"
@@ -136,6 +137,30 @@ std::vector<observations::Site> parse_sites(const std::string& text, const char*
   return sites;
 }
 
+// A run config's cells and layers, for a state or forcing put onto them.
+models::soil::GriddedForcingRequest cells_of(const std::string& config_path, std::vector<double>* layer_bottoms) {
+  const auto root = config::load_file(config_path);
+  const Grid g = models::SoilWater::grid_of(root);
+  models::soil::GriddedForcingRequest r;
+  for (int c = 0; c < g.size(); ++c) {
+    r.lon.push_back(g.lon(c));
+    r.lat.push_back(g.lat(c));
+    r.names.push_back(g.names().empty() ? cat("cell", c) : g.names()[static_cast<std::size_t>(c)]);
+  }
+  if (layer_bottoms) {
+    *layer_bottoms = models::SoilWater::Params{}.layer_bottoms;
+    const auto node = root.child("model").child("layer_bottoms");
+    if (node.defined()) {
+      try {
+        *layer_bottoms = node.yaml().as<std::vector<double>>();
+      } catch (const YAML::Exception&) {
+        node.fail("expected a list of depths in m");
+      }
+    }
+  }
+  return r;
+}
+
 // What `import forcing` takes besides its inputs.
 struct ForcingArgs {
   std::string preset, map, onto, points, method, variables, start, end, output, source_elevation, cell_elevation;
@@ -158,12 +183,8 @@ int import_forcing(const std::vector<std::string>& inputs, const ForcingArgs& a)
     throw ConfigError(cat("landda import forcing: --method is bilinear or nearest, not '", a.method, "'"));
   r.method = a.method;
   if (!a.onto.empty()) {
-    const Grid g = models::SoilWater::grid_of(config::load_file(a.onto));
-    for (int c = 0; c < g.size(); ++c) {
-      r.lon.push_back(g.lon(c));
-      r.lat.push_back(g.lat(c));
-      r.names.push_back(g.names().empty() ? cat("cell", c) : g.names()[static_cast<std::size_t>(c)]);
-    }
+    const auto cells = cells_of(a.onto, nullptr);
+    r.lon = cells.lon, r.lat = cells.lat, r.names = cells.names;
   } else {
     for (const auto& s : parse_sites(a.points, "--points")) r.lon.push_back(s.lon), r.lat.push_back(s.lat), r.names.push_back(s.name);
   }
@@ -251,6 +272,20 @@ int import_ameriflux(const std::string& kind, const AmerifluxArgs& a) {
   observations::write_ioda(f, output);
   std::cout << "imported " << column << " of " << t.site << ": " << keep.size() << " value(s) of " << v.size() << " ("
             << missing << " missing, " << outside << " outside 0-100 %) into " << output << '\n';
+  return 0;
+}
+
+// A LIS history file -> the initial state of a run config's model (experiment.initial.file).
+int import_lis_state(const std::string& input, const std::string& onto, const std::string& method, const std::string& output) {
+  if (input.empty() || output.empty() || onto.empty())
+    throw ConfigError("landda import lis-state: INPUT (a LIS history file), --onto RUN.yaml and --output are required");
+  std::vector<double> bottoms;
+  auto cells = cells_of(onto, &bottoms);
+  cells.method = method;
+  const auto values = models::soil::lis_state(input, cells, bottoms);
+  models::soil::write_state(output, "soil_moisture", values, cells, bottoms);
+  std::cout << "imported LIS soil moisture onto " << cells.lon.size() << " cell(s) and " << bottoms.size() << " layer(s) into "
+            << output << " (experiment.initial.file)\n";
   return 0;
 }
 
@@ -438,6 +473,8 @@ int import(const Args& args) {
                  "  ameriflux      an AmeriFlux/FLUXNET Level-2 site CSV -> a forcing file (PREC, TA, RH, PRESS, WS, Rg, Rgl)\n"
                  "                 (landda import ameriflux AMF_USWhs_2007_L2_WG_V004.csv --utc-offset -7 -o forcing.nc)\n"
                  "  ameriflux-swc  one SWC column of that file -> IODA observations (--column SWC1 --utc-offset -7)\n"
+                 "  lis-state      a LIS history file's soil moisture onto a run config's cells and layers -> an initial\n"
+                 "                 state (experiment.initial.file; landda import lis-state LIS_HIST.nc --onto run.yaml -o s.nc)\n"
                  "  forcing        gridded forcing (ERA5, ERA5-Land in both CDS layouts, GLDAS, NLDAS, MERRA-2, or a map of\n"
                  "                 one's own) onto the cells of a run config or points -> a forcing file (landda import forcing\n"
                  "                 --preset era5 ERA5/ --onto run.yaml -o forcing.nc [--method nearest] [--variables pr,tas])\n"
@@ -458,6 +495,7 @@ int import(const Args& args) {
     prod.start = start_text, prod.end = end_text, prod.output = output;
     return import_product(product_kind, inputs, prod);
   }
+  if (kind == "lis-state") return import_lis_state(input, prod.onto, forcing.method, output);
   if (kind == "forcing") {
     std::vector<std::string> inputs;
     if (!input.empty()) inputs.push_back(input);
@@ -489,7 +527,7 @@ int import(const Args& args) {
     return import_ameriflux(kind, {input, output, column, start_text, end_text, utc_offset, error_sd, max_gap});
   if (kind == "hrldas-obs") return import_hrldas_obs(input, output, column, lon, lat, station, error_sd, repeats);
   throw ConfigError(cat("landda import: unknown kind '", kind,
-                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, forcing, ameriflux, ameriflux-swc, ",
+                        "'; available: bondville, hrldas, hrldas-obs, ismn-forcing, ismn, cf-dsg, forcing, lis-state, ameriflux, ameriflux-swc, ",
                         config::join(observations::products::readers().names())));
 }
 

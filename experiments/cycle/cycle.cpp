@@ -32,6 +32,11 @@ void InitialParams::visit(config::Visitor& v) {
                 "climatology: members drawn from the nature run's spin-up")
         .one_of({"perturbed", "climatology"}));
   v("spread", spread, config::doc("standard deviation of the initial perturbations (method perturbed)").at_least(0.0));
+  v("file", file,
+    config::doc("real-data runs: the control run's initial state, which the ensemble is drawn around, from a CF NetCDF "
+                "file (one variable per model state variable, (layer, cell)), e.g. another land model's soil moisture "
+                "made with `landda import lis-state`; empty: the model's own initial state")
+        .file());
 }
 
 CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c) : p(params), mode(m), cfg(c) {
@@ -54,6 +59,8 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
                           model->time_step().iso(), ")"));
   if (p.spinup >= p.cycles)
     throw ConfigError(cat(file, ": experiment.spinup = ", p.spinup, " leaves no cycle for statistics (cycles = ", p.cycles, ")"));
+  if (mode == RunMode::twin && !p.initial.file.empty())
+    throw ConfigError(cat(file, ": experiment.initial.file is for real-data runs; a twin's truth starts from nature_file"));
   if (open_loop() && filter->assimilates())
     throw ConfigError(cat(file, ": experiment.type = openloop runs no analysis; set filter.type: none (filter.members "
                                 "sets the ensemble size)"));
@@ -289,6 +296,10 @@ void Cycle::start_fresh() {
   const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
   model_.initial_state(st_.truth, t_init);
   if (!p_.nature_file.empty()) read_state(p_.nature_file, L_, st_.truth);
+  if (!p_.initial.file.empty()) {
+    read_state(p_.initial.file, L_, st_.truth);
+    model_.clamp(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1), index_range(0, n_));  // the model's own bounds
+  }
   model_.initial_memory(st_.memory_truth.col(0), nature_id_[0], st_.nature_rng.empty() ? nullptr : &st_.nature_rng[0]);
   std::vector<Eigen::VectorXd> climatology;
   const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N_));

@@ -21,6 +21,7 @@ namespace landda::experiments {
 struct InitialParams {
   std::string method = "perturbed";
   double spread = 1.0;
+  std::string file;  // real runs: the control's initial state (e.g. another model's, landda import lis-state)
   void visit(config::Visitor& v);
 };
 

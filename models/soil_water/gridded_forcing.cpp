@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include "config/node.hpp"
@@ -317,18 +318,12 @@ std::vector<double> heights_at_cells(const std::string& path, const GriddedForci
   const auto lat = nc.get(latv), lon = nc.get(lonv);
   if (shape.size() < 2 || shape[shape.size() - 2] != lat.size() || shape.back() != lon.size())
     throw InputError(cat(path, ": ", var, " must end with the dimensions (", latv, ", ", lonv, ")"));
-  const auto in = interpolation(lat, lon, r, path);
-  std::vector<std::size_t> start(shape.size(), 0), count(shape.size(), 1);
-  start[shape.size() - 2] = in.lat0, start.back() = in.lon0;
-  count[shape.size() - 2] = in.nlat, count.back() = in.nlon;
-  const auto box = nc.get(var, start, count);
-  std::vector<double> out(r.lon.size());
+  if (nc.var_dims(var).size() > 2 && std::accumulate(shape.begin(), shape.end() - 2, std::size_t{1}, std::multiplies<>()) != 1)
+    throw InputError(cat(path, ": ", var, " must hold one field (its leading dimensions of length 1)"));
+  auto out = field_at_cells(lat, lon, nc.get(var), r, path);
   for (std::size_t c = 0; c < out.size(); ++c) {
-    double sum = 0, wsum = 0;
-    for (int q = 0; q < 4; ++q)
-      if (in.w[c][q] > 0 && std::isfinite(box[in.at[c][q]])) sum += in.w[c][q] * box[in.at[c][q]], wsum += in.w[c][q];
-    if (!(wsum > 0)) throw InputError(cat(path, ": no ", var, " around cell ", c, " '", r.names[c], "'"));
-    out[c] = sum / wsum * scale;
+    if (!std::isfinite(out[c])) throw InputError(cat(path, ": no ", var, " around cell ", c, " '", r.names[c], "'"));
+    out[c] *= scale;
   }
   return out;
 }
@@ -398,6 +393,24 @@ std::map<std::string, bool> variables_present(const ForcingMap& map, const std::
 }
 
 }  // namespace
+
+std::vector<double> field_at_cells(const std::vector<double>& lat, const std::vector<double>& lon,
+                                   const std::vector<double>& field, const GriddedForcingRequest& r, const std::string& path) {
+  if (field.size() != lat.size() * lon.size())
+    throw InputError(cat(path, ": a field of ", field.size(), " values on a ", lat.size(), " x ", lon.size(), " grid"));
+  const auto in = interpolation(lat, lon, r, path);
+  std::vector<double> out(r.lon.size());
+  for (std::size_t c = 0; c < out.size(); ++c) {
+    double sum = 0, wsum = 0;
+    for (int q = 0; q < 4; ++q) {
+      const std::size_t j = in.lat0 + in.at[c][q] / in.nlon, i = in.lon0 + in.at[c][q] % in.nlon;
+      const double x = field[j * lon.size() + i];
+      if (in.w[c][q] > 0 && std::isfinite(x)) sum += in.w[c][q] * x, wsum += in.w[c][q];
+    }
+    out[c] = wsum > 0 ? sum / wsum : std::nan("");
+  }
+  return out;
+}
 
 GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
   if (r.lon.empty() || r.lon.size() != r.lat.size() || r.names.size() != r.lon.size())

@@ -73,4 +73,9 @@ struct GriddedForcingResult {
 
 GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r);
 
+// A field on a regular lat/lon grid (row-major (lat, lon), NaN: no value) at the request's
+// cells, interpolated as forcing is (r.method); NaN where no surrounding point has a value.
+std::vector<double> field_at_cells(const std::vector<double>& lat, const std::vector<double>& lon,
+                                   const std::vector<double>& field, const GriddedForcingRequest& r, const std::string& path);
+
 }  // namespace landda::models::soil
