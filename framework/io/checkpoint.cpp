@@ -6,29 +6,10 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/h5_handle.hpp"
 
 namespace landda::io {
 namespace {
-
-// Owns one HDF5 identifier and closes it with the matching function.
-class H5Id {
- public:
-  H5Id(hid_t id, herr_t (*close)(hid_t), const std::string& what) : id_(id), close_(close) {
-    if (id_ < 0) throw IoError(what);
-  }
-  ~H5Id() {
-    if (id_ >= 0) close_(id_);
-  }
-  H5Id(const H5Id&) = delete;
-  H5Id& operator=(const H5Id&) = delete;
-  operator hid_t() const { return id_; }
-
- private:
-  hid_t id_;
-  herr_t (*close_)(hid_t);
-};
-
-void silence_hdf5() { H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr); }
 
 void check(herr_t status, const std::string& what) {
   if (status < 0) throw IoError(what);

@@ -11,6 +11,7 @@
 
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
+#include "io/cf_decode.hpp"
 
 namespace landda::io {
 namespace {
@@ -429,29 +430,7 @@ std::vector<double> NcFile::get_raw(const std::string& var, const std::vector<st
 std::vector<double> NcFile::get(const std::string& var, const std::vector<std::size_t>& start,
                                 const std::vector<std::size_t>& count) const {
   std::vector<double> v = get_raw(var, start, count);
-  const auto fill = att_double(var, "_FillValue");
-  const auto missing = att_double(var, "missing_value");
-  std::optional<double> vmin = att_double(var, "valid_min"), vmax = att_double(var, "valid_max");
-  if (has_att(var, "valid_range")) {
-    const auto [gid, id] = locate(var);
-    double r[2] = {0, 0};
-    std::size_t len = 0;
-    nc_inq_attlen(gid, id, "valid_range", &len);
-    if (len == 2 && nc_get_att_double(gid, id, "valid_range", r) == NC_NOERR) {
-      vmin = r[0];
-      vmax = r[1];
-    }
-  }
-  const double scale = att_double(var, "scale_factor").value_or(1.0);
-  const double offset = att_double(var, "add_offset").value_or(0.0);
-  const double nan = std::nan("");
-  for (double& x : v) {
-    if ((fill && x == *fill) || (missing && x == *missing) || (vmin && x < *vmin) || (vmax && x > *vmax)) {
-      x = nan;
-      continue;
-    }
-    x = x * scale + offset;
-  }
+  cf_decode(*this, var, v);
   return v;
 }
 

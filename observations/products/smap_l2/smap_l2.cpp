@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "io/netcdf.hpp"
+#include "io/hdf5_file.hpp"
 #include "observations/products/cf_flags.hpp"
 
 namespace landda::observations::products {
@@ -53,7 +53,7 @@ std::vector<std::pair<std::string, std::string>> SmapL2::attributes() const {
 }
 
 Granule SmapL2::read(const std::string& path) const {
-  const auto nc = io::NcFile::open(path);
+  const auto nc = io::H5File::open(path);  // HDF5 read directly (see io/hdf5_file.hpp)
   const std::string qual = p_.retrieval == "soil_moisture" ? "retrieval_qual_flag"
                                                             : "retrieval_qual_flag" + p_.retrieval.substr(13);
   require(nc,
