@@ -412,20 +412,19 @@ std::vector<double> field_at_cells(const std::vector<double>& lat, const std::ve
   return out;
 }
 
-GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
-  if (r.lon.empty() || r.lon.size() != r.lat.size() || r.names.size() != r.lon.size())
-    throw ConfigError("gridded forcing: the cells need a longitude, a latitude and a name each");
-  if (r.source_elevation.empty() != r.cell_elevation.empty())
-    throw ConfigError("gridded forcing: the elevation correction needs both --source-elevation and --cell-elevation");
-  const auto files = io::expand_inputs(r.inputs, "*.nc*");
+namespace {
+
+// What each landda variable is made from (target, sources): hurs and sfcWind take two or three.
+using Plan = std::vector<std::pair<Met, std::vector<Source>>>;
+
+// The first entries of the map the files hold, for every variable asked for, sampled at the cells.
+Plan plan_sources(const GriddedForcingRequest& r, const std::vector<std::string>& files, GriddedForcingResult& out) {
   const auto present = variables_present(r.map, files);
-  GriddedForcingResult out;
-  // What each landda variable is made from: (target index, sources); hurs and sfcWind take two or three.
-  std::vector<std::pair<Met, std::vector<Source>>> plan;
-  auto want = [&](const char* v) { return r.only.empty() || std::find(r.only.begin(), r.only.end(), v) != r.only.end(); };
+  Plan plan;
+  auto want = [&](const std::string& v) { return r.only.empty() || std::find(r.only.begin(), r.only.end(), v) != r.only.end(); };
   for (int v = 0; v < 7; ++v) {
     const std::string name = met_name(static_cast<Met>(v));
-    if (!want(name.c_str())) continue;
+    if (!want(name)) continue;
     std::vector<const ForcingMap::Entry*> parts;
     if (name == "sfcWind" && !choose(r.map, name, {"value"}, present)) {
       parts = {choose(r.map, name, {"wind_u"}, present), choose(r.map, name, {"wind_v"}, present)};
@@ -458,8 +457,16 @@ GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
     if (std::find(out.missing.begin(), out.missing.end(), v) != out.missing.end())
       throw InputError(cat("gridded forcing: --variables asks for '", v, "' but no file holds what the map makes it from"));
   if (plan.empty()) throw InputError("gridded forcing: nothing to make");
+  return plan;
+}
 
-  // The common record axis: one step, and the records every source covers.
+struct RecordAxis {
+  std::int64_t first, dt;
+  std::size_t records;
+};
+
+// The common record axis: one step, and the records every source covers (within --start, --end).
+RecordAxis record_axis(const Plan& plan, const GriddedForcingRequest& r) {
   const std::int64_t dt = plan.front().second.front().data.step();
   std::int64_t first = std::numeric_limits<std::int64_t>::min(), last = std::numeric_limits<std::int64_t>::max();
   for (const auto& [met, sources] : plan)
@@ -483,35 +490,49 @@ GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
     last = r.end.seconds - dt;
   }
   if (last < first) throw InputError("gridded forcing: the files have no record in common");
-  const auto records = static_cast<std::size_t>((last - first) / dt + 1);
+  return {first, dt, static_cast<std::size_t>((last - first) / dt + 1)};
+}
 
+// One landda variable's record at cell c: the source itself, or derived from its parts.
+double make_value(Met met, const std::vector<Source>& sources, std::int64_t t, std::int64_t dt, std::size_t c,
+                  const GriddedForcingRequest& r) {
+  const double a = record_value(sources[0], t, dt, c, r);
+  if (met == Met::sfcWind && sources.size() == 2) return std::hypot(a, record_value(sources[1], t, dt, c, r));
+  if (met == Met::hurs && sources[0].entry->role == "dewpoint")
+    return relative_humidity_from_dewpoint(a, record_value(sources[1], t, dt, c, r));
+  if (met == Met::hurs && sources[0].entry->role == "specific_humidity")
+    return relative_humidity(a, record_value(sources[1], t, dt, c, r), record_value(sources[2], t, dt, c, r));
+  return a;
+}
+
+}  // namespace
+
+GriddedForcingResult import_gridded_forcing(const GriddedForcingRequest& r) {
+  if (r.lon.empty() || r.lon.size() != r.lat.size() || r.names.size() != r.lon.size())
+    throw ConfigError("gridded forcing: the cells need a longitude, a latitude and a name each");
+  if (r.source_elevation.empty() != r.cell_elevation.empty())
+    throw ConfigError("gridded forcing: the elevation correction needs both --source-elevation and --cell-elevation");
+  const auto files = io::expand_inputs(r.inputs, "*.nc*");
+  GriddedForcingResult out;
+  const Plan plan = plan_sources(r, files, out);
+  const RecordAxis axis = record_axis(plan, r);
   out.cells.resize(r.lon.size());
   for (std::size_t c = 0; c < r.lon.size(); ++c) {
     auto& f = out.cells[c];
-    f.start = Time{first};
-    f.interval = Duration{dt};
+    f.start = Time{axis.first};
+    f.interval = Duration{axis.dt};
     f.lon = r.lon[c], f.lat = r.lat[c], f.site = r.names[c];
     f.source = "landda import forcing from " + std::to_string(files.size()) + " file(s)";
-  }
-  for (const auto& [met, sources] : plan)
-    for (std::size_t c = 0; c < r.lon.size(); ++c) {
-      auto& series = out.cells[c].values[static_cast<int>(met)];
-      series.resize(records);
-      for (std::size_t k = 0; k < records; ++k) {
-        const std::int64_t t = first + static_cast<std::int64_t>(k) * dt;
-        const double a = record_value(sources[0], t, dt, c, r);
-        if (met == Met::sfcWind && sources.size() == 2) {
-          series[k] = std::hypot(a, record_value(sources[1], t, dt, c, r));
-        } else if (met == Met::hurs && sources[0].entry->role == "dewpoint") {
-          series[k] = relative_humidity_from_dewpoint(a, record_value(sources[1], t, dt, c, r));
-        } else if (met == Met::hurs && sources[0].entry->role == "specific_humidity") {
-          series[k] = relative_humidity(a, record_value(sources[1], t, dt, c, r), record_value(sources[2], t, dt, c, r));
-        } else {
-          series[k] = a;
-        }
+    for (const auto& [met, sources] : plan) {
+      auto& series = f.values[static_cast<int>(met)];
+      series.resize(axis.records);
+      for (std::size_t k = 0; k < axis.records; ++k) {
+        const std::int64_t t = axis.first + static_cast<std::int64_t>(k) * axis.dt;
+        series[k] = make_value(met, sources, t, axis.dt, c, r);
         check_plausible(met, series[k], sources.front(), t, c, r, out.rounded_to_zero);
       }
     }
+  }
   if (!r.source_elevation.empty()) {
     const auto source = heights_at_cells(r.source_elevation, r), cells = cell_heights(r);
     for (std::size_t c = 0; c < cells.size(); ++c) {
