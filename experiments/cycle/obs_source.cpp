@@ -23,6 +23,10 @@ void SourceParams::visit(config::Visitor& v) {
   v("scale", scale, config::doc("multiplies the nature run's value before the bias and the noise").above(0.0));
   v("stride", stride, config::doc("observe every stride-th cell centre").range(1, 1e9));
   v("offset", offset, config::doc("index of the first observed cell").range(0, 1e9));
+  v("out_of_range", out_of_range,
+    config::doc("file sources: values outside the variable's physical range (0-1 m3 m-3, 0-100 %) are an error "
+                "naming the first (error), or flagged QC bounds, counted as rejected_out_of_range and never used (flag)")
+        .one_of({"error", "flag"}));
   v("gap_fraction", gap_fraction, config::doc("chance that a location is missing at an overpass").range(0.0, 1.0));
   v("overpass_hours", overpass_hours,
     config::doc("synthetic retrievals: the hours of the day (UTC, 0 to 24) at which every location is observed, "
@@ -94,6 +98,21 @@ std::vector<int> number_locations(const ObsBatch& b, Index& count) {
 
 }  // namespace
 
+// Values that cannot be physical: an error naming the first, unless the
+// source says `out_of_range: flag` (then flagged, counted, never used).
+void ObsSource::refuse_or_flag_out_of_range(const std::string& where) const {
+  const auto& b = data_.obs;
+  std::size_t first = 0;
+  while (first < b.qc.size() && b.qc[first] != static_cast<int>(QcFlag::bounds)) ++first;
+  const std::string what = cat(p_.file, ": ", data_.out_of_range, " value(s) of ", data_.variable, " (", data_.units,
+                               ") outside its physical range, the first ", b.value[static_cast<Eigen::Index>(first)],
+                               " at location ", first, " (", b.time[first].iso(), ")");
+  if (p_.out_of_range == "error")
+    throw InputError(cat(what, "; wrong units or a damaged file? `out_of_range: flag` (", where,
+                         ") flags and counts them instead, never using them"));
+  log::warn(where, ": ", what, ": flagged and not used (counted as rejected_out_of_range)");
+}
+
 ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_file, const std::string& where, Index first_column)
     : p_(p), g_(g), learner_(p, first_column, 0) {
   if (p_.learn_bounds.size() != 2 || !(p_.learn_bounds[0] < p_.learn_bounds[1]))
@@ -103,9 +122,7 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
   ops_.push_back(observations::operators().create(p_.op));
   if (from_file()) {
     data_ = observations::read_ioda(p_.file, p_.variable);
-    if (data_.out_of_range > 0)
-      log::warn(where, ": ", data_.out_of_range, " value(s) of ", p_.file, " outside the physical range of ", data_.variable,
-                " flagged and not used (counted as rejected_out_of_range)");
+    if (data_.out_of_range > 0) refuse_or_flag_out_of_range(where);
     if (!p_.file_errors) data_.obs.error.setConstant(p_.error);  // per observation, so rescaling can scale it
     for (std::size_t i = 0; i < data_.obs.x.size(); ++i)
       g.grid.to_grid(data_.obs.x[i], data_.obs.y[i], data_.obs.x[i], data_.obs.y[i]);

@@ -38,6 +38,7 @@ struct SourceParams {
   std::string file;      // IODA observation file; empty: synthetic retrievals from the nature run
   std::string variable;  // its ObsValue variable (empty: the soil-moisture one it holds)
   bool file_errors = true;
+  std::string out_of_range = "error";  // file values outside the variable's physical range: error | flag (counted, never used)
   std::string rescale = "none";  // file sources: none | mean_std | cdf | anomaly (to the control run's climatology)
   std::string rescale_file;      // a stored fit to reuse
   double assumed_error = 0;      // synthetic: the error the analysis assumes (0: `error`, the drawn one)
@@ -106,6 +107,7 @@ class ObsSource {
   void write_draws(const Grid& grid, const std::string& path);
 
  private:
+  void refuse_or_flag_out_of_range(const std::string& where) const;
   ObsOperator& slice_op(std::size_t k);
 
   SourceParams p_;

@@ -355,8 +355,10 @@ ObsFile read_ioda(const std::string& path, const std::string& variable, const st
     b.qc[i] = static_cast<int>(qc[i]);
     if (!std::isfinite(value[i])) {
       b.qc[i] = static_cast<int>(QcFlag::missing);
-    } else if (value[i] < range.lo || value[i] > range.hi) {
-      b.qc[i] = static_cast<int>(QcFlag::bounds);  // cannot be physical: flagged, counted, never used
+    } else if (b.qc[i] == 0 && (value[i] < range.lo || value[i] > range.hi)) {
+      // cannot be physical, yet the file calls it good: flagged, counted, never used
+      // (a value the file already rejects keeps the file's flag)
+      b.qc[i] = static_cast<int>(QcFlag::bounds);
       ++f.out_of_range;
     } else if (b.qc[i] == 0 && !(error[i] > 0.0))
       throw InputError(cat(path, ": ObsError/", v, " at location ", i, " is ", error[i],

@@ -159,6 +159,16 @@ TEST_CASE("a file source's observations meet H at their nearest step or at the w
   // In a one-step window the nearest step is the window's end.
   REQUIRE(src.begin_window(t0 + Duration{3600}, t0 + Duration{7200}, Duration{3600}, ObsTiming::nearest_step));
   CHECK(src.slices()[0].h_step == 1);
+  // A value that cannot be physical: an error naming it, unless the source flags such values.
+  f.obs.value[2] = 5.0;
+  observations::write_ioda(f, path);
+  CHECK_THROWS_WITH(ObsSource(p, g, true, "test", 0),
+                    Catch::Contains("1 value(s) of soilMoistureVolumetric (m3 m-3) outside its physical range, the first 5 "
+                                    "at location 2 (1998-05-01T05:00:00Z)"));
+  p.out_of_range = "flag";
+  ObsSource flagged(p, g, true, "test", 0);
+  REQUIRE(flagged.begin_window(t0, t0 + Duration{86400}, Duration{3600}, ObsTiming::window_end));
+  CHECK(flagged.slices()[0].count == 4);  // read, flagged (QC bounds) and counted by the cycle, not used
 }
 
 TEST_CASE("a source with nothing scored reports its scores as none, not zero", "[experiments]") {
