@@ -81,9 +81,37 @@ void Checkpoint::write(const std::string& path) const {
     for (const auto& [name, s] : scalars_) write_dataset(g3, name, H5T_NATIVE_INT64, &s, {1}, path);
     for (const auto& [name, t] : texts_)
       write_dataset(g4, name, H5T_NATIVE_CHAR, t.data(), {static_cast<hsize_t>(t.size())}, path);
+    const std::uint64_t sum = checksum();
+    H5Id space(H5Screate(H5S_SCALAR), H5Sclose, path + ": dataspace");
+    H5Id att(H5Acreate2(file, "checksum", H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
+             path + ": cannot create the checksum");
+    check(H5Awrite(att, H5T_NATIVE_UINT64, &sum), path + ": cannot write the checksum");
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), path + ": flush failed");
   }
   ap.commit();
+}
+
+std::uint64_t Checkpoint::checksum() const {
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&h](const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  };
+  auto entry = [&](char kind, const std::string& name, const void* data, std::size_t n) {
+    mix(&kind, 1);
+    mix(name.data(), name.size());
+    mix(&n, sizeof n);
+    mix(data, n);
+  };
+  for (const auto& [name, m] : matrices_) {
+    const std::int64_t shape[2] = {m.rows(), m.cols()};
+    entry('m', name, shape, sizeof shape);
+    mix(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
+  }
+  for (const auto& [name, w] : words_) entry('w', name, w.data(), w.size() * sizeof(std::uint64_t));
+  for (const auto& [name, v] : scalars_) entry('s', name, &v, sizeof v);
+  for (const auto& [name, t] : texts_) entry('t', name, t.data(), t.size());
+  return h;
 }
 
 Checkpoint Checkpoint::read(const std::string& path) {
@@ -91,6 +119,16 @@ Checkpoint Checkpoint::read(const std::string& path) {
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(cat(path, ": no such checkpoint file"));
   H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path + ": not a readable HDF5 checkpoint");
+  // Uncompressed arrays cannot hold more than the file's bytes: a larger shape is damage, not a reason to allocate.
+  const auto file_bytes = static_cast<hsize_t>(std::filesystem::file_size(path, ec));
+  const auto fits = [&](const std::vector<hsize_t>& d, hsize_t item, const std::string& name) {
+    hsize_t n = 1;
+    for (hsize_t x : d) {
+      if (x != 0 && n > file_bytes / x) throw InputError(cat(path, ": ", name, " claims more data than the file holds"));
+      n *= x;
+    }
+    if (n > file_bytes / item + 1) throw InputError(cat(path, ": ", name, " claims more data than the file holds"));
+  };
   Checkpoint cp;
   auto each = [&](const char* group, auto&& fn) {
     H5Id g(H5Gopen2(file, group, H5P_DEFAULT), H5Gclose, path + ": checkpoint lacks group /" + group);
@@ -106,11 +144,13 @@ Checkpoint Checkpoint::read(const std::string& path) {
   };
   each("matrices", [&](const std::string& name, hid_t set, const std::vector<hsize_t>& d) {
     if (d.size() != 2) throw InputError(cat(path, ": matrix ", name, " is not 2-D"));
+    fits(d, sizeof(double), name);
     Eigen::MatrixXd m(static_cast<Eigen::Index>(d[1]), static_cast<Eigen::Index>(d[0]));
     if (m.size()) check(H5Dread(set, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, m.data()), path + ": " + name);
     cp.matrices_[name] = std::move(m);
   });
   each("words", [&](const std::string& name, hid_t set, const std::vector<hsize_t>& d) {
+    fits(d, sizeof(std::uint64_t), name);
     std::vector<std::uint64_t> w(d.empty() ? 0 : d[0]);
     if (!w.empty()) check(H5Dread(set, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, w.data()), path + ": " + name);
     cp.words_[name] = std::move(w);
@@ -121,10 +161,16 @@ Checkpoint Checkpoint::read(const std::string& path) {
     cp.scalars_[name] = s;
   });
   each("texts", [&](const std::string& name, hid_t set, const std::vector<hsize_t>& d) {
+    fits(d, 1, name);
     std::string t(d.empty() ? 0 : d[0], '\0');
     if (!t.empty()) check(H5Dread(set, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path + ": " + name);
     cp.texts_[name] = std::move(t);
   });
+  std::uint64_t stored = 0;
+  if (H5Aexists(file, "checksum") <= 0) throw InputError(cat(path, ": the checkpoint has no checksum"));
+  H5Id att(H5Aopen(file, "checksum", H5P_DEFAULT), H5Aclose, path + ": checksum");
+  check(H5Aread(att, H5T_NATIVE_UINT64, &stored), path + ": checksum");
+  if (stored != cp.checksum()) throw InputError(cat(path, ": the checkpoint's contents do not match its checksum"));
   return cp;
 }
 

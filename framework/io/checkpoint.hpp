@@ -23,9 +23,12 @@ class Checkpoint {
   const std::string& text(const std::string& name) const;
   bool has(const std::string& name) const;
 
-  // Writes atomically (temporary name, then rename).
+  // Writes atomically (temporary name, then rename), with a checksum of the
+  // contents that read() verifies: a bit changed on disk is named, not restarted from.
   void write(const std::string& path) const;
   static Checkpoint read(const std::string& path);
+  // FNV-1a (64 bit) over every entry's kind, name and bytes, in name order.
+  std::uint64_t checksum() const;
 
  private:
   std::map<std::string, Eigen::MatrixXd> matrices_;

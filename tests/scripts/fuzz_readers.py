@@ -31,7 +31,13 @@ subprocess.run([landda, "import", "cf-dsg", "--product", "smap_l3_successful", d
                 "--near", "-155.417,19.767,SilverSword;-155.333,19.8,PuaAkala", "--start", "2017-01-01", "--end", "2019-01-01",
                 "-o", sample_ioda], check=True, capture_output=True)
 
-# reader name, sample file, the command that reads a file F (a list; "F" replaced)
+# A run stopped after a checkpoint: its checkpoint is damaged in a copy of the folder and the run restarted there.
+stopped = os.path.join(work, "stopped_run")
+subprocess.run([landda, "run", d("experiments/configs/twin_surface.yaml"), "--output", stopped, "--set", "experiment.cycles=12", "--set", "experiment.spinup=2",
+                "--set", "output.checkpoint_every=2", "--stop-after", "6", "--log-level", "error"], check=True, capture_output=True)
+
+# reader name, sample file, the command that reads a file F (a list; "F" replaced, "D" the case's folder)
+# and, for a file that lives in a folder of others, that folder (copied into each case first)
 readers = [
     ("ioda", sample_ioda, [landda, "metrics", "F", d("data/hawaii/ismn_scan_sm.nc")]),
     ("ismn", d("data/hawaii/ismn/SCAN/PuaAkala/SCAN_SCAN_PuaAkala_sm_0.101600_0.101600_Hydraprobe-Analog-A_19500101_20250617.stm"),
@@ -57,6 +63,9 @@ readers = [
     ("ameriflux", d("data/ameriflux/AMF_USWhs_2007_L2_WG_V004.csv"),
      [landda, "import", "ameriflux", "F", "--utc-offset", "-7", "--start", "2007-07-14T12:00", "--end", "2007-12-19",
       "-o", os.path.join(work, "out_ameriflux.nc")]),
+    ("checkpoint", os.path.join(stopped, "checkpoint.h5"),
+     [landda, "run", d("experiments/configs/twin_surface.yaml"), "--output", "D", "--set", "experiment.cycles=12", "--set", "experiment.spinup=2",
+      "--set", "output.checkpoint_every=2", "--restart", "--log-level", "error"], stopped),
     ("static", d("data/hawaii/SCAN_SCAN_SilverSword_static_variables.csv"),
      [landda, "validate", d("experiments/configs/hawaii_silversword.yaml"), "--set", "model.soil.ismn_files=[F]"]),
 ]
@@ -64,7 +73,7 @@ readers = [
 rng = random.Random(seed)
 start = time.time()
 counts, failures = {}, []
-for name, sample, command in readers:
+for name, sample, command, *template in readers:
     data = open(sample, "rb").read()
     # ISMN text files are large: mutate a slice of the head to keep each case quick.
     if name == "ismn":
@@ -86,10 +95,14 @@ for name, sample, command in readers:
             b[i : i + rng.randrange(1, 4096)] = bytes(min(len(b) - i, 4096))
         # ISMN files are named after their contents: keep the sample's name.
         folder = os.path.join(work, f"{name}_{k}")
-        os.makedirs(folder)
-        path = os.path.join(folder, os.path.basename(sample) if name in ("ismn", "static") else f"case{ext}")
+        if template:
+            shutil.copytree(template[0], folder)
+        else:
+            os.makedirs(folder)
+        keep_name = name in ("ismn", "static") or template
+        path = os.path.join(folder, os.path.basename(sample) if keep_name else f"case{ext}")
         open(path, "wb").write(bytes(b))
-        cmd = [c.replace("F", path) if c == "F" or "=F" in c or "[F]" in c else c for c in command]
+        cmd = [c.replace("F", path) if c == "F" or "=F" in c or "[F]" in c else folder if c == "D" else c for c in command]
         try:
             r = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=60, cwd=work)
             code, err = r.returncode, r.stderr
