@@ -1,5 +1,7 @@
 #include "observations/operators/column_operator.hpp"
 
+#include "core/cell_index.hpp"
+
 #include <cmath>
 #include <limits>
 
@@ -69,20 +71,13 @@ const std::vector<int>& ColumnOperator::located(const ObsGeometry& g, double x, 
   if (located_grid_ != &g.grid) {
     located_.clear();
     located_grid_ = &g.grid;
+    index_ = std::make_unique<CellIndex>(g.grid);  // set-up grows as (observations + cells) x log(cells)
   }
   auto [it, fresh] = located_.try_emplace({x, y});
   if (!fresh) return it->second;
-  double best = std::numeric_limits<double>::infinity();
-  int nearest = -1;
   std::vector<int>& inside = it->second;
-  for (int c = 0; c < n_cells_; ++c) {
-    const double d = g.grid.distance(c, x, y);
-    if (d < best) {
-      best = d;
-      nearest = c;
-    }
-    if (fp_.footprint_km > 0 && d <= fp_.footprint_km) inside.push_back(c);
-  }
+  const auto [nearest, best] = index_->nearest(x, y);
+  if (fp_.footprint_km > 0) inside = index_->within(x, y, fp_.footprint_km);
   if (nearest < 0 || best > fp_.max_distance_km + fp_.footprint_km) inside.clear();
   else if (inside.empty()) inside.push_back(nearest);
   return inside;

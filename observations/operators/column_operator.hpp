@@ -1,4 +1,5 @@
 #pragma once
+#include <memory>
 // The shared part of every column operator: the horizontal footprint (the
 // model cells whose area lies within a radius of the observation, equally
 // weighted on a regular grid; the nearest cell when the radius is 0), built
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "config/params.hpp"
+#include "core/cell_index.hpp"
 #include "interfaces/obs_operator.hpp"
 
 namespace landda::observations {
@@ -60,6 +62,7 @@ class ColumnOperator : public ObsOperator {
   Footprint footprint_;
   std::vector<char> outside_;
   const Grid* located_grid_ = nullptr;
+  std::unique_ptr<CellIndex> index_;  // of located_grid_
   std::map<std::pair<double, double>, std::vector<int>> located_;
 };
 
