@@ -11,6 +11,11 @@ constexpr double kEarthKm = 6371.0;  // haversine_km's radius
 constexpr double kPi = 3.14159265358979323846;
 // Slack on chord distances so that rounding never drops a candidate the grid's distance would keep.
 double widen(double c) { return c * (1.0 + 1e-9) + 1e-9; }
+double squared(const std::array<double, 3>& a, const std::array<double, 3>& b, int dims) {
+  double d2 = 0;
+  for (int k = 0; k < dims; ++k) d2 += (a[k] - b[k]) * (a[k] - b[k]);
+  return d2;
+}
 }  // namespace
 
 CellIndex::CellIndex(const Grid& grid) : grid_(grid) {
@@ -73,8 +78,7 @@ void CellIndex::nearest_in(int lo, int hi, const std::array<double, 3>& q, int& 
   const int mid = (lo + hi) / 2;
   const Node& node = tree_[static_cast<std::size_t>(mid)];
   const auto& p = pos_[static_cast<std::size_t>(node.cell)];
-  double d2 = 0;
-  for (int k = 0; k < dims_; ++k) d2 += (p[k] - q[k]) * (p[k] - q[k]);
+  const double d2 = squared(p, q, dims_);
   if (d2 < best2) best2 = d2, best = node.cell;
   const double diff = q[node.axis] - p[node.axis];
   const bool left_first = diff < 0;
@@ -91,8 +95,7 @@ void CellIndex::within_in(int lo, int hi, const std::array<double, 3>& q, double
   const int mid = (lo + hi) / 2;
   const Node& node = tree_[static_cast<std::size_t>(mid)];
   const auto& p = pos_[static_cast<std::size_t>(node.cell)];
-  double d2 = 0;
-  for (int k = 0; k < dims_; ++k) d2 += (p[k] - q[k]) * (p[k] - q[k]);
+  const double d2 = squared(p, q, dims_);
   if (d2 <= r2) out.push_back(node.cell);
   const double diff = q[node.axis] - p[node.axis];
   if (diff <= 0 || diff * diff <= r2) within_in(lo, mid, q, r2, out);

@@ -112,6 +112,16 @@ struct Interpolation {
   std::size_t lat0 = 0, nlat = 0, lon0 = 0, nlon = 0;  // the box read
   std::vector<std::array<std::size_t, 4>> at;          // per cell: indices into the box
   std::vector<std::array<double, 4>> w;
+  // Cell c's value from a box (values at box + at[c][q]): the weights renormalised over
+  // the points that have a value; NaN when none has.
+  double blend(std::size_t c, const double* box) const {
+    double sum = 0, wsum = 0;
+    for (int q = 0; q < 4; ++q) {
+      const double x = box[at[c][q]];
+      if (w[c][q] > 0 && std::isfinite(x)) sum += w[c][q] * x, wsum += w[c][q];
+    }
+    return wsum > 0 ? sum / wsum : std::nan("");
+  }
 };
 
 // A file of one point (a point download) serves cells this close to it: half of ERA5's spacing.
@@ -214,14 +224,7 @@ Sampled sample(const ForcingMap::Entry& e, const std::vector<std::string>& files
     const std::size_t plane = in.nlat * in.nlon;
     for (std::size_t k = 0; k < t.size(); ++k) {
       std::vector<double> v(r.lon.size());
-      for (std::size_t c = 0; c < v.size(); ++c) {
-        double sum = 0, wsum = 0;
-        for (int q = 0; q < 4; ++q) {
-          const double x = box[k * plane + in.at[c][q]];
-          if (in.w[c][q] > 0 && std::isfinite(x)) sum += in.w[c][q] * x, wsum += in.w[c][q];
-        }
-        v[c] = wsum > 0 ? (sum / wsum) * e.factor + e.offset : std::nan("");
-      }
+      for (std::size_t c = 0; c < v.size(); ++c) v[c] = in.blend(c, box.data() + k * plane) * e.factor + e.offset;
       const auto stamp = cf.to_time(t[k]).seconds;
       const auto [it, added] = by_time.emplace(stamp, std::pair{std::move(v), s.files.size() - 1});
       if (!added)
@@ -399,16 +402,10 @@ std::vector<double> field_at_cells(const std::vector<double>& lat, const std::ve
   if (field.size() != lat.size() * lon.size())
     throw InputError(cat(path, ": a field of ", field.size(), " values on a ", lat.size(), " x ", lon.size(), " grid"));
   const auto in = interpolation(lat, lon, r, path);
-  std::vector<double> out(r.lon.size());
-  for (std::size_t c = 0; c < out.size(); ++c) {
-    double sum = 0, wsum = 0;
-    for (int q = 0; q < 4; ++q) {
-      const std::size_t j = in.lat0 + in.at[c][q] / in.nlon, i = in.lon0 + in.at[c][q] % in.nlon;
-      const double x = field[j * lon.size() + i];
-      if (in.w[c][q] > 0 && std::isfinite(x)) sum += in.w[c][q] * x, wsum += in.w[c][q];
-    }
-    out[c] = wsum > 0 ? sum / wsum : std::nan("");
-  }
+  std::vector<double> box(in.nlat * in.nlon), out(r.lon.size());
+  for (std::size_t j = 0; j < in.nlat; ++j)
+    for (std::size_t i = 0; i < in.nlon; ++i) box[j * in.nlon + i] = field[(in.lat0 + j) * lon.size() + in.lon0 + i];
+  for (std::size_t c = 0; c < out.size(); ++c) out[c] = in.blend(c, box.data());
   return out;
 }
 

@@ -228,7 +228,6 @@ void IodaWriter::flush() {
 }
 
 std::size_t IodaWriter::size() const { return impl_->rows; }
-bool IodaWriter::in_time_order() const { return impl_->ordered; }
 
 void IodaWriter::attribute(const std::string& name, const std::string& value) {
   impl_->nc.put_att("", name, value);

@@ -49,7 +49,6 @@ class IodaWriter {
   // A global attribute known only at the end (an import's counts).
   void attribute(const std::string& name, const std::string& value);
   std::size_t size() const;
-  bool in_time_order() const;  // whether every append started at or after the previous one ended (no merge needed)
   void commit();
 
  private:

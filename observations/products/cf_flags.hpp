@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/error.hpp"
+#include "io/cf_decode.hpp"
 
 namespace landda::observations::products {
 
@@ -58,16 +59,22 @@ void require(const File& f, const std::vector<std::string>& variables, const std
     if (!f.has_var(v)) throw InputError(cat(f.path(), ": variable '", v, "' is missing; a ", product, " granule has it"));
 }
 
-// A flag variable as stored, NaN where it holds its _FillValue or missing_value.
+// Values as stored made NaN where they hold the variable's _FillValue or missing_value.
 template <class File>
-std::vector<double> raw_flags(const File& f, const std::string& variable) {
-  auto raw = f.get_raw(variable);
+void mask_fill(const File& f, const std::string& variable, std::vector<double>& raw) {
   for (const char* a : {"_FillValue", "missing_value"}) {
     if (!f.has_att(variable, a)) continue;
     const double fill = f.att_values(variable, a)[0];
     for (double& x : raw)
       if (x == fill) x = std::nan("");
   }
+}
+
+// A flag variable as stored, NaN where it holds its _FillValue or missing_value.
+template <class File>
+std::vector<double> raw_flags(const File& f, const std::string& variable) {
+  auto raw = f.get_raw(variable);
+  mask_fill(f, variable, raw);
   return raw;
 }
 
@@ -76,8 +83,10 @@ std::vector<double> raw_flags(const File& f, const std::string& variable) {
 template <class File>
 void read_values(const File& f, const std::string& variable, int range_test, std::vector<double>& value,
                  std::vector<std::uint64_t>& failed) {
-  value = f.get(variable);
-  const auto raw = raw_flags(f, variable);
+  auto raw = f.get_raw(variable);  // read once: decoded into `value`, its fill told apart from its range
+  value = raw;
+  io::cf_decode(f, variable, value);
+  mask_fill(f, variable, raw);
   failed.resize(value.size(), 0);
   for (std::size_t i = 0; i < value.size(); ++i)
     if (std::isnan(value[i]) && std::isfinite(raw[i])) failed[i] |= std::uint64_t{1} << range_test;
