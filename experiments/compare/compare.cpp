@@ -97,6 +97,13 @@ void CompareConfig::visit(config::Visitor& v) {
         .dir());
   v("validate_max_distance_km", validate_max_distance_km,
     config::doc("a validation station further than this from every cell is left out").above(0));
+  v("replicates", replicates,
+    config::doc("run every experiment, the open loop too, this many times with seeds seed, seed + 1, ...: the "
+                "scores are means over the replicates, and each difference to the open loop is the mean of the "
+                "replicates' paired differences, its interval from resampling the replicates as well as time (an "
+                "ensemble mean depends on its random draws; one seed cannot tell that noise from an effect of "
+                "assimilation). Replicates after the first go to seed_<seed>/ in the output folder")
+        .range(1, 100));
   v.section("output", config::doc("where the comparison goes"), [this](config::Visitor& o) {
     o("dir", output_dir,
       config::doc("output folder: one sub-folder per experiment, report.md, report.csv, summary.json, figures/ and "
@@ -125,6 +132,12 @@ struct Variant {
   std::size_t merger_index = 0;  // into CompareConfig::merged
 };
 
+// The folder of one experiment's replicate: the first (the base's seed) in the
+// output folder, the others under seed_<seed>/.
+std::string run_dir(const CompareConfig& cfg, const std::string& name, long long seed0, int replicate) {
+  return cfg.output_dir + (replicate == 0 ? "" : cat("/seed_", seed0 + replicate)) + "/" + name;
+}
+
 
 struct Row {
   std::string experiment, station, layer;
@@ -133,6 +146,7 @@ struct Row {
 };
 
 constexpr std::size_t kMinPairs = 10;
+constexpr std::size_t kMinDays = 50;  // for a difference to the open loop: pytesmo's minimum of 50 daily pairs
 
 // Scores of one experiment at one validation source, per station, after the
 // spin-up: the run's state at each observation's time (the feedback's hofx:
@@ -281,18 +295,19 @@ void write_csv(const CompareConfig& cfg, const std::vector<Row>& rows, const std
     o << ',' << fmt(d.value, 6) << ',' << fmt(d.lo, 6) << ',' << fmt(d.hi, 6) << ',' << d.verdict(higher);
   };
   const auto paired_cols = [&](std::ostringstream& o, const PairedRow* p) {
-    if (!p) {
-      o << ",,,,,,,,,,,,,";
+    if (!p || !p->note.empty()) {
+      o << std::string(14, ',') << (p ? quoted(p->note) : std::string());  // block, 3 x 4 differences, note
       return;
     }
     o << ',' << p->block;
     diff(o, p->r, true);
     diff(o, p->anomaly_r, true);
     diff(o, p->ubrmse, false);
+    o << ',';
   };
   std::ostringstream csv;
   csv << "experiment,station,layer,n,bias,rmse,ubrmse,r,anomaly_r,block,d_r,d_r_lo,d_r_hi,r_verdict,d_anomaly_r,"
-         "d_anomaly_r_lo,d_anomaly_r_hi,anomaly_r_verdict,d_ubrmse,d_ubrmse_lo,d_ubrmse_hi,ubrmse_verdict\n";
+         "d_anomaly_r_lo,d_anomaly_r_hi,anomaly_r_verdict,d_ubrmse,d_ubrmse_lo,d_ubrmse_hi,ubrmse_verdict,paired_note\n";
   for (const auto& r : rows) {
     csv << r.experiment << ',' << quoted(r.station) << ',' << r.layer << ',' << r.n << ',' << fmt(r.bias, 6) << ','
         << fmt(r.rmse, 6) << ',' << fmt(r.ubrmse, 6) << ',' << fmt(r.r, 6) << ',' << fmt(r.anomaly_r, 6);
@@ -326,16 +341,29 @@ void next_layer(std::ostringstream& md, std::string& current, const std::string&
   md << "\n";
 }
 
-void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paired) {
+void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paired, int replicates) {
   md << "\n## Against the open loop\n\nEach experiment minus the open loop on the same matched pairs, with a 95 % "
      << "moving-block bootstrap interval (1000 resamples; block length in pairs from the residuals' lag-1 "
      << "autocorrelation, Wilks 1997); *better* or *worse* where the interval excludes zero. The mean over "
-     << "stations resamples every station in each replicate.\n";
+     << "stations resamples every station in each draw.";
+  if (replicates > 1)
+    md << " Every experiment ran " << replicates << " times with other seeds (`replicates`): a difference is the "
+       << "mean of the replicates' paired differences, and each draw resamples the replicates with the blocks, "
+       << "so the interval holds the ensemble's sampling noise as well as time's.";
+  else
+    md << " One replicate (`replicates: 1`): the interval holds time's sampling noise, not the ensemble's; two "
+       << "seeds of the same experiment can differ by more than it.";
+  md << "\n";
   std::string layer;
   for (const auto& p : paired) {
     next_layer(md, layer, p.layer, "###", "| experiment | station | pairs | block | R | anomaly R | ubRMSE |");
-    md << "| " << p.experiment << " | " << p.station << " | " << p.n << " | " << (p.mean ? cat(p.stations, " stations") : std::to_string(p.block))
-       << " | " << shown(p.r, true, 3) << " | " << shown(p.anomaly_r, true, 3) << " | " << shown(p.ubrmse, false, 4) << " |\n";
+    md << "| " << p.experiment << " | " << p.station << " | " << p.n << " | ";
+    if (!p.note.empty()) {
+      md << " | " << p.note << " | | |\n";
+      continue;
+    }
+    md << (p.mean ? cat(p.stations, " stations") : std::to_string(p.block)) << " | " << shown(p.r, true, 3) << " | "
+       << shown(p.anomaly_r, true, 3) << " | " << shown(p.ubrmse, false, 4) << " |\n";
   }
 }
 
@@ -381,6 +409,11 @@ JsonObject paired_json(const std::vector<PairedRow>& paired) {
   for (const auto& p : paired) {
     JsonObject o;
     o.add("pairs", static_cast<long long>(p.n)).add("stations", static_cast<long long>(p.stations));
+    if (!p.note.empty()) {
+      j.add(p.experiment + "/" + p.layer + "/" + p.station, o.add("not_judged", p.note));
+      continue;
+    }
+    o.add("replicates", static_cast<long long>(p.replicates));
     if (!p.mean) o.add("block", static_cast<long long>(p.block));
     o.add("r", diff(p.r, true)).add("anomaly_r", diff(p.anomaly_r, true)).add("ubrmse", diff(p.ubrmse, false));
     j.add(p.experiment + "/" + p.layer + "/" + p.station, o);
@@ -396,7 +429,8 @@ void write_reports(const CompareConfig& cfg, const StationSet& stations, const s
   std::ostringstream md;
   md << "# landda comparison\n\nBase config: `" << cfg.base << "`. Every experiment shares its model, forcing, "
      << "ensemble and random streams; they differ only in what they assimilate.\n\n"
-     << "Scores of the analysis ensemble mean against the validation stations after the spin-up, averaged over "
+     << "Scores of the analysis ensemble mean against the validation stations after the spin-up"
+     << (cfg.replicates > 1 ? cat(" (means over ", cfg.replicates, " replicates)") : std::string()) << ", averaged over "
      << "the stations with at least " << kMinPairs << " pairs (bias = model - station; R and anomaly R, 35-day "
      << "moving-average climatology, as in pytesmo). Rank: by mean ubRMSE within the layer.\n\n";
   std::string layer;
@@ -407,7 +441,7 @@ void write_reports(const CompareConfig& cfg, const StationSet& stations, const s
        << fmt(s.bias) << " | " << fmt(s.rmse) << " | " << fmt(s.ubrmse) << " | " << fmt(s.r, 3) << " | "
        << fmt(s.anomaly_r, 3) << " |\n";
   }
-  write_paired_md(md, paired);
+  write_paired_md(md, paired, cfg.replicates);
   write_stations_md(md, stations);
   md << "\n## Per station\n\n| experiment | station | layer | n | bias | RMSE | ubRMSE | R | anomaly R |\n"
      << "|---|---|---|---|---|---|---|---|---|\n";
@@ -420,6 +454,7 @@ void write_reports(const CompareConfig& cfg, const StationSet& stations, const s
 
   JsonObject j;
   j.add("base", cfg.base);
+  j.add("replicates", cfg.replicates);
   for (const auto& s : sums) {
     JsonObject e;
     e.add("rank", s.rank).add("stations", s.stations).add("bias", s.bias).add("rmse", s.rmse);
@@ -697,7 +732,7 @@ observations::merging::MergeConfig merge_config(const CompareConfig& cfg, const 
     // A network that knows each location's soil can learn its offset
     // (the OSSE's LSTM erred by 0.021 m3/m3 per location without it):
     // the model's top-layer soil at the merged locations.
-    const std::string file = fs::absolute(cfg.output_dir + "/" + v.name + "/soil_static.csv").string();
+    const std::string file = (fs::absolute(merge_dir).parent_path() / "soil_static.csv").string();
     if (write_soil_static(base.run, locations_file, file)) merger["static"] = file;
   }
   const YAML::Node base_model = config::load_file(cfg.base).yaml()["model"];
@@ -750,56 +785,85 @@ std::vector<std::string> retrieval_files(const CompareConfig& cfg, const Base& b
 }
 
 // Each validation station's series with every experiment's value at the same
-// times: the pairs where the station and every experiment have a value.
-std::vector<PairedSeries> paired_series(const CompareConfig& cfg, const std::vector<Variant>& variants, Time from) {
+// times in every replicate: the pairs where the station and every run have a value.
+std::vector<PairedSeries> paired_series(const CompareConfig& cfg, const std::vector<Variant>& variants, long long seed0,
+                                        Time from) {
   std::vector<PairedSeries> out;
+  const auto runs = variants.size() * static_cast<std::size_t>(cfg.replicates);
   for (const auto& val : cfg.validation) {
-    // (station, time) -> observation and each experiment's value
-    std::map<std::pair<LocationKey, Time>, std::pair<double, std::map<std::string, double>>> at;
-    for (const auto& v : variants) {
-      const auto f = observations::read_ioda(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", "",
-                                             "", {"hofx"});
-      for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
-        const int qc = f.obs.qc[i];
-        const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = f.groups.at(0).values[i];
-        if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv) ||
-            f.obs.time[i] < from)
-          continue;
-        auto& slot = at[{location_key(f.station, f.obs.x, f.obs.y, i), f.obs.time[i]}];
-        slot.first = ov;
-        slot.second.emplace(v.name, mv);
+    // (station, time) -> observation and each run's value, by experiment and replicate
+    std::map<std::pair<LocationKey, Time>, std::pair<double, std::map<std::pair<std::string, int>, double>>> at;
+    for (const auto& v : variants)
+      for (int k = 0; k < cfg.replicates; ++k) {
+        const auto f = observations::read_ioda(run_dir(cfg, v.name, seed0, k) + "/diagnostics/" + val.source + ".nc",
+                                               "", "", {"hofx"});
+        for (std::size_t i = 0; i < f.obs.x.size(); ++i) {
+          const int qc = f.obs.qc[i];
+          const double ov = f.obs.value[static_cast<Eigen::Index>(i)], mv = f.groups.at(0).values[i];
+          if ((qc != 0 && qc != static_cast<int>(QcFlag::not_used)) || !std::isfinite(ov) || !std::isfinite(mv) ||
+              f.obs.time[i] < from)
+            continue;
+          auto& slot = at[{location_key(f.station, f.obs.x, f.obs.y, i), f.obs.time[i]}];
+          slot.first = ov;
+          slot.second.emplace(std::make_pair(v.name, k), mv);
+        }
       }
-    }
     std::map<LocationKey, std::size_t> index;
     for (const auto& [key, slot] : at) {
-      if (slot.second.size() != variants.size()) continue;
+      if (slot.second.size() != runs) continue;
       auto [it, added] = index.try_emplace(key.first, out.size());
       if (added) out.push_back({key.first, val.layer, {}, {}, {}});
       PairedSeries& ps = out[it->second];
       ps.time.push_back(key.second);
       ps.obs.push_back(slot.first);
-      for (const auto& [e, m] : slot.second) ps.model[e].push_back(m);
+      for (const auto& [run, m] : slot.second) {
+        auto& reps = ps.model[run.first];
+        reps.resize(static_cast<std::size_t>(cfg.replicates));
+        reps[static_cast<std::size_t>(run.second)].push_back(m);
+      }
     }
   }
   return out;
 }
 
+// Every experiment's scores per station and layer: the mean over its replicates.
+std::vector<Row> scores(const CompareConfig& cfg, const std::vector<Variant>& variants, long long seed0, Time from) {
+  std::vector<Row> rows;
+  for (const auto& v : variants)
+    for (const auto& val : cfg.validation) {
+      std::vector<Row> mean;
+      for (int k = 0; k < cfg.replicates; ++k) {
+        const auto part = score(run_dir(cfg, v.name, seed0, k) + "/diagnostics/" + val.source + ".nc", v.name, val.layer, from);
+        if (k == 0) mean = part;
+        if (part.size() != mean.size())
+          throw Error(cat("compare: replicate ", k + 1, " of ", v.name, " scored other stations at ", val.source));
+        for (std::size_t s = 0; s < part.size() && k > 0; ++s) {
+          Row& m = mean[s];
+          if (part[s].station != m.station)
+            throw Error(cat("compare: replicate ", k + 1, " of ", v.name, " scored other stations at ", val.source));
+          m.n = std::min(m.n, part[s].n);
+          m.bias += part[s].bias, m.rmse += part[s].rmse, m.ubrmse += part[s].ubrmse;
+          m.r += part[s].r, m.anomaly_r += part[s].anomaly_r;
+        }
+      }
+      const double kk = cfg.replicates;
+      for (Row& m : mean) m.bias /= kk, m.rmse /= kk, m.ubrmse /= kk, m.r /= kk, m.anomaly_r /= kk;
+      rows.insert(rows.end(), mean.begin(), mean.end());
+    }
+  return rows;
+}
+
 void score_and_report(const CompareConfig& cfg, const Base& base, const std::vector<Variant>& variants,
                       const std::vector<std::pair<std::string, double>>& seconds) {
-  std::vector<Row> rows;
   std::vector<std::string> layers, names;
   for (const auto& v : variants) names.push_back(v.name);
   for (const auto& val : cfg.validation)
     if (std::find(layers.begin(), layers.end(), val.layer) == layers.end()) layers.push_back(val.layer);
-  for (const auto& v : variants)
-    for (const auto& val : cfg.validation) {
-      const auto part = score(cfg.output_dir + "/" + v.name + "/diagnostics/" + val.source + ".nc", v.name, val.layer,
-                              base.scored_from);
-      rows.insert(rows.end(), part.begin(), part.end());
-    }
+  const std::vector<Row> rows = scores(cfg, variants, base.run.seed, base.scored_from);
   const auto sums = summarise(rows, names, layers);
-  const auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.scored_from), "open_loop", names,
-                                                         kMinPairs, 1000, static_cast<std::uint64_t>(base.run.seed))
+  const auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.run.seed, base.scored_from),
+                                                         "open_loop", names, kMinPairs, kMinDays, 1000,
+                                                         static_cast<std::uint64_t>(base.run.seed))
                                     : std::vector<PairedRow>{};
   write_reports(cfg, base.stations, rows, sums, paired, seconds);
   log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
@@ -815,6 +879,33 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
               " failed; it needs python3 with xarray and matplotlib); the tables are complete");
   else
     log::info("compare: report at ", cfg.output_dir, "/report.html");
+}
+
+// One replicate of one experiment (the base's seed set for it): its merged
+// product first (from the retrievals' files or this replicate's draws), then the run.
+void run_replicate(const CompareConfig& cfg, const Base& base, const Variant& variant, const std::string& dir,
+                   const std::string& draws_dir, std::vector<std::string>& files, const parallel::Layout& layout) {
+  Variant v = variant;
+  const parallel::Comm& comm = layout.run;
+  if (!v.merger_type.empty()) {
+    if (files.empty()) files = retrieval_files(cfg, base, draws_dir, layout);
+    // The merge runs on rank 0; every rank learns whether it worked.
+    const std::string merge_dir = dir + "/merge";
+    std::string failure;
+    if (comm.root()) {
+      try {
+        auto mcfg = merge_config(cfg, base, v, files, draws_dir, merge_dir);
+        observations::merging::run_merge(mcfg);
+      } catch (const std::exception& e) {
+        failure = e.what();
+      }
+    }
+    comm.broadcast(failure);
+    if (!failure.empty()) throw Error(cat("compare: merging ", v.name, ": ", failure));
+    v.merged_file = fs::absolute(merge_dir + "/merged.nc").string();
+  }
+  const CycleParams p = variant_params(cfg, base, v);
+  run_variant(base, p, variant_run(base, p, dir, v.name == "open_loop"), layout);
 }
 
 }  // namespace
@@ -855,36 +946,25 @@ void run_compare(CompareConfig& cfg, const CompareOptions& opts, const parallel:
   log::info("compare: ", variants.size(), " experiments (", config::join(names), "), validated by ",
             cfg.validation.size(), " source(s), ", comm.size(), " MPI rank(s)");
   const parallel::Layout layout = parallel::Layout::make(comm, base.run.parallel.ranks_per_task);
-  const std::string draws_dir = cfg.output_dir + "/" + (cfg.open_loop ? "open_loop" : "draws");
-  std::vector<std::string> files;
   std::vector<std::pair<std::string, double>> seconds;
+  const long long seed0 = base.run.seed;
+  std::vector<std::vector<std::string>> files(static_cast<std::size_t>(cfg.replicates));  // per replicate, for merging
   for (std::size_t i = 0; i < variants.size(); ++i) {
-    Variant& v = variants[i];
+    const Variant& v = variants[i];
     const auto t0 = std::chrono::steady_clock::now();
     const double elapsed = std::chrono::duration<double>(t0 - t_start).count();
     log::info("compare: experiment ", i + 1, "/", variants.size(), " ", v.name,
+              cfg.replicates > 1 ? cat(" (", cfg.replicates, " replicates)") : std::string(),
               i > 0 ? cat("; ", static_cast<long long>(elapsed), " s so far, about ",
                           static_cast<long long>(elapsed / static_cast<double>(i) * static_cast<double>(variants.size() - i)), " s to go")
                     : std::string());
-    if (!v.merger_type.empty()) {
-      if (files.empty()) files = retrieval_files(cfg, base, draws_dir, layout);
-      // The merge runs on rank 0; every rank learns whether it worked.
-      const std::string merge_dir = cfg.output_dir + "/" + v.name + "/merge";
-      std::string failure;
-      if (comm.root()) {
-        try {
-          auto mcfg = merge_config(cfg, base, v, files, draws_dir, merge_dir);
-          observations::merging::run_merge(mcfg);
-        } catch (const std::exception& e) {
-          failure = e.what();
-        }
-      }
-      comm.broadcast(failure);
-      if (!failure.empty()) throw Error(cat("compare: merging ", v.name, ": ", failure));
-      v.merged_file = fs::absolute(merge_dir + "/merged.nc").string();
+    for (int k = 0; k < cfg.replicates; ++k) {
+      base.run.seed = seed0 + k;
+      run_replicate(cfg, base, v, run_dir(cfg, v.name, seed0, k),
+                    run_dir(cfg, cfg.open_loop ? "open_loop" : "draws", seed0, k), files[static_cast<std::size_t>(k)],
+                    layout);
     }
-    const CycleParams p = variant_params(cfg, base, v);
-    run_variant(base, p, variant_run(base, p, cfg.output_dir + "/" + v.name, v.name == "open_loop"), layout);
+    base.run.seed = seed0;
     seconds.emplace_back(v.name, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
   }
   if (comm.root()) score_and_report(cfg, base, variants, seconds);

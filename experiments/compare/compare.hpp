@@ -41,6 +41,7 @@ struct CompareConfig {
   StationsParams stations;
   std::vector<std::string> validate_with;
   double validate_max_distance_km = 10;
+  int replicates = 1;
   std::string output_dir = "compare";
   bool figures = true;
   std::string log_level = "info";

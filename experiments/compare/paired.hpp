@@ -4,7 +4,15 @@
 // open loop's on the same matched pairs, with a 95 % moving-block bootstrap
 // interval (block length from the residuals' lag-1 autocorrelation, Wilks
 // 1997), and the mean over stations with its interval (every station
-// resampled in each replicate).
+// resampled in each bootstrap draw).
+// An ensemble's mean depends on the random draws of its perturbations: two
+// open loops that differ only in their seed differ at the Hawaii stations by
+// more than assimilation changes them, and persistently, so resampling time
+// cannot see it. With replicates (every experiment run again with other
+// seeds, the open loop too) the difference is the mean over replicates of
+// each replicate's paired difference, and each bootstrap draw resamples the
+// replicates as well as the blocks of time (a two-stage bootstrap, Davison &
+// Hinkley 1997, sec. 3.8), so the interval holds both sources of noise.
 #include <cmath>
 #include <cstdint>
 #include <map>
@@ -17,13 +25,13 @@
 namespace landda::experiments {
 
 // One station's validation series in one layer: the observations and each
-// experiment's value at the same times.
+// experiment's value at the same times, in every replicate.
 struct PairedSeries {
   LocationKey station;
   std::string layer;
   std::vector<Time> time;
   std::vector<double> obs;
-  std::map<std::string, std::vector<double>> model;  // by experiment
+  std::map<std::string, std::vector<std::vector<double>>> model;  // by experiment, then replicate
 };
 
 struct Difference {
@@ -34,13 +42,18 @@ struct Difference {
 
 struct PairedRow {
   std::string experiment, station, layer;  // station "all stations (mean)" for the mean
-  std::size_t n = 0, block = 0, stations = 1;
+  std::size_t n = 0, block = 0, stations = 1, replicates = 1;
   bool mean = false;  // the mean over the layer's stations
   Difference r, anomaly_r, ubrmse;
+  std::string note;  // why a station has no differences (too few days)
 };
 
+// Stations with fewer than `min_pairs` pairs are left out; those whose pairs
+// fall on fewer than `min_days` days (pytesmo's minimum of 50 daily pairs; a
+// few weeks of hourly pairs say nothing of a seasonal series, and their
+// anomalies from a 35-day mean are not defined) get a row saying so.
 std::vector<PairedRow> paired_differences(const std::vector<PairedSeries>& series, const std::string& reference,
                                           const std::vector<std::string>& experiments, std::size_t min_pairs,
-                                          int resamples, std::uint64_t seed);
+                                          std::size_t min_days, int resamples, std::uint64_t seed);
 
 }  // namespace landda::experiments

@@ -198,15 +198,18 @@ std::size_t block_length(std::size_t n, double rho) {
   return std::clamp<std::size_t>(static_cast<std::size_t>(std::lround(L)), 1, n);
 }
 
-std::vector<std::size_t> block_resample(std::size_t n, std::size_t block, RandomStream& rng) {
-  std::vector<std::size_t> idx;
-  idx.reserve(n + block);
-  const std::size_t starts = n - std::min(block, n) + 1;
-  while (idx.size() < n) {
+std::vector<Block> block_resample(std::size_t n, std::size_t block, RandomStream& rng) {
+  std::vector<Block> blocks;
+  block = std::clamp<std::size_t>(block, 1, std::max<std::size_t>(n, 1));
+  blocks.reserve(n / block + 1);
+  const std::size_t starts = n - block + 1;
+  for (std::size_t filled = 0; filled < n;) {
     const auto s = std::min(starts - 1, static_cast<std::size_t>(rng.uniform() * static_cast<double>(starts)));
-    for (std::size_t k = 0; k < block && idx.size() < n; ++k) idx.push_back(s + k);
+    const std::size_t len = std::min(block, n - filled);
+    blocks.push_back({s, len});
+    filled += len;
   }
-  return idx;
+  return blocks;
 }
 
 std::pair<double, double> percentile_interval(std::vector<double> v) {

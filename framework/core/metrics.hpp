@@ -72,9 +72,13 @@ double lag1_autocorrelation(const std::vector<double>& x);
 // n' = n (1 - rho)/(1 + rho) the effective sample size; solved by iteration.
 std::size_t block_length(std::size_t n, double rho);
 
-// The indices of one moving-block resample of 0 .. n-1: blocks of `block`
-// consecutive indices from random starts, concatenated and cut to n.
-std::vector<std::size_t> block_resample(std::size_t n, std::size_t block, RandomStream& rng);
+// One moving-block resample of 0 .. n-1 (Kuensch 1989): blocks of `block`
+// consecutive indices from random starts, concatenated and cut to n; as
+// (start, length) pairs, so that sums over a resample come from prefix sums.
+struct Block {
+  std::size_t start, length;
+};
+std::vector<Block> block_resample(std::size_t n, std::size_t block, RandomStream& rng);
 
 // The 2.5th and 97.5th percentiles of replicate values (NaNs left out).
 std::pair<double, double> percentile_interval(std::vector<double> replicates);

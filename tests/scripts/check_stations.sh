@@ -15,12 +15,12 @@ root = sys.argv[1]
 def write(station, var, depth, lat, lon, elev, value):
     d = os.path.join(root, "TEST", station)
     os.makedirs(d, exist_ok=True)
-    name = f"TEST_TEST_{station}_{var}_{depth:.6f}_{depth:.6f}_Probe-A_20170101_20170301.stm"
+    name = f"TEST_TEST_{station}_{var}_{depth:.6f}_{depth:.6f}_Probe-A_20170101_20170401.stm"
     with open(os.path.join(d, name), "w") as f:
         f.write(f"TEST TEST {station} {lat:.5f} {lon:.5f} {elev:.1f} {depth:.4f} {depth:.4f} Probe-A\n")
-        for h in range(59 * 24 + 1):
+        for h in range(90 * 24 + 1):  # 2017-01-01 to 04-01: 65 days after a 10-day spin-up score a difference (50)
             day, hour = divmod(h, 24)
-            month, dom = (1, day + 1) if day < 31 else (2, day - 30) if day < 59 else (3, 1)
+            month, dom = (1, day + 1) if day < 31 else (2, day - 30) if day < 59 else (3, day - 58) if day < 90 else (4, 1)
             f.write(f"2017/{month:02d}/{dom:02d} {hour:02d}:00 {value(h):.4f} G M\n")
 static = ("quantity_name;unit;depth_from[m];depth_to[m];value;\nsaturation;m^3*m^-3;0.00;0.30;0.55;\n"
           "clay fraction;% weight;0.00;0.30;18.00;\nsand fraction;% weight;0.00;0.30;35.00;\n"
@@ -34,7 +34,7 @@ write("Gauge", "p", 0.0, 20.031, -155.651, 1100, lambda h: 1.0 if h % 50 == 0 el
 write("Honolulu", "sm", 0.05, 21.30, -157.85, 10, sm)
 open(os.path.join(root, "TEST", "Honolulu", "TEST_TEST_Honolulu_static_variables.csv"), "w").write(static)
 EOF
-short=(--log-level warn --set output.figures=false --set 'merged=[]' --base-set experiment.cycles=45 --base-set experiment.spinup=10)
+short=(--log-level warn --set output.figures=false --set 'merged=[]' --set replicates=1 --base-set experiment.cycles=75 --base-set experiment.spinup=10)
 "$landda" compare "$src/experiments/configs/hawaii_stations.yaml" --validate-with "$gen" --output "$work/stations" "${short[@]}"
 "$landda" compare "$src/experiments/configs/hawaii_compare.yaml" --validate-with "$gen" --output "$work/point" "${short[@]}"
 "$py" - "$work" <<'EOF'

@@ -18,9 +18,15 @@ TEST_CASE("moving-block length follows Wilks (1997)", "[experiments]") {
   CHECK(metrics::block_length(100, 0.0) == 1);
   CHECK(metrics::block_length(100, -0.3) == 1);
   RandomStream rng(1, "test", 0);
-  const auto idx = metrics::block_resample(100, 10, rng);
-  REQUIRE(idx.size() == 100);
-  for (std::size_t k = 1; k < 10; ++k) CHECK(idx[k] == idx[0] + k);  // whole blocks of consecutive pairs
+  const auto blocks = metrics::block_resample(105, 10, rng);
+  REQUIRE(blocks.size() == 11);  // ten whole blocks of consecutive pairs and one cut to fill 105
+  std::size_t total = 0;
+  for (const auto& b : blocks) {
+    CHECK(b.start + b.length <= 105);
+    total += b.length;
+  }
+  CHECK(total == 105);
+  CHECK(blocks.back().length == 5);
 }
 
 namespace {
@@ -41,8 +47,10 @@ PairedSeries station(std::uint64_t seed, double sa, double sb, int n = 1500) {
     eb = phi * eb + q * sb * rng.normal();
     ps.time.push_back(Time::from_civil(2017, 1, 1) + Duration{86400LL * k});
     ps.obs.push_back(truth + 0.01 * rng.normal());
-    ps.model["a"].push_back(truth + ea);
-    ps.model["open_loop"].push_back(truth + eb);
+    ps.model["a"].resize(1);
+    ps.model["open_loop"].resize(1);
+    ps.model["a"][0].push_back(truth + ea);
+    ps.model["open_loop"][0].push_back(truth + eb);
   }
   return ps;
 }
@@ -50,7 +58,7 @@ PairedSeries station(std::uint64_t seed, double sa, double sb, int n = 1500) {
 }  // namespace
 
 TEST_CASE("a clearly better experiment is called better; equal ones mostly not", "[experiments]") {
-  const auto rows = paired_differences({station(1, 0.01, 0.04)}, "open_loop", {"open_loop", "a"}, 50, 200, 1);
+  const auto rows = paired_differences({station(1, 0.01, 0.04)}, "open_loop", {"open_loop", "a"}, 50, 50, 200, 1);
   REQUIRE(rows.size() == 2);  // the station and the mean over stations
   CHECK(rows[0].ubrmse.verdict(false) == "better");
   CHECK(rows[0].r.verdict(true) == "better");
@@ -63,7 +71,7 @@ TEST_CASE("a clearly better experiment is called better; equal ones mostly not",
   int covered = 0, trials = 40;
   for (int t = 0; t < trials; ++t) {
     const auto r = paired_differences({station(100 + static_cast<std::uint64_t>(t), 0.03, 0.03)}, "open_loop",
-                                      {"open_loop", "a"}, 50, 200, 7);
+                                      {"open_loop", "a"}, 50, 50, 200, 7);
     covered += r[0].ubrmse.lo <= 0 && 0 <= r[0].ubrmse.hi;
   }
   CHECK(covered >= 33);  // >= 82 %: a binomial(40, 0.95) falls below that with probability < 1 %
@@ -76,4 +84,87 @@ TEST_CASE("an interval within rounding of zero is no difference, whatever its si
   d.lo = -3e-3, d.hi = -1e-4;
   CHECK(d.verdict(true) == "worse");
   CHECK(d.verdict(false) == "better");
+}
+
+namespace {
+
+// Two equally good experiments whose every replicate (another ensemble seed)
+// carries its own persistent error, one that lasts the run, as the open loops
+// of two seeds differ at the Hawaii stations: here a seasonal cycle too
+// strong or too weak by a random amount.
+PairedSeries replicated(std::uint64_t seed, std::size_t replicates, int n = 730) {
+  PairedSeries ps;
+  ps.station = {"S", 0, 0};
+  ps.layer = "surface";
+  RandomStream rng(seed, "replicated", 0);
+  std::vector<double> truth(static_cast<std::size_t>(n));
+  double w = 0;
+  for (int k = 0; k < n; ++k) {
+    w = 0.9 * w + 0.02 * rng.normal();
+    truth[static_cast<std::size_t>(k)] = 0.25 + 0.05 * std::sin(2 * M_PI * k / 365.0) + w;
+    ps.time.push_back(Time::from_civil(2017, 1, 1) + Duration{86400LL * k});
+    ps.obs.push_back(truth[static_cast<std::size_t>(k)] + 0.01 * rng.normal());
+  }
+  for (const std::string e : {"a", "open_loop"})
+    for (std::size_t r = 0; r < replicates; ++r) {
+      const double beta = 0.03 * rng.normal();
+      std::vector<double> m(truth.size());
+      double ea = 0;
+      for (std::size_t k = 0; k < m.size(); ++k) {
+        ea = 0.8 * ea + 0.6 * 0.01 * rng.normal();
+        m[k] = truth[k] + ea + beta * std::sin(2 * M_PI * static_cast<double>(k) / 365.0);
+      }
+      ps.model[e].push_back(m);
+    }
+  return ps;
+}
+
+int covered(std::size_t replicates, int trials) {
+  int c = 0;
+  for (int t = 0; t < trials; ++t) {
+    const auto r = paired_differences({replicated(300 + static_cast<std::uint64_t>(t), replicates)}, "open_loop",
+                                      {"open_loop", "a"}, 50, 50, 200, 5);
+    CHECK(r[0].replicates == replicates);
+    c += r[0].ubrmse.lo <= 0 && 0 <= r[0].ubrmse.hi;
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("replicates bring the ensemble's sampling noise into the interval", "[experiments]") {
+  // One replicate: time resampling cannot see an error that lasts the whole
+  // series, and equally good experiments are called different most of the time.
+  const int one = covered(1, 30), eight = covered(8, 30);
+  CHECK(one <= 10);  // 4 of 30 here
+  // Eight replicates, resampled with the blocks: the intervals cover zero about as often as they claim.
+  CHECK(eight >= 24);  // 26 of 30 here
+  // The point value is the mean of the replicates' differences.
+  const auto ps = replicated(9, 3);
+  const auto r = paired_differences({ps}, "open_loop", {"open_loop", "a"}, 50, 50, 50, 1);
+  double mean = 0;
+  for (std::size_t k = 0; k < 3; ++k) {
+    PairedSeries one_rep = ps;
+    one_rep.model["a"] = {ps.model.at("a")[k]};
+    one_rep.model["open_loop"] = {ps.model.at("open_loop")[k]};
+    mean += paired_differences({one_rep}, "open_loop", {"open_loop", "a"}, 50, 50, 50, 1)[0].ubrmse.value / 3;
+  }
+  CHECK(r[0].ubrmse.value == Approx(mean).epsilon(1e-12));
+}
+
+TEST_CASE("a station whose pairs span a few weeks gets a row that says so, and no verdict", "[experiments]") {
+  PairedSeries hourly = station(3, 0.01, 0.04, 49 * 24);  // 49 days of hourly pairs, as days in the helper
+  for (std::size_t k = 0; k < hourly.time.size(); ++k) hourly.time[k] = Time::from_civil(2017, 1, 1) + Duration{3600LL * static_cast<long long>(k)};
+  const auto rows = paired_differences({hourly}, "open_loop", {"open_loop", "a"}, 10, 50, 100, 1);
+  REQUIRE(rows.size() == 1);  // no mean over stations from it either
+  CHECK(rows[0].note == "too short to judge: pairs on 49 days (at least 50)");
+  CHECK(rows[0].r.verdict(true).empty());
+  CHECK_FALSE(std::isfinite(rows[0].ubrmse.value));
+  // One more day and it is judged.
+  PairedSeries longer = station(3, 0.01, 0.04, 50 * 24);
+  for (std::size_t k = 0; k < longer.time.size(); ++k) longer.time[k] = Time::from_civil(2017, 1, 1) + Duration{3600LL * static_cast<long long>(k)};
+  const auto judged = paired_differences({longer}, "open_loop", {"open_loop", "a"}, 10, 50, 100, 1);
+  REQUIRE(judged.size() == 2);
+  CHECK(judged[0].note.empty());
+  CHECK(judged[0].ubrmse.verdict(false) == "better");
 }
