@@ -146,7 +146,8 @@ struct Row {
 };
 
 constexpr std::size_t kMinPairs = 10;
-constexpr std::size_t kMinDays = 50;  // for a difference to the open loop: pytesmo's minimum of 50 daily pairs
+constexpr std::size_t kMinDays = 50;
+constexpr double kFalseDiscoveryRate = 0.10;  // over the family of station tests: Wilks (2016), q = 2 alpha  // for a difference to the open loop: pytesmo's minimum of 50 daily pairs
 
 // Scores of one experiment at one validation source, per station, after the
 // spin-up: the run's state at each observation's time (the feedback's hofx:
@@ -296,7 +297,8 @@ void write_csv(const CompareConfig& cfg, const std::vector<Row>& rows, const std
   };
   const auto paired_cols = [&](std::ostringstream& o, const PairedRow* p) {
     if (!p || !p->note.empty()) {
-      o << std::string(14, ',') << (p ? quoted(p->note) : std::string());  // block, 3 x 4 differences, note
+      // block, 3 x 4 differences, the note, 3 p-values and 3 family verdicts
+      o << std::string(14, ',') << (p ? quoted(p->note) : std::string()) << std::string(6, ',');
       return;
     }
     o << ',' << p->block;
@@ -304,10 +306,17 @@ void write_csv(const CompareConfig& cfg, const std::vector<Row>& rows, const std
     diff(o, p->anomaly_r, true);
     diff(o, p->ubrmse, false);
     o << ',';
+    for (const Difference* d : {&p->r, &p->anomaly_r, &p->ubrmse}) o << ',' << fmt(d->p, 6);
+    if (p->mean) {
+      o << ",,,";  // the means over stations are not in the family
+      return;
+    }
+    o << ',' << p->r.family_verdict(true) << ',' << p->anomaly_r.family_verdict(true) << ',' << p->ubrmse.family_verdict(false);
   };
   std::ostringstream csv;
   csv << "experiment,station,layer,n,bias,rmse,ubrmse,r,anomaly_r,block,d_r,d_r_lo,d_r_hi,r_verdict,d_anomaly_r,"
-         "d_anomaly_r_lo,d_anomaly_r_hi,anomaly_r_verdict,d_ubrmse,d_ubrmse_lo,d_ubrmse_hi,ubrmse_verdict,paired_note\n";
+         "d_anomaly_r_lo,d_anomaly_r_hi,anomaly_r_verdict,d_ubrmse,d_ubrmse_lo,d_ubrmse_hi,ubrmse_verdict,paired_note,"
+         "r_p,anomaly_r_p,ubrmse_p,r_family_verdict,anomaly_r_family_verdict,ubrmse_family_verdict\n";
   for (const auto& r : rows) {
     csv << r.experiment << ',' << quoted(r.station) << ',' << r.layer << ',' << r.n << ',' << fmt(r.bias, 6) << ','
         << fmt(r.rmse, 6) << ',' << fmt(r.ubrmse, 6) << ',' << fmt(r.r, 6) << ',' << fmt(r.anomaly_r, 6);
@@ -341,6 +350,28 @@ void next_layer(std::ostringstream& md, std::string& current, const std::string&
   md << "\n";
 }
 
+// The station rows' verdicts counted: alone (each at 95 %) and over the family.
+struct VerdictCount {
+  std::size_t judged = 0, tests = 0, better = 0, worse = 0, family_better = 0, family_worse = 0;
+};
+
+VerdictCount count_verdicts(const std::vector<PairedRow>& paired) {
+  VerdictCount c;
+  for (const auto& p : paired) {
+    if (p.mean || !p.note.empty()) continue;
+    ++c.judged;
+    const std::array<std::pair<const Difference*, bool>, 3> ds{{{&p.r, true}, {&p.anomaly_r, true}, {&p.ubrmse, false}}};
+    bool b = false, w = false, fb = false, fw = false;
+    for (const auto& [d, higher] : ds) {
+      c.tests += std::isfinite(d->p);
+      b = b || d->verdict(higher) == "better", w = w || d->verdict(higher) == "worse";
+      fb = fb || d->family_verdict(higher) == "better", fw = fw || d->family_verdict(higher) == "worse";
+    }
+    c.better += b, c.worse += w, c.family_better += fb, c.family_worse += fw;
+  }
+  return c;
+}
+
 void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paired, int replicates) {
   md << "\n## Against the open loop\n\nEach experiment minus the open loop on the same matched pairs, with a 95 % "
      << "moving-block bootstrap interval (1000 resamples; block length in pairs from the residuals' lag-1 "
@@ -353,7 +384,12 @@ void write_paired_md(std::ostringstream& md, const std::vector<PairedRow>& paire
   else
     md << " One replicate (`replicates: 1`): the interval holds time's sampling noise, not the ensemble's; two "
        << "seeds of the same experiment can differ by more than it.";
-  md << "\n";
+  const VerdictCount c = count_verdicts(paired);
+  md << "\n\nOf " << c.judged << " station rows, each judged alone (three differences at 95 %): " << c.better
+     << " better in at least one difference, " << c.worse << " worse in at least one. Over the family of all "
+     << c.tests << " station differences, with the false discovery rate held at " << fmt(kFalseDiscoveryRate, 2)
+     << " (Benjamini & Hochberg 1995; Wilks 2016): " << c.family_better << " better, " << c.family_worse
+     << " worse (report.csv: `*_p`, `*_family_verdict`).\n";
   std::string layer;
   for (const auto& p : paired) {
     next_layer(md, layer, p.layer, "###", "| experiment | station | pairs | block | R | anomaly R | ubRMSE |");
@@ -401,12 +437,13 @@ JsonObject stations_json(const StationSet& s) {
 
 JsonObject paired_json(const std::vector<PairedRow>& paired) {
   JsonObject j;
-  const auto diff = [](const Difference& d, bool higher) {
-    JsonObject o;
-    o.add("difference", d.value).add("lo", d.lo).add("hi", d.hi).add("verdict", d.verdict(higher));
-    return o;
-  };
   for (const auto& p : paired) {
+    const auto diff = [&p](const Difference& d, bool higher) {
+      JsonObject o;
+      o.add("difference", d.value).add("lo", d.lo).add("hi", d.hi).add("p", d.p).add("verdict", d.verdict(higher));
+      if (!p.mean) o.add("family_verdict", d.family_verdict(higher));
+      return o;
+    };
     JsonObject o;
     o.add("pairs", static_cast<long long>(p.n)).add("stations", static_cast<long long>(p.stations));
     if (!p.note.empty()) {
@@ -468,6 +505,14 @@ void write_reports(const CompareConfig& cfg, const StationSet& stations, const s
   for (const auto& v : cfg.validation) val.add(v.source, v.layer);
   j.add("validation", val);
   j.add("against_open_loop", paired_json(paired));
+  const VerdictCount c = count_verdicts(paired);
+  JsonObject fam;
+  fam.add("station_rows", static_cast<long long>(c.judged)).add("tests", static_cast<long long>(c.tests));
+  fam.add("rows_better", static_cast<long long>(c.better)).add("rows_worse", static_cast<long long>(c.worse));
+  fam.add("false_discovery_rate", kFalseDiscoveryRate);
+  fam.add("rows_better_over_family", static_cast<long long>(c.family_better));
+  fam.add("rows_worse_over_family", static_cast<long long>(c.family_worse));
+  j.add("verdict_counts", fam);
   j.add("stations", stations_json(stations));
   io::write_text_file(cfg.output_dir + "/summary.json", j.str() + "\n");
 }
@@ -861,10 +906,11 @@ void score_and_report(const CompareConfig& cfg, const Base& base, const std::vec
     if (std::find(layers.begin(), layers.end(), val.layer) == layers.end()) layers.push_back(val.layer);
   const std::vector<Row> rows = scores(cfg, variants, base.run.seed, base.scored_from);
   const auto sums = summarise(rows, names, layers);
-  const auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.run.seed, base.scored_from),
-                                                         "open_loop", names, kMinPairs, kMinDays, 1000,
-                                                         static_cast<std::uint64_t>(base.run.seed))
-                                    : std::vector<PairedRow>{};
+  auto paired = cfg.open_loop ? paired_differences(paired_series(cfg, variants, base.run.seed, base.scored_from),
+                                                   "open_loop", names, kMinPairs, kMinDays, 1000,
+                                                   static_cast<std::uint64_t>(base.run.seed))
+                              : std::vector<PairedRow>{};
+  control_fdr(paired, kFalseDiscoveryRate);
   write_reports(cfg, base.stations, rows, sums, paired, seconds);
   log::info("compare: wrote ", cfg.output_dir, "/report.md, report.csv and summary.json (", rows.size(), " rows)");
   for (const auto& s : sums)

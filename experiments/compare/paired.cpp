@@ -20,6 +20,12 @@ std::string Difference::verdict(bool higher_is_better) const {
   return "no significant difference";
 }
 
+std::string Difference::family_verdict(bool higher_is_better) const {
+  if (!(lo <= hi)) return "";
+  if (!discovery || std::max(std::abs(lo), std::abs(hi)) < 1e-9) return "no significant difference";
+  return (value > 0) == higher_is_better ? "better" : "worse";
+}
+
 namespace {
 
 // R, anomaly R and ubRMSE of one model series against the observations.
@@ -76,8 +82,14 @@ using Triple = std::array<double, 3>;  // r, anomaly r, ubrmse
 Triple minus(const Scores& x, const Scores& y) { return {x.r - y.r, x.anomaly_r - y.anomaly_r, x.ubrmse - y.ubrmse}; }
 
 Difference interval(double value, std::vector<double> draws) {
+  // The p-value from the draws' sides of zero, (2 min + 1) / (B + 1) so that it is never 0.
+  double below = 0, above = 0, finite = 0;
+  for (const double d : draws)
+    if (std::isfinite(d)) finite += 1, below += d <= 0, above += d >= 0;
   const auto [lo, hi] = metrics::percentile_interval(std::move(draws));
-  return {value, lo, hi};
+  Difference out{value, lo, hi};
+  if (finite > 0) out.p = std::min(1.0, (2 * std::min(below, above) + 1) / (finite + 1));
+  return out;
 }
 
 // One station's series prepared for the bootstrap: the observations'
@@ -220,6 +232,22 @@ std::vector<PairedRow> paired_differences(const std::vector<PairedSeries>& serie
       rows.push_back(mean);
     }
   return rows;
+}
+
+std::size_t control_fdr(std::vector<PairedRow>& rows, double q) {
+  std::vector<Difference*> tests;
+  for (auto& r : rows)
+    if (!r.mean && r.note.empty())
+      for (Difference* d : {&r.r, &r.anomaly_r, &r.ubrmse})
+        if (std::isfinite(d->p)) tests.push_back(d);
+  std::sort(tests.begin(), tests.end(), [](const Difference* a, const Difference* b) { return a->p < b->p; });
+  // The largest k with p_(k) <= k q / m; the k smallest are the discoveries.
+  const double m = static_cast<double>(tests.size());
+  std::size_t k = 0;
+  for (std::size_t i = 0; i < tests.size(); ++i)
+    if (tests[i]->p <= static_cast<double>(i + 1) * q / m) k = i + 1;
+  for (std::size_t i = 0; i < tests.size(); ++i) tests[i]->discovery = i < k;
+  return tests.size();
 }
 
 }  // namespace landda::experiments

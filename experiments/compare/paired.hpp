@@ -36,8 +36,14 @@ struct PairedSeries {
 
 struct Difference {
   double value = std::nan(""), lo = std::nan(""), hi = std::nan("");
+  // The bootstrap's two-sided p-value of a zero difference: the smallest
+  // alpha at which the (1 - alpha) percentile interval excludes zero.
+  double p = std::nan("");
+  bool discovery = false;  // significant over the family (control_fdr)
   // "better", "worse" or "no significant difference"; `higher_is_better` for R.
   std::string verdict(bool higher_is_better) const;
+  // The same over the family of every station's tests (after control_fdr).
+  std::string family_verdict(bool higher_is_better) const;
 };
 
 struct PairedRow {
@@ -47,6 +53,15 @@ struct PairedRow {
   Difference r, anomaly_r, ubrmse;
   std::string note;  // why a station has no differences (too few days)
 };
+
+// Many stations, layers, experiments and metrics are many tests: at 95 %
+// each, one in twenty of the differences that are zero is called better or
+// worse. Over the family of every station row's three differences (the
+// means over stations left out), the false discovery rate is held at `q`
+// (Benjamini & Hochberg 1995); Wilks (2016, BAMS 97, 2263) recommends this
+// for many correlated tests, at q = 2 alpha (0.10 for alpha 0.05). Sets each
+// difference's `discovery`; returns the number of tests.
+std::size_t control_fdr(std::vector<PairedRow>& rows, double q);
 
 // Stations with fewer than `min_pairs` pairs are left out; those whose pairs
 // fall on fewer than `min_days` days (pytesmo's minimum of 50 daily pairs; a

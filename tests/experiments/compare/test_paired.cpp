@@ -168,3 +168,40 @@ TEST_CASE("a station whose pairs span a few weeks gets a row that says so, and n
   CHECK(judged[0].note.empty());
   CHECK(judged[0].ubrmse.verdict(false) == "better");
 }
+
+TEST_CASE("the false discovery rate over a family of tests follows Benjamini & Hochberg (1995)", "[experiments]") {
+  // Their example (section 4): fifteen p-values; at q = 0.05 the four smallest are discoveries.
+  const std::vector<double> p{0.0001, 0.0004, 0.0019, 0.0095, 0.0201, 0.0278, 0.0298, 0.0344,
+                              0.0459, 0.3240, 0.4262, 0.5719, 0.6528, 0.7590, 1.0000};
+  std::vector<PairedRow> rows(5);
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    Difference& d = i % 3 == 0 ? rows[i / 3].r : i % 3 == 1 ? rows[i / 3].anomaly_r : rows[i / 3].ubrmse;
+    d.value = -1, d.lo = -2, d.hi = -0.5, d.p = p[i];
+  }
+  PairedRow mean;  // the means over stations are not in the family
+  mean.mean = true;
+  mean.r.p = 1e-9;
+  rows.push_back(mean);
+  CHECK(control_fdr(rows, 0.05) == 15);
+  int discoveries = 0;
+  for (std::size_t i = 0; i < p.size(); ++i) {
+    const Difference& d = i % 3 == 0 ? rows[i / 3].r : i % 3 == 1 ? rows[i / 3].anomaly_r : rows[i / 3].ubrmse;
+    CHECK(d.discovery == (i < 4));
+    discoveries += d.discovery;
+  }
+  CHECK(discoveries == 4);
+  CHECK_FALSE(rows.back().r.discovery);
+  CHECK(rows[0].r.family_verdict(true) == "worse");
+  CHECK(rows[0].r.family_verdict(false) == "better");
+  CHECK(rows[2].r.family_verdict(true) == "no significant difference");  // 0.0298: significant alone, not in the family
+  CHECK(rows[2].r.verdict(true) == "worse");
+}
+
+TEST_CASE("the bootstrap p-value is the smallest alpha whose interval excludes zero", "[experiments]") {
+  const auto clear = paired_differences({station(1, 0.01, 0.04)}, "open_loop", {"open_loop", "a"}, 50, 50, 200, 1);
+  CHECK(clear[0].ubrmse.p == Approx(1.0 / 201));  // every draw below zero
+  const auto equal = paired_differences({station(2, 0.03, 0.03)}, "open_loop", {"open_loop", "a"}, 50, 50, 200, 1);
+  const Difference& d = equal[0].ubrmse;
+  CHECK((d.p < 0.05) == (d.lo > 0 || d.hi < 0));
+  CHECK(d.p > 0.002);
+}
