@@ -26,22 +26,25 @@ void set_words(std::vector<RandomStream>& streams, const std::vector<std::uint64
   }
 }
 
-// Gathers every field onto the root rank's checkpoint (collective).
+// Every field into the checkpoint: shared ones as they are, each rank's
+// members as its columns of one ensemble dataset (nothing gathered).
 struct Writer {
   io::Checkpoint& cp;
   const parallel::Distribution& dist;
   void count(const char* name, std::int64_t v) { cp.put(name, v); }
   void shared(const char* name, const Eigen::MatrixXd& m) { cp.put(name, m); }
   void shared(const char* name, const Eigen::VectorXd& v) { cp.put(name, Eigen::MatrixXd(v)); }
-  void members(const char* name, const Eigen::MatrixXd& m) { cp.put(name, dist.allgather_columns(m)); }
+  void members(const char* name, const Eigen::MatrixXd& m) {
+    cp.put_members(name, m, dist.my_member_begin(), dist.n_members(), dist.writes_members());
+  }
   void stats(const char* name, const RunStats& s) { cp.put(name, s.pack()); }
   void member_streams(const char* name, const std::vector<RandomStream>& s) {
-    cp.put(name, dist.allgather_words(words_of(s), 4));
+    cp.put_member_words(name, words_of(s), 4, dist.my_member_begin(), dist.n_members(), dist.writes_members());
   }
   void streams(const char* name, const std::vector<RandomStream>& s) { cp.put(name, words_of(s)); }
 };
 
-// Takes each field back, this rank's members out of the whole ensemble.
+// Takes each field back: this rank reads the columns of the members it holds now.
 struct Reader {
   const io::Checkpoint& cp;
   const parallel::Distribution& dist;
@@ -53,15 +56,19 @@ struct Reader {
     v = m.size() ? Eigen::VectorXd(m.col(0)) : Eigen::VectorXd();
   }
   void members(const char* name, Eigen::MatrixXd& m) {
-    const Eigen::MatrixXd& full = cp.matrix(name);
-    if (full.cols() != dist.n_members() || full.rows() != m.rows())
-      throw InputError(cat(origin, ": '", name, "' is ", full.rows(), " x ", full.cols(), "; this run keeps ", m.rows(),
-                           " x ", dist.n_members()));
-    m = dist.local_members(full);
+    const auto [rows, total] = cp.member_shape(name);
+    if (total != dist.n_members() || rows != m.rows())
+      throw InputError(cat(origin, ": '", name, "' is ", rows, " x ", total, "; this run keeps ", m.rows(), " x ",
+                           dist.n_members()));
+    m = cp.members(name, dist.my_member_begin(), dist.my_member_count());
   }
   void stats(const char* name, RunStats& s) { s.unpack(cp.matrix(name), origin); }
   void member_streams(const char* name, std::vector<RandomStream>& s) {
-    set_words(s, cp.words(name), static_cast<std::size_t>(dist.my_member_begin()), origin, name);
+    const auto [per_member, total] = cp.member_shape(name);
+    if (per_member != 4 || total != dist.n_members())
+      throw InputError(cat(origin, ": '", name, "' holds ", total, " random streams of ", per_member,
+                           " words; this run needs ", dist.n_members(), " of 4"));
+    set_words(s, cp.member_words(name, dist.my_member_begin(), dist.my_member_count()), 0, origin, name);
   }
   void streams(const char* name, std::vector<RandomStream>& s) { set_words(s, cp.words(name), 0, origin, name); }
 };
@@ -69,12 +76,11 @@ struct Reader {
 }  // namespace
 
 void Checkpointer::write(RunState& s) const {
-  io::Checkpoint cp;
+  io::Checkpoint cp(comm_.get());
   cp.put_text("config", config_);
   Writer w{cp, dist_};
   s.visit(w);
-  if (comm_.root()) cp.write(path_);
-  comm_.barrier();
+  cp.write(path_);  // collective: every rank writes its own members
 }
 
 void Checkpointer::read(RunState& s) const {
@@ -83,9 +89,9 @@ void Checkpointer::read(RunState& s) const {
     return InputError(cat(path_, ": the checkpoint cannot be read (", what, "); it is damaged or not landda's: run "
                                  "again without --restart"));
   };
-  io::Checkpoint cp;
+  io::Checkpoint cp(comm_.get());
   try {
-    cp = io::Checkpoint::read(path_);
+    cp = io::Checkpoint::read(path_, comm_.get());
     (void)cp.text("config");
   } catch (const ConfigError&) {
     throw;

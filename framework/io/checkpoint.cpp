@@ -9,19 +9,65 @@
 #include "io/h5_handle.hpp"
 
 namespace landda::io {
+
+struct Checkpoint::Open {
+  std::string path;
+  H5Id file;
+};
+
 namespace {
 
 void check(herr_t status, const std::string& what) {
   if (status < 0) throw IoError(what);
 }
 
+// A file access list for MPI-IO over `comm` (every rank of it opens the file).
+H5Id mpio_access(MPI_Comm comm, const std::string& path) {
+  H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path + ": file access list");
+  check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path + ": MPI-IO");
+  return fapl;
+}
+
+// Creates a dataset on every rank (collective); `write_here`: this rank writes all of it.
 template <class T>
-void write_dataset(hid_t file, const std::string& name, hid_t type, const T* data, std::vector<hsize_t> dims,
-                   const std::string& path) {
+void write_dataset(hid_t group, const std::string& name, hid_t type, const T* data, std::vector<hsize_t> dims,
+                   bool write_here, const std::string& path) {
   H5Id space(H5Screate_simple(static_cast<int>(dims.size()), dims.data(), nullptr), H5Sclose, path + ": dataspace " + name);
-  H5Id set(H5Dcreate2(file, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+  H5Id set(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
            path + ": cannot create dataset " + name);
-  check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path + ": cannot write dataset " + name);
+  hsize_t n = 1;
+  for (const hsize_t d : dims) n *= d;
+  if (write_here && n > 0) check(H5Dwrite(set, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), path + ": cannot write dataset " + name);
+}
+
+// Rows [first, first + count) of a (total x width) dataset, or of a (total) one when `flat`, selected in its space.
+H5Id rows_of(hid_t set, hsize_t first, hsize_t count, hsize_t width, bool flat, const std::string& what) {
+  H5Id space(H5Dget_space(set), H5Sclose, what);
+  const hsize_t start[2] = {first, 0}, extent[2] = {count, width};
+  if (count == 0 || (width == 0 && !flat))
+    check(H5Sselect_none(space), what);
+  else
+    check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, extent, nullptr), what);
+  return space;
+}
+
+// Every writer's rows of a (total x width) dataset (`flat`: a (total) one),
+// written collectively: ranks that write nothing select none.
+template <class T>
+void write_rows(hid_t group, const std::string& name, hid_t type, const T* data, hsize_t total, hsize_t width,
+                bool flat, hsize_t first, hsize_t count, const std::string& path) {
+  const hsize_t dims[2] = {total, flat ? 1 : width};
+  H5Id space(H5Screate_simple(flat ? 1 : 2, dims, nullptr), H5Sclose, path + ": dataspace " + name);
+  H5Id set(H5Dcreate2(group, name.c_str(), type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+           path + ": cannot create dataset " + name);
+  if (dims[0] * dims[1] == 0) return;  // no storage (a model without memory): the same on every rank
+  const H5Id file_space = rows_of(set, first, count, width, flat, path + ": " + name);
+  const hsize_t items = count * (flat ? 1 : width), mem_dims[1] = {std::max<hsize_t>(items, 1)};
+  H5Id mem(H5Screate_simple(1, mem_dims, nullptr), H5Sclose, path + ": memory space " + name);
+  if (items == 0) check(H5Sselect_none(mem), path + ": " + name);
+  H5Id xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, path + ": transfer list");
+  check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), path + ": collective transfer");
+  check(H5Dwrite(set, type, mem, file_space, xfer, data), path + ": cannot write dataset " + name);
 }
 
 std::vector<hsize_t> dataset_dims(hid_t set, const std::string& what) {
@@ -32,7 +78,56 @@ std::vector<hsize_t> dataset_dims(hid_t set, const std::string& what) {
   return dims;
 }
 
+void broadcast(std::string& s, MPI_Comm comm) {
+  unsigned long long n = s.size();
+  MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, comm);
+  s.resize(n);
+  if (n) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
+}
+
+struct Fnv {
+  std::uint64_t h = 1469598103934665603ULL;
+  void mix(const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
+  }
+  void entry(char kind, const std::string& name, const void* data, std::size_t n) {
+    mix(&kind, 1);
+    mix(name.data(), name.size());
+    mix(&n, sizeof n);
+    mix(data, n);
+  }
+};
+
 }  // namespace
+
+std::uint64_t member_checksum(const std::string& name, Eigen::Index member, const void* data, std::size_t bytes) {
+  Fnv f;
+  f.entry('c', name, &member, sizeof member);
+  f.mix(data, bytes);
+  return f.h;
+}
+
+Checkpoint::Checkpoint(MPI_Comm comm) : comm_(comm) {}
+Checkpoint::~Checkpoint() = default;
+Checkpoint::Checkpoint(Checkpoint&&) noexcept = default;
+Checkpoint& Checkpoint::operator=(Checkpoint&&) noexcept = default;
+
+void Checkpoint::put_members(const std::string& name, const Eigen::MatrixXd& mine, Index first, Index total,
+                             bool writes) {
+  Members m;
+  m.data = mine;
+  m.first = first, m.total = total, m.rows = mine.rows(), m.writes = writes;
+  members_[name] = std::move(m);
+}
+
+void Checkpoint::put_member_words(const std::string& name, const std::vector<std::uint64_t>& mine, int per_member,
+                                  Index first, Index total, bool writes) {
+  Members m;
+  m.words = mine;
+  m.first = first, m.total = total, m.rows = per_member, m.writes = writes, m.is_words = true;
+  members_[name] = std::move(m);
+}
 
 const Eigen::MatrixXd& Checkpoint::matrix(const std::string& name) const {
   auto it = matrices_.find(name);
@@ -59,66 +154,102 @@ const std::string& Checkpoint::text(const std::string& name) const {
 }
 
 bool Checkpoint::has(const std::string& name) const {
-  return matrices_.count(name) || words_.count(name) || scalars_.count(name) || texts_.count(name);
+  return matrices_.count(name) || words_.count(name) || scalars_.count(name) || texts_.count(name) ||
+         members_.count(name);
+}
+
+std::pair<Eigen::Index, Eigen::Index> Checkpoint::member_shape(const std::string& name) const {
+  auto it = members_.find(name);
+  if (it == members_.end()) throw InputError(cat("checkpoint has no member entry '", name, "'"));
+  return {it->second.rows, it->second.total};
 }
 
 void Checkpoint::write(const std::string& path) const {
   silence_hdf5();
-  AtomicPath ap(path);
+  int rank = 0;
+  MPI_Comm_rank(comm_, &rank);
+  // One temporary name for every rank: the root's, renamed by the root once every rank has closed the file.
+  std::unique_ptr<AtomicPath> ap;
+  std::string temp;
+  if (rank == 0) ap = std::make_unique<AtomicPath>(path), temp = ap->temp();
+  broadcast(temp, comm_);
   {
-    H5Id file(H5Fcreate(ap.temp().c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT), H5Fclose,
+    const H5Id fapl = mpio_access(comm_, path);
+    H5Id file(H5Fcreate(temp.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl), H5Fclose,
               path + ": cannot create the checkpoint file");
-    H5Id g1(H5Gcreate2(file, "matrices", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path + ": group");
-    H5Id g2(H5Gcreate2(file, "words", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path + ": group");
-    H5Id g3(H5Gcreate2(file, "scalars", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path + ": group");
-    H5Id g4(H5Gcreate2(file, "texts", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose, path + ": group");
-    // Eigen is column-major: store as (cols, rows) so the bytes go out unchanged.
+    const auto group = [&](const char* name) {
+      return std::make_unique<H5Id>(H5Gcreate2(file, name, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Gclose,
+                                    path + ": group " + name);
+    };
+    const auto g1 = group("matrices"), g2 = group("words"), g3 = group("scalars"), g4 = group("texts"),
+               g5 = group("members"), g6 = group("member_words"), g7 = group("member_checksums");
+    const bool root = rank == 0;
+    // Eigen is column-major: a matrix is stored as (cols, rows) so that its bytes go out unchanged.
     for (const auto& [name, m] : matrices_)
-      write_dataset(g1, name, H5T_NATIVE_DOUBLE, m.data(),
-                    {static_cast<hsize_t>(m.cols()), static_cast<hsize_t>(m.rows())}, path);
+      write_dataset(*g1, name, H5T_NATIVE_DOUBLE, m.data(), {static_cast<hsize_t>(m.cols()), static_cast<hsize_t>(m.rows())},
+                    root, path);
     for (const auto& [name, w] : words_)
-      write_dataset(g2, name, H5T_NATIVE_UINT64, w.data(), {static_cast<hsize_t>(w.size())}, path);
-    for (const auto& [name, s] : scalars_) write_dataset(g3, name, H5T_NATIVE_INT64, &s, {1}, path);
+      write_dataset(*g2, name, H5T_NATIVE_UINT64, w.data(), {static_cast<hsize_t>(w.size())}, root, path);
+    for (const auto& [name, s] : scalars_) write_dataset(*g3, name, H5T_NATIVE_INT64, &s, {1}, root, path);
     for (const auto& [name, t] : texts_)
-      write_dataset(g4, name, H5T_NATIVE_CHAR, t.data(), {static_cast<hsize_t>(t.size())}, path);
-    const std::uint64_t sum = checksum();
+      write_dataset(*g4, name, H5T_NATIVE_CHAR, t.data(), {static_cast<hsize_t>(t.size())}, root, path);
+    for (const auto& [name, m] : members_) {
+      const hsize_t count = m.writes ? static_cast<hsize_t>(m.is_words ? m.words.size() / std::max<Index>(m.rows, 1)
+                                                                       : m.data.cols())
+                                     : 0;
+      const auto first = static_cast<hsize_t>(m.first), total = static_cast<hsize_t>(m.total),
+                 rows = static_cast<hsize_t>(m.rows);
+      std::vector<std::uint64_t> sums(count);
+      for (hsize_t k = 0; k < count; ++k) {
+        const std::size_t bytes = static_cast<std::size_t>(rows) * 8;
+        const void* col = m.is_words ? static_cast<const void*>(m.words.data() + k * rows)
+                                     : static_cast<const void*>(m.data.data() + k * rows);
+        sums[k] = member_checksum(name, static_cast<Index>(first + k), col, bytes);
+      }
+      if (m.is_words)
+        write_rows(*g6, name, H5T_NATIVE_UINT64, m.words.data(), total, rows, false, first, count, path);
+      else
+        write_rows(*g5, name, H5T_NATIVE_DOUBLE, m.data.data(), total, rows, false, first, count, path);
+      write_rows(*g7, name, H5T_NATIVE_UINT64, sums.data(), total, 1, true, first, count, path);
+    }
+    const std::uint64_t sum = checksum();  // the same on every rank
     H5Id space(H5Screate(H5S_SCALAR), H5Sclose, path + ": dataspace");
     H5Id att(H5Acreate2(file, "checksum", H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
              path + ": cannot create the checksum");
     check(H5Awrite(att, H5T_NATIVE_UINT64, &sum), path + ": cannot write the checksum");
     check(H5Fflush(file, H5F_SCOPE_GLOBAL), path + ": flush failed");
   }
-  ap.commit();
+  MPI_Barrier(comm_);
+  if (ap) ap->commit();
+  MPI_Barrier(comm_);
 }
 
 std::uint64_t Checkpoint::checksum() const {
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&h](const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-  };
-  auto entry = [&](char kind, const std::string& name, const void* data, std::size_t n) {
-    mix(&kind, 1);
-    mix(name.data(), name.size());
-    mix(&n, sizeof n);
-    mix(data, n);
-  };
+  Fnv f;
   for (const auto& [name, m] : matrices_) {
     const std::int64_t shape[2] = {m.rows(), m.cols()};
-    entry('m', name, shape, sizeof shape);
-    mix(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
+    f.entry('m', name, shape, sizeof shape);
+    f.mix(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
   }
-  for (const auto& [name, w] : words_) entry('w', name, w.data(), w.size() * sizeof(std::uint64_t));
-  for (const auto& [name, v] : scalars_) entry('s', name, &v, sizeof v);
-  for (const auto& [name, t] : texts_) entry('t', name, t.data(), t.size());
-  return h;
+  for (const auto& [name, w] : words_) f.entry('w', name, w.data(), w.size() * sizeof(std::uint64_t));
+  for (const auto& [name, v] : scalars_) f.entry('s', name, &v, sizeof v);
+  for (const auto& [name, t] : texts_) f.entry('t', name, t.data(), t.size());
+  for (const auto& [name, m] : members_) {
+    const std::int64_t shape[2] = {m.rows, m.total};
+    f.entry(m.is_words ? 'W' : 'M', name, shape, sizeof shape);
+  }
+  return f.h;
 }
 
-Checkpoint Checkpoint::read(const std::string& path) {
+Checkpoint Checkpoint::read(const std::string& path, MPI_Comm comm) {
   silence_hdf5();
   std::error_code ec;
   if (!std::filesystem::exists(path, ec)) throw InputError(cat(path, ": no such checkpoint file"));
-  H5Id file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose, path + ": not a readable HDF5 checkpoint");
+  const H5Id fapl = mpio_access(comm, path);
+  Checkpoint cp(comm);
+  cp.open_ = std::make_unique<Open>(Open{path, H5Id(H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl), H5Fclose,
+                                                    path + ": not a readable HDF5 checkpoint")});
+  const hid_t file = cp.open_->file;
   // Uncompressed arrays cannot hold more than the file's bytes: a larger shape is damage, not a reason to allocate.
   const auto file_bytes = static_cast<hsize_t>(std::filesystem::file_size(path, ec));
   const auto fits = [&](const std::vector<hsize_t>& d, hsize_t item, const std::string& name) {
@@ -129,7 +260,6 @@ Checkpoint Checkpoint::read(const std::string& path) {
     }
     if (n > file_bytes / item + 1) throw InputError(cat(path, ": ", name, " claims more data than the file holds"));
   };
-  Checkpoint cp;
   auto each = [&](const char* group, auto&& fn) {
     H5Id g(H5Gopen2(file, group, H5P_DEFAULT), H5Gclose, path + ": checkpoint lacks group /" + group);
     hsize_t n = 0;
@@ -166,12 +296,85 @@ Checkpoint Checkpoint::read(const std::string& path) {
     if (!t.empty()) check(H5Dread(set, H5T_NATIVE_CHAR, H5S_ALL, H5S_ALL, H5P_DEFAULT, t.data()), path + ": " + name);
     cp.texts_[name] = std::move(t);
   });
+  // Member entries: their shapes now, their columns when a rank asks for its own.
+  const auto shape_of = [&](bool words) {
+    return [&, words](const std::string& name, hid_t, const std::vector<hsize_t>& d) {
+      if (d.size() != 2) throw InputError(cat(path, ": member entry ", name, " is not 2-D"));
+      fits(d, 8, name);
+      Members m;
+      m.total = static_cast<Index>(d[0]), m.rows = static_cast<Index>(d[1]), m.is_words = words;
+      cp.members_[name] = std::move(m);
+    };
+  };
+  each("members", shape_of(false));
+  each("member_words", shape_of(true));
   std::uint64_t stored = 0;
   if (H5Aexists(file, "checksum") <= 0) throw InputError(cat(path, ": the checkpoint has no checksum"));
   H5Id att(H5Aopen(file, "checksum", H5P_DEFAULT), H5Aclose, path + ": checksum");
   check(H5Aread(att, H5T_NATIVE_UINT64, &stored), path + ": checksum");
   if (stored != cp.checksum()) throw InputError(cat(path, ": the checkpoint's contents do not match its checksum"));
   return cp;
+}
+
+namespace {
+
+// Rows [first, first + count) of a (total x width) dataset of `group` into `out`, then their stored checksums.
+template <class T>
+std::vector<std::uint64_t> read_rows(hid_t file, const std::string& group, const std::string& name, hid_t type,
+                                     hsize_t first, hsize_t count, hsize_t width, T* out, const std::string& path) {
+  const std::string what = path + ": " + group + "/" + name;
+  H5Id set(H5Dopen2(file, (group + "/" + name).c_str(), H5P_DEFAULT), H5Dclose, what);
+  H5Id sums_set(H5Dopen2(file, ("member_checksums/" + name).c_str(), H5P_DEFAULT), H5Dclose,
+                path + ": no checksums for member entry " + name);
+  std::vector<std::uint64_t> sums(count);
+  if (dataset_dims(sums_set, what) != std::vector<hsize_t>{dataset_dims(set, what)[0]})
+    throw InputError(cat(path, ": the checksums of ", name, " do not match its members"));
+  if (count == 0) return sums;
+  if (width > 0) {
+    const hsize_t n[1] = {count * width};
+    H5Id mem(H5Screate_simple(1, n, nullptr), H5Sclose, what);
+    check(H5Dread(set, type, mem, rows_of(set, first, count, width, false, what), H5P_DEFAULT, out), what);
+  }
+  const hsize_t c[1] = {count};
+  H5Id mem_sums(H5Screate_simple(1, c, nullptr), H5Sclose, what);
+  check(H5Dread(sums_set, H5T_NATIVE_UINT64, mem_sums, rows_of(sums_set, first, count, 1, true, what), H5P_DEFAULT,
+                sums.data()),
+        what);
+  return sums;
+}
+
+}  // namespace
+
+Eigen::MatrixXd Checkpoint::members(const std::string& name, Index first, Index count) const {
+  const auto [rows, total] = member_shape(name);
+  if (!open_ || members_.at(name).is_words) throw InputError(cat("checkpoint: '", name, "' is not a member matrix read from a file"));
+  if (first < 0 || count < 0 || first + count > total)
+    throw InputError(cat(open_->path, ": '", name, "' holds ", total, " members; members ", first, " to ",
+                         first + count - 1, " were asked for"));
+  Eigen::MatrixXd m(rows, count);
+  const auto sums = read_rows(open_->file, "members", name, H5T_NATIVE_DOUBLE, static_cast<hsize_t>(first),
+                              static_cast<hsize_t>(count), static_cast<hsize_t>(rows), m.data(), open_->path);
+  for (Index k = 0; k < count; ++k)
+    if (member_checksum(name, first + k, m.col(k).data(), static_cast<std::size_t>(rows) * 8) != sums[static_cast<std::size_t>(k)])
+      throw IoError(cat(open_->path, ": the checkpoint's contents do not match its checksum ('", name, "', member ",
+                           first + k, ")"));
+  return m;
+}
+
+std::vector<std::uint64_t> Checkpoint::member_words(const std::string& name, Index first, Index count) const {
+  const auto [rows, total] = member_shape(name);
+  if (!open_ || !members_.at(name).is_words) throw InputError(cat("checkpoint: '", name, "' is not a member word entry read from a file"));
+  if (first < 0 || count < 0 || first + count > total)
+    throw InputError(cat(open_->path, ": '", name, "' holds ", total, " members; members ", first, " to ",
+                         first + count - 1, " were asked for"));
+  std::vector<std::uint64_t> w(static_cast<std::size_t>(rows * count));
+  const auto sums = read_rows(open_->file, "member_words", name, H5T_NATIVE_UINT64, static_cast<hsize_t>(first),
+                              static_cast<hsize_t>(count), static_cast<hsize_t>(rows), w.data(), open_->path);
+  for (Index k = 0; k < count; ++k)
+    if (member_checksum(name, first + k, w.data() + k * rows, static_cast<std::size_t>(rows) * 8) != sums[static_cast<std::size_t>(k)])
+      throw IoError(cat(open_->path, ": the checkpoint's contents do not match its checksum ('", name, "', member ",
+                           first + k, ")"));
+  return w;
 }
 
 }  // namespace landda::io

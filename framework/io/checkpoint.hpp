@@ -1,10 +1,21 @@
 #pragma once
-// A checkpoint: named arrays (ensemble state, random-number states, counters,
-// accumulated statistics) kept in memory and written to one HDF5 file.
-// Restart reads it back bit for bit.
+// A run's state in one HDF5 file, written and read collectively with
+// parallel HDF5 (MPI-IO), so that no rank ever holds the whole ensemble:
+//   shared entries, the same on every rank (counts, statistics, the nature
+//     run, configuration text), written by rank 0;
+//   member entries, a (rows x members) ensemble of which each rank holds the
+//     columns of its members, each rank writing its own columns into one
+//     dataset; read back on any number of ranks, each reading the columns of
+//     the members it now holds.
+// Integrity: a checksum (FNV-1a, 64 bit) of the shared entries and of every
+// member entry's shape, and one per member column, verified by whichever rank
+// reads that column: a bit changed on disk is named, not restarted from.
+#include <mpi.h>
+
 #include <Eigen/Core>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -12,29 +23,61 @@ namespace landda::io {
 
 class Checkpoint {
  public:
+  using Index = Eigen::Index;
+  explicit Checkpoint(MPI_Comm comm = MPI_COMM_SELF);
+  ~Checkpoint();
+  Checkpoint(Checkpoint&&) noexcept;
+  Checkpoint& operator=(Checkpoint&&) noexcept;
+
+  // Shared entries (the same on every rank).
   void put(const std::string& name, const Eigen::MatrixXd& m) { matrices_[name] = m; }
   void put(const std::string& name, std::vector<std::uint64_t> v) { words_[name] = std::move(v); }
   void put(const std::string& name, std::int64_t v) { scalars_[name] = v; }
   void put_text(const std::string& name, std::string v) { texts_[name] = std::move(v); }
+  // Member entries: this rank's columns [first, first + mine.cols()) of `total`
+  // (words: `per_member` words a member). `writes`: false where another rank
+  // holds and writes the same members (a model task of several ranks).
+  void put_members(const std::string& name, const Eigen::MatrixXd& mine, Index first, Index total, bool writes);
+  void put_member_words(const std::string& name, const std::vector<std::uint64_t>& mine, int per_member, Index first,
+                        Index total, bool writes);
 
   const Eigen::MatrixXd& matrix(const std::string& name) const;
   const std::vector<std::uint64_t>& words(const std::string& name) const;
   std::int64_t scalar(const std::string& name) const;
   const std::string& text(const std::string& name) const;
   bool has(const std::string& name) const;
+  // The columns [first, first + count) of a member entry, read from the file (checksums verified).
+  Eigen::MatrixXd members(const std::string& name, Index first, Index count) const;
+  std::vector<std::uint64_t> member_words(const std::string& name, Index first, Index count) const;
+  // (rows, members) of a member entry.
+  std::pair<Index, Index> member_shape(const std::string& name) const;
 
-  // Writes atomically (temporary name, then rename), with a checksum of the
-  // contents that read() verifies: a bit changed on disk is named, not restarted from.
+  // Collective over the communicator. Writes atomically (temporary name, then rename).
   void write(const std::string& path) const;
-  static Checkpoint read(const std::string& path);
-  // FNV-1a (64 bit) over every entry's kind, name and bytes, in name order.
+  // Collective: opens the file, reads and verifies the shared entries; member entries are read on demand.
+  static Checkpoint read(const std::string& path, MPI_Comm comm = MPI_COMM_SELF);
+
+  // FNV-1a (64 bit) over every shared entry's kind, name and bytes and every member entry's shape, in name order.
   std::uint64_t checksum() const;
 
  private:
+  struct Members {
+    Eigen::MatrixXd data;              // this rank's columns (being written)
+    std::vector<std::uint64_t> words;  // or its members' words, `rows` a member
+    Index first = 0, total = 0, rows = 0;
+    bool writes = true, is_words = false;
+  };
+  struct Open;  // the file a read checkpoint keeps open for its member entries
+  MPI_Comm comm_;
   std::map<std::string, Eigen::MatrixXd> matrices_;
   std::map<std::string, std::vector<std::uint64_t>> words_;
   std::map<std::string, std::int64_t> scalars_;
   std::map<std::string, std::string> texts_;
+  std::map<std::string, Members> members_;
+  std::unique_ptr<Open> open_;
 };
+
+// FNV-1a (64 bit) of one member column: its entry's name, its index and its bytes.
+std::uint64_t member_checksum(const std::string& name, Eigen::Index member, const void* data, std::size_t bytes);
 
 }  // namespace landda::io

@@ -37,6 +37,8 @@ class Distribution {
   Index row_count(int rank) const { return row_start_[rank + 1] - row_start_[rank]; }
   int my_member_begin() const { return member_begin(rank_); }
   int my_member_count() const { return member_count(rank_); }
+  // Whether this rank is the one of its model task that speaks for its members (the others hold copies).
+  bool writes_members() const { return contributes(rank_); }
   Index my_row_count() const { return row_count(rank_); }
   // The state index of each of this rank's rows, in order.
   std::span<const Index> my_rows() const {

@@ -43,6 +43,14 @@ sets=(--set experiment.cycles=20 --set experiment.spinup=2 --set output.checkpoi
 $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --stop-after 12
 $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --restart
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/restart-1" "$work/restart-split" 1e-10
+# Checkpointed on 4 ranks (each writing its own members into one file), restarted on 1, 2 and 3:
+# the same as one rank uninterrupted.
+for n in 1 2 3; do
+  rm -rf "$work/restart-4to$n"
+  ${mpirun/-n 2/-n 4} "$landda" run "$soil" "${sets[@]}" --output "$work/restart-4to$n" --stop-after 12
+  ${mpirun/-n 2/-n $n} "$landda" run "$soil" "${sets[@]}" --output "$work/restart-4to$n" --restart
+  "$py" "$src/tests/scripts/compare_outputs.py" "$work/restart-1" "$work/restart-4to$n" 1e-10
+done
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1

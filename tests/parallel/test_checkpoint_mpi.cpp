@@ -1,0 +1,53 @@
+// Run with two ranks: a checkpoint written collectively, each rank its own
+// members' columns into one dataset, reads back on any split of the members,
+// one rank reading all of them or each rank another block, bit for bit.
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <filesystem>
+
+#include "core/error.hpp"
+#include "core/random.hpp"
+#include "io/checkpoint.hpp"
+#include "parallel/environment.hpp"
+
+using namespace landda;
+
+TEST_CASE("A checkpoint written by two ranks reads back on any split of its members", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  const std::string path = (std::filesystem::temp_directory_path() / "landda_mpi_cp.h5").string();
+  // The whole ensemble, the same on both ranks (only to check against): 23 rows, 7 members.
+  RandomStream r(5, "cp-mpi", 0);
+  Eigen::MatrixXd X(23, 7);
+  for (Eigen::Index i = 0; i < X.size(); ++i) X.data()[i] = r.normal();
+  std::vector<std::uint64_t> words(7 * 4);
+  for (auto& w : words) w = r.next();
+  // Rank 0 holds members 0-2, rank 1 members 3-6 (the run's Distribution does the same in blocks).
+  const Eigen::Index first = comm.rank() == 0 ? 0 : 3, count = comm.rank() == 0 ? 3 : 4;
+  {
+    io::Checkpoint cp(comm.get());
+    cp.put("cycle", std::int64_t{42});
+    cp.put_text("config", "x: 1\n");
+    cp.put_members("ensemble", X.middleCols(first, count), first, 7, true);
+    cp.put_members("empty_memory", Eigen::MatrixXd(0, count), first, 7, true);
+    cp.put_member_words("rng", std::vector<std::uint64_t>(words.begin() + first * 4, words.begin() + (first + count) * 4), 4,
+                        first, 7, true);
+    cp.write(path);
+  }
+  // On every rank alone (MPI_COMM_SELF, as a restart on one rank): all members.
+  const io::Checkpoint all = io::Checkpoint::read(path, MPI_COMM_SELF);
+  CHECK(all.scalar("cycle") == 42);
+  CHECK(all.member_shape("ensemble") == std::pair<Eigen::Index, Eigen::Index>{23, 7});
+  const Eigen::MatrixXd back = all.members("ensemble", 0, 7);
+  CHECK(std::memcmp(back.data(), X.data(), sizeof(double) * 23 * 7) == 0);
+  CHECK(all.member_words("rng", 0, 7) == words);
+  CHECK(all.members("empty_memory", 0, 7).rows() == 0);
+  // On both ranks with another split: rank 0 members 0-4, rank 1 members 5-6.
+  const io::Checkpoint both = io::Checkpoint::read(path, comm.get());
+  const Eigen::Index f2 = comm.rank() == 0 ? 0 : 5, c2 = comm.rank() == 0 ? 5 : 2;
+  const Eigen::MatrixXd mine = both.members("ensemble", f2, c2);
+  CHECK(std::memcmp(mine.data(), X.middleCols(f2, c2).eval().data(), sizeof(double) * 23 * static_cast<std::size_t>(c2)) == 0);
+  CHECK_THROWS_WITH(both.members("ensemble", 5, 3), Catch::Contains("holds 7 members"));
+  comm.barrier();
+  if (comm.root()) std::filesystem::remove(path);
+}
