@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <limits>
 #include <map>
+#include <memory>
 #include <sstream>
 
+#include "core/cell_index.hpp"
 #include "core/error.hpp"
 #include "core/grid.hpp"
 #include "core/log.hpp"
@@ -135,6 +137,8 @@ struct MetNetwork {
   double lapse = 0;  // K per m, applied to values taken from another station
   std::map<std::string, Series> own;
   std::map<std::string, const IsmnStation*> where;
+  std::vector<std::string> keys;      // where's keys, in the index's order
+  std::shared_ptr<PlaceIndex> index;  // of where's stations: donors in log(stations) a query
 
   // The station's series: its own values, short gaps interpolated, then the
   // nearest donors' values (lapse-corrected), then short gaps again; an empty
@@ -146,10 +150,11 @@ struct MetNetwork {
     for (double v : x) origin.own += std::isfinite(v);
     origin.interpolated += models::soil::interpolate_gaps(x, p.max_gap_hours);
     std::vector<std::pair<double, std::string>> donors;
-    for (const auto& [key, st] : where)
-      if (key != s.key())
-        if (const double d = haversine_km(s.lon, s.lat, st->lon, st->lat); d <= p.forcing_max_distance_km)
-          donors.emplace_back(d, key);
+    for (const int k : index->within(s.lon, s.lat, p.forcing_max_distance_km)) {
+      const std::string& key = keys[static_cast<std::size_t>(k)];
+      const IsmnStation* st = where.at(key);
+      if (key != s.key()) donors.emplace_back(haversine_km(s.lon, s.lat, st->lon, st->lat), key);
+    }
     std::sort(donors.begin(), donors.end());
     for (const auto& [d, key] : donors) {
       const Series& dv = own.at(key);
@@ -172,7 +177,7 @@ struct MetNetwork {
 
 MetNetwork met_network(const std::vector<const IsmnStation*>& all, const char* variable, Time start, long long n) {
   const bool pr = std::string(variable) == "p";
-  MetNetwork m{pr ? "precipitation" : "air temperature", 0.0, {}, {}};
+  MetNetwork m{pr ? "precipitation" : "air temperature", 0.0, {}, {}, {}, nullptr};
   for (const auto* s : all) {
     const auto files = s->of(variable);
     if (files.empty()) continue;
@@ -183,6 +188,9 @@ MetNetwork met_network(const std::vector<const IsmnStation*>& all, const char* v
     m.own[s->key()] = std::move(v);
     m.where[s->key()] = s;
   }
+  std::vector<double> lon, lat;
+  for (const auto& [key, st] : m.where) m.keys.push_back(key), lon.push_back(st->lon), lat.push_back(st->lat);
+  m.index = std::make_shared<PlaceIndex>(std::move(lon), std::move(lat));
   return m;
 }
 

@@ -132,4 +132,14 @@ std::vector<int> CellIndex::within(double x, double y, double radius) const {
   return out;
 }
 
+PlaceIndex::PlaceIndex(std::vector<double> lon, std::vector<double> lat)
+    : grid_(Grid::points(std::move(lon), std::move(lat), {})), index_(grid_) {}
+
+int PlaceIndex::nearest_last(double lon, double lat, double max_km) const {
+  const auto [best, d] = index_.nearest(lon, lat);
+  if (best < 0 || !(d <= max_km)) return -1;
+  const auto ties = index_.within(lon, lat, d);  // every place at the nearest distance (and none nearer)
+  return ties.empty() ? best : ties.back();
+}
+
 }  // namespace landda

@@ -41,4 +41,26 @@ class CellIndex {
   std::vector<Node> tree_;  // implicit: the median of [lo, hi) at (lo + hi) / 2
 };
 
+// An index of places given by longitude and latitude (a file's locations, a
+// product's pixels, stations): the same tree over a points grid of them, with
+// distances in km on the sphere.
+class PlaceIndex {
+ public:
+  PlaceIndex(std::vector<double> lon, std::vector<double> lat);
+  PlaceIndex(const PlaceIndex&) = delete;  // the index refers to the grid it owns
+  PlaceIndex& operator=(const PlaceIndex&) = delete;
+  int size() const { return grid_.size(); }
+  // The nearest place and its distance (ties: the lowest index); (-1, inf) when empty.
+  std::pair<int, double> nearest(double lon, double lat) const { return index_.nearest(lon, lat); }
+  // The nearest within max_km (inclusive), ties going to the highest index (a
+  // scan keeping the last of equals); -1 when none.
+  int nearest_last(double lon, double lat, double max_km) const;
+  // The places within `km` (inclusive), in increasing index.
+  std::vector<int> within(double lon, double lat, double km) const { return index_.within(lon, lat, km); }
+
+ private:
+  Grid grid_;
+  CellIndex index_;
+};
+
 }  // namespace landda

@@ -5,6 +5,7 @@
 #include <limits>
 #include <numeric>
 
+#include "core/cell_index.hpp"
 #include "core/error.hpp"
 #include "core/grid.hpp"
 #include "io/netcdf.hpp"
@@ -192,26 +193,30 @@ DsgImport import_dsg(const DsgProduct& p, const std::vector<std::string>& files,
         if (!(f.time[i] < start) && f.time[i] < end && std::isfinite(f.value[i]) && passes(p, f, i))
           ++valid[c][static_cast<std::size_t>(f.loc[i])];
     }
+    // Two indexes, of the locations with data and of those without, in (cell file, location) order.
+    std::vector<std::pair<std::size_t, std::size_t>> full, empty;
+    std::vector<double> flon, flat, elon, elat;
+    for (std::size_t c = 0; c < cells.size(); ++c)
+      for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
+        const bool has = valid[c][l] != 0;
+        (has ? full : empty).emplace_back(c, l);
+        (has ? flon : elon).push_back(cells[c].lon[l]);
+        (has ? flat : elat).push_back(cells[c].lat[l]);
+      }
+    const PlaceIndex with_data(std::move(flon), std::move(flat)), without(std::move(elon), std::move(elat));
     for (const auto& s : sites) {
-      double best = std::numeric_limits<double>::infinity();
-      std::pair<std::size_t, std::size_t> pick{0, 0};
-      std::vector<double> empty;  // distances of the locations without data
-      for (std::size_t c = 0; c < cells.size(); ++c)
-        for (std::size_t l = 0; l < cells[c].lon.size(); ++l) {
-          const double d = haversine_km(s.lon, s.lat, cells[c].lon[l], cells[c].lat[l]);
-          if (valid[c][l] == 0) {
-            empty.push_back(d);
-            continue;
-          }
-          if (d < best) {
-            best = d;
-            pick = {c, l};
-          }
-        }
+      // The nearest with data (ties: the first in file order, as a scan keeping the first).
+      const auto [at, best] = with_data.nearest(s.lon, s.lat);
+      const std::pair<std::size_t, std::size_t> pick = at >= 0 ? full[static_cast<std::size_t>(at)] : std::make_pair<std::size_t, std::size_t>(0, 0);
+      std::vector<double> empties;  // distances of the locations without data that are nearer
+      for (const int e : without.within(s.lon, s.lat, std::min(best, max_km))) {
+        const auto [c, l] = empty[static_cast<std::size_t>(e)];
+        empties.push_back(haversine_km(s.lon, s.lat, cells[c].lon[l], cells[c].lat[l]));
+      }
       DsgImport::Match m;
       m.site = s.name;
       m.distance_km = best;
-      for (const double d : empty) m.nearer_empty += d < best && d <= max_km;
+      for (const double d : empties) m.nearer_empty += d < best && d <= max_km;
       if (best <= max_km) {
         m.gpi = cells[pick.first].gpi[pick.second];
         chosen.push_back(pick);

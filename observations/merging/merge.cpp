@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 
+#include "core/cell_index.hpp"
 #include "core/error.hpp"
 #include "core/location_key.hpp"
 #include "core/grid.hpp"
@@ -135,26 +136,20 @@ Binned bin_to_locations(const ObsFile& f, const std::vector<MergeLocation>& loca
   // Each location takes the file location with its station name, else the
   // nearest within max_km: a coarse product's pixel serves every station in it.
   std::vector<std::vector<int>> served(where.size());
+  std::vector<double> wlon, wlat;
+  for (const auto& [lon, lat] : where) wlon.push_back(lon), wlat.push_back(lat);
+  const PlaceIndex index(std::move(wlon), std::move(wlat));  // log(places) a query, not a scan of them all
   for (std::size_t l = 0; l < locations.size(); ++l) {
     if (aggregate_km > 0) {  // every file location within the footprint
-      for (std::size_t k = 0; k < where.size(); ++k)
-        if (haversine_km(where[k].first, where[k].second, locations[l].lon, locations[l].lat) <= aggregate_km)
-          served[k].push_back(static_cast<int>(l));
+      for (const int k : index.within(locations[l].lon, locations[l].lat, aggregate_km))
+        served[static_cast<std::size_t>(k)].push_back(static_cast<int>(l));
       continue;
     }
     int at = -1;
-    if (auto n = locations[l].named ? by_name.find(station_key(locations[l].name)) : by_name.end(); n != by_name.end()) {
+    if (auto n = locations[l].named ? by_name.find(station_key(locations[l].name)) : by_name.end(); n != by_name.end())
       at = n->second;
-    } else {
-      double best = max_km;
-      for (std::size_t k = 0; k < where.size(); ++k) {
-        const double d = haversine_km(where[k].first, where[k].second, locations[l].lon, locations[l].lat);
-        if (d <= best) {
-          best = d;
-          at = static_cast<int>(k);
-        }
-      }
-    }
+    else
+      at = index.nearest_last(locations[l].lon, locations[l].lat, max_km);
     if (at >= 0) served[static_cast<std::size_t>(at)].push_back(static_cast<int>(l));
   }
   Binned b;

@@ -7,8 +7,10 @@
 #include <filesystem>
 #include <iostream>
 #include <map>
+#include <memory>
 #include <numeric>
 
+#include "core/cell_index.hpp"
 #include "core/error.hpp"
 #include "core/json.hpp"
 #include "io/file_list.hpp"
@@ -54,7 +56,12 @@ class Boxes final : public SuperobCells {
 class ModelCells final : public SuperobCells {
  public:
   ModelCells(const Grid& g, double radius_km) : g_(g), radius_km_(radius_km) {
-    if (g.kind() == Grid::Kind::points) return;
+    if (g.kind() == Grid::Kind::points) {
+      std::vector<double> lon, lat;
+      for (int c = 0; c < g.size(); ++c) lon.push_back(g.lon(c)), lat.push_back(g.lat(c));
+      index_ = std::make_unique<PlaceIndex>(std::move(lon), std::move(lat));
+      return;
+    }
     if (g.kind() != Grid::Kind::lonlat && !g.projected())
       throw ConfigError("super-observations onto the model's cells need a lonlat, projected or points grid");
     if (g.nx() < 2 && g.ny() < 2) throw ConfigError("super-observations onto a one-cell grid: give it as points with a radius");
@@ -62,15 +69,7 @@ class ModelCells final : public SuperobCells {
     dy_ = g.ny() > 1 ? g.y(g.nx()) - g.y(0) : dx_;
   }
   long long cell(double lon, double lat) const override {
-    if (g_.kind() == Grid::Kind::points) {
-      long long best = -1;
-      double best_km = radius_km_;
-      for (int c = 0; c < g_.size(); ++c) {
-        const double d = haversine_km(g_.lon(c), g_.lat(c), lon, lat);
-        if (d <= best_km) best = c, best_km = d;
-      }
-      return best;
-    }
+    if (g_.kind() == Grid::Kind::points) return index_->nearest_last(lon, lat, radius_km_);
     double x = lon, y = lat;
     g_.to_grid(lon, lat, x, y);
     const double fi = (x - g_.x(0)) / dx_, fj = (y - g_.y(0)) / dy_;
@@ -88,6 +87,7 @@ class ModelCells final : public SuperobCells {
   const Grid& g_;
   double radius_km_;
   double dx_ = 1, dy_ = 1;
+  std::unique_ptr<PlaceIndex> index_;  // a points grid's cells
 };
 
 }  // namespace

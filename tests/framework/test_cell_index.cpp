@@ -3,6 +3,7 @@
 #include <random>
 
 #include "core/cell_index.hpp"
+#include "core/random.hpp"
 
 using namespace landda;
 
@@ -64,4 +65,42 @@ TEST_CASE("the cell index answers as a scan of every cell, on every kind of grid
   const CellIndex ci(cartesian);
   CHECK(ci.within(3, 4, 0) == std::vector<int>{2 * 25 + 3});
   CHECK(ci.within(3.5, 4, 0.1).empty());
+}
+
+TEST_CASE("a place index answers as a scan of every place, ties included", "[framework][cell_index]") {
+  RandomStream r(12, "places", 0);
+  std::vector<double> lon, lat;
+  for (int k = 0; k < 800; ++k) {
+    lon.push_back(-100 + 10 * r.uniform());
+    lat.push_back(30 + 10 * r.uniform());
+  }
+  // Places that share a position (a product's pixel named twice): ties to be broken as a scan would.
+  for (int k = 0; k < 50; ++k) lon.push_back(lon[static_cast<std::size_t>(k)]), lat.push_back(lat[static_cast<std::size_t>(k)]);
+  const PlaceIndex index(lon, lat);
+  REQUIRE(index.size() == 850);
+  int ties = 0;
+  for (int q = 0; q < 400; ++q) {
+    // Every fourth query sits on a duplicated place.
+    const bool on = q % 4 == 0;
+    const double x = on ? lon[static_cast<std::size_t>(q % 50)] : -101 + 12 * r.uniform(),
+                 y = on ? lat[static_cast<std::size_t>(q % 50)] : 29 + 12 * r.uniform();
+    int first = -1, last = -1;
+    double best = std::numeric_limits<double>::infinity();
+    std::vector<int> near;
+    for (std::size_t k = 0; k < lon.size(); ++k) {
+      const double d = haversine_km(x, y, lon[k], lat[k]);
+      if (d < best) best = d, first = static_cast<int>(k);
+      if (d <= 25) near.push_back(static_cast<int>(k));
+    }
+    for (std::size_t k = 0; k < lon.size(); ++k)
+      if (haversine_km(x, y, lon[k], lat[k]) == best) last = static_cast<int>(k);
+    ties += first != last;
+    const auto [n, d] = index.nearest(x, y);
+    CHECK(n == first);
+    CHECK(d == best);
+    CHECK(index.nearest_last(x, y, 1e9) == last);
+    CHECK(index.nearest_last(x, y, best * 0.5) == (best == 0 ? last : -1));
+    CHECK(index.within(x, y, 25) == near);
+  }
+  CHECK(ties >= 100);  // every query on a duplicated place (and any nearest to one) has two nearest places
 }
