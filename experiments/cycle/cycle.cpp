@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <chrono>
+#include <cstring>
 #include <cmath>
 #include <set>
 
@@ -11,6 +12,7 @@
 #include "core/log.hpp"
 #include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
+#include "experiments/cycle/memory_account.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
 #include "experiments/twin/twin_output.hpp"
@@ -101,6 +103,19 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
 
 namespace {
 
+// A 64-bit fingerprint (FNV-1a over the 64-bit words) of each row: which
+// rows an analysis changed, found without keeping a copy of them.
+std::vector<std::uint64_t> row_fingerprints(const Eigen::MatrixXd& X) {
+  std::vector<std::uint64_t> h(static_cast<std::size_t>(X.rows()), 1469598103934665603ULL);
+  for (Index j = 0; j < X.cols(); ++j)
+    for (Index i = 0; i < X.rows(); ++i) {
+      std::uint64_t b;
+      std::memcpy(&b, &X(i, j), sizeof b);
+      h[static_cast<std::size_t>(i)] = (h[static_cast<std::size_t>(i)] ^ b) * 1099511628211ULL;
+    }
+  return h;
+}
+
 // A state from a CF NetCDF file: variables named like the model's, (layer, cell) or (cell).
 void read_state(const std::string& path, const StateLayout& L, Eigen::VectorXd& x) {
   const auto nc = io::NcFile::open(path);
@@ -188,13 +203,14 @@ class Cycle {
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
-  void clamp_changed(Eigen::MatrixXd& Xr, const Eigen::MatrixXd& Xf, std::span<const Index> rows) const;
+  void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
   void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
   void open_outputs(const std::vector<RescaledSource>& fits);
   CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
               const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums);
   void finish(double wall_seconds);
   void write_summary(double wall_seconds);
+  void account_memory();
 
   CycleSetup& s_;
   const CycleParams& p_;
@@ -218,6 +234,7 @@ class Cycle {
   RunState st_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<TwinOutput> out_;
+  std::unique_ptr<MemoryAccount> memory_;
 };
 
 Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout)
@@ -268,12 +285,34 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
   st_.map_increment = st_.map_mean;
+  account_memory();
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
   // The run's identity reads every input file: only for runs that write or read a checkpoint.
   if (cfg_.output.checkpoint_every > 0 || opts_.restart) {
     RunConfig resolved_cfg = cfg_;
     checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_);
   }
+}
+
+// What this rank will hold, stated before the first step; a run that cannot
+// fit in what the node has left is refused here, naming both.
+void Cycle::account_memory() {
+  MemorySizes z;
+  z.state = static_cast<double>(n_);
+  z.members = N_;
+  z.my_members = dist_.my_member_count();
+  z.my_rows = static_cast<double>(dist_.my_row_count());
+  z.memory = static_cast<double>(model_.memory_size());
+  z.diagnostics = static_cast<double>(st_.diagnostics.rows());
+  for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
+  z.model_bytes = model_.resident_bytes(dist_.my_member_count());
+  z.fields = cfg_.output.fields;
+  z.maps = cfg_.output.maps;
+  memory_ = std::make_unique<MemoryAccount>(z);
+  const int on_node = comm_.node_size();
+  if (comm_.root())
+    log::info("memory per rank (estimate, rank 0 of ", comm_.size(), "): ", memory_->line());
+  if (const auto available = available_memory_bytes()) memory_->check(*available, on_node);
 }
 
 // A forecast of the nature run or of this rank's members: this rank's cells,
@@ -411,33 +450,47 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   const ObsBatch used = w.obs.passed();
   Eigen::MatrixXd HXu(static_cast<Index>(keep.size()), N_);
   for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = w.HX.row(keep[r]);
+  // Vertical localization (a boxcar in depth): only the layers whose top lies
+  // above analysis_depth_m are analysed; the others keep the forecast, with
+  // no copy of the ensemble made to restore them.
   const auto rows = dist_.my_rows();
-  AnalysisInput in{model_.grid(), L_, rows, used, HXu, &st_.obs_rng};
-  const Eigen::MatrixXd Xf = Xr;
-  astats = filter_.analyse(Xr, in);
-  // Vertical localization (a boxcar in depth): layers whose top lies below analysis_depth_m keep the forecast.
-  for (std::size_t k = 0; p_.analysis_depth_m > 0 && k < rows.size(); ++k)
-    if (const int layer = L_.layer_of(rows[k]); layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m)
-      Xr.row(static_cast<Index>(k)) = Xf.row(static_cast<Index>(k));
+  std::vector<Index> at, analysed;
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (const int layer = L_.layer_of(rows[k]);
+        !(p_.analysis_depth_m > 0 && layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m))
+      at.push_back(static_cast<Index>(k)), analysed.push_back(rows[k]);
+  const bool every_row = at.size() == rows.size();
+  Eigen::MatrixXd part;
+  if (!every_row) {
+    part.resize(static_cast<Index>(at.size()), N_);
+    for (std::size_t j = 0; j < at.size(); ++j) part.row(static_cast<Index>(j)) = Xr.row(at[j]);
+  }
+  Eigen::MatrixXd& Xa = every_row ? Xr : part;
+  const std::vector<std::uint64_t> before = row_fingerprints(Xa);
+  AnalysisInput in{model_.grid(), L_, analysed, used, HXu, &st_.obs_rng};
+  astats = filter_.analyse(Xa, in);
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
   if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
-  clamp_changed(Xr, Xf, rows);
+  clamp_changed(Xa, before, analysed);
+  if (!every_row)
+    for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
   dist_.to_members(Xr, st_.X);
   return used.size();
 }
 
-// The model's bounds on the rows the analysis changed; a row it left alone
-// (no observation near, or below analysis_depth_m) stays the forecast bit for
-// bit, as in the open loop.
-void Cycle::clamp_changed(Eigen::MatrixXd& Xr, const Eigen::MatrixXd& Xf, std::span<const Index> rows) const {
+// The model's bounds on the rows the analysis changed (their fingerprints
+// differ); a row it left alone (no observation near) stays the forecast bit
+// for bit, as in the open loop.
+void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const {
+  const std::vector<std::uint64_t> after = row_fingerprints(Xa);
   std::vector<Index> changed, at;
   for (std::size_t k = 0; k < rows.size(); ++k)
-    if (Xr.row(static_cast<Index>(k)) != Xf.row(static_cast<Index>(k))) changed.push_back(rows[k]), at.push_back(static_cast<Index>(k));
-  if (changed.size() == rows.size()) return model_.clamp(Xr, rows);
-  Eigen::MatrixXd part(static_cast<Index>(at.size()), Xr.cols());
-  for (std::size_t j = 0; j < at.size(); ++j) part.row(static_cast<Index>(j)) = Xr.row(at[j]);
+    if (after[k] != before[k]) changed.push_back(rows[k]), at.push_back(static_cast<Index>(k));
+  if (changed.size() == rows.size()) return model_.clamp(Xa, rows);
+  Eigen::MatrixXd part(static_cast<Index>(at.size()), Xa.cols());
+  for (std::size_t j = 0; j < at.size(); ++j) part.row(static_cast<Index>(j)) = Xa.row(at[j]);
   model_.clamp(part, changed);
-  for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
+  for (std::size_t j = 0; j < at.size(); ++j) Xa.row(at[j]) = part.row(static_cast<Index>(j));
 }
 
 // O - A with the analysed ensemble at the window's end.
@@ -643,6 +696,10 @@ void Cycle::write_summary(double wall) {
     }
     s.add("sources", per);
   }
+  // The estimate stated at start beside what each rank measured (getrusage's peak).
+  JsonObject mem = memory_->json();
+  mem.add("peak_resident_bytes_by_rank", comm_.allgather(peak_resident_bytes()));
+  s.add("memory_per_rank", mem);
   s.add("seed", static_cast<long long>(cfg_.seed))
       .add("mpi_ranks", comm_.size())
       .add("restarted", opts_.restart)

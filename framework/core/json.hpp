@@ -26,6 +26,17 @@ class JsonObject {
   JsonObject& add(const std::string& key, bool v) { return raw(key, v ? "true" : "false"); }
   JsonObject& add(const std::string& key, const char* v) { return add(key, std::string(v)); }
   JsonObject& add(const std::string& key, const std::string& v) { return raw(key, quote(v)); }
+  JsonObject& add(const std::string& key, const std::vector<double>& v) {
+    std::ostringstream os;
+    os << '[';
+    for (std::size_t i = 0; i < v.size(); ++i) {
+      if (i) os << ", ";
+      if (std::isfinite(v[i])) os << std::setprecision(17) << v[i];
+      else os << "null";
+    }
+    os << ']';
+    return raw(key, os.str());
+  }
   JsonObject& add(const std::string& key, const JsonObject& v) {
     items_.emplace_back(key, std::string());
     children_.emplace_back(items_.size() - 1, std::make_shared<JsonObject>(v));

@@ -43,14 +43,14 @@ int StateLayout::var_of(Index i) const {
   return v;
 }
 
-Eigen::VectorXd ensemble_mean(const Eigen::MatrixXd& X) {
+Eigen::VectorXd ensemble_mean(const Eigen::Ref<const Eigen::MatrixXd>& X) {
   // A fixed summation order over members keeps results independent of the rank layout.
   Eigen::VectorXd m = Eigen::VectorXd::Zero(X.rows());
   for (Index j = 0; j < X.cols(); ++j) m += X.col(j);
   return m / static_cast<double>(X.cols());
 }
 
-Eigen::VectorXd ensemble_spread(const Eigen::MatrixXd& X) {
+Eigen::VectorXd ensemble_spread(const Eigen::Ref<const Eigen::MatrixXd>& X) {
   const Eigen::VectorXd m = ensemble_mean(X);
   Eigen::VectorXd v = Eigen::VectorXd::Zero(X.rows());
   for (Index j = 0; j < X.cols(); ++j) v += (X.col(j) - m).cwiseAbs2();

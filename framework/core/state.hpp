@@ -44,8 +44,9 @@ class StateLayout {
 std::vector<Index> index_range(Index begin, Index count);
 
 // Ensemble helpers on a state x members matrix (one column per member).
-Eigen::VectorXd ensemble_mean(const Eigen::MatrixXd& X);
+// (a Ref: blocks and Refs of an ensemble are read in place, never copied)
+Eigen::VectorXd ensemble_mean(const Eigen::Ref<const Eigen::MatrixXd>& X);
 // Sample standard deviation of each row (N-1 denominator).
-Eigen::VectorXd ensemble_spread(const Eigen::MatrixXd& X);
+Eigen::VectorXd ensemble_spread(const Eigen::Ref<const Eigen::MatrixXd>& X);
 
 }  // namespace landda

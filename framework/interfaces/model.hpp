@@ -75,6 +75,10 @@ class Model {
   // Puts every element back inside its physical bounds after an analysis;
   // X holds the state rows `rows` of every member.
   virtual void clamp(Eigen::Ref<Eigen::MatrixXd> /*X*/, std::span<const Index> /*rows*/) const {}
+  // Bytes the model holds on a rank that advances `members` members, beyond
+  // the state and memory the caller keeps: forcing, parameters, work arrays
+  // (for the run's memory account, before the first step).
+  virtual double resident_bytes(int /*members*/) const { return 0; }
 };
 
 }  // namespace landda

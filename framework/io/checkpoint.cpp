@@ -113,10 +113,13 @@ Checkpoint::~Checkpoint() = default;
 Checkpoint::Checkpoint(Checkpoint&&) noexcept = default;
 Checkpoint& Checkpoint::operator=(Checkpoint&&) noexcept = default;
 
-void Checkpoint::put_members(const std::string& name, const Eigen::MatrixXd& mine, Index first, Index total,
-                             bool writes) {
+void Checkpoint::put_members(const std::string& name, const Eigen::Ref<const Eigen::MatrixXd>& mine, Index first,
+                             Index total, bool writes) {
+  if (mine.cols() > 1 && mine.outerStride() != mine.rows())
+    throw Error(cat("checkpoint: member entry '", name, "' is not a block of whole columns"));
   Members m;
-  m.data = mine;
+  m.data = mine.data();
+  m.cols = mine.cols();
   m.first = first, m.total = total, m.rows = mine.rows(), m.writes = writes;
   members_[name] = std::move(m);
 }
@@ -195,7 +198,7 @@ void Checkpoint::write(const std::string& path) const {
       write_dataset(*g4, name, H5T_NATIVE_CHAR, t.data(), {static_cast<hsize_t>(t.size())}, root, path);
     for (const auto& [name, m] : members_) {
       const hsize_t count = m.writes ? static_cast<hsize_t>(m.is_words ? m.words.size() / std::max<Index>(m.rows, 1)
-                                                                       : m.data.cols())
+                                                                       : m.cols)
                                      : 0;
       const auto first = static_cast<hsize_t>(m.first), total = static_cast<hsize_t>(m.total),
                  rows = static_cast<hsize_t>(m.rows);
@@ -203,13 +206,13 @@ void Checkpoint::write(const std::string& path) const {
       for (hsize_t k = 0; k < count; ++k) {
         const std::size_t bytes = static_cast<std::size_t>(rows) * 8;
         const void* col = m.is_words ? static_cast<const void*>(m.words.data() + k * rows)
-                                     : static_cast<const void*>(m.data.data() + k * rows);
+                                     : static_cast<const void*>(m.data + k * rows);
         sums[k] = member_checksum(name, static_cast<Index>(first + k), col, bytes);
       }
       if (m.is_words)
         write_rows(*g6, name, H5T_NATIVE_UINT64, m.words.data(), total, rows, false, first, count, path);
       else
-        write_rows(*g5, name, H5T_NATIVE_DOUBLE, m.data.data(), total, rows, false, first, count, path);
+        write_rows(*g5, name, H5T_NATIVE_DOUBLE, m.data, total, rows, false, first, count, path);
       write_rows(*g7, name, H5T_NATIVE_UINT64, sums.data(), total, 1, true, first, count, path);
     }
     const std::uint64_t sum = checksum();  // the same on every rank

@@ -36,8 +36,10 @@ class Checkpoint {
   void put_text(const std::string& name, std::string v) { texts_[name] = std::move(v); }
   // Member entries: this rank's columns [first, first + mine.cols()) of `total`
   // (words: `per_member` words a member). `writes`: false where another rank
-  // holds and writes the same members (a model task of several ranks).
-  void put_members(const std::string& name, const Eigen::MatrixXd& mine, Index first, Index total, bool writes);
+  // holds and writes the same members (a model task of several ranks). The
+  // columns are read in place at write(), not copied: they must live until then.
+  void put_members(const std::string& name, const Eigen::Ref<const Eigen::MatrixXd>& mine, Index first, Index total,
+                   bool writes);
   void put_member_words(const std::string& name, const std::vector<std::uint64_t>& mine, int per_member, Index first,
                         Index total, bool writes);
 
@@ -62,7 +64,8 @@ class Checkpoint {
 
  private:
   struct Members {
-    Eigen::MatrixXd data;              // this rank's columns (being written)
+    const double* data = nullptr;      // this rank's columns (being written), column after column
+    Index cols = 0;
     std::vector<std::uint64_t> words;  // or its members' words, `rows` a member
     Index first = 0, total = 0, rows = 0;
     bool writes = true, is_words = false;

@@ -69,6 +69,21 @@ double Comm::max(double v) const {
   return out;
 }
 
+std::vector<double> Comm::allgather(double v) const {
+  std::vector<double> out(static_cast<std::size_t>(size()));
+  check_mpi(MPI_Allgather(&v, 1, MPI_DOUBLE, out.data(), 1, MPI_DOUBLE, comm_), "MPI_Allgather");
+  return out;
+}
+
+int Comm::node_size() const {
+  MPI_Comm node = MPI_COMM_NULL;
+  check_mpi(MPI_Comm_split_type(comm_, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node), "MPI_Comm_split_type");
+  int n = 1;
+  MPI_Comm_size(node, &n);
+  MPI_Comm_free(&node);
+  return n;
+}
+
 long long Comm::sum(long long v) const {
   long long out = 0;
   check_mpi(MPI_Allreduce(&v, &out, 1, MPI_LONG_LONG, MPI_SUM, comm_), "MPI_Allreduce");

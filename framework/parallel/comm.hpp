@@ -32,6 +32,10 @@ class Comm {
 
   double sum(double v) const;
   double max(double v) const;
+  // Every rank's value, in rank order, on every rank.
+  std::vector<double> allgather(double v) const;
+  // The number of this communicator's ranks on this rank's node (shared memory).
+  int node_size() const;
   long long sum(long long v) const;
   bool all(bool v) const;
   void broadcast(std::vector<double>& v, int root = 0) const;

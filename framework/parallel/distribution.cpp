@@ -65,13 +65,11 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
     for (int m = 0; m < mine && partner(s); ++m)
       for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
   by_row.resize(my_row_count(), n_members_);
-  std::vector<double> recvbuf(static_cast<std::size_t>(by_row.size()));
   const auto sd = displacements(scount), rd = displacements(rcount);
-  check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
+  // Blocks arrive in task order, i.e. in member order: by_row, column-major, is the receive buffer itself.
+  check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, by_row.data(), rcount.data(),
                           rd.data(), MPI_DOUBLE, comm_->get()),
             "MPI_Alltoallv (members to rows)");
-  // Blocks arrive in task order, i.e. in member order: the buffer is by_row column-major.
-  std::copy(recvbuf.begin(), recvbuf.end(), by_row.data());
 }
 
 void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const {

@@ -44,6 +44,12 @@ class Forcing {
                    Eigen::Index first_cell = 0) const;
   // Throws InputError unless [t0, t1) lies inside the file.
   void check_covers(Time t0, Time t1) const;
+  // Bytes of the records held (every record of every cell of the file).
+  double bytes() const {
+    double b = 0;
+    for (const auto& d : data_) b += 8.0 * static_cast<double>(d.size());
+    return b;
+  }
 
  private:
   std::string path_;

@@ -104,6 +104,11 @@ class SoilWater final : public Model {
   Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
   bool independent_cells() const override { return true; }
   int memory_per_cell() const override { return 3; }
+  // The forcing file's records (every cell, every record) and the per-cell
+  // soil arrays (about 300 bytes a layer and cell), whatever the members.
+  double resident_bytes(int /*members*/) const override {
+    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 300.0 * static_cast<double>(layers_.size()));
+  }
   // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
   Index cell_granule() const override { return p_.scheme == "linearized" && p_.solver == "native" ? 1 : kBlock; }
   void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;

@@ -1,0 +1,67 @@
+#include "experiments/cycle/memory_account.hpp"
+
+#include <sys/resource.h>
+
+#include <cmath>
+
+#include "core/error.hpp"
+
+namespace landda::experiments {
+namespace {
+
+std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
+
+}  // namespace
+
+MemoryAccount::MemoryAccount(const MemorySizes& z) {
+  const double share = 8 * z.state * z.my_members;
+  items_ = {
+      {cat("ensemble (", z.my_members, " of ", z.members, " members)"), share},
+      {"ensemble rows for the analysis", 8 * z.my_rows * z.members},
+      // members -> rows sends a packed copy of this rank's members; rows -> members receives one
+      {"exchange buffer (members <-> rows)", share},
+      {"model memory and diagnostics of the members", 8 * (z.memory + z.diagnostics) * z.my_members},
+      {"nature run or control (every rank)", 8 * (z.state + z.memory + z.diagnostics)},
+      {"model forcing and parameters (every rank)", z.model_bytes},
+      // H(X) of this rank's members, the whole ensemble's gathered, that of the assimilated ones, H(A)
+      {"observations of a window", 8 * z.observations * (2 * z.members + 2 * z.my_members)},
+      {"output fields gathered on every rank", 8 * z.state * ((z.fields ? 5 : 0) + (z.maps ? 4 : 0))},
+      {"libraries and code", kBaseBytes},
+  };
+}
+
+double MemoryAccount::total() const {
+  double t = 0;
+  for (const auto& i : items_) t += i.bytes;
+  return t;
+}
+
+std::string MemoryAccount::line() const {
+  std::string s;
+  for (const auto& i : items_)
+    if (i.bytes >= 0.5e6) s += cat(s.empty() ? "" : " + ", i.what, " ", mb(i.bytes));
+  return cat(s, " = ", mb(total()));
+}
+
+JsonObject MemoryAccount::json() const {
+  JsonObject j;
+  for (const auto& i : items_) j.add(i.what, i.bytes);
+  j.add("total", total());
+  return j;
+}
+
+void MemoryAccount::check(double available, int ranks_on_node) const {
+  const double per_rank = available / std::max(1, ranks_on_node);
+  if (total() > per_rank)
+    throw ConfigError(cat("the run needs about ", mb(total()), " per rank (", line(), "); this node has ", mb(available),
+                          " available for its ", ranks_on_node, " rank(s), ", mb(per_rank),
+                          " each: use more ranks (on more nodes), fewer members, or fewer cells"));
+}
+
+double peak_resident_bytes() {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  return static_cast<double>(u.ru_maxrss) * 1024.0;  // KB on Linux
+}
+
+}  // namespace landda::experiments

@@ -1,0 +1,36 @@
+// The memory account a run states at start: items that follow the cycle's
+// arrays, and a refusal that names the estimate and what the node has.
+#include <catch2/catch.hpp>
+
+#include "core/error.hpp"
+#include "experiments/cycle/memory_account.hpp"
+
+using namespace landda;
+using namespace landda::experiments;
+
+TEST_CASE("the memory account adds up what a rank holds and refuses what cannot fit", "[experiments]") {
+  MemorySizes z;
+  z.state = 6e6;  // 1 M cells of 6 layers
+  z.members = 32;
+  z.my_members = 16;  // two ranks
+  z.my_rows = 3e6;
+  z.memory = 3e6;
+  z.diagnostics = 5e6;
+  z.observations = 1e6;
+  z.model_bytes = 2e9;
+  z.fields = true;
+  const MemoryAccount a(z);
+  const double share = 8 * 6e6 * 16;  // this rank's members: 768 MB
+  const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + share /* exchange */ +
+                          8 * 8e6 * 16 /* memory, diagnostics */ + 8 * 14e6 /* nature */ + 2e9 /* model */ +
+                          8 * 1e6 * 96 /* observations */ + 8 * 6e6 * 5 /* fields */ + MemoryAccount::kBaseBytes;
+  CHECK(a.total() == Approx(expected));
+  CHECK(a.line().find("ensemble (16 of 32 members) 768 MB") == 0);
+  CHECK_NOTHROW(a.check(64e9, 2));
+  // Four ranks on a node with 16 GB left: 4 GB each, less than the estimate.
+  CHECK_THROWS_AS(a.check(16e9, 4), ConfigError);
+  CHECK_THROWS_WITH(a.check(16e9, 4), Catch::Contains("needs about ") && Catch::Contains("per rank") &&
+                                           Catch::Contains("16000 MB available for its 4 rank(s), 4000 MB each"));
+  z.fields = false;
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 6e6 * 5));
+}
