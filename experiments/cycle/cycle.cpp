@@ -46,11 +46,7 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   try {  // a plugin's own checks name its keys; the config file is named here
     model = models::registry().create(cfg.model);
     filter = filters::registry().create(cfg.filter);
-    // The ensemble as the cycle holds it: members, their rows for the analysis, the forecast
-    // kept for the analysis depth and the clamp, and the truth or control; the model's memory.
-    const double rows = static_cast<double>(model->layout().size()), members = filter->members();
-    check_fits(8.0 * (rows * (3.0 * members + 2.0) + static_cast<double>(model->memory_size()) * (members + 1.0)),
-               cat("the ensemble (", static_cast<long long>(members), " members of ", static_cast<long long>(rows), " state values)"));
+    // Whether the ensemble fits is decided per rank when the cycle knows its share (Cycle::account_memory).
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     if (file.empty() || what.rfind(file, 0) == 0) throw;
@@ -261,6 +257,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
               layout.n_tasks, " task(s); rank 0 advances cells ", split_.begin(), " to ", split_.end() - 1, ")");
   for (std::size_t k = 0; k < diag_names_.size(); ++k)
     if (diag_names_[k] == "water_balance_error") balance_diag_ = static_cast<int>(k);
+  account_memory();  // before anything per member is allocated
   const int m0 = dist_.my_member_begin(), mine = dist_.my_member_count();
   for (int j = 0; j < mine; ++j) my_ids_.push_back(m0 + j);
   const auto seed = static_cast<std::uint64_t>(cfg_.seed);
@@ -285,7 +282,6 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
   st_.map_increment = st_.map_mean;
-  account_memory();
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
   // The run's identity reads every input file: only for runs that write or read a checkpoint.
   if (cfg_.output.checkpoint_every > 0 || opts_.restart) {
@@ -303,7 +299,7 @@ void Cycle::account_memory() {
   z.my_members = dist_.my_member_count();
   z.my_rows = static_cast<double>(dist_.my_row_count());
   z.memory = static_cast<double>(model_.memory_size());
-  z.diagnostics = static_cast<double>(st_.diagnostics.rows());
+  z.diagnostics = static_cast<double>(diag_names_.size()) * static_cast<double>(L_.n_cells());
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
   z.fields = cfg_.output.fields;

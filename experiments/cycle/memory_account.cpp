@@ -26,6 +26,8 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // H(X) of this rank's members, the whole ensemble's gathered, that of the assimilated ones, H(A)
       {"observations of a window", 8 * z.observations * (2 * z.members + 2 * z.my_members)},
       {"output fields gathered on every rank", 8 * z.state * ((z.fields ? 5 : 0) + (z.maps ? 4 : 0))},
+      // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
+      {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},
   };
 }

@@ -23,7 +23,8 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double share = 8 * 6e6 * 16;  // this rank's members: 768 MB
   const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + share /* exchange */ +
                           8 * 8e6 * 16 /* memory, diagnostics */ + 8 * 14e6 /* nature */ + 2e9 /* model */ +
-                          8 * 1e6 * 96 /* observations */ + 8 * 6e6 * 5 /* fields */ + MemoryAccount::kBaseBytes;
+                          8 * 1e6 * 96 /* observations */ + 8 * 6e6 * 5 /* fields */ + 32 * 32 * 32 /* filter */ +
+                          MemoryAccount::kBaseBytes;
   CHECK(a.total() == Approx(expected));
   CHECK(a.line().find("ensemble (16 of 32 members) 768 MB") == 0);
   CHECK_NOTHROW(a.check(64e9, 2));
