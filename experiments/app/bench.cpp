@@ -266,6 +266,7 @@ int bench(const Args& args, const parallel::Environment& env) {
   if (!args.empty() && args[0] == "model") return bench_model(args, env);
   if (!args.empty() && args[0] == "lstm") return bench_lstm(args);
   if (!args.empty() && args[0] == "import") return bench_import(args);
+  if (!args.empty() && args[0] == "scale") return bench_scale(args);
   po::options_description opts("options");
   std::string what, filter = "letkf";
   int nx = 256, ny = 128, members = 9, nobs = 1000, repeat = 3, gemm = 1024;

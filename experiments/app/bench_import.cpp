@@ -3,8 +3,6 @@
 // peak resident memory (wait4's ru_maxrss) for each N: granules are streamed,
 // so the peak must not grow with N. The yardstick beside it: the rate at which
 // the same bytes are merely read from the page cache in the same run.
-#include <sys/resource.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <boost/program_options.hpp>
@@ -17,6 +15,7 @@
 
 #include "core/error.hpp"
 #include "core/json.hpp"
+#include "experiments/app/child_process.hpp"
 #include "experiments/app/commands.hpp"
 #include "experiments/app/options.hpp"
 
@@ -25,37 +24,6 @@ namespace fs = std::filesystem;
 
 namespace landda::app {
 namespace {
-
-struct ChildRun {
-  double seconds = 0, peak_mb = 0;
-  int status = 0;
-};
-
-// Runs this program with `args` (output discarded) and measures it.
-ChildRun run_self(const std::vector<std::string>& args) {
-  std::vector<char*> argv;
-  std::string self = fs::read_symlink("/proc/self/exe").string();
-  argv.push_back(self.data());
-  std::vector<std::string> copy = args;
-  for (auto& a : copy) argv.push_back(a.data());
-  argv.push_back(nullptr);
-  const auto t0 = std::chrono::steady_clock::now();
-  const pid_t pid = fork();
-  if (pid < 0) throw Error("landda bench import: fork failed");
-  if (pid == 0) {
-    if (!freopen("/dev/null", "w", stdout)) _exit(127);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  int status = 0;
-  rusage use{};
-  wait4(pid, &status, 0, &use);
-  ChildRun r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  r.peak_mb = static_cast<double>(use.ru_maxrss) / 1024.0;
-  r.status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  return r;
-}
 
 double read_seconds(const std::vector<fs::path>& files) {
   std::vector<char> buf(1 << 20);
@@ -113,7 +81,7 @@ int bench_import(const Args& args) {
       bytes += fs::file_size(s);
     }
     const double read_s = read_seconds(links);
-    const ChildRun r = run_self({"import", "smap-l2", dir.string(), "-o", (root / cat("n", n, ".nc")).string()});
+    const ChildRun r = run_child({self_path(), "import", "smap-l2", dir.string(), "-o", (root / cat("n", n, ".nc")).string()});
     if (r.status != 0) throw Error(cat("landda bench import: the import of ", n, " granules exited ", r.status));
     JsonObject j;
     j.add("granules", n)

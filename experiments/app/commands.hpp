@@ -22,6 +22,7 @@ int merge(const Args& args);
 int compare(const Args& args, const parallel::Environment& env);
 int bench_lstm(const Args& args);
 int bench_import(const Args& args);
+int bench_scale(const Args& args);
 
 // Single-core GFLOP/s of Eigen's blocked GEMM on n x n matrices (best of 3): the yardstick of the benchmarks.
 double gemm_gflops(int n);

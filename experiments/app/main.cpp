@@ -25,6 +25,7 @@ commands:
   describe [TYPE]   list the plugins, or the documented keys of one (e.g. etkf)
   bench analysis    time one analysis on a synthetic 2-D grid case
   bench model       time the soil-water model kernel (column-steps per second)
+  bench scale       a twin grown over cell counts under mpirun: time, column-step time, memory per rank
   import KIND IN    turn a real download into a landda file (bondville forcing, ...)
   metrics A B       validate observation file B against A per location (bias, ubRMSD, R, ...)
   merge CONFIG      merge soil-moisture products: mean, triple collocation or LSTM

@@ -231,6 +231,7 @@ class Cycle {
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<TwinOutput> out_;
   std::unique_ptr<MemoryAccount> memory_;
+  double output_seconds_ = 0, checkpoint_seconds_ = 0;  // wall time in writing them (this rank)
 };
 
 Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout)
@@ -569,7 +570,11 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::M
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
   }
-  if (out_) out_->write(st_.records, rec);
+  if (out_) {
+    const auto t = std::chrono::steady_clock::now();
+    out_->write(st_.records, rec);
+    output_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+  }
   ++st_.records;
   return c;
 }
@@ -608,7 +613,9 @@ void Cycle::run() {
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
       if (out_) out_->snapshot();  // before the checkpoint: a restart from it finds the output as it was then, or later
+      const auto t = std::chrono::steady_clock::now();
       checkpointer_->write(st_);
+      checkpoint_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
       log::debug("checkpoint after cycle ", cycle + 1);
     }
     progress.step(cycle + 1, cat("analysis RMSE ", c.analysis_rmse));
@@ -699,7 +706,9 @@ void Cycle::write_summary(double wall) {
   s.add("seed", static_cast<long long>(cfg_.seed))
       .add("mpi_ranks", comm_.size())
       .add("restarted", opts_.restart)
-      .add("wall_seconds", wall);
+      .add("wall_seconds", wall)
+      .add("output_seconds", comm_.max(output_seconds_))
+      .add("checkpoint_seconds", comm_.max(checkpoint_seconds_));
   if (comm_.root()) io::write_text_file(out_dir_ + "/summary.json", s.str() + "\n");
   const double k = std::max(1.0, rs.scored_cycles);
   log::info(s_.open_loop() ? "open loop" : "twin experiment", " done: RMSE against the ", s_.truth_name(), " ",
