@@ -464,6 +464,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   }
   Eigen::MatrixXd& Xa = every_row ? Xr : part;
   const std::vector<std::uint64_t> before = row_fingerprints(Xa);
+  st_.X = Eigen::MatrixXd();  // its values are in Xr now, and to_members refills it: a rank holds one layout at a time
   AnalysisInput in{model_.grid(), L_, analysed, used, HXu, &st_.obs_rng};
   astats = filter_.analyse(Xa, in);
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
@@ -566,7 +567,8 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::M
   }
   if (st_.diagnostics.rows() > 0) {
     rec.diag_truth = st_.diagnostics_truth.col(0);
-    rec.diag_mean = ensemble_mean(dist_.allgather_columns(st_.diagnostics));
+    // Summed over members where they are, not gathered (the whole ensemble's diagnostics on every rank).
+    rec.diag_mean = dist_.member_sum(st_.diagnostics) / static_cast<double>(N_);
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
   }
@@ -609,6 +611,7 @@ void Cycle::run() {
       score_analysis(w, sums);
     }
     const CycleScores c = record(cycle, t1, w, Xr, f_mean, f_spread, astats, assimilated, sums);
+    Xr = Eigen::MatrixXd();  // not held through the next forecast: a rank holds one layout at a time
     st_.next_cycle = cycle + 1;
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {

@@ -18,8 +18,8 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
   items_ = {
       {cat("ensemble (", z.my_members, " of ", z.members, " members)"), share},
       {"ensemble rows for the analysis", 8 * z.my_rows * z.members},
-      // members -> rows sends a packed copy of this rank's members; rows -> members receives one
-      {"exchange buffer (members <-> rows)", share},
+      // the exchanges move one member at a time
+      {"exchange buffer (members <-> rows)", 8 * z.state},
       {"model memory and diagnostics of the members", 8 * (z.memory + z.diagnostics) * z.my_members},
       {"nature run or control (every rank)", 8 * (z.state + z.memory + z.diagnostics)},
       {"model forcing and parameters (every rank)", z.model_bytes},

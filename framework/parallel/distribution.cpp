@@ -50,48 +50,67 @@ Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::
   for (Index& r : row_start_) r *= group;
 }
 
+// Both exchanges go one member at a time (round m moves every rank's m-th
+// member), so that besides the two layouts a rank holds one member's values
+// in flight, not a packed copy of all its members.
+int Distribution::rounds() const { return member_start_[1] - member_start_[0]; }  // the largest block of members
+
 void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
   const int mine = my_member_count();
   if (by_member.rows() != n_state_ || by_member.cols() != mine)
     throw ParallelError("Distribution::to_rows: local ensemble has the wrong shape");
-  std::vector<int> scount(size_), rcount(size_);
-  for (int s = 0; s < size_; ++s) {
-    scount[s] = partner(s) ? to_int(row_count(s) * mine) : 0;
-    rcount[s] = partner(s) ? to_int(my_row_count() * member_count(s)) : 0;
-  }
-  std::vector<double> sendbuf(static_cast<std::size_t>(n_state_) * mine);
-  std::size_t k = 0;
-  for (int s = 0; s < size_; ++s)
-    for (int m = 0; m < mine && partner(s); ++m)
-      for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
   by_row.resize(my_row_count(), n_members_);
-  const auto sd = displacements(scount), rd = displacements(rcount);
-  // Blocks arrive in task order, i.e. in member order: by_row, column-major, is the receive buffer itself.
-  check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, by_row.data(), rcount.data(),
-                          rd.data(), MPI_DOUBLE, comm_->get()),
-            "MPI_Alltoallv (members to rows)");
+  std::vector<int> scount(size_), rcount(size_), rd(size_);
+  std::vector<double> sendbuf(static_cast<std::size_t>(n_state_));
+  for (int m = 0; m < rounds(); ++m) {
+    std::size_t k = 0;
+    for (int s = 0; s < size_; ++s) {
+      const bool sends = partner(s) && m < mine, receives = partner(s) && m < member_count(s);
+      scount[s] = sends ? to_int(row_count(s)) : 0;
+      for (Index i = row_start_[s]; sends && i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
+      // Rank s's m-th member is column member_begin(s) + m: its rows land in place.
+      rcount[s] = receives ? to_int(my_row_count()) : 0;
+      rd[s] = receives ? to_int(my_row_count() * (member_begin(s) + m)) : 0;
+    }
+    const auto sd = displacements(scount);
+    check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, by_row.data(), rcount.data(),
+                            rd.data(), MPI_DOUBLE, comm_->get()),
+              "MPI_Alltoallv (members to rows)");
+  }
 }
 
 void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const {
   if (by_row.rows() != my_row_count() || by_row.cols() != n_members_)
     throw ParallelError("Distribution::to_members: row block has the wrong shape");
   const int mine = my_member_count();
-  std::vector<int> scount(size_), rcount(size_), sd(size_);
-  for (int s = 0; s < size_; ++s) {
-    scount[s] = to_int(my_row_count() * member_count(s));
-    sd[s] = to_int(my_row_count() * member_begin(s));  // the ranks of a task get the same columns
-    rcount[s] = to_int(row_count(s) * mine);
-  }
-  const auto rd = displacements(rcount);
-  std::vector<double> recvbuf(static_cast<std::size_t>(n_state_) * mine);
-  check_mpi(MPI_Alltoallv(by_row.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
-                          rd.data(), MPI_DOUBLE, comm_->get()),
-            "MPI_Alltoallv (rows to members)");
   by_member.resize(n_state_, mine);
-  std::size_t k = 0;
-  for (int s = 0; s < size_; ++s)
-    for (int m = 0; m < mine; ++m)
+  std::vector<int> scount(size_), sd(size_), rcount(size_);
+  std::vector<double> recvbuf(static_cast<std::size_t>(n_state_));
+  for (int m = 0; m < rounds(); ++m) {
+    for (int s = 0; s < size_; ++s) {
+      // Rank s's m-th member is column member_begin(s) + m (the ranks of a task get the same column).
+      const bool sends = m < member_count(s);
+      scount[s] = sends ? to_int(my_row_count()) : 0;
+      sd[s] = sends ? to_int(my_row_count() * (member_begin(s) + m)) : 0;
+      rcount[s] = m < mine ? to_int(row_count(s)) : 0;
+    }
+    const auto rd = displacements(rcount);
+    check_mpi(MPI_Alltoallv(by_row.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
+                            rd.data(), MPI_DOUBLE, comm_->get()),
+              "MPI_Alltoallv (rows to members)");
+    std::size_t k = 0;
+    for (int s = 0; s < size_ && m < mine; ++s)
       for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(order_[i], m) = recvbuf[k++];
+  }
+}
+
+Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
+  Eigen::VectorXd local = Eigen::VectorXd::Zero(mine.rows()), total(mine.rows());
+  if (contributes(rank_))  // the other ranks of a task hold copies of the same members
+    for (Index j = 0; j < mine.cols(); ++j) local += mine.col(j);
+  check_mpi(MPI_Allreduce(local.data(), total.data(), to_int(local.size()), MPI_DOUBLE, MPI_SUM, comm_->get()),
+            "MPI_Allreduce (sum over members)");
+  return total;
 }
 
 Eigen::MatrixXd Distribution::allgather(const Eigen::MatrixXd& by_member) const {

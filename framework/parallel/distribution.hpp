@@ -58,6 +58,8 @@ class Distribution {
   Eigen::MatrixXd allgather_columns(const Eigen::MatrixXd& mine) const;
   // Per-member words (e.g. random-stream states, `per_member` words each) joined on every rank.
   std::vector<std::uint64_t> allgather_words(const std::vector<std::uint64_t>& mine, int per_member) const;
+  // The sum over every member of columns held per member (e.g. diagnostics), on every rank, without gathering them.
+  Eigen::VectorXd member_sum(const Eigen::MatrixXd& mine) const;
   // Row blocks of a vector joined on every rank.
   Eigen::VectorXd allgather_vector(const Eigen::VectorXd& my_rows) const;
   // Each rank's members taken out of the whole ensemble.
@@ -69,6 +71,7 @@ class Distribution {
   // Ranks that send their members' columns (one per task) and those that exchange rows with this rank.
   bool contributes(int rank) const { return rank % per_task_ == 0; }
   bool partner(int rank) const { return rank % per_task_ == rank_ % per_task_; }
+  int rounds() const;  // member exchanges go one member of every rank at a time
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;

@@ -21,7 +21,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   z.fields = true;
   const MemoryAccount a(z);
   const double share = 8 * 6e6 * 16;  // this rank's members: 768 MB
-  const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + share /* exchange */ +
+  const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + 8 * 6e6 /* exchange */ +
                           8 * 8e6 * 16 /* memory, diagnostics */ + 8 * 14e6 /* nature */ + 2e9 /* model */ +
                           8 * 1e6 * 96 /* observations */ + 8 * 6e6 * 5 /* fields */ + 32 * 32 * 32 /* filter */ +
                           MemoryAccount::kBaseBytes;
