@@ -127,8 +127,9 @@ int bench_scale(const Args& args) {
     const double per_step = child * s.ranks / (actual * s.members * steps);
     if (first_seconds == 0) first_seconds = child, first_step = per_step;
     const YAML::Node mem = sum["memory_per_rank"];
-    std::vector<double> peaks;
+    std::vector<double> peaks, received;
     for (const auto& p : mem["peak_resident_bytes_by_rank"]) peaks.push_back(p.as<double>() / 1e6);
+    for (const auto& b : sum["mpi_per_rank"]["received_bytes_per_cycle_by_rank"]) received.push_back(b.as<double>() / 1e6);
     const double share_mb = 8.0 * state * s.members / s.ranks / 1e6;
     JsonObject j;
     j.add("cells", actual)
@@ -144,7 +145,8 @@ int bench_scale(const Args& args) {
         .add("checkpoint_seconds", sum["checkpoint_seconds"].as<double>())
         .add("share_of_ensemble_mb", share_mb)
         .add("estimated_mb_per_rank", mem["total"].as<double>() / 1e6)
-        .add("peak_mb_by_rank", peaks);
+        .add("peak_mb_by_rank", peaks)
+        .add("mpi_mb_received_per_cycle_by_rank", received);
     runs.add(cat("cells_", static_cast<long long>(actual)), j);
     if (scratch.empty()) fs::remove_all(out);
   }

@@ -232,6 +232,7 @@ class Cycle {
   std::unique_ptr<TwinOutput> out_;
   std::unique_ptr<MemoryAccount> memory_;
   double output_seconds_ = 0, checkpoint_seconds_ = 0;  // wall time in writing them (this rank)
+  int cycles_run_ = 0;                                  // by this process (a restart's count from its checkpoint)
 };
 
 Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout)
@@ -612,6 +613,7 @@ void Cycle::run() {
     }
     const CycleScores c = record(cycle, t1, w, Xr, f_mean, f_spread, astats, assimilated, sums);
     Xr = Eigen::MatrixXd();  // not held through the next forecast: a rank holds one layout at a time
+    ++cycles_run_;
     st_.next_cycle = cycle + 1;
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
@@ -706,6 +708,11 @@ void Cycle::write_summary(double wall) {
   JsonObject mem = memory_->json();
   mem.add("peak_resident_bytes_by_rank", comm_.allgather(peak_resident_bytes()));
   s.add("memory_per_rank", mem);
+  // What each rank received from the others in the ensemble's exchanges and gathers, per cycle.
+  JsonObject mpi;
+  mpi.add("received_bytes_per_cycle_by_rank",
+          comm_.allgather(static_cast<double>(dist_.received_bytes()) / std::max(1, cycles_run_)));
+  s.add("mpi_per_rank", mpi);
   s.add("seed", static_cast<long long>(cfg_.seed))
       .add("mpi_ranks", comm_.size())
       .add("restarted", opts_.restart)

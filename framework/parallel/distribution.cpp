@@ -50,6 +50,11 @@ Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::
   for (Index& r : row_start_) r *= group;
 }
 
+void Distribution::count(const std::vector<int>& counts, std::size_t item) const {
+  for (int s = 0; s < size_; ++s)
+    if (s != rank_) received_ += static_cast<std::uint64_t>(counts[static_cast<std::size_t>(s)]) * item;
+}
+
 // Both exchanges go one member at a time (round m moves every rank's m-th
 // member), so that besides the two layouts a rank holds one member's values
 // in flight, not a packed copy of all its members.
@@ -76,6 +81,7 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
     check_mpi(MPI_Alltoallv(sendbuf.data(), scount.data(), sd.data(), MPI_DOUBLE, by_row.data(), rcount.data(),
                             rd.data(), MPI_DOUBLE, comm_->get()),
               "MPI_Alltoallv (members to rows)");
+    count(rcount, sizeof(double));
   }
 }
 
@@ -98,6 +104,7 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
     check_mpi(MPI_Alltoallv(by_row.data(), scount.data(), sd.data(), MPI_DOUBLE, recvbuf.data(), rcount.data(),
                             rd.data(), MPI_DOUBLE, comm_->get()),
               "MPI_Alltoallv (rows to members)");
+    count(rcount, sizeof(double));
     std::size_t k = 0;
     for (int s = 0; s < size_ && m < mine; ++s)
       for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(order_[i], m) = recvbuf[k++];
@@ -110,6 +117,7 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
     for (Index j = 0; j < mine.cols(); ++j) local += mine.col(j);
   check_mpi(MPI_Allreduce(local.data(), total.data(), to_int(local.size()), MPI_DOUBLE, MPI_SUM, comm_->get()),
             "MPI_Allreduce (sum over members)");
+  if (size_ > 1) received_ += static_cast<std::uint64_t>(local.size()) * sizeof(double);  // a reduction's worth
   return total;
 }
 
@@ -128,6 +136,7 @@ Eigen::MatrixXd Distribution::allgather_columns(const Eigen::MatrixXd& mine) con
   check_mpi(MPI_Allgatherv(mine.data(), counts[static_cast<std::size_t>(rank_)], MPI_DOUBLE, full.data(), counts.data(), displs.data(),
                            MPI_DOUBLE, comm_->get()),
             "MPI_Allgatherv (member columns)");
+  count(counts, sizeof(double));
   return full;
 }
 
@@ -141,6 +150,7 @@ std::vector<std::uint64_t> Distribution::allgather_words(const std::vector<std::
   check_mpi(MPI_Allgatherv(mine.data(), counts[static_cast<std::size_t>(rank_)], MPI_UINT64_T, full.data(), counts.data(),
                            displs.data(), MPI_UINT64_T, comm_->get()),
             "MPI_Allgatherv (words)");
+  count(counts, sizeof(std::uint64_t));
   return full;
 }
 
@@ -153,6 +163,7 @@ Eigen::VectorXd Distribution::allgather_vector(const Eigen::VectorXd& my_rows) c
   check_mpi(MPI_Allgatherv(my_rows.data(), to_int(my_rows.size()), MPI_DOUBLE, gathered.data(), counts.data(),
                            displs.data(), MPI_DOUBLE, comm_->get()),
             "MPI_Allgatherv (rows)");
+  count(counts, sizeof(double));
   for (Index i = 0; i < n_state_; ++i) full[order_[static_cast<std::size_t>(i)]] = gathered[i];
   return full;
 }

@@ -62,6 +62,8 @@ class Distribution {
   Eigen::VectorXd member_sum(const Eigen::MatrixXd& mine) const;
   // Row blocks of a vector joined on every rank.
   Eigen::VectorXd allgather_vector(const Eigen::VectorXd& my_rows) const;
+  // Bytes this rank has received from other ranks in the calls above (exchanges, gathers, sums).
+  std::uint64_t received_bytes() const { return received_; }
   // Each rank's members taken out of the whole ensemble.
   Eigen::MatrixXd local_members(const Eigen::MatrixXd& full) const;
 
@@ -77,6 +79,8 @@ class Distribution {
   std::vector<int> member_start_;
   std::vector<Index> row_start_;  // positions in order_
   std::vector<Index> order_;
+  mutable std::uint64_t received_ = 0;
+  void count(const std::vector<int>& counts, std::size_t item) const;  // adds what came from other ranks
 };
 
 }  // namespace landda::parallel

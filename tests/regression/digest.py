@@ -9,7 +9,7 @@ import glob, json, math, os, sys
 import netCDF4
 import numpy as np
 
-SKIP = {"wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "seconds", "memory_per_rank"}  # measured, per machine
+SKIP = {"wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "seconds", "memory_per_rank", "mpi_per_rank"}  # measured, per machine
 
 
 def flatten(prefix, obj, out):

@@ -27,7 +27,7 @@ for nc in sorted(a.glob("*.nc")):
 sa = json.loads((a / "summary.json").read_text())
 sb = json.loads((b / "summary.json").read_text())
 for key, va in sa.items():
-    if key in ("wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "memory_per_rank"):  # per rank and machine
+    if key in ("wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "memory_per_rank", "mpi_per_rank"):  # per rank and machine
         continue
     vb = sb.get(key)
     if isinstance(va, (int, float)) and isinstance(vb, (int, float)):
