@@ -1,11 +1,11 @@
 #include "experiments/core/run_config.hpp"
 
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <vector>
 
 #include "core/error.hpp"
+#include "core/fnv.hpp"
 #include "experiments/core/experiment.hpp"
 #include "filters/register.hpp"
 #include "models/register.hpp"
@@ -70,19 +70,6 @@ std::string resolved_yaml(RunConfig& cfg) {
 
 namespace {
 
-// FNV-1a, 64 bit: a digest of text and file contents, the same on every machine.
-struct Fnv {
-  std::uint64_t h = 1469598103934665603ULL;
-  void add(const char* p, std::size_t n) {
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * 1099511628211ULL;
-  }
-  std::string hex() const {
-    char buf[17];
-    std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-    return buf;
-  }
-};
-
 // Calls f(scalar, path) for every scalar of `y` that names an existing file
 // (relative paths against `base`).
 template <class F>
@@ -103,10 +90,10 @@ void for_each_file(YAML::Node y, const std::string& base, const F& f) {
 // A file by its size and the digest of its contents.
 std::string content_of(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  Fnv f;
+  Fnv1a f;
   std::vector<char> buf(1 << 20);
   while (in.read(buf.data(), static_cast<std::streamsize>(buf.size())) || in.gcount() > 0)
-    f.add(buf.data(), static_cast<std::size_t>(in.gcount()));
+    f.mix(buf.data(), static_cast<std::size_t>(in.gcount()));
   std::error_code ec;
   return cat("file of ", std::filesystem::file_size(path, ec), " bytes, fnv1a64 ", f.hex());
 }
@@ -122,8 +109,8 @@ std::string run_identity(RunConfig& cfg) {
                   [](YAML::Node scalar, const std::filesystem::path& p) { scalar = content_of(p); });
   YAML::Emitter out;
   out << y;
-  Fnv f;
-  f.add(out.c_str(), out.size());
+  Fnv1a f;
+  f.mix(out.c_str(), out.size());
   return cat("landda run ", f.hex());
 }
 

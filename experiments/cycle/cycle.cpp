@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <filesystem>
 #include <chrono>
-#include <cstring>
 #include <cmath>
 #include <set>
 
 #include "core/error.hpp"
+#include "core/fnv.hpp"
 #include "core/json.hpp"
 #include "core/log.hpp"
 #include "core/memory.hpp"
@@ -99,16 +99,14 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
 
 namespace {
 
-// A 64-bit fingerprint (FNV-1a over the 64-bit words) of each row: which
-// rows an analysis changed, found without keeping a copy of them.
+// A fingerprint (FNV-1a) of each row: which rows an analysis changed, found
+// without keeping a copy of them.
 std::vector<std::uint64_t> row_fingerprints(const Eigen::MatrixXd& X) {
-  std::vector<std::uint64_t> h(static_cast<std::size_t>(X.rows()), 1469598103934665603ULL);
+  std::vector<Fnv1a> f(static_cast<std::size_t>(X.rows()));
   for (Index j = 0; j < X.cols(); ++j)
-    for (Index i = 0; i < X.rows(); ++i) {
-      std::uint64_t b;
-      std::memcpy(&b, &X(i, j), sizeof b);
-      h[static_cast<std::size_t>(i)] = (h[static_cast<std::size_t>(i)] ^ b) * 1099511628211ULL;
-    }
+    for (Index i = 0; i < X.rows(); ++i) f[static_cast<std::size_t>(i)].mix(&X(i, j), sizeof(double));
+  std::vector<std::uint64_t> h(f.size());
+  for (std::size_t i = 0; i < f.size(); ++i) h[i] = f[i].h;
   return h;
 }
 

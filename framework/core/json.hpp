@@ -14,12 +14,7 @@ namespace landda {
 
 class JsonObject {
  public:
-  JsonObject& add(const std::string& key, double v) {
-    std::ostringstream os;
-    if (std::isfinite(v)) os << std::setprecision(17) << v;
-    else os << "null";  // JSON has no NaN or infinity
-    return raw(key, os.str());
-  }
+  JsonObject& add(const std::string& key, double v) { return raw(key, number(v)); }
   JsonObject& add(const std::string& key, int v) { return raw(key, std::to_string(v)); }
   JsonObject& add(const std::string& key, long v) { return raw(key, std::to_string(v)); }
   JsonObject& add(const std::string& key, long long v) { return raw(key, std::to_string(v)); }
@@ -27,15 +22,9 @@ class JsonObject {
   JsonObject& add(const std::string& key, const char* v) { return add(key, std::string(v)); }
   JsonObject& add(const std::string& key, const std::string& v) { return raw(key, quote(v)); }
   JsonObject& add(const std::string& key, const std::vector<double>& v) {
-    std::ostringstream os;
-    os << '[';
-    for (std::size_t i = 0; i < v.size(); ++i) {
-      if (i) os << ", ";
-      if (std::isfinite(v[i])) os << std::setprecision(17) << v[i];
-      else os << "null";
-    }
-    os << ']';
-    return raw(key, os.str());
+    std::string list = "[";
+    for (std::size_t i = 0; i < v.size(); ++i) list += (i ? ", " : "") + number(v[i]);
+    return raw(key, list + "]");
   }
   JsonObject& add(const std::string& key, const JsonObject& v) {
     items_.emplace_back(key, std::string());
@@ -55,6 +44,13 @@ class JsonObject {
       out += i + 1 < items_.size() ? ",\n" : "\n";
     }
     return out + std::string(static_cast<std::size_t>(indent), ' ') + "}";
+  }
+
+  static std::string number(double v) {
+    if (!std::isfinite(v)) return "null";  // JSON has no NaN or infinity
+    std::ostringstream os;
+    os << std::setprecision(17) << v;
+    return os.str();
   }
 
   static std::string quote(const std::string& s) {

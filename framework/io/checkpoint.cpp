@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
+#include "core/fnv.hpp"
 #include "io/atomic_file.hpp"
 #include "io/h5_handle.hpp"
 
@@ -85,25 +86,19 @@ void broadcast(std::string& s, MPI_Comm comm) {
   if (n) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, 0, comm);
 }
 
-struct Fnv {
-  std::uint64_t h = 1469598103934665603ULL;
-  void mix(const void* data, std::size_t n) {
-    const auto* p = static_cast<const unsigned char*>(data);
-    for (std::size_t i = 0; i < n; ++i) h = (h ^ p[i]) * 1099511628211ULL;
-  }
-  void entry(char kind, const std::string& name, const void* data, std::size_t n) {
-    mix(&kind, 1);
-    mix(name.data(), name.size());
-    mix(&n, sizeof n);
-    mix(data, n);
-  }
-};
+// One entry of a checksum: its kind, name, size and bytes.
+void entry(Fnv1a& f, char kind, const std::string& name, const void* data, std::size_t n) {
+  f.mix(&kind, 1);
+  f.mix(name.data(), name.size());
+  f.mix(&n, sizeof n);
+  f.mix(data, n);
+}
 
 }  // namespace
 
 std::uint64_t member_checksum(const std::string& name, Eigen::Index member, const void* data, std::size_t bytes) {
-  Fnv f;
-  f.entry('c', name, &member, sizeof member);
+  Fnv1a f;
+  entry(f, 'c', name, &member, sizeof member);
   f.mix(data, bytes);
   return f.h;
 }
@@ -228,18 +223,18 @@ void Checkpoint::write(const std::string& path) const {
 }
 
 std::uint64_t Checkpoint::checksum() const {
-  Fnv f;
+  Fnv1a f;
   for (const auto& [name, m] : matrices_) {
     const std::int64_t shape[2] = {m.rows(), m.cols()};
-    f.entry('m', name, shape, sizeof shape);
+    entry(f, 'm', name, shape, sizeof shape);
     f.mix(m.data(), static_cast<std::size_t>(m.size()) * sizeof(double));
   }
-  for (const auto& [name, w] : words_) f.entry('w', name, w.data(), w.size() * sizeof(std::uint64_t));
-  for (const auto& [name, v] : scalars_) f.entry('s', name, &v, sizeof v);
-  for (const auto& [name, t] : texts_) f.entry('t', name, t.data(), t.size());
+  for (const auto& [name, w] : words_) entry(f, 'w', name, w.data(), w.size() * sizeof(std::uint64_t));
+  for (const auto& [name, v] : scalars_) entry(f, 's', name, &v, sizeof v);
+  for (const auto& [name, t] : texts_) entry(f, 't', name, t.data(), t.size());
   for (const auto& [name, m] : members_) {
     const std::int64_t shape[2] = {m.rows, m.total};
-    f.entry(m.is_words ? 'W' : 'M', name, shape, sizeof shape);
+    entry(f, m.is_words ? 'W' : 'M', name, shape, sizeof shape);
   }
   return f.h;
 }
