@@ -12,6 +12,11 @@
 
 namespace landda::experiments {
 
+const std::vector<std::string>& state_field_names() {
+  static const std::vector<std::string> names{"truth", "forecast_mean", "forecast_spread", "analysis_mean", "analysis_spread"};
+  return names;
+}
+
 void OutputParams::visit(config::Visitor& v) {
   v("dir", dir,
     config::doc("output folder (relative to the working directory; `landda run --output` overrides it)"));
@@ -21,6 +26,13 @@ void OutputParams::visit(config::Visitor& v) {
         .range(0, 1e9));
   v("deflate", deflate, config::doc("zlib compression level of NetCDF outputs (0: none)").range(0, 9));
   v("fields", fields, config::doc("write state fields (truth, ensemble mean and spread), not only scalar series"));
+  v("state_fields", state_fields,
+    config::doc("which state fields `fields` writes (truth: the nature run, or the control of a real-data run); "
+                "a continental run writes fewer")
+        .one_of(state_field_names())
+        .not_empty());
+  v("layers", layers,
+    config::doc("which model layers the state fields hold, 0 being the top one (empty: every layer)").at_least(0));
   v("observations", observations,
     config::doc("twin experiments: also write each source's synthetic retrievals as an IODA file in observations/"));
   v("diagnostics", diagnostics,

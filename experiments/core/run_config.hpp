@@ -9,12 +9,18 @@
 
 namespace landda::experiments {
 
+// The state fields a run can write (output.state_fields), in the output's order:
+// the nature run (or control), the forecast and analysis ensemble mean and spread.
+const std::vector<std::string>& state_field_names();
+
 struct OutputParams {
   std::string dir = "output";
   int every = 1;
   int checkpoint_every = 0;
   int deflate = 1;
   bool fields = true;
+  std::vector<std::string> state_fields = state_field_names();
+  std::vector<int> layers;
   bool observations = false;
   bool diagnostics = false;
   bool maps = false;

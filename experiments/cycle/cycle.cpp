@@ -71,6 +71,12 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (p.analysis_depth_m > 0 && model->layer_bottoms().empty())
     throw ConfigError(cat(file, ": experiment.analysis_depth_m = ", p.analysis_depth_m, ": model ", cfg.model.type,
                           " has no soil layers to limit the analysis to"));
+  int layers = 1;
+  for (int v = 0; v < model->layout().n_variables(); ++v) layers = std::max(layers, model->layout().n_layers(v));
+  for (const int l : cfg.output.layers)
+    if (l >= layers)
+      throw ConfigError(cat(file, ": output.layers: layer ", l, " does not exist; model ", cfg.model.type, " has layers 0 to ",
+                            layers - 1, " (0: the top one)"));
   if (p.initial.method == "climatology" && p.nature_spinup < 2)
     throw ConfigError(cat(file, ": experiment.initial.method = climatology needs nature_spinup > 1"));
   std::set<std::string> names;
@@ -150,10 +156,13 @@ double global_rms(const parallel::Comm& comm, const Eigen::VectorXd& local, Inde
   return std::sqrt(comm.sum(local.squaredNorm()) / static_cast<double>(n));
 }
 
-// RMSE of the top layer and of the 0-1 m thickness-weighted mean (the root zone).
-std::pair<double, double> zone_rmse(const Eigen::VectorXd& est, const Eigen::VectorXd& truth, const StateLayout& L,
+// RMSE of the top layer and of the 0-1 m thickness-weighted mean (the root
+// zone) over every cell, from each rank's whole cells: `err` holds estimate -
+// truth of this rank's rows, every row of a cell together (cell-major).
+std::pair<double, double> zone_rmse(const parallel::Comm& comm, const Eigen::VectorXd& err, const StateLayout& L,
                                     const std::vector<double>& bottoms) {
-  const int nc = L.n_cells(), nl = L.n_layers(0);
+  const int nl = L.n_layers(0);
+  const Index per_cell = L.rows_per_cell();
   double top = 0.0, wsum = 0.0;
   std::vector<double> w(static_cast<std::size_t>(nl), 0.0);
   for (int l = 0; l < nl; ++l) {
@@ -163,23 +172,26 @@ std::pair<double, double> zone_rmse(const Eigen::VectorXd& est, const Eigen::Vec
     top = b;
   }
   double s2 = 0, r2 = 0;
-  for (int c = 0; c < nc; ++c) {
-    const double ds = est[L.index(0, 0, c)] - truth[L.index(0, 0, c)];
-    s2 += ds * ds;
+  for (Index at = 0; at < err.size(); at += per_cell) {  // variable 0's layers lead each cell's rows
+    s2 += err[at] * err[at];
     double dr = 0;
-    for (int l = 0; l < nl; ++l) dr += w[static_cast<std::size_t>(l)] * (est[L.index(0, l, c)] - truth[L.index(0, l, c)]);
+    for (int l = 0; l < nl; ++l) dr += w[static_cast<std::size_t>(l)] * err[at + l];
     dr /= wsum;
     r2 += dr * dr;
   }
-  return {std::sqrt(s2 / nc), std::sqrt(r2 / nc)};
+  const double nc = L.n_cells();
+  return {std::sqrt(comm.sum(s2) / nc), std::sqrt(comm.sum(r2) / nc)};
 }
 
 // The observations of one window from every due source, H of the local
-// members at each observation's step, and where each source's rows are.
+// members at each observation's step, and where each source's rows are. No
+// rank holds every member's H(X) of every observation: their mean and spread
+// are summed where the members are, and the analysis gathers the members'
+// values only of the observations near its rows.
 struct WindowObs {
   ObsBatch obs;
   Eigen::MatrixXd HXm;                                 // observations x local members
-  Eigen::MatrixXd HX;                                  // observations x every member
+  Eigen::VectorXd hmean, hspread;                      // over every member
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
 };
 
@@ -194,8 +206,14 @@ class Cycle {
   // Any columns with their member ids and streams: this rank's cells, then the task's blocks joined.
   void advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
                Eigen::MatrixXd& memory, Eigen::MatrixXd* diag);
+  void advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
+                      Time b, Eigen::MatrixXd& memory, Eigen::MatrixXd& diag_sum);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
+  // Mean and spread over every member of columns held per member, summed where they are.
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine) const;
+  // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state indices).
+  std::pair<std::vector<Index>, std::vector<Index>> analysed_rows() const;
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
   void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
   void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
@@ -223,6 +241,7 @@ class Cycle {
   const std::vector<double> bottoms_;
   const std::vector<std::string> diag_names_;
   int balance_diag_ = -1;
+  double member_balance_max_ = 0;  // the largest water-balance error of a member's window on this rank
   const bool feedback_;
   std::string out_dir_, nc_path_;
   RunState st_;
@@ -277,7 +296,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.memory_truth = Eigen::MatrixXd::Zero(model_.memory_size(), 1);
   st_.memory.resize(model_.memory_size(), mine);
   st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
-  st_.diagnostics = Eigen::MatrixXd::Zero(nd, mine);
+  st_.diagnostics = Eigen::MatrixXd::Zero(nd, 1);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
@@ -301,6 +320,7 @@ void Cycle::account_memory() {
   z.memory = static_cast<double>(model_.memory_size());
   z.diagnostics = static_cast<double>(diag_names_.size()) * static_cast<double>(L_.n_cells());
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
+  z.near_fraction = filter_.local() ? 1.0 / comm_.size() : 1.0;
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
   z.fields = cfg_.output.fields;
   z.maps = cfg_.output.maps;
@@ -315,15 +335,35 @@ void Cycle::account_memory() {
 // then the task's blocks joined.
 void Cycle::forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics) {
   if (b <= a) return;
-  Eigen::MatrixXd* diag = diagnostics ? (nature ? &st_.diagnostics_truth : &st_.diagnostics) : nullptr;
-  if (nature) advance(X, nature_id_, st_.nature_rng, a, b, st_.memory_truth, diag);
-  else advance(X, my_ids_, st_.model_rng, a, b, st_.memory, diag);
+  if (nature) advance(X, nature_id_, st_.nature_rng, a, b, st_.memory_truth, diagnostics ? &st_.diagnostics_truth : nullptr);
+  else if (diagnostics) advance_summed(X, my_ids_, st_.model_rng, a, b, st_.memory, st_.diagnostics);
+  else advance(X, my_ids_, st_.model_rng, a, b, st_.memory, nullptr);
 }
 
 void Cycle::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
                     Eigen::MatrixXd& memory, Eigen::MatrixXd* diag) {
   model_.advance(X, ids, rng, a, b, {&memory, diag, split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()}});
   split_.join_forecast(X, &memory, diag);
+}
+
+// Members one at a time, each one's diagnostics of the window added to the
+// sum: the model's diagnostics of every member are never held at once.
+void Cycle::advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
+                           Time b, Eigen::MatrixXd& memory, Eigen::MatrixXd& diag_sum) {
+  const CellBlock cells = split_.whole() ? CellBlock{} : CellBlock{split_.begin(), split_.end()};
+  Eigen::MatrixXd one_memory(memory.rows(), 1), one_diag(diag_sum.rows(), 1);
+  for (Index j = 0; j < X.cols(); ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    one_memory = memory.col(j);
+    one_diag.setZero();
+    model_.advance(X.col(j), ids.subspan(k, 1), rng.subspan(k, 1), a, b, {&one_memory, &one_diag, cells});
+    memory.col(j) = one_memory;
+    diag_sum += one_diag;
+    if (balance_diag_ >= 0)
+      member_balance_max_ = std::max(member_balance_max_,
+                                     one_diag.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells()).cwiseAbs().maxCoeff());
+  }
+  split_.join_forecast(X, &memory, &diag_sum);
 }
 
 // Nature run spun up from the model's own initial state; the initial ensemble around it.
@@ -408,8 +448,8 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
 // Gross-error check on the innovation, per source (JEDI's background check),
 // and the background's scores; the feedback of the background on the root.
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
-  w.HX = dist_.allgather_columns(w.HXm);
-  const Eigen::VectorXd hmean = ensemble_mean(w.HX), hspread = ensemble_spread(w.HX);
+  std::tie(w.hmean, w.hspread) = member_moments(w.HXm);
+  const Eigen::VectorXd &hmean = w.hmean, &hspread = w.hspread;
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
     const ObsSource& src = s_.sources[k];
@@ -435,6 +475,27 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   }
 }
 
+std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine) const {
+  const Eigen::VectorXd mean = dist_.member_sum(mine) / static_cast<double>(N_);
+  Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(mine.rows(), 1);
+  for (Index j = 0; j < mine.cols(); ++j) squares.col(0) += (mine.col(j) - mean).cwiseAbs2();
+  const Eigen::VectorXd spread = (dist_.member_sum(squares) / static_cast<double>(std::max(1, N_ - 1))).cwiseSqrt();
+  return {mean, spread};
+}
+
+// Vertical localization (a boxcar in depth): only the layers whose top lies
+// above analysis_depth_m are analysed; the others keep the forecast, with no
+// copy of the ensemble made to restore them.
+std::pair<std::vector<Index>, std::vector<Index>> Cycle::analysed_rows() const {
+  const auto rows = dist_.my_rows();
+  std::vector<Index> at, analysed;
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    if (const int layer = L_.layer_of(rows[k]);
+        !(p_.analysis_depth_m > 0 && layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m))
+      at.push_back(static_cast<Index>(k)), analysed.push_back(rows[k]);
+  return {at, analysed};
+}
+
 // The analysis of the observations that passed QC, the state put back in its
 // bounds; returns how many were assimilated.
 Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
@@ -444,18 +505,15 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
     if (w.obs.qc[static_cast<std::size_t>(o)] == 0) keep.push_back(o);
   if (keep.empty()) return 0;
   const ObsBatch used = w.obs.passed();
-  Eigen::MatrixXd HXu(static_cast<Index>(keep.size()), N_);
-  for (std::size_t r = 0; r < keep.size(); ++r) HXu.row(static_cast<Index>(r)) = w.HX.row(keep[r]);
-  // Vertical localization (a boxcar in depth): only the layers whose top lies
-  // above analysis_depth_m are analysed; the others keep the forecast, with
-  // no copy of the ensemble made to restore them.
-  const auto rows = dist_.my_rows();
-  std::vector<Index> at, analysed;
-  for (std::size_t k = 0; k < rows.size(); ++k)
-    if (const int layer = L_.layer_of(rows[k]);
-        !(p_.analysis_depth_m > 0 && layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m))
-      at.push_back(static_cast<Index>(k)), analysed.push_back(rows[k]);
-  const bool every_row = at.size() == rows.size();
+  const auto [at, analysed] = analysed_rows();
+  // Every member's H(X) only of the observations that can change this rank's rows (a local filter's neighbourhood).
+  const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, used);
+  std::vector<Index> wanted(near.size());
+  for (std::size_t r = 0; r < near.size(); ++r) wanted[r] = keep[static_cast<std::size_t>(near[r])];
+  const Eigen::MatrixXd HXu = dist_.gather_member_rows(w.HXm, wanted);
+  w.HXm = Eigen::MatrixXd();
+  const ObsBatch nearby = near.size() == keep.size() ? ObsBatch() : used.rows(near);
+  const bool every_row = at.size() == static_cast<std::size_t>(Xr.rows());
   Eigen::MatrixXd part;
   if (!every_row) {
     part.resize(static_cast<Index>(at.size()), N_);
@@ -464,7 +522,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   Eigen::MatrixXd& Xa = every_row ? Xr : part;
   const std::vector<std::uint64_t> before = row_fingerprints(Xa);
   st_.X = Eigen::MatrixXd();  // its values are in Xr now, and to_members refills it: a rank holds one layout at a time
-  AnalysisInput in{model_.grid(), L_, analysed, used, HXu, &st_.obs_rng};
+  AnalysisInput in{model_.grid(), L_, analysed, near.size() == keep.size() ? used : nearby, HXu, &st_.obs_rng};
   astats = filter_.analyse(Xa, in);
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
   if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
@@ -498,7 +556,8 @@ void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
     s_.sources[k].apply_all(st_.X, HA.middleRows(off, cnt));
     off += cnt;
   }
-  const Eigen::VectorXd amean = ensemble_mean(dist_.allgather_columns(HA)), hmean = ensemble_mean(w.HX);
+  const Eigen::VectorXd amean = dist_.member_sum(HA) / static_cast<double>(N_);
+  const Eigen::VectorXd& hmean = w.hmean;
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
     if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean, hmean, off);
@@ -530,26 +589,21 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::M
   const bool scored = (observed || s_.open_loop()) && cycle >= p_.spinup;
   const bool write = (cycle + 1) % cfg_.output.every == 0;
   const bool mapped = cfg_.output.maps && cycle >= p_.spinup;
-  Eigen::VectorXd fm_all, am_all;
-  if (((scored || write) && layered) || (write && cfg_.output.fields) || mapped) {
-    fm_all = dist_.allgather_vector(f_mean);
-    am_all = dist_.allgather_vector(a_mean);
-  }
-  if (layered && fm_all.size()) {
-    std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(am_all, st_.truth, L_, bottoms_);
-    std::tie(c.forecast_rmse_surface, c.forecast_rmse_rootzone) = zone_rmse(fm_all, st_.truth, L_, bottoms_);
+  if (layered && (scored || write)) {
+    std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(comm_, a_mean - truth_rows, L_, bottoms_);
+    std::tie(c.forecast_rmse_surface, c.forecast_rmse_rootzone) = zone_rmse(comm_, f_mean - truth_rows, L_, bottoms_);
   }
   if (scored) st_.stats.add_cycle(c);
   for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
-  if (mapped) {
+  if (mapped) {  // the time-mean maps are kept whole on every rank (output.maps)
+    const Eigen::VectorXd fm_all = dist_.allgather_vector(f_mean), am_all = dist_.allgather_vector(a_mean);
     st_.map_mean += am_all;
     st_.map_increment += am_all - fm_all;
     ++st_.map_cycles;
   }
   if (balance_diag_ >= 0) {
     const Index b0 = balance_diag_ * L_.n_cells();
-    double local = st_.diagnostics_truth.col(0).segment(b0, L_.n_cells()).cwiseAbs().maxCoeff();
-    if (st_.diagnostics.cols() > 0) local = std::max(local, st_.diagnostics.middleRows(b0, L_.n_cells()).cwiseAbs().maxCoeff());
+    const double local = std::max(member_balance_max_, st_.diagnostics_truth.col(0).segment(b0, L_.n_cells()).cwiseAbs().maxCoeff());
     st_.stats.max_balance = std::max(st_.stats.max_balance, comm_.max(local));
   }
   if (!write) return c;
@@ -557,17 +611,17 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::M
   rec.time = t1;
   rec.scores = c;
   if (!s_.open_loop()) rec.sources = sums;
-  if (cfg_.output.fields) {
-    rec.truth = st_.truth;
-    rec.f_mean = fm_all;
-    rec.f_spread = dist_.allgather_vector(f_spread);
-    rec.a_mean = am_all;
-    rec.a_spread = dist_.allgather_vector(a_spread);
+  if (cfg_.output.fields) {  // this rank's cells: each rank writes its own
+    rec.truth = &truth_rows;
+    rec.f_mean = &f_mean;
+    rec.f_spread = &f_spread;
+    rec.a_mean = &a_mean;
+    rec.a_spread = &a_spread;
   }
   if (st_.diagnostics.rows() > 0) {
     rec.diag_truth = st_.diagnostics_truth.col(0);
-    // Summed over members where they are, not gathered (the whole ensemble's diagnostics on every rank).
-    rec.diag_mean = dist_.member_sum(st_.diagnostics) / static_cast<double>(N_);
+    // Summed over members where they are (each rank keeps its members' sum), each rank getting its own cells'.
+    rec.diag_mean = dist_.member_sum_my_cells(st_.diagnostics, static_cast<int>(diag_names_.size())) / static_cast<double>(N_);
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
   }
@@ -641,12 +695,21 @@ void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
     }
     RunConfig resolved_cfg = cfg_;
     io::write_text_file(out_dir_ + "/config.resolved.yaml", resolved_yaml(resolved_cfg));
-    TwinOutput::Spec spec{nc_path_, model_.grid(), L_, p_.start, cfg_.output.deflate, cfg_.output.fields,
-                          s_.truth_name(), diag_names_, {}, !bottoms_.empty()};
-    if (!s_.open_loop())
-      for (const auto& src : s_.sources) spec.sources.push_back(src.name());
-    out_ = opts_.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
   }
+  // Every rank writes its own cells (its analysis rows: whole cells, in order) into the one file.
+  TwinOutput::Spec spec{nc_path_, model_.grid(), L_, p_.start, cfg_.output.deflate, cfg_.output.fields,
+                        s_.truth_name(), diag_names_, {}, !bottoms_.empty()};
+  if (!s_.open_loop())
+    for (const auto& src : s_.sources) spec.sources.push_back(src.name());
+  spec.comm = comm_.size() > 1 ? comm_.get() : MPI_COMM_NULL;
+  spec.cell_begin = static_cast<int>(dist_.my_cell_begin());
+  spec.cell_count = static_cast<int>(dist_.my_cell_count());
+  spec.kinds.clear();
+  for (const auto& name : cfg_.output.state_fields)
+    spec.kinds.push_back(static_cast<int>(std::find(state_field_names().begin(), state_field_names().end(), name) -
+                                          state_field_names().begin()));
+  spec.layers = cfg_.output.layers;
+  out_ = opts_.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
 }
 
 // The outputs a completed run adds: the NetCDF renamed into place, maps,

@@ -20,12 +20,17 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {"ensemble rows for the analysis", 8 * z.my_rows * z.members},
       // the exchanges move one member at a time
       {"exchange buffer (members <-> rows)", 8 * z.state},
-      {"model memory and diagnostics of the members", 8 * (z.memory + z.diagnostics) * z.my_members},
+      {"model memory of the members", 8 * z.memory * z.my_members},
+      {"diagnostics: the members' sum and one member's window", 8 * 2 * z.diagnostics},
       {"nature run or control (every rank)", 8 * (z.state + z.memory + z.diagnostics)},
       {"model forcing and parameters (every rank)", z.model_bytes},
-      // H(X) of this rank's members, the whole ensemble's gathered, that of the assimilated ones, H(A)
-      {"observations of a window", 8 * z.observations * (2 * z.members + 2 * z.my_members)},
-      {"output fields gathered on every rank", 8 * z.state * ((z.fields ? 5 : 0) + (z.maps ? 4 : 0))},
+      // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
+      // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
+      {"observations of a window", 8 * z.observations * (2 * z.my_members + z.near_fraction * z.members + 12)},
+      // each rank writes its own cells of the fields (one layer-by-cell buffer)
+      {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
+      // the sums and this cycle's two means, whole on every rank
+      {"time-mean maps (every rank)", 8 * z.state * (z.maps ? 4 : 0)},
       // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
       {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},

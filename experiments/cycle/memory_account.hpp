@@ -19,8 +19,9 @@ struct MemorySizes {
   double memory = 0;        // model memory values of one member
   double diagnostics = 0;   // diagnostic values of one member
   double observations = 0;  // observations of one window (every source)
+  double near_fraction = 1; // of them, the share whose H(X) a rank gathers (a local filter: about 1 / ranks)
   double model_bytes = 0;   // the model's own: forcing, parameters (Model::resident_bytes)
-  bool fields = false;      // output.fields: means and spreads gathered for the output
+  bool fields = false;      // output.fields: means and spreads of this rank's cells written
   bool maps = false;        // output.maps: time-mean sums of the analysis
 };
 

@@ -37,6 +37,7 @@ struct Writer {
   void members(const char* name, const Eigen::MatrixXd& m) {
     cp.put_members(name, m, dist.my_member_begin(), dist.n_members(), dist.writes_members());
   }
+  void member_sum(const char* name, const Eigen::MatrixXd& m) { cp.put(name, Eigen::MatrixXd(dist.member_sum(m))); }
   void stats(const char* name, const RunStats& s) { cp.put(name, s.pack()); }
   void member_streams(const char* name, const std::vector<RandomStream>& s) {
     cp.put_member_words(name, words_of(s), 4, dist.my_member_begin(), dist.n_members(), dist.writes_members());
@@ -61,6 +62,15 @@ struct Reader {
       throw InputError(cat(origin, ": '", name, "' is ", rows, " x ", total, "; this run keeps ", m.rows(), " x ",
                            dist.n_members()));
     m = cp.members(name, dist.my_member_begin(), dist.my_member_count());
+  }
+  // The total goes to the first model task (each of its ranks, as its cell
+  // blocks are joined after a forecast); the other ranks start from zero.
+  void member_sum(const char* name, Eigen::MatrixXd& m) {
+    const Eigen::MatrixXd& total = cp.matrix(name);
+    if (total.rows() != m.rows() || total.cols() != 1)
+      throw InputError(cat(origin, ": '", name, "' is ", total.rows(), " x ", total.cols(), "; this run keeps ", m.rows(), " x 1"));
+    if (dist.in_first_task()) m = total;
+    else m.setZero();
   }
   void stats(const char* name, RunStats& s) { s.unpack(cp.matrix(name), origin); }
   void member_streams(const char* name, std::vector<RandomStream>& s) {

@@ -21,7 +21,10 @@ struct RunState {
   std::int64_t next_cycle = 0, records = 0;
   Eigen::VectorXd truth;  // the nature run (twin) or the unperturbed control
   Eigen::MatrixXd memory_truth, diagnostics_truth;
-  Eigen::MatrixXd X, memory, diagnostics;  // this rank's members, one column each
+  Eigen::MatrixXd X, memory;  // this rank's members, one column each
+  // The sum over this rank's members of each diagnostic since the last record
+  // (one column: a rank does not keep every member's, 5 values a cell each).
+  Eigen::MatrixXd diagnostics;
   RunStats stats;
   Eigen::VectorXd map_mean, map_increment;  // output.maps: sums over the mapped cycles
   std::int64_t map_cycles = 0;
@@ -30,6 +33,7 @@ struct RunState {
   Eigen::MatrixXd learned_errors;  // per source and location (empty without learned errors)
 
   // `shared`: the same on every rank; `members`: a column per local member;
+  // `member_sum`: each rank's sum over its members (the file holds the total);
   // `member_streams`: a stream per local member.
   template <class V>
   void visit(V& v) {
@@ -40,7 +44,7 @@ struct RunState {
     v.shared("diagnostics_truth", diagnostics_truth);
     v.members("ensemble", X);
     v.members("memory", memory);
-    v.members("diagnostics", diagnostics);
+    v.member_sum("diagnostics_sum", diagnostics);
     v.stats("statistics", stats);
     v.shared("map_mean", map_mean);
     v.shared("map_increment", map_increment);

@@ -48,26 +48,56 @@ std::string define_cell_coordinates(io::NcFile& nc, const Grid& grid) {
   return geo || grid.projected() ? "lon lat" : "x y";
 }
 
-void put_cell_coordinates(io::NcFile& nc, const Grid& grid) {
-  const auto ncell = static_cast<std::size_t>(grid.size());
+// The coordinates of cells [c0, c0 + n) (each rank its own, in a parallel file).
+void put_cell_coordinates(io::NcFile& nc, const Grid& grid, std::size_t c0, std::size_t n) {
   const bool geo = grid.kind() == Grid::Kind::lonlat || grid.kind() == Grid::Kind::points;
-  std::vector<double> x(ncell), y(ncell);
-  for (std::size_t c = 0; c < ncell; ++c) {
-    x[c] = grid.x(static_cast<int>(c));
-    y[c] = grid.y(static_cast<int>(c));
+  std::vector<double> x(n), y(n);
+  const auto put = [&](const char* xn, const char* yn) {
+    nc.put(xn, x.data(), {n ? c0 : 0}, {n});
+    nc.put(yn, y.data(), {n ? c0 : 0}, {n});
+  };
+  for (std::size_t k = 0; k < n; ++k) {
+    x[k] = grid.x(static_cast<int>(c0 + k));
+    y[k] = grid.y(static_cast<int>(c0 + k));
   }
-  nc.put(geo ? "lon" : "x", x.data());
-  nc.put(geo ? "lat" : "y", y.data());
+  put(geo ? "lon" : "x", geo ? "lat" : "y");
   if (grid.projected()) {
-    for (std::size_t c = 0; c < ncell; ++c) {
-      x[c] = grid.lon(static_cast<int>(c));
-      y[c] = grid.lat(static_cast<int>(c));
+    for (std::size_t k = 0; k < n; ++k) {
+      x[k] = grid.lon(static_cast<int>(c0 + k));
+      y[k] = grid.lat(static_cast<int>(c0 + k));
     }
-    nc.put("lon", x.data());
-    nc.put("lat", y.data());
+    put("lon", "lat");
   }
 }
 
+// The layers written: those asked for, or every one.
+std::vector<int> written_layers(const std::vector<int>& asked, int layers) {
+  if (asked.empty()) {
+    std::vector<int> all(static_cast<std::size_t>(layers));
+    for (int l = 0; l < layers; ++l) all[static_cast<std::size_t>(l)] = l;
+    return all;
+  }
+  for (const int l : asked)
+    if (l < 0 || l >= layers)
+      throw ConfigError(cat("output.layers: layer ", l, " does not exist; the model has layers 0 to ", layers - 1));
+  return asked;
+}
+
+// Chunks: along time a few records, along cells at most 65,536 (ranks write
+// whole chunks of their own cells), about a million values each.
+std::size_t chunk_cells(std::size_t ncell) { return std::min<std::size_t>(ncell, 65536); }
+std::size_t chunk_records(std::size_t values_per_record) {
+  return std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (values_per_record + 1)));
+}
+
+}  // namespace
+
+namespace {
+int max_layers(const StateLayout& L) {
+  int layers = 1;
+  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
+  return layers;
+}
 }  // namespace
 
 TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
@@ -78,19 +108,30 @@ TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
       layered_(spec.layered),
       truth_name_(spec.truth_name),
       diagnostics_(spec.diagnostics),
-      n_sources_(spec.sources.size()) {
-  for (int v = 0; v < layout_.n_variables(); ++v) max_layers_ = std::max(max_layers_, layout_.n_layers(v));
+      n_sources_(spec.sources.size()),
+      cell_begin_(static_cast<std::size_t>(spec.cell_begin)),
+      cell_count_(static_cast<std::size_t>(spec.cell_count < 0 ? spec.layout.n_cells() : spec.cell_count)),
+      kinds_(spec.kinds),
+      layers_(written_layers(spec.layers, max_layers(spec.layout))) {
+  if (spec.comm != MPI_COMM_NULL) {
+    int rank = 0;
+    MPI_Comm_rank(spec.comm, &rank);
+    root_ = rank == 0;
+  }
 }
 
 std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
-  io::NcFile nc = io::NcFile::create_partial(s.path);
+  io::NcFile nc = io::NcFile::create_partial(s.path, s.comm);
   const StateLayout& L = s.layout;
-  int layers = 1;
-  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
+  const std::vector<int> chosen = written_layers(s.layers, max_layers(L));
+  const auto layers = chosen.size();
   const auto ncell = static_cast<std::size_t>(L.n_cells());
   nc.def_dim("time", 0);
-  nc.def_dim("layer", static_cast<std::size_t>(layers));
+  nc.def_dim("layer", layers);
   nc.def_dim("cell", ncell);
+  nc.def_var({"layer", io::NcType::i32, {"layer"}});
+  nc.put_att("layer", "long_name", "model layer (0: the top one)");
+  nc.put_att("layer", "units", "1");
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "title", s.truth_name == "truth" ? "landda twin experiment" : "landda ensemble run (control = unperturbed)");
   nc.put_att("", "source", "landda " LANDDA_VERSION);
@@ -105,13 +146,12 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
     nc.put_att(f.name, "units", "1");
     nc.put_att(f.name, "long_name", f.doc);
   }
-  // Chunks of about a million values along time keep each write cheap and each read of a record small.
-  const std::size_t chunk_t = std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (ncell * layers + 1)));
+  const std::size_t cc = chunk_cells(ncell);
   if (s.fields) {
     for (int v = 0; v < L.n_variables(); ++v)
-      for (int f = 0; f < 5; ++f) {
+      for (const int f : s.kinds) {
         const std::string name = field_name(f, s.truth_name, L.variable(v));
-        nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_t, static_cast<std::size_t>(layers), ncell},
+        nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_records(cc * layers), layers, cc},
                     s.deflate, -9999.0});
         nc.put_att(name, "long_name",
                    (f == 0 && s.truth_name != "truth" ? std::string("unperturbed control run") : std::string(kFieldLongNames[f])) +
@@ -122,7 +162,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   for (const auto& d : s.diagnostics)
     for (const std::string& who : {s.truth_name, std::string("ensemble_mean")}) {
       const std::string name = who + "_" + d;
-      nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_t, ncell}, s.deflate, -9999.0});
+      nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_records(cc), cc}, s.deflate, -9999.0});
       nc.put_att(name, "units", "m");
       nc.put_att(name, "long_name", d == "water_balance_error"
                                         ? "largest absolute water-balance error of one step since the previous record"
@@ -138,21 +178,26 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
     }
   }
   nc.end_def();
-  if (!s.sources.empty()) nc.put_strings("source_name", s.sources);
-  put_cell_coordinates(nc, s.grid);
-  return std::unique_ptr<TwinOutput>(new TwinOutput(std::move(nc), s));
+  auto out = std::unique_ptr<TwinOutput>(new TwinOutput(std::move(nc), s));
+  if (!s.sources.empty()) out->nc_.put_strings("source_name", s.sources);
+  out->nc_.put("layer", chosen.data(), {0}, {out->root_ ? layers : 0});
+  put_cell_coordinates(out->nc_, s.grid, out->cell_begin_, out->cell_count_);
+  return out;
 }
 
 std::unique_ptr<TwinOutput> TwinOutput::reopen(const Spec& s) {
-  return std::unique_ptr<TwinOutput>(new TwinOutput(io::NcFile::reopen_partial(s.path), s));
+  return std::unique_ptr<TwinOutput>(new TwinOutput(io::NcFile::reopen_partial(s.path, s.comm), s));
 }
 
+// Every rank takes part in every write (collective access); the scalars are
+// the root's, the fields each rank's own cells.
 void TwinOutput::write(long long index, const Record& r) {
   const auto t = static_cast<std::size_t>(index);
+  const std::size_t one = root_ ? 1 : 0;
   const double tv = CfTimeUnits{1.0, start_}.from_time(r.time);
-  nc_.put("time", &tv, {t}, {1});
+  nc_.put("time", &tv, {t}, {one});
   for (const auto& f : cycle_fields())
-    if (!f.layered || layered_) nc_.put(f.name, &(r.scores.*f.at), {t}, {1});
+    if (!f.layered || layered_) nc_.put(f.name, &(r.scores.*f.at), {t}, {one});
   if (n_sources_ > 0 && r.sources.size() == n_sources_) {
     std::vector<double> row(n_sources_);
     for (const auto& sc : source_scores()) {
@@ -160,29 +205,32 @@ void TwinOutput::write(long long index, const Record& r) {
         const double v = sc.of(r.sources[j]);
         row[j] = std::isfinite(v) ? v : -9999.0;
       }
-      nc_.put(sc.name, row.data(), {t, 0}, {1, n_sources_});
+      nc_.put(sc.name, row.data(), {t, 0}, {one, n_sources_});
     }
   }
   const auto ncell = static_cast<std::size_t>(layout_.n_cells());
+  const std::size_t c0 = cell_count_ ? cell_begin_ : 0, nc = cell_count_;
   if (r.diag_truth.size() > 0)
     for (std::size_t k = 0; k < diagnostics_.size(); ++k) {
-      const auto off = static_cast<Eigen::Index>(k * ncell);
-      nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + off, {t, 0}, {1, ncell});
-      nc_.put("ensemble_mean_" + diagnostics_[k], r.diag_mean.data() + off, {t, 0}, {1, ncell});
+      nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + k * ncell + c0, {t, c0}, {1, nc});
+      nc_.put("ensemble_mean_" + diagnostics_[k], r.diag_mean.data() + k * nc, {t, c0}, {1, nc});
     }
-  if (!fields_ || r.truth.size() == 0) return;
-  const Eigen::VectorXd* arrays[] = {&r.truth, &r.f_mean, &r.f_spread, &r.a_mean, &r.a_spread};
+  if (!fields_ || r.truth == nullptr) return;
+  const Eigen::VectorXd* arrays[] = {r.truth, r.f_mean, r.f_spread, r.a_mean, r.a_spread};
+  const auto per_cell = static_cast<std::size_t>(layout_.rows_per_cell());
+  const std::size_t nl_out = layers_.size();
+  std::size_t first_row = 0;  // of variable v within a cell's rows
   for (int v = 0; v < layout_.n_variables(); ++v) {
     const int nl = layout_.n_layers(v);
-    buf_.assign(static_cast<std::size_t>(max_layers_) * ncell, -9999.0);
-    for (int f = 0; f < 5; ++f) {
+    buf_.assign(nl_out * nc, -9999.0);
+    for (const int f : kinds_) {
       const Eigen::VectorXd& a = *arrays[f];
-      for (int l = 0; l < nl; ++l)
-        for (std::size_t c = 0; c < ncell; ++c)
-          buf_[static_cast<std::size_t>(l) * ncell + c] = a[layout_.index(v, l, static_cast<int>(c))];
-      nc_.put(field_name(f, truth_name_, layout_.variable(v)), buf_.data(), {t, 0, 0},
-              {1, static_cast<std::size_t>(max_layers_), ncell});
+      for (std::size_t k = 0; k < nl_out; ++k)
+        for (std::size_t c = 0; c < nc && layers_[k] < nl; ++c)
+          buf_[k * nc + c] = a[static_cast<Eigen::Index>(c * per_cell + first_row + static_cast<std::size_t>(layers_[k]))];
+      nc_.put(field_name(f, truth_name_, layout_.variable(v)), buf_.data(), {t, 0, c0}, {1, nl_out, nc});
     }
+    first_row += static_cast<std::size_t>(nl);
   }
 }
 
@@ -212,7 +260,7 @@ void write_maps(const std::string& path, const Grid& grid, const StateLayout& L,
       nc.put_att(name, "coordinates", coords);
     }
   nc.end_def();
-  put_cell_coordinates(nc, grid);
+  put_cell_coordinates(nc, grid, 0, ncell);
   std::vector<double> buf(static_cast<std::size_t>(layers) * ncell);
   for (int v = 0; v < L.n_variables(); ++v)
     for (const bool inc : {false, true}) {

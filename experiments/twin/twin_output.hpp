@@ -1,7 +1,9 @@
 #pragma once
 // The twin experiment's CF NetCDF output: truth, forecast and analysis mean
 // and spread per cycle, and the scalar scores. Grows as a .partial file that
-// survives a crash; renamed when the run completes.
+// survives a crash; renamed when the run completes. With a communicator every
+// rank writes the fields of its own cells into the one file (parallel
+// NetCDF-4, chunked along time and cells); nothing is gathered.
 #include <Eigen/Core>
 #include <memory>
 #include <string>
@@ -28,13 +30,20 @@ class TwinOutput {
     std::vector<std::string> diagnostics = {};  // per-cell model diagnostics (fluxes)
     std::vector<std::string> sources = {};      // observation sources: per-cycle statistics on a `source` axis
     bool layered = false;                       // the model has layers: surface and root-zone scores too
+    MPI_Comm comm = MPI_COMM_NULL;              // its ranks write together; null: this process alone
+    int cell_begin = 0, cell_count = -1;        // the cells this rank writes (-1: every cell)
+    std::vector<int> kinds = {0, 1, 2, 3, 4};   // which fields (state_field_names() order)
+    std::vector<int> layers = {};               // which layers, top = 0 (empty: every one)
   };
   // One cycle: the scores of cycle_fields() and each source's source_scores().
   struct Record {
     Time time;
     CycleScores scores;
-    Eigen::VectorXd truth, f_mean, f_spread, a_mean, a_spread;  // whole state; empty when fields are off
-    Eigen::VectorXd diag_truth, diag_mean;  // diagnostics x cells, name-major; empty when the model has none
+    // This rank's cells, every row of a cell together (StateLayout::cell_major_order), not copied: they must
+    // live until write(); null when fields are off.
+    const Eigen::VectorXd *truth = nullptr, *f_mean = nullptr, *f_spread = nullptr, *a_mean = nullptr, *a_spread = nullptr;
+    // Diagnostics, name-major: the nature run's of every cell, the ensemble mean's of this rank's cells; empty without.
+    Eigen::VectorXd diag_truth, diag_mean;
     std::vector<SourceSums> sources;        // one per source; empty without sources
   };
 
@@ -54,7 +63,9 @@ class TwinOutput {
   std::string truth_name_;
   std::vector<std::string> diagnostics_;
   std::size_t n_sources_ = 0;
-  int max_layers_ = 1;
+  std::size_t cell_begin_ = 0, cell_count_ = 0;
+  std::vector<int> kinds_, layers_;
+  bool root_ = true;
   std::vector<double> buf_;
 };
 

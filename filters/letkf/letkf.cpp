@@ -1,6 +1,7 @@
 #include "filters/letkf/letkf.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <unordered_map>
 
@@ -9,6 +10,61 @@
 #include "filters/common/transform_kernel.hpp"
 
 namespace landda::filters {
+
+namespace {
+
+// The coarse nodes (every `stride` cells of a structured grid) whose weights
+// cell c interpolates bilinearly, and where c lies between them (Yang et al. 2009).
+struct Quad {
+  int i0, j0, i1, j1;
+  double fx, fy;
+  std::array<int, 4> nodes(int nx) const { return {i0 + j0 * nx, i1 + j0 * nx, i0 + j1 * nx, i1 + j1 * nx}; }
+};
+Quad quad_of(int c, int nx, int ny, int stride) {
+  const int i = c % nx, j = c / nx;
+  Quad q;
+  q.i0 = i / stride * stride;
+  q.j0 = j / stride * stride;
+  q.i1 = std::min(q.i0 + stride, nx - 1);
+  q.j1 = std::min(q.j0 + stride, ny - 1);
+  q.fx = q.i1 > q.i0 ? static_cast<double>(i - q.i0) / (q.i1 - q.i0) : 0.0;
+  q.fy = q.j1 > q.j0 ? static_cast<double>(j - q.j0) / (q.j1 - q.j0) : 0.0;
+  return q;
+}
+
+}  // namespace
+
+int Letkf::stride_for(const Grid& g) const {
+  const bool structured = g.kind() == Grid::Kind::lonlat || g.kind() == Grid::Kind::cartesian;
+  return structured ? p_.localization.weight_stride : 1;
+}
+
+// The observations analyse() finds near the cells it solves for `rows`: the
+// rows' own cells, or with a weight stride the nodes they interpolate from.
+std::vector<Index> Letkf::observations_near(const Grid& grid, const StateLayout& layout, std::span<const Index> rows,
+                                            const ObsBatch& obs) const {
+  const int stride = stride_for(grid), nx = std::max(1, grid.nx()), ny = std::max(1, grid.ny());
+  std::vector<char> solved(static_cast<std::size_t>(layout.n_cells()), 0), near(static_cast<std::size_t>(obs.size()), 0);
+  for (const Index row : rows) {
+    const int c = layout.cell_of(row);
+    if (stride > 1)
+      for (const int n : quad_of(c, nx, ny, stride).nodes(nx)) solved[static_cast<std::size_t>(n)] = 1;
+    else
+      solved[static_cast<std::size_t>(c)] = 1;
+  }
+  const ObsIndex index(grid, obs, p_.localization.radius);
+  std::vector<int> idx;
+  std::vector<double> dist;
+  for (std::size_t c = 0; c < solved.size(); ++c) {
+    if (!solved[c]) continue;
+    index.query(grid.x(static_cast<int>(c)), grid.y(static_cast<int>(c)), idx, dist);
+    for (const int o : idx) near[static_cast<std::size_t>(o)] = 1;
+  }
+  std::vector<Index> out;
+  for (std::size_t o = 0; o < near.size(); ++o)
+    if (near[o]) out.push_back(static_cast<Index>(o));
+  return out;
+}
 
 void Letkf::Params::visit(config::Visitor& v) {
   common.visit(v);
@@ -65,8 +121,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     double factor = 1.0;
     bool analysed = false;
   };
-  const bool structured = in.grid.kind() == Grid::Kind::lonlat || in.grid.kind() == Grid::Kind::cartesian;
-  const int stride = structured ? p_.localization.weight_stride : 1;
+  const int stride = stride_for(in.grid);
   const int nx = std::max(1, in.grid.nx()), ny = std::max(1, in.grid.ny());
   std::unordered_map<int, Node> nodes;
   const auto node = [&](int c) -> const Node& {
@@ -108,18 +163,13 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     double factor = 1.0;
     if (stride > 1) {
       // Weights interpolated bilinearly from the coarse nodes around the cell (Yang et al. 2009).
-      const int i = c % nx, j = c / nx;
-      const int i0 = i / stride * stride, j0 = j / stride * stride;
-      const int i1 = std::min(i0 + stride, nx - 1), j1 = std::min(j0 + stride, ny - 1);
-      const double fx = i1 > i0 ? static_cast<double>(i - i0) / (i1 - i0) : 0.0;
-      const double fy = j1 > j0 ? static_cast<double>(j - j0) / (j1 - j0) : 0.0;
-      if (i0 != quad_i0 || j0 != quad_j0) {
-        quad[0] = &node(i0 + j0 * nx);
-        quad[1] = &node(i1 + j0 * nx);
-        quad[2] = &node(i0 + j1 * nx);
-        quad[3] = &node(i1 + j1 * nx);
-        quad_i0 = i0;
-        quad_j0 = j0;
+      const Quad q = quad_of(c, nx, ny, stride);
+      const double fx = q.fx, fy = q.fy;
+      if (q.i0 != quad_i0 || q.j0 != quad_j0) {
+        const auto n = q.nodes(nx);
+        for (int k = 0; k < 4; ++k) quad[k] = &node(n[static_cast<std::size_t>(k)]);
+        quad_i0 = q.i0;
+        quad_j0 = q.j0;
       }
       const Node &w00 = *quad[0], &w10 = *quad[1], &w01 = *quad[2], &w11 = *quad[3];
       if (!(w00.analysed || w10.analysed || w01.analysed || w11.analysed)) continue;

@@ -21,8 +21,12 @@ class Letkf final : public Filter {
   explicit Letkf(const Params& p) : p_(p), solver_(p.common.members) {}
   int members() const override { return p_.common.members; }
   AnalysisStats analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& in) override;
+  bool local() const override { return true; }
+  std::vector<Index> observations_near(const Grid& grid, const StateLayout& layout, std::span<const Index> rows,
+                                       const ObsBatch& obs) const override;
 
  private:
+  int stride_for(const Grid& g) const;  // cells between the nodes whose weights are computed
   Params p_;
   EtkfSolver solver_;
 };

@@ -46,6 +46,18 @@ class Filter {
   virtual bool assimilates() const { return true; }
   // Updates X (local rows x members) in place.
   virtual AnalysisStats analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput& in) = 0;
+  // True when observations_near() keeps only a neighbourhood (a local filter).
+  virtual bool local() const { return false; }
+  // The observations (indices into obs, ascending) that can change any of
+  // `rows`: a rank gathers the ensemble's H(X) for those only. analyse() of
+  // `rows` with only those gives the same result as with all. Every one,
+  // unless the filter is local.
+  virtual std::vector<Index> observations_near(const Grid& /*grid*/, const StateLayout& /*layout*/,
+                                               std::span<const Index> /*rows*/, const ObsBatch& obs) const {
+    std::vector<Index> all(static_cast<std::size_t>(obs.size()));
+    for (Index o = 0; o < obs.size(); ++o) all[static_cast<std::size_t>(o)] = o;
+    return all;
+  }
 };
 
 }  // namespace landda

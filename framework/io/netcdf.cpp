@@ -2,10 +2,12 @@
 
 #include <hdf5.h>
 #include <netcdf.h>
+#include <netcdf_par.h>
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <exception>
 #include <filesystem>
 #include <numeric>
 
@@ -64,31 +66,49 @@ NcFile NcFile::open(const std::string& path) {
   return f;
 }
 
-NcFile NcFile::create_partial(const std::string& path) {
+bool NcFile::root() const {
+  int rank = 0;
+  if (comm_ != MPI_COMM_NULL) MPI_Comm_rank(comm_, &rank);
+  return rank == 0;
+}
+
+void NcFile::barrier() const {
+  if (comm_ != MPI_COMM_NULL) MPI_Barrier(comm_);
+}
+
+NcFile NcFile::create_partial(const std::string& path, MPI_Comm comm) {
   NcFile f;
   f.path_ = path;
   f.partial_ = path + ".partial";
-  f.check(nc_create(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, &f.ncid_), "cannot create " + f.partial_);
+  f.comm_ = comm;
+  const int status = comm == MPI_COMM_NULL
+                         ? nc_create(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, &f.ncid_)
+                         : nc_create_par(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, comm, MPI_INFO_NULL, &f.ncid_);
+  f.check(status, "cannot create " + f.partial_);
   return f;
 }
 
-NcFile NcFile::reopen_partial(const std::string& path) {
+NcFile NcFile::reopen_partial(const std::string& path, MPI_Comm comm) {
   NcFile f;
   f.path_ = path;
   f.partial_ = path + ".partial";
+  f.comm_ = comm;
   std::error_code ec;
   // Killed after the output was completed but before the run's last files were written:
   // the complete file is taken up again, and its records after the checkpoint written anew.
   const std::string kept = f.partial_ + ".checkpointed";
-  if (!std::filesystem::exists(f.partial_, ec) && std::filesystem::exists(path, ec)) {
+  if (f.root() && !std::filesystem::exists(f.partial_, ec) && std::filesystem::exists(path, ec)) {
     std::filesystem::rename(path, f.partial_, ec);
-  } else if (std::filesystem::exists(kept, ec)) {
+  } else if (f.root() && std::filesystem::exists(kept, ec)) {
     // The copy kept at the last checkpoint, whole, instead of a partial file a kill may have left damaged.
     AtomicPath restored(f.partial_);
     std::filesystem::copy_file(kept, restored.temp(), std::filesystem::copy_options::overwrite_existing, ec);
     if (!ec) restored.commit();
   }
-  const int status = nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_);
+  f.barrier();
+  const int status = comm == MPI_COMM_NULL ? nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_)
+                                           : nc_open_par(f.partial_.c_str(), NC_WRITE, comm, MPI_INFO_NULL, &f.ncid_);
+  if (status == NC_NOERR) f.collective_access();
   if (status != NC_NOERR)
     throw IoError(cat(f.partial_, ": cannot reopen the partial output of the interrupted run (", nc_strerror(status),
                       "); run again without --restart"));
@@ -97,25 +117,47 @@ NcFile NcFile::reopen_partial(const std::string& path) {
 
 void NcFile::sync() { check(nc_sync(ncid_), "sync"); }
 
+// Collective access is required for compressed variables and for growing the
+// unlimited dimension, and lets MPI-IO merge the ranks' writes.
+void NcFile::collective_access() {
+  if (comm_ == MPI_COMM_NULL) return;
+  int n = 0;
+  check(nc_inq_nvars(ncid_, &n), "listing variables");
+  for (int id = 0; id < n; ++id) check(nc_var_par_access(ncid_, id, NC_COLLECTIVE), "collective access");
+}
+
 void NcFile::snapshot() {
   sync();
   if (partial_.empty()) return;
-  AtomicPath copy(partial_ + ".checkpointed");
-  std::error_code ec;
-  std::filesystem::copy_file(partial_, copy.temp(), std::filesystem::copy_options::overwrite_existing, ec);
-  if (ec) throw IoError(cat(partial_, ": cannot keep a copy for restarts: ", ec.message()));
-  copy.commit();
+  std::string failed;
+  if (root()) {  // the ranks wait: none writes to the file while it is copied
+    AtomicPath copy(partial_ + ".checkpointed");
+    std::error_code ec;
+    std::filesystem::copy_file(partial_, copy.temp(), std::filesystem::copy_options::overwrite_existing, ec);
+    if (ec) failed = ec.message();
+    else copy.commit();
+  }
+  barrier();
+  if (!failed.empty()) throw IoError(cat(partial_, ": cannot keep a copy for restarts: ", failed));
 }
 
+// A parallel file is closed by every rank together: not while one rank
+// unwinds an error (the others are elsewhere and it would wait for ever; the
+// run is aborted and the partial file removed by the next run).
 void NcFile::close_quietly() noexcept {
-  if (ncid_ >= 0) nc_close(ncid_);
+  if (ncid_ >= 0 && !(comm_ != MPI_COMM_NULL && std::uncaught_exceptions() > 0)) nc_close(ncid_);
   ncid_ = -1;
 }
 
 NcFile::~NcFile() { close_quietly(); }
 
 NcFile::NcFile(NcFile&& o) noexcept
-    : ncid_(o.ncid_), input_(o.input_), path_(std::move(o.path_)), atomic_(std::move(o.atomic_)), partial_(std::move(o.partial_)) {
+    : ncid_(o.ncid_),
+      input_(o.input_),
+      path_(std::move(o.path_)),
+      atomic_(std::move(o.atomic_)),
+      partial_(std::move(o.partial_)),
+      comm_(o.comm_) {
   o.ncid_ = -1;
 }
 
@@ -127,6 +169,7 @@ NcFile& NcFile::operator=(NcFile&& o) noexcept {
     path_ = std::move(o.path_);
     atomic_ = std::move(o.atomic_);
     partial_ = std::move(o.partial_);
+    comm_ = o.comm_;
     o.ncid_ = -1;
   }
   return *this;
@@ -228,7 +271,10 @@ void NcFile::set_cache(const std::string& var, std::size_t bytes) {
   check(nc_set_var_chunk_cache(gid, id, bytes, 61, 0.75f), "setting the chunk cache of " + var);
 }
 
-void NcFile::end_def() { check(nc_enddef(ncid_), "leaving define mode"); }
+void NcFile::end_def() {
+  check(nc_enddef(ncid_), "leaving define mode");
+  collective_access();
+}
 
 namespace {
 // start/count default to the whole variable.
@@ -297,12 +343,14 @@ void NcFile::commit() {
     check(status, "closing");
   }
   if (atomic_) atomic_->commit();
-  if (!partial_.empty() && std::rename(partial_.c_str(), path_.c_str()) != 0)
-    throw IoError(cat(path_, ": cannot move the finished output into place"));
-  if (!partial_.empty()) {
+  bool moved = true;
+  if (!partial_.empty() && root()) {  // every rank has closed the file
+    moved = std::rename(partial_.c_str(), path_.c_str()) == 0;
     std::error_code ec;
-    std::filesystem::remove(partial_ + ".checkpointed", ec);
+    if (moved) std::filesystem::remove(partial_ + ".checkpointed", ec);
   }
+  barrier();
+  if (!moved) throw IoError(cat(path_, ": cannot move the finished output into place"));
   partial_.clear();
 }
 

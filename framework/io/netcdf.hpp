@@ -2,6 +2,13 @@
 // A small RAII layer over NetCDF-C for CF files. The header hides netcdf.h so
 // that callers stay free of it. Files being written live under a temporary
 // name until commit(); a file that is not committed is removed.
+//
+// A partial output may be opened by every rank of a communicator (parallel
+// NetCDF-4 over MPI-IO): every call on it is then collective, each rank
+// writing its own part of a variable (count 0 where it has none) with
+// collective access, so that no rank gathers the whole field.
+#include <mpi.h>
+
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -41,8 +48,9 @@ class NcFile {
   static NcFile open(const std::string& path);  // read-only; throws IoError naming the file
   // A file that grows over a long run and must survive a crash: written as
   // `path.partial` (synced at checkpoints), renamed to `path` by commit().
-  static NcFile create_partial(const std::string& path);
-  static NcFile reopen_partial(const std::string& path);  // continues a partial file after a restart
+  // With a communicator other than MPI_COMM_NULL: opened by every rank of it.
+  static NcFile create_partial(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);
+  static NcFile reopen_partial(const std::string& path, MPI_Comm comm = MPI_COMM_NULL);  // continues it after a restart
   ~NcFile();
   NcFile(NcFile&&) noexcept;
   NcFile& operator=(NcFile&&) noexcept;
@@ -121,6 +129,10 @@ class NcFile {
   std::string path_;
   std::unique_ptr<AtomicPath> atomic_;
   std::string partial_;  // set for files made by create_partial/reopen_partial
+  MPI_Comm comm_ = MPI_COMM_NULL;  // a file shared by the ranks of comm_ (parallel I/O)
+  bool root() const;
+  void barrier() const;
+  void collective_access();  // every variable written by all ranks together (parallel files)
 };
 
 }  // namespace landda::io

@@ -1,5 +1,7 @@
 #include "parallel/distribution.hpp"
 
+#include <algorithm>
+#include <cstdint>
 #include <numeric>
 
 #include "core/error.hpp"
@@ -36,7 +38,8 @@ Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::
       per_task_(ranks_per_task),
       n_state_(n_state),
       n_members_(n_members),
-      order_(std::move(order)) {
+      order_(std::move(order)),
+      group_(group) {
   if (per_task_ < 1 || size_ % per_task_ != 0)
     throw ParallelError(cat("Distribution: ranks_per_task = ", per_task_, " must divide the number of ranks (", size_, ")"));
   if (order_.empty()) {
@@ -121,6 +124,29 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
   return total;
 }
 
+Eigen::VectorXd Distribution::member_sum_my_cells(const Eigen::MatrixXd& mine, int per_cell) const {
+  const Index n_cells = n_state_ / group_;
+  if (mine.rows() != per_cell * n_cells) throw ParallelError("Distribution::member_sum_my_cells: per_cell rows of every cell expected");
+  Eigen::VectorXd local = Eigen::VectorXd::Zero(mine.rows());
+  if (contributes(rank_))
+    for (Index j = 0; j < mine.cols(); ++j) local += mine.col(j);
+  // Packed by destination: each rank's cells, name after name.
+  std::vector<double> packed(static_cast<std::size_t>(local.size()));
+  std::vector<int> counts(size_);
+  std::size_t at = 0;
+  for (int s = 0; s < size_; ++s) {
+    const Index c0 = row_start_[s] / group_, c1 = row_start_[s + 1] / group_;
+    counts[s] = to_int(per_cell * (c1 - c0));
+    for (int k = 0; k < per_cell; ++k)
+      for (Index c = c0; c < c1; ++c) packed[at++] = local[k * n_cells + c];
+  }
+  Eigen::VectorXd out(per_cell * my_cell_count());
+  check_mpi(MPI_Reduce_scatter(packed.data(), out.data(), counts.data(), MPI_DOUBLE, MPI_SUM, comm_->get()),
+            "MPI_Reduce_scatter (sum over members of this rank's cells)");
+  if (size_ > 1) received_ += static_cast<std::uint64_t>(out.size()) * sizeof(double) * static_cast<std::uint64_t>(size_ - 1);
+  return out;
+}
+
 Eigen::MatrixXd Distribution::allgather(const Eigen::MatrixXd& by_member) const {
   if (by_member.rows() != n_state_) throw ParallelError("Distribution::allgather: wrong number of rows");
   return allgather_columns(by_member);
@@ -138,6 +164,54 @@ Eigen::MatrixXd Distribution::allgather_columns(const Eigen::MatrixXd& mine) con
             "MPI_Allgatherv (member columns)");
   count(counts, sizeof(double));
   return full;
+}
+
+// Every rank's list first (a few integers per observation), then one
+// neighbour pair a round (rank + k sends, rank - k receives): a rank holds one
+// destination's rows in flight, and a block from rank s lands in place as
+// the columns of its members.
+Eigen::MatrixXd Distribution::gather_member_rows(const Eigen::MatrixXd& mine, const std::vector<Index>& wanted) const {
+  if (mine.cols() != my_member_count()) throw ParallelError("Distribution::gather_member_rows: one column per local member expected");
+  const std::vector<int> sizes = [&] {
+    std::vector<int> n(size_);
+    const int w = to_int(static_cast<Index>(wanted.size()));
+    check_mpi(MPI_Allgather(&w, 1, MPI_INT, n.data(), 1, MPI_INT, comm_->get()), "MPI_Allgather (wanted rows)");
+    return n;
+  }();
+  const auto starts = displacements(sizes);
+  std::vector<std::int64_t> lists(static_cast<std::size_t>(starts.back() + sizes.back()));
+  const std::vector<std::int64_t> own(wanted.begin(), wanted.end());
+  check_mpi(MPI_Allgatherv(own.data(), sizes[static_cast<std::size_t>(rank_)], MPI_INT64_T, lists.data(), sizes.data(),
+                           starts.data(), MPI_INT64_T, comm_->get()),
+            "MPI_Allgatherv (wanted rows)");
+  count(sizes, sizeof(std::int64_t));
+  const Index nw = static_cast<Index>(wanted.size());
+  Eigen::MatrixXd out(nw, n_members_);
+  std::vector<double> sendbuf;
+  for (int k = 0; k < size_; ++k) {
+    const int d = (rank_ + k) % size_, s = (rank_ - k + size_) % size_;
+    const auto dd = static_cast<std::size_t>(d);
+    const bool sends = contributes(rank_), receives = contributes(s);
+    sendbuf.resize(sends ? static_cast<std::size_t>(sizes[dd]) * static_cast<std::size_t>(mine.cols()) : 0);
+    std::size_t at = 0;
+    for (Index j = 0; sends && j < mine.cols(); ++j)
+      for (int r = 0; r < sizes[dd]; ++r) {
+        const std::int64_t row = lists[static_cast<std::size_t>(starts[dd] + r)];
+        if (row < 0 || row >= mine.rows()) throw ParallelError("Distribution::gather_member_rows: a wanted row is out of range");
+        sendbuf[at++] = mine(row, j);
+      }
+    const int rcount = receives ? to_int(nw * member_count(s)) : 0;
+    double* into = out.data() + nw * (receives ? member_begin(s) : 0);
+    if (d == rank_) {
+      std::copy(sendbuf.begin(), sendbuf.end(), into);
+      continue;
+    }
+    check_mpi(MPI_Sendrecv(sendbuf.data(), to_int(static_cast<Index>(sendbuf.size())), MPI_DOUBLE, d, 0, into, rcount,
+                           MPI_DOUBLE, s, 0, comm_->get(), MPI_STATUS_IGNORE),
+              "MPI_Sendrecv (wanted rows)");
+    received_ += static_cast<std::uint64_t>(rcount) * sizeof(double);
+  }
+  return out;
 }
 
 std::vector<std::uint64_t> Distribution::allgather_words(const std::vector<std::uint64_t>& mine, int per_member) const {

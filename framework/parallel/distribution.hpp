@@ -39,6 +39,8 @@ class Distribution {
   int my_member_count() const { return member_count(rank_); }
   // Whether this rank is the one of its model task that speaks for its members (the others hold copies).
   bool writes_members() const { return contributes(rank_); }
+  // Whether this rank belongs to the model task that holds member 0.
+  bool in_first_task() const { return rank_ / per_task_ == 0; }
   Index my_row_count() const { return row_count(rank_); }
   // The state index of each of this rank's rows, in order.
   std::span<const Index> my_rows() const {
@@ -56,10 +58,22 @@ class Distribution {
   Eigen::MatrixXd allgather_rows(const Eigen::MatrixXd& by_row) const;
   // Columns held per member on each rank (any number of rows, e.g. H(X)) joined on every rank.
   Eigen::MatrixXd allgather_columns(const Eigen::MatrixXd& mine) const;
+  // Rows of columns held per member (e.g. H(X) of a window's observations):
+  // each rank names the rows it wants and gets them for every member (wanted
+  // x n_members), moved only between the ranks that hold and want them.
+  Eigen::MatrixXd gather_member_rows(const Eigen::MatrixXd& mine, const std::vector<Index>& wanted) const;
   // Per-member words (e.g. random-stream states, `per_member` words each) joined on every rank.
   std::vector<std::uint64_t> allgather_words(const std::vector<std::uint64_t>& mine, int per_member) const;
   // The sum over every member of columns held per member (e.g. diagnostics), on every rank, without gathering them.
   Eigen::VectorXd member_sum(const Eigen::MatrixXd& mine) const;
+  // The same sum of per-cell values (`per_cell` rows of every cell, name-major:
+  // row k n_cells + c), only of this rank's analysis cells (k my_cells + c - first):
+  // each rank receives its own part (a reduce-scatter), never the whole grid.
+  Eigen::VectorXd member_sum_my_cells(const Eigen::MatrixXd& mine, int per_cell) const;
+  // This rank's analysis cells [my_cell_begin(), + my_cell_count()) (rows split in whole cells, in the
+  // cell-major order of StateLayout::cell_major_order).
+  Index my_cell_begin() const { return row_start_[rank_] / group_; }
+  Index my_cell_count() const { return my_row_count() / group_; }
   // Row blocks of a vector joined on every rank.
   Eigen::VectorXd allgather_vector(const Eigen::VectorXd& my_rows) const;
   // Bytes this rank has received from other ranks in the calls above (exchanges, gathers, sums).
@@ -79,6 +93,7 @@ class Distribution {
   std::vector<int> member_start_;
   std::vector<Index> row_start_;  // positions in order_
   std::vector<Index> order_;
+  Index group_ = 1;  // rows per cell (the rows are split in whole groups)
   mutable std::uint64_t received_ = 0;
   void count(const std::vector<int>& counts, std::size_t item) const;  // adds what came from other ranks
 };

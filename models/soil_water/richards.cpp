@@ -28,9 +28,20 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
   return g;
 }
 
+// Only the arrays the retention uses hold values: the others stay empty
+// (a continental grid would otherwise carry five unused arrays a layer).
 void SoilArrays::resize(int layers, Index columns) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap})
-    v->assign(static_cast<std::size_t>(layers), ArrayXd::Zero(columns));
+  const bool ch = retention == Retention::clapp_hornberger;
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap}) {
+    const bool used = (v != &b && v != &psi_s && v != &alpha && v != &n && v != &l && v != &vg_h_cap && v != &vg_kr_cap) ||
+                      (ch ? (v == &b || v == &psi_s) : (v != &b && v != &psi_s));
+    v->assign(static_cast<std::size_t>(layers), used ? ArrayXd::Zero(columns) : ArrayXd());
+  }
+}
+
+// Column c of array a of layer L, or nothing when the retention does not use a.
+static double* element(std::vector<ArrayXd>& a, std::size_t L, Index c) {
+  return a[L].size() > 0 ? &a[L][c] : nullptr;
 }
 
 void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
@@ -38,11 +49,8 @@ void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
   theta_s[L][c] = p.theta_s;
   theta_r[L][c] = p.theta_r;
   k_s[L][c] = p.k_s;
-  b[L][c] = p.b;
-  psi_s[L][c] = p.psi_s;
-  alpha[L][c] = p.alpha;
-  n[L][c] = p.n;
-  l[L][c] = p.l;
+  for (auto [a, v] : {std::pair{&b, p.b}, {&psi_s, p.psi_s}, {&alpha, p.alpha}, {&n, p.n}, {&l, p.l}})
+    if (double* e = element(*a, L, c)) *e = v;
   inv_range[L][c] = 1.0 / (p.theta_s - p.theta_r);
   theta_dry[L][c] = p.theta_r + se_min[L][c] * (p.theta_s - p.theta_r);
 }
@@ -80,7 +88,7 @@ void SoilArrays::copy_limits(const SoilArrays& from, Index c0, Index nb) {
   for (std::size_t li = 0; li < theta_s.size(); ++li)
     for (auto [to, src] : {std::pair{&se_min, &from.se_min}, {&theta_dry, &from.theta_dry}, {&vg_h_cap, &from.vg_h_cap},
                            {&vg_kr_cap, &from.vg_kr_cap}})
-      (*to)[li] = (*src)[li].segment(c0, nb);
+      if ((*src)[li].size() > 0) (*to)[li] = (*src)[li].segment(c0, nb);
 }
 
 void SoilArrays::gather(const SoilArrays& from, const std::vector<Index>& columns) {
@@ -105,11 +113,8 @@ SoilHydraulics SoilArrays::at(int layer, Index c) const {
   p.theta_s = theta_s[L][c];
   p.theta_r = theta_r[L][c];
   p.k_s = k_s[L][c];
-  p.b = b[L][c];
-  p.psi_s = psi_s[L][c];
-  p.alpha = alpha[L][c];
-  p.n = n[L][c];
-  p.l = l[L][c];
+  for (auto [a, v] : {std::pair{&b, &p.b}, {&psi_s, &p.psi_s}, {&alpha, &p.alpha}, {&n, &p.n}, {&l, &p.l}})
+    if ((*a)[L].size() > 0) *v = (*a)[L][c];
   return p;
 }
 

@@ -118,10 +118,11 @@ SoilWater::SoilWater(const Params& p) : SoilWater(p, soil::Forcing{}) {}
 
 SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(std::move(forcing)) {
   layers_ = soil::LayerGrid::from_bottoms(p_.layer_bottoms);
-  // Before anything per cell is allocated: the grid, soil arrays and textures (about 300 bytes a layer and cell).
+  // Before anything per cell is allocated: the grid, soil arrays and the
+  // textures they are built from (about 160 bytes a layer and cell while building).
   const auto& g = p_.grid;
   const double cells = g.kind == "points" ? static_cast<double>(g.lon.size()) : static_cast<double>(g.nx) * g.ny;
-  check_fits(cells * (64.0 + 300.0 * static_cast<double>(layers_.size())),
+  check_fits(cells * (64.0 + 160.0 * static_cast<double>(layers_.size())),
              cat("model.grid: ", static_cast<long long>(cells), " cells of ", layers_.size(), " layers"));
   build_grid();
   layout_ = StateLayout(n_cells_, {"soil_moisture"}, {layers_.size()});
@@ -179,7 +180,7 @@ void SoilWater::build_soil() {
   soil_.retention = retention;
   soil_.resize(L, n_cells_);
   theta_wp_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
-  theta_fc_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
+  std::vector<ArrayXd> theta_fc(static_cast<std::size_t>(L), ArrayXd(n_cells_));  // only for the stress terms
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
     for (int c = 0; c < n_cells_; ++c) {
@@ -192,13 +193,13 @@ void SoilWater::build_soil() {
                              ", K_s ", h.k_s, ")"));
       soil_.set(l, c, h);
       theta_wp_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.wilting_head_m);
-      theta_fc_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
+      theta_fc[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
     }
   }
   soil_.update_limits();
   inv_stress_.resize(static_cast<std::size_t>(L));
-  for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li) inv_stress_[li] = 1.0 / (theta_fc_[li] - theta_wp_[li]);
-  inv_evap_ = 1.0 / (theta_fc_[0] - 0.5 * theta_wp_[0]);
+  for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li) inv_stress_[li] = 1.0 / (theta_fc[li] - theta_wp_[li]);
+  inv_evap_ = 1.0 / (theta_fc[0] - 0.5 * theta_wp_[0]);
   // Root fractions per layer (Jackson et al. 1996), normalised over the column.
   roots_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
   double top = 0.0, total = 0.0;
@@ -239,7 +240,7 @@ bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) cons
                                     : name == "saturated_conductivity" ? &soil_.k_s
                                     : name == "clapp_hornberger_b"     ? &soil_.b
                                                                        : nullptr;
-  if (!src) return false;
+  if (!src || (*src)[0].size() == 0) return false;  // a parameter of the other retention
   out.resize(layout_.size());
   for (int l = 0; l < layers_.size(); ++l)
     out.segment(static_cast<Index>(l) * n_cells_, n_cells_) = (*src)[static_cast<std::size_t>(l)].matrix();
@@ -367,24 +368,26 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     for (Eigen::ArrayXd* a : {&b.pet, &b.supply, &b.snow_free, &b.kmult})
       a->resize(nb);
   }
-  // The block's soil, copied once per block; this member's shape multipliers
-  // on b and n (and the limits they move) written over it.
-  soil::SoilArrays& s = block_soil_[{c0, nb}];
+  // The block's soil, copied into work arrays of the block's size (a copy of
+  // the grid's soil kept per block would double the model's largest item);
+  // this member's shape multipliers on b and n (and the limits they move)
+  // written over it.
+  soil::SoilArrays& s = b.soil;
   if (s.theta_s.empty()) {
     s.retention = soil_.retention;
     s.resize(L, nb);
-    for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
-      for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
-                              {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l},
-                              {&s.inv_range, &soil_.inv_range}})
-        (*to)[li] = (*from)[li].segment(c0, nb);
   }
+  for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
+    for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
+                            {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l},
+                            {&s.inv_range, &soil_.inv_range}})
+      if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(c0, nb);
   const auto shape = m.segment(n + c0, nb).array();
   b.kmult = m.segment(c0, nb).array();
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
-    s.b[li] = soil_.b[li].segment(c0, nb) * shape;
-    s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
+    if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(c0, nb) * shape;
+    if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
   // A perturbed shape moves the limits; otherwise they are the grid's.

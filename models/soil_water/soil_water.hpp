@@ -105,9 +105,10 @@ class SoilWater final : public Model {
   bool independent_cells() const override { return true; }
   int memory_per_cell() const override { return 3; }
   // The forcing file's records (every cell, every record) and the per-cell
-  // soil arrays (about 300 bytes a layer and cell), whatever the members.
+  // soil arrays (about 100 bytes a layer and cell: the retention's eight, wilting
+  // point, stress and roots), whatever the members.
   double resident_bytes(int /*members*/) const override {
-    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 300.0 * static_cast<double>(layers_.size()));
+    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 100.0 * static_cast<double>(layers_.size()));
   }
   // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
   Index cell_granule() const override { return p_.scheme == "linearized" && p_.solver == "native" ? 1 : kBlock; }
@@ -139,6 +140,7 @@ class SoilWater final : public Model {
     soil::MetStep met;
     Eigen::ArrayXd pet, supply, snow_free, kmult;
     soil::StepFluxes fx;
+    soil::SoilArrays soil;  // the block's soil with this member's multipliers
   };
   // diag: the member's diagnostics column (null: not kept).
   void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, RandomStream* rng,
@@ -154,7 +156,7 @@ class SoilWater final : public Model {
   int n_cells_ = 0;
   soil::LayerGrid layers_;
   soil::SoilArrays soil_;
-  std::vector<Eigen::ArrayXd> theta_wp_, theta_fc_, roots_;  // per layer, per cell
+  std::vector<Eigen::ArrayXd> theta_wp_, roots_;  // per layer, per cell
   std::vector<Eigen::ArrayXd> inv_stress_;  // 1 / (field capacity - wilting point), per layer
   Eigen::ArrayXd inv_evap_;                 // top layer: 1 / (field capacity - wilting point / 2)
   soil::Forcing forcing_;
@@ -165,7 +167,6 @@ class SoilWater final : public Model {
   Window window_;
   Eigen::MatrixXd unkept_memory_;  // the memory of members whose caller keeps none
   std::map<Index, Block> blocks_;  // work arrays, by block size
-  std::map<std::pair<Index, Index>, soil::SoilArrays> block_soil_;  // the grid's soil, by block (first cell, size)
   long long iterations_ = 0, steps_ = 0;
 };
 

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 
 #include "filter_fixture.hpp"
@@ -251,6 +252,20 @@ TEST_CASE("Conformance: every registered filter", "[filters]") {
         Eigen::MatrixXd joined(n, N);
         joined << top, rest;
         CHECK(joined == X);
+        // Each block with only the observations the filter says can change it (what a rank gathers H(X) for).
+        Eigen::MatrixXd near_joined(n, N);
+        for (const auto& rows : {rows0, rows1}) {
+          const std::vector<Eigen::Index> near = f->observations_near(pb.grid, pb.layout, rows, pb.obs);
+          CHECK(std::is_sorted(near.begin(), near.end()));
+          if (!f->local()) CHECK(near.size() == static_cast<std::size_t>(pb.obs.size()));
+          const ObsBatch part = pb.obs.rows(near);
+          Eigen::MatrixXd HXp(static_cast<Eigen::Index>(near.size()), N);
+          for (std::size_t k = 0; k < near.size(); ++k) HXp.row(static_cast<Eigen::Index>(k)) = HX.row(near[k]);
+          Eigen::MatrixXd block = X0.middleRows(rows.front(), static_cast<Eigen::Index>(rows.size()));
+          f->analyse(block, AnalysisInput{pb.grid, pb.layout, rows, part, HXp, &pb.rng});
+          near_joined.middleRows(rows.front(), static_cast<Eigen::Index>(rows.size())) = block;
+        }
+        CHECK(near_joined == X);
       }
     }
   }
@@ -295,6 +310,25 @@ TEST_CASE("LETKF weights interpolated from a coarser grid (Yang et al. 2009)", "
   INFO("largest difference " << worst << ", largest update " << update);
   CHECK(worst > 0.0);
   CHECK(worst < 0.1 * update);
+  // A block of rows analysed with only the observations near the nodes it
+  // interpolates from (some outside the block) gives the same rows bit for bit.
+  const auto block = index_range(13, 13);  // the second row of cells: halfway between nodes on rows 0 and 2
+  const std::vector<Eigen::Index> near = coarse->observations_near(grid, layout, block, obs);
+  CHECK(near.size() < static_cast<std::size_t>(n));
+  const ObsBatch part = obs.rows(near);
+  Eigen::MatrixXd HXp(static_cast<Eigen::Index>(near.size()), N);
+  for (std::size_t k = 0; k < near.size(); ++k) HXp.row(static_cast<Eigen::Index>(k)) = HX.row(near[k]);
+  Eigen::MatrixXd C = X0.middleRows(13, 13);
+  coarse->analyse(C, AnalysisInput{grid, layout, block, part, HXp, &rng});
+  CHECK(C == B.middleRows(13, 13));
+  // Too few observations (those near the block's own cells only) would not.
+  const std::vector<Eigen::Index> own = every->observations_near(grid, layout, block, obs);
+  CHECK(own.size() < near.size());
+  Eigen::MatrixXd HXo(static_cast<Eigen::Index>(own.size()), N);
+  for (std::size_t k = 0; k < own.size(); ++k) HXo.row(static_cast<Eigen::Index>(k)) = HX.row(own[k]);
+  Eigen::MatrixXd D = X0.middleRows(13, 13);
+  coarse->analyse(D, AnalysisInput{grid, layout, block, obs.rows(own), HXo, &rng});
+  CHECK(D != B.middleRows(13, 13));
 }
 
 TEST_CASE("Several observation sources in one analysis, each with its own errors", "[filters]") {

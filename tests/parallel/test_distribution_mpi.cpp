@@ -15,17 +15,17 @@ bool same_bits(const Eigen::MatrixXd& a, const Eigen::MatrixXd& b) {
   return a.rows() == b.rows() && a.cols() == b.cols() &&
          std::memcmp(a.data(), b.data(), sizeof(double) * static_cast<std::size_t>(a.size())) == 0;
 }
+// The rows of M listed in r.
+Eigen::MatrixXd pick(const Eigen::MatrixXd& M, std::span<const Eigen::Index> r) {
+  Eigen::MatrixXd out(static_cast<Eigen::Index>(r.size()), M.cols());
+  for (std::size_t k = 0; k < r.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = M.row(r[k]);
+  return out;
+}
 }  // namespace
 
 TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bit for bit", "[mpi]") {
   const auto comm = parallel::Environment::duplicate_world();
   REQUIRE(comm.size() == 2);
-  // The rows of M listed in r.
-  const auto pick = [](const Eigen::MatrixXd& M, std::span<const Eigen::Index> r) {
-    Eigen::MatrixXd out(static_cast<Eigen::Index>(r.size()), M.cols());
-    for (std::size_t k = 0; k < r.size(); ++k) out.row(static_cast<Eigen::Index>(k)) = M.row(r[k]);
-    return out;
-  };
   for (int N : {1, 5, 8}) {
     for (Eigen::Index n : {1, 7, 40}) {
       RandomStream r(11, "mpi", 0);
@@ -46,8 +46,23 @@ TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bi
         CHECK(same_bits(dist.allgather(mine), full));
         CHECK(same_bits(dist.allgather_rows(rows), full));
         CHECK(same_bits(dist.allgather_vector(pick(full, dist.my_rows()).col(0)), full.col(0)));
+        // Rows wanted by each rank (different on each, in any order, none on one) for every member.
+        std::vector<Eigen::Index> wanted;
+        for (Eigen::Index i = comm.rank(); i < n && !(n == 1 && comm.rank() == 1); i += 2) wanted.push_back(n - 1 - i);
+        CHECK(same_bits(dist.gather_member_rows(mine, wanted), pick(full, wanted)));
         CHECK(comm.sum(static_cast<long long>(dist.my_row_count())) == n);
         if (by_cell) {
+          // Per-cell values of every member (2 names x 10 cells) summed over members: each rank gets its cells'.
+          Eigen::MatrixXd per_cell(20, N);
+          for (Eigen::Index i = 0; i < per_cell.size(); ++i) per_cell.data()[i] = r.normal();
+          const Eigen::VectorXd total = per_cell.rowwise().sum();
+          const Eigen::VectorXd got = dist.member_sum_my_cells(dist.local_members(per_cell), 2);
+          const Eigen::Index c0 = dist.my_cell_begin(), nc = dist.my_cell_count();
+          REQUIRE(got.size() == 2 * nc);
+          CHECK(c0 == layout.cell_of(dist.my_rows().front()));
+          CHECK(comm.sum(static_cast<long long>(nc)) == 10);
+          for (int k = 0; k < 2; ++k)
+            for (Eigen::Index c = 0; c < nc; ++c) CHECK(got[k * nc + c] == Approx(total[k * 10 + c0 + c]).epsilon(1e-14));
           // Every row of a cell on one rank: the cells a rank holds are held whole.
           std::vector<int> count(10, 0);
           for (const Eigen::Index i : dist.my_rows()) ++count[static_cast<std::size_t>(layout.cell_of(i))];
@@ -81,6 +96,9 @@ TEST_CASE("One model task of two ranks: members held by both, rows and cells spl
     CHECK(same_bits(dist.allgather(mine), full));
     CHECK(same_bits(dist.allgather_rows(rows), full));
     CHECK(same_bits(dist.allgather_columns(mine.topRows(3)), full.topRows(3)));
+    // Both ranks of the task hold the members; only one sends them.
+    const std::vector<Eigen::Index> wanted = comm.rank() == 0 ? std::vector<Eigen::Index>{3, 0} : std::vector<Eigen::Index>{5};
+    CHECK(same_bits(dist.gather_member_rows(mine, wanted), pick(full, wanted)));
   }
   // Each rank fills its block of cells (two memory rows and one diagnostic per cell, then one per-member row);
   // joined, both hold every cell.

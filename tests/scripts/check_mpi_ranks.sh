@@ -51,6 +51,11 @@ for n in 1 2 3; do
   ${mpirun/-n 2/-n $n} "$landda" run "$soil" "${sets[@]}" --output "$work/restart-4to$n" --restart
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/restart-1" "$work/restart-4to$n" 1e-10
 done
+# Fields and layers chosen (output.state_fields, output.layers), written by three ranks
+# (25 cells: 9 + 8 + 8) into one file: the full run's values there, nothing else.
+${mpirun/-n 2/-n 3} "$landda" run "$soil" "${sets[@]}" --set output.checkpoint_every=0 \
+  --set "output.state_fields=[truth, analysis_mean]" --set "output.layers=[0, 2]" --output "$work/chosen-3"
+"$py" "$src/tests/scripts/check_output_selection.py" "$work/restart-1" "$work/chosen-3" truth,analysis_mean 0,2
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1

@@ -24,17 +24,26 @@ for nc in sorted(a.glob("*.nc")):
                 failures.append(f"{nc.name}:{name}: max difference {diff}")
         elif not np.array_equal(x, y):
             failures.append(f"{nc.name}:{name}: values differ")
-sa = json.loads((a / "summary.json").read_text())
-sb = json.loads((b / "summary.json").read_text())
-for key, va in sa.items():
-    if key in ("wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "memory_per_rank", "mpi_per_rank"):  # per rank and machine
-        continue
-    vb = sb.get(key)
-    if isinstance(va, (int, float)) and isinstance(vb, (int, float)):
+SKIP = ("wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "memory_per_rank", "mpi_per_rank")  # per rank and machine
+
+
+def compare(path, va, vb):
+    """Numbers within the tolerance, at any depth of nested objects; anything else equal."""
+    if isinstance(va, dict) and isinstance(vb, dict):
+        for key in va.keys() | vb.keys():
+            if key not in SKIP:
+                compare(f"{path}.{key}", va.get(key), vb.get(key))
+    elif isinstance(va, list) and isinstance(vb, list) and len(va) == len(vb):
+        for i, (x, y) in enumerate(zip(va, vb)):
+            compare(f"{path}[{i}]", x, y)
+    elif isinstance(va, (int, float)) and isinstance(vb, (int, float)) and not isinstance(va, bool):
         if not math.isclose(va, vb, rel_tol=0, abs_tol=tol):
-            failures.append(f"summary.json:{key}: {va} vs {vb}")
+            failures.append(f"{path}: {va} vs {vb}")
     elif va != vb:
-        failures.append(f"summary.json:{key}: {va} vs {vb}")
+        failures.append(f"{path}: {va} vs {vb}")
+
+
+compare("summary.json", json.loads((a / "summary.json").read_text()), json.loads((b / "summary.json").read_text()))
 if failures:
     print("\n".join(failures))
     sys.exit(1)

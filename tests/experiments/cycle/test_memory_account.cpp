@@ -17,13 +17,16 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   z.memory = 3e6;
   z.diagnostics = 5e6;
   z.observations = 1e6;
+  z.near_fraction = 0.5;  // a local filter on two ranks
   z.model_bytes = 2e9;
   z.fields = true;
   const MemoryAccount a(z);
   const double share = 8 * 6e6 * 16;  // this rank's members: 768 MB
   const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + 8 * 6e6 /* exchange */ +
-                          8 * 8e6 * 16 /* memory, diagnostics */ + 8 * 14e6 /* nature */ + 2e9 /* model */ +
-                          8 * 1e6 * 96 /* observations */ + 8 * 6e6 * 5 /* fields */ + 32 * 32 * 32 /* filter */ +
+                          8 * 3e6 * 16 /* memory */ + 8 * 2 * 5e6 /* diagnostics: sum, one member */ +
+                          8 * 14e6 /* nature */ + 2e9 /* model */ +
+                          8 * 1e6 * (2 * 16 + 0.5 * 32 + 12) /* observations */ + 8 * 3e6 /* output buffer */ +
+                          32 * 32 * 32 /* filter */ +
                           MemoryAccount::kBaseBytes;
   CHECK(a.total() == Approx(expected));
   CHECK(a.line().find("ensemble (16 of 32 members) 768 MB") == 0);
@@ -33,5 +36,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   CHECK_THROWS_WITH(a.check(16e9, 4), Catch::Contains("needs about ") && Catch::Contains("per rank") &&
                                            Catch::Contains("16000 MB available for its 4 rank(s), 4000 MB each"));
   z.fields = false;
-  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 6e6 * 5));
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6));
+  z.maps = true;
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 6e6 * 4));
 }
