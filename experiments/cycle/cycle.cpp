@@ -297,6 +297,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.memory.resize(model_.memory_size(), mine);
   st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
   st_.diagnostics = Eigen::MatrixXd::Zero(nd, 1);
+  st_.balance_max = Eigen::MatrixXd::Zero(balance_diag_ >= 0 ? L_.n_cells() : 0, mine);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
@@ -319,6 +320,7 @@ void Cycle::account_memory() {
   z.my_rows = static_cast<double>(dist_.my_row_count());
   z.memory = static_cast<double>(model_.memory_size());
   z.diagnostics = static_cast<double>(diag_names_.size()) * static_cast<double>(L_.n_cells());
+  z.member_diagnostics = balance_diag_ >= 0 ? static_cast<double>(L_.n_cells()) : 0.0;
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
   z.near_fraction = filter_.local() ? 1.0 / comm_.size() : 1.0;
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
@@ -358,12 +360,16 @@ void Cycle::advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> i
     one_diag.setZero();
     model_.advance(X.col(j), ids.subspan(k, 1), rng.subspan(k, 1), a, b, {&one_memory, &one_diag, cells});
     memory.col(j) = one_memory;
+    if (balance_diag_ >= 0) {  // a maximum over the steps since the last record, kept per member
+      auto balance = one_diag.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells());
+      st_.balance_max.col(j) = st_.balance_max.col(j).cwiseMax(balance);
+      member_balance_max_ = std::max(member_balance_max_, balance.maxCoeff());
+      balance.setZero();
+    }
     diag_sum += one_diag;
-    if (balance_diag_ >= 0)
-      member_balance_max_ = std::max(member_balance_max_,
-                                     one_diag.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells()).cwiseAbs().maxCoeff());
   }
   split_.join_forecast(X, &memory, &diag_sum);
+  if (balance_diag_ >= 0) split_.join_per_cell(st_.balance_max, 1);
 }
 
 // Nature run spun up from the model's own initial state; the initial ensemble around it.
@@ -621,9 +627,11 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::M
   if (st_.diagnostics.rows() > 0) {
     rec.diag_truth = st_.diagnostics_truth.col(0);
     // Summed over members where they are (each rank keeps its members' sum), each rank getting its own cells'.
+    if (balance_diag_ >= 0) st_.diagnostics.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells()) = st_.balance_max.rowwise().sum();
     rec.diag_mean = dist_.member_sum_my_cells(st_.diagnostics, static_cast<int>(diag_names_.size())) / static_cast<double>(N_);
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
+    st_.balance_max.setZero();
   }
   if (out_) {
     const auto t = std::chrono::steady_clock::now();

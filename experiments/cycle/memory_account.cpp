@@ -22,6 +22,7 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {"exchange buffer (members <-> rows)", 8 * z.state},
       {"model memory of the members", 8 * z.memory * z.my_members},
       {"diagnostics: the members' sum and one member's window", 8 * 2 * z.diagnostics},
+      {"diagnostics kept per member (maxima)", 8 * z.member_diagnostics * z.my_members},
       {"nature run or control (every rank)", 8 * (z.state + z.memory + z.diagnostics)},
       {"model forcing and parameters (every rank)", z.model_bytes},
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and

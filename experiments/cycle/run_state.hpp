@@ -25,6 +25,9 @@ struct RunState {
   // The sum over this rank's members of each diagnostic since the last record
   // (one column: a rank does not keep every member's, 5 values a cell each).
   Eigen::MatrixXd diagnostics;
+  // Each of this rank's members' largest water-balance error of one step per
+  // cell since the last record (a maximum: not summed over a window's parts).
+  Eigen::MatrixXd balance_max;
   RunStats stats;
   Eigen::VectorXd map_mean, map_increment;  // output.maps: sums over the mapped cycles
   std::int64_t map_cycles = 0;
@@ -45,6 +48,7 @@ struct RunState {
     v.members("ensemble", X);
     v.members("memory", memory);
     v.member_sum("diagnostics_sum", diagnostics);
+    v.members("balance_max", balance_max);
     v.stats("statistics", stats);
     v.shared("map_mean", map_mean);
     v.shared("map_increment", map_increment);

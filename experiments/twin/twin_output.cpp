@@ -83,11 +83,17 @@ std::vector<int> written_layers(const std::vector<int>& asked, int layers) {
   return asked;
 }
 
-// Chunks: along time a few records, along cells at most 65,536 (ranks write
-// whole chunks of their own cells), about a million values each.
+// Chunks: along cells at most 65,536 (ranks write chunks of their own
+// cells); along time up to 64 records of about 1 MB a chunk when one process
+// writes (HDF5 caches a chunk being filled per variable: a few MB in all,
+// whatever the grid). Parallel HDF5 keeps no chunk cache for compressed data:
+// a chunk of several records would be read, inflated and deflated again at
+// every record (0.7 s a record at 10,000 cells on two ranks), so a parallel
+// file has one record a chunk.
 std::size_t chunk_cells(std::size_t ncell) { return std::min<std::size_t>(ncell, 65536); }
-std::size_t chunk_records(std::size_t values_per_record) {
-  return std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 20) / (values_per_record + 1)));
+std::size_t chunk_records(std::size_t values_per_record, bool parallel) {
+  if (parallel) return 1;
+  return std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 17) / (values_per_record + 1)));
 }
 
 }  // namespace
@@ -151,7 +157,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
     for (int v = 0; v < L.n_variables(); ++v)
       for (const int f : s.kinds) {
         const std::string name = field_name(f, s.truth_name, L.variable(v));
-        nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_records(cc * layers), layers, cc},
+        nc.def_var({name, io::NcType::f64, {"time", "layer", "cell"}, {chunk_records(cc * layers, s.comm != MPI_COMM_NULL), layers, cc},
                     s.deflate, -9999.0});
         nc.put_att(name, "long_name",
                    (f == 0 && s.truth_name != "truth" ? std::string("unperturbed control run") : std::string(kFieldLongNames[f])) +
@@ -162,7 +168,7 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   for (const auto& d : s.diagnostics)
     for (const std::string& who : {s.truth_name, std::string("ensemble_mean")}) {
       const std::string name = who + "_" + d;
-      nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_records(cc), cc}, s.deflate, -9999.0});
+      nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_records(cc, s.comm != MPI_COMM_NULL), cc}, s.deflate, -9999.0});
       nc.put_att(name, "units", "m");
       nc.put_att(name, "long_name", d == "water_balance_error"
                                         ? "largest absolute water-balance error of one step since the previous record"

@@ -9,7 +9,7 @@ namespace landda::parallel {
 
 CellSplit::CellSplit(const Comm& task, const StateLayout& layout, int memory_per_cell, int diagnostics_per_cell,
                      Index granule)
-    : comm_(&task), rank_(task.rank()), size_(task.size()) {
+    : comm_(&task), rank_(task.rank()), size_(task.size()), n_cells_(layout.n_cells()) {
   const Index nc = layout.n_cells();
   if (granule < 1) throw ParallelError("CellSplit: the cell granule must be positive");
   const Index units = (nc + granule - 1) / granule;
@@ -32,6 +32,16 @@ CellSplit::CellSplit(const Comm& task, const StateLayout& layout, int memory_per
     per_cell(memory_rows_[ru], memory_per_cell, c0, c1);
     per_cell(diag_rows_[ru], diagnostics_per_cell, c0, c1);
   }
+}
+
+void CellSplit::join_per_cell(Eigen::Ref<Eigen::MatrixXd> M, int per_cell) const {
+  if (size_ == 1) return;
+  Rows rows(static_cast<std::size_t>(size_));
+  for (int r = 0; r < size_; ++r)
+    for (int k = 0; k < per_cell; ++k)
+      for (Index c = begin_[static_cast<std::size_t>(r)]; c < begin_[static_cast<std::size_t>(r) + 1]; ++c)
+        rows[static_cast<std::size_t>(r)].push_back(k * n_cells_ + c);
+  join(M, rows);
 }
 
 void CellSplit::join(Eigen::Ref<Eigen::MatrixXd> M, const Rows& rows) const {

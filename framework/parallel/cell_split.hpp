@@ -27,6 +27,8 @@ class CellSplit {
   void join_state(Eigen::Ref<Eigen::MatrixXd> X) const { join(X, state_rows_); }
   void join_memory(Eigen::Ref<Eigen::MatrixXd> M) const { join(M, memory_rows_); }
   void join_diagnostics(Eigen::Ref<Eigen::MatrixXd> D) const { join(D, diag_rows_); }
+  // Any rows kept per cell (`per_cell` of them, name-major: row k n_cells + c).
+  void join_per_cell(Eigen::Ref<Eigen::MatrixXd> M, int per_cell) const;
   // All three after a forecast (memory and diagnostics when given).
   void join_forecast(Eigen::Ref<Eigen::MatrixXd> X, Eigen::MatrixXd* memory, Eigen::MatrixXd* diagnostics) const {
     join_state(X);
@@ -40,6 +42,7 @@ class CellSplit {
 
   const Comm* comm_;
   int rank_, size_;
+  Index n_cells_ = 0;
   std::vector<Index> begin_;
   Rows state_rows_, memory_rows_, diag_rows_;
 };

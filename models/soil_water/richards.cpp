@@ -30,12 +30,13 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 
 // Only the arrays the retention uses hold values: the others stay empty
 // (a continental grid would otherwise carry five unused arrays a layer).
-void SoilArrays::resize(int layers, Index columns) {
+void SoilArrays::resize(int layers, Index columns, bool limits) {
   const bool ch = retention == Retention::clapp_hornberger;
   for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap}) {
+    const bool limit = v == &se_min || v == &inv_range || v == &theta_dry || v == &vg_h_cap || v == &vg_kr_cap;
     const bool used = (v != &b && v != &psi_s && v != &alpha && v != &n && v != &l && v != &vg_h_cap && v != &vg_kr_cap) ||
                       (ch ? (v == &b || v == &psi_s) : (v != &b && v != &psi_s));
-    v->assign(static_cast<std::size_t>(layers), used ? ArrayXd::Zero(columns) : ArrayXd());
+    v->assign(static_cast<std::size_t>(layers), used && (limits || !limit) ? ArrayXd::Zero(columns) : ArrayXd());
   }
 }
 
@@ -51,8 +52,8 @@ void SoilArrays::set(int layer, Index c, const SoilHydraulics& p) {
   k_s[L][c] = p.k_s;
   for (auto [a, v] : {std::pair{&b, p.b}, {&psi_s, p.psi_s}, {&alpha, p.alpha}, {&n, p.n}, {&l, p.l}})
     if (double* e = element(*a, L, c)) *e = v;
-  inv_range[L][c] = 1.0 / (p.theta_s - p.theta_r);
-  theta_dry[L][c] = p.theta_r + se_min[L][c] * (p.theta_s - p.theta_r);
+  if (double* e = element(inv_range, L, c)) *e = 1.0 / (p.theta_s - p.theta_r);
+  if (double* e = element(theta_dry, L, c)) *e = p.theta_r + se_min[L][c] * (p.theta_s - p.theta_r);
 }
 
 SoilArrays SoilArrays::uniform(Retention r, int layers, const SoilHydraulics& p) {
@@ -82,13 +83,6 @@ void SoilArrays::update_limits() {
                                  l[li].data(), vg_h_cap[li].data(), vg_kr_cap[li].data());
   }
   for (std::size_t li = 0; li < theta_s.size(); ++li) theta_dry[li] = theta_r[li] + se_min[li] * (theta_s[li] - theta_r[li]);
-}
-
-void SoilArrays::copy_limits(const SoilArrays& from, Index c0, Index nb) {
-  for (std::size_t li = 0; li < theta_s.size(); ++li)
-    for (auto [to, src] : {std::pair{&se_min, &from.se_min}, {&theta_dry, &from.theta_dry}, {&vg_h_cap, &from.vg_h_cap},
-                           {&vg_kr_cap, &from.vg_kr_cap}})
-      if ((*src)[li].size() > 0) (*to)[li] = (*src)[li].segment(c0, nb);
 }
 
 void SoilArrays::gather(const SoilArrays& from, const std::vector<Index>& columns) {

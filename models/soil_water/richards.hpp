@@ -41,10 +41,10 @@ struct SoilArrays {
   // where both are continued linearly to saturation (they depend on n, alpha, l).
   std::vector<Eigen::ArrayXd> vg_h_cap, vg_kr_cap;
   static constexpr double kDriestHead = -1e4;
-  void resize(int layers, Eigen::Index columns);
+  // `limits`: false leaves se_min, inv_range, theta_dry and the van Genuchten
+  // caps empty (a grid's parameters, from which each batch computes its own).
+  void resize(int layers, Eigen::Index columns, bool limits = true);
   void update_limits();  // after the parameters change
-  // The limits of columns [c0, c0 + nb) of `from` (unchanged parameters: nothing to recompute).
-  void copy_limits(const SoilArrays& from, Eigen::Index c0, Eigen::Index nb);
   // Every array of the given columns of `from`, in that order.
   void gather(const SoilArrays& from, const std::vector<Eigen::Index>& columns);
   SoilHydraulics at(int layer, Eigen::Index column) const;

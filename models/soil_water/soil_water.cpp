@@ -98,6 +98,11 @@ void SoilWater::Params::visit(config::Visitor& v) {
         .one_of({"newton", "linearized"}));
   v("time_step", time_step, config::doc("model time step; assimilation windows are whole multiples of it"));
   v("forcing", forcing, config::doc("landda forcing file (CF NetCDF: pr, tas, and rsds, rlds, hurs, sfcWind, ps)").file().needed());
+  v("forcing_memory_mb", forcing_memory_mb,
+    config::doc("a forcing file whose values take more than this is read a window (whole UTC days) at a time, each "
+                "rank only the cells it advances, and checked as it is read; a smaller one whole at start")
+        .at_least(0)
+        .in("MB"));
   v("et_method", et_method,
     config::doc("potential ET: auto picks Penman-Monteith with full forcing, Priestley-Taylor with radiation, "
                 "else Hargreaves")
@@ -127,7 +132,7 @@ SoilWater::SoilWater(const Params& p, soil::Forcing forcing) : p_(p), forcing_(s
   build_grid();
   layout_ = StateLayout(n_cells_, {"soil_moisture"}, {layers_.size()});
   build_soil();
-  if (forcing_.path().empty()) forcing_ = soil::Forcing::read(p_.forcing, n_cells_);
+  if (forcing_.path().empty()) forcing_ = soil::Forcing::read(p_.forcing, n_cells_, p_.forcing_memory_mb * 1e6);
   et_ = soil::choose_et_method(p_.et_method, forcing_);
   if (p_.time_step.seconds <= 0) throw ConfigError("model.time_step must be positive");
 }
@@ -178,7 +183,7 @@ void SoilWater::build_soil() {
   const auto retention = soil::parse_retention(p_.retention);
   std::vector<std::vector<soil::Texture>> tex = soil::load_textures(p_.soil, grid_, layers_);
   soil_.retention = retention;
-  soil_.resize(L, n_cells_);
+  soil_.resize(L, n_cells_, false);  // each batch of cells computes its own limits
   theta_wp_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
   std::vector<ArrayXd> theta_fc(static_cast<std::size_t>(L), ArrayXd(n_cells_));  // only for the stress terms
   for (int l = 0; l < L; ++l) {
@@ -196,12 +201,12 @@ void SoilWater::build_soil() {
       theta_fc[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
     }
   }
-  soil_.update_limits();
   inv_stress_.resize(static_cast<std::size_t>(L));
   for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li) inv_stress_[li] = 1.0 / (theta_fc[li] - theta_wp_[li]);
   inv_evap_ = 1.0 / (theta_fc[0] - 0.5 * theta_wp_[0]);
-  // Root fractions per layer (Jackson et al. 1996), normalised over the column.
-  roots_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
+  // Root fractions per layer (Jackson et al. 1996), normalised over the column:
+  // the same in every cell, held for one batch of cells.
+  roots_.assign(static_cast<std::size_t>(L), ArrayXd(kBlock));
   double top = 0.0, total = 0.0;
   std::vector<double> f(static_cast<std::size_t>(L));
   for (int l = 0; l < L; ++l) {
@@ -261,6 +266,7 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   if (extra.cells.begin < 0 || extra.cells.begin > c_end || c_end > n_cells_)
     throw NumericalError(cat("soil_water: cell block [", extra.cells.begin, ", ", c_end, ") is not inside the grid's ",
                              n_cells_, " cells"));
+  forcing_.load(t0, t1, extra.cells.begin, c_end);  // a large file: this window's records of these cells
   // Memory and diagnostics are advanced in place in their columns; a caller
   // that keeps no memory gets the unperturbed member's, afresh each call.
   if (!extra.memory) {
@@ -370,8 +376,8 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
   }
   // The block's soil, copied into work arrays of the block's size (a copy of
   // the grid's soil kept per block would double the model's largest item);
-  // this member's shape multipliers on b and n (and the limits they move)
-  // written over it.
+  // this member's shape multipliers on b and n written over it, and the
+  // limits computed here (the grid keeps only the parameters).
   soil::SoilArrays& s = b.soil;
   if (s.theta_s.empty()) {
     s.retention = soil_.retention;
@@ -379,8 +385,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
   }
   for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
     for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
-                            {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l},
-                            {&s.inv_range, &soil_.inv_range}})
+                            {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l}})
       if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(c0, nb);
   const auto shape = m.segment(n + c0, nb).array();
   b.kmult = m.segment(c0, nb).array();
@@ -390,9 +395,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
   }
-  // A perturbed shape moves the limits; otherwise they are the grid's.
-  if ((shape != 1.0).any()) s.update_limits();
-  else s.copy_limits(soil_, c0, nb);
+  s.update_limits();
   auto swe = m.segment(2 * n + c0, nb).array();
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double fv = p_.vegetation.fraction;
@@ -417,7 +420,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
       soil::kernels::layer_sink(static_cast<std::size_t>(nb),
                                 {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
                                  theta_wp_[li].data() + c0, inv_stress_[li].data() + c0, inv_evap_.data() + c0,
-                                 roots_[li].data() + c0,
+                                 roots_[li].data(),
                                  s.theta_dry[li].data(), b.sink.col(l).data()});
     }
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);

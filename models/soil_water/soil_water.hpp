@@ -72,6 +72,7 @@ class SoilWater final : public Model {
     std::string scheme = "newton";
     Duration time_step{3600};
     std::string forcing;
+    double forcing_memory_mb = 256;
     std::string et_method = "auto";
     double wind_height_m = 10.0;
     SoilParams soil;
@@ -104,11 +105,11 @@ class SoilWater final : public Model {
   Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
   bool independent_cells() const override { return true; }
   int memory_per_cell() const override { return 3; }
-  // The forcing file's records (every cell, every record) and the per-cell
-  // soil arrays (about 100 bytes a layer and cell: the retention's eight, wilting
-  // point, stress and roots), whatever the members.
+  // The forcing's records held (the whole file, or two days of every cell) and the per-cell
+  // soil arrays (about 64 bytes a layer and cell: the retention's parameters,
+  // wilting point and water-stress term), whatever the members.
   double resident_bytes(int /*members*/) const override {
-    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 100.0 * static_cast<double>(layers_.size()));
+    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 64.0 * static_cast<double>(layers_.size()));
   }
   // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
   Index cell_granule() const override { return p_.scheme == "linearized" && p_.solver == "native" ? 1 : kBlock; }

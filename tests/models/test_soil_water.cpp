@@ -396,3 +396,100 @@ TEST_CASE("A column's step does not depend on the other columns of its batch", "
     if (c == 0) CHECK(it1 > 10);  // the cloudburst did need halved steps
   }
 }
+
+TEST_CASE("A forcing read a window at a time gives the run of the forcing read whole", "[models][soil]") {
+  // Hourly forcing of 5 cells over 4 days starting at 18 UTC (windows cross days), different in every cell.
+  const fs::path dir = scratch("windowed");
+  const std::string path = (dir / "grid.nc").string();
+  const int cells = 5, records = 96;
+  const Time start = Time::parse("2000-06-01T18:00:00Z");
+  {
+    auto nc = io::NcFile::create(path);
+    nc.def_dim("time", records);
+    nc.def_dim("cell", cells);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "hours since 2000-06-01T18:00:00Z");
+    for (const char* v : {"pr", "tas", "rsds"}) nc.def_var({v, io::NcType::f64, {"time", "cell"}});
+    nc.put_att("pr", "units", "kg m-2 s-1");
+    nc.put_att("tas", "units", "K");
+    nc.put_att("rsds", "units", "W m-2");
+    nc.end_def();
+    std::vector<double> t(records), pr(records * cells), tas(records * cells), sw(records * cells);
+    for (int k = 0; k < records; ++k) {
+      t[static_cast<std::size_t>(k)] = k;
+      for (int c = 0; c < cells; ++c) {
+        const auto i = static_cast<std::size_t>(k * cells + c);
+        pr[i] = (k % 7 == c) ? 2e-3 : 0.0;
+        tas[i] = 285.0 + 6.0 * std::sin(2 * M_PI * (k + 18) / 24.0) + c;
+        sw[i] = std::max(0.0, 800.0 * std::sin(2 * M_PI * (k + 18 - 6) / 24.0));
+      }
+    }
+    nc.put("time", t.data());
+    nc.put("pr", pr.data());
+    nc.put("tas", tas.data());
+    nc.put("rsds", sw.data());
+    nc.commit();
+  }
+  const auto model = [&](double mb, const std::string& et) {
+    models::SoilWater::Params p;
+    config::read(config::load_string("forcing: " + path + "\ngrid: {kind: points, lon: [0, 1, 2, 3, 4], lat: [40, 41, 42, 43, 44]}\n" +
+                                         "et_method: " + et + "\nforcing_memory_mb: " + std::to_string(mb) +
+                                         "\nsoil: {sand: 30, clay: 20}\n",
+                                     "windowed-test"),
+                 p);
+    return std::make_unique<models::SoilWater>(p);
+  };
+  for (const std::string et : {"priestley_taylor", "hargreaves"}) {
+    INFO(et);
+    auto whole = model(1000, et), windowed = model(0, et);
+    CHECK(windowed->resident_bytes(1) < whole->resident_bytes(1));
+    const StateLayout& L = whole->layout();
+    Eigen::MatrixXd A(L.size(), 2);
+    for (int j = 0; j < 2; ++j) whole->initial_state(A.col(j), start);
+    Eigen::MatrixXd B = A;
+    std::vector<RandomStream> ra{RandomStream(3, "model", 0), RandomStream(3, "model", 1)};
+    Eigen::MatrixXd ma(whole->memory_size(), 2), da = Eigen::MatrixXd::Zero(5 * cells, 2);
+    for (int j = 0; j < 2; ++j) whole->initial_memory(ma.col(j), j, &ra[static_cast<std::size_t>(j)]);
+    std::vector<RandomStream> rb = ra;
+    Eigen::MatrixXd mb = ma, db = da;
+    const int ids[] = {0, 1};
+    // Six-hour windows across midnight: every cell, then only cells 2-4 (the block a rank of a task advances).
+    for (int w = 0; w < 14; ++w) {
+      const Time a = start + Duration{6 * 3600LL * w}, b = a + Duration{6 * 3600};
+      const CellBlock block = w < 7 ? CellBlock{} : CellBlock{2, cells};
+      whole->advance(A, ids, ra, a, b, {&ma, &da, block});
+      windowed->advance(B, ids, rb, a, b, {&mb, &db, block});
+    }
+    CHECK(A == B);
+    CHECK(da == db);
+    CHECK(ma == mb);
+  }
+  // A gap is found when its window is read, naming the file, variable, time and cell.
+  const std::string gappy = (dir / "gap.nc").string();
+  {
+    // One value missing: record 50 (2000-06-03T20:00Z), cell 3.
+    auto src = io::NcFile::open(path);
+    std::vector<double> tas = src.get("tas");
+    tas[50 * cells + 3] = std::nan("");
+    auto nc = io::NcFile::create(gappy);
+    nc.def_dim("time", records);
+    nc.def_dim("cell", cells);
+    nc.def_var({"time", io::NcType::f64, {"time"}});
+    nc.put_att("time", "units", "hours since 2000-06-01T18:00:00Z");
+    nc.def_var({"pr", io::NcType::f64, {"time", "cell"}});
+    nc.def_var({"tas", io::NcType::f64, {"time", "cell"}});
+    nc.end_def();
+    nc.put("time", src.get("time").data());
+    nc.put("pr", src.get("pr").data());
+    nc.put("tas", tas.data());
+    nc.commit();
+  }
+  CHECK_THROWS_WITH(Forcing::read(gappy, cells), Catch::Contains("'tas' has a gap (missing value) at 2000-06-03T20:00:00Z, cell 3"));
+  Forcing f = Forcing::read(gappy, cells, 0);  // read a window at a time: only its times now
+  CHECK(f.windowed());
+  const Time june3 = start + Duration{2 * 86400 - 18 * 3600};
+  CHECK_NOTHROW(f.load(start, start + Duration{6 * 3600}, 0, cells));  // 1 June
+  CHECK_NOTHROW(f.load(june3, june3 + Duration{3600}, 0, 3));         // 3 June, cells 0-2
+  CHECK_THROWS_WITH(f.load(june3, june3 + Duration{3600}, 0, cells),
+                    Catch::Contains("gap.nc: variable 'tas' has a gap (missing value) at 2000-06-03T20:00:00Z, cell 3"));
+}

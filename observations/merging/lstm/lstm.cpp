@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <fstream>
 #include <map>
 #include <random>
@@ -193,7 +194,7 @@ void read_forcing(const std::vector<std::string>& files, double reach_km, const 
     for (std::size_t l = 0; l < in.locations.size(); ++l)
       if (source[l] == static_cast<int>(f)) served.push_back(static_cast<Eigen::Index>(l));
     if (served.empty()) continue;
-    const auto fo = models::soil::Forcing::read(files[f], 1);
+    const auto fo = models::soil::Forcing::read(files[f], 1, std::numeric_limits<double>::infinity());  // one point: whole
     JsonObject s;
     for (Eigen::Index t = 0; t < nt; ++t) {
       const Time b = in.time[static_cast<std::size_t>(t)] - half;

@@ -39,4 +39,6 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6));
   z.maps = true;
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 6e6 * 4));
+  z.member_diagnostics = 1e6;  // one maximum per cell and member
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 6e6 * 4 + 8 * 1e6 * 16));
 }
