@@ -218,7 +218,8 @@ class Cycle {
   void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
   void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
   void open_outputs(const std::vector<RescaledSource>& fits);
-  CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
+  CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
+                     const Eigen::VectorXd& f_mean,
               const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums);
   void finish(double wall_seconds);
   void write_summary(double wall_seconds);
@@ -527,7 +528,6 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   }
   Eigen::MatrixXd& Xa = every_row ? Xr : part;
   const std::vector<std::uint64_t> before = row_fingerprints(Xa);
-  st_.X = Eigen::MatrixXd();  // its values are in Xr now, and to_members refills it: a rank holds one layout at a time
   AnalysisInput in{model_.grid(), L_, analysed, near.size() == keep.size() ? used : nearby, HXu, &st_.obs_rng};
   astats = filter_.analyse(Xa, in);
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
@@ -535,7 +535,6 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   clamp_changed(Xa, before, analysed);
   if (!every_row)
     for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
-  dist_.to_members(Xr, st_.X);
   return used.size();
 }
 
@@ -576,13 +575,13 @@ void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
 }
 
 // This cycle's scores into the run's totals, the maps and the per-cycle record.
-CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
+CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean,
+                          const Eigen::VectorXd& a_spread, const Eigen::VectorXd& f_mean,
                    const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated,
                    std::vector<SourceSums>& sums) {
   const auto rows = dist_.my_rows();
-  Eigen::VectorXd truth_rows(Xr.rows());
-  for (Index k = 0; k < Xr.rows(); ++k) truth_rows[k] = st_.truth[rows[static_cast<std::size_t>(k)]];
-  const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
+  Eigen::VectorXd truth_rows(a_mean.size());
+  for (Index k = 0; k < a_mean.size(); ++k) truth_rows[k] = st_.truth[rows[static_cast<std::size_t>(k)]];
   CycleScores c;
   c.forecast_rmse = global_rms(comm_, f_mean - truth_rows, n_);
   c.analysis_rmse = global_rms(comm_, a_mean - truth_rows, n_);
@@ -662,17 +661,19 @@ void Cycle::run() {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle}, t1 = t0 + p_.window;
     WindowObs w = forecast_and_observe(cycle, t0, t1);
     std::vector<SourceSums> sums(s_.sources.size());
-    dist_.to_rows(st_.X, Xr);
+    // A rank holds one layout at a time: each member's pages go back as it is sent.
+    dist_.move_to_rows(st_.X, Xr);
     const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
     AnalysisStats astats;
     Index assimilated = 0;
     if (w.obs.size() > 0) {
       check_background(w, sums);
       assimilated = analyse(w, Xr, astats);
-      score_analysis(w, sums);
     }
-    const CycleScores c = record(cycle, t1, w, Xr, f_mean, f_spread, astats, assimilated, sums);
-    Xr = Eigen::MatrixXd();  // not held through the next forecast: a rank holds one layout at a time
+    const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
+    dist_.move_to_members(Xr, st_.X);
+    if (w.obs.size() > 0) score_analysis(w, sums);
+    const CycleScores c = record(cycle, t1, w, a_mean, a_spread, f_mean, f_spread, astats, assimilated, sums);
     ++cycles_run_;
     st_.next_cycle = cycle + 1;
     const bool last = cycle + 1 == p_.cycles;

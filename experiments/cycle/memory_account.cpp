@@ -2,6 +2,7 @@
 
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "core/error.hpp"
@@ -16,10 +17,11 @@ std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
 MemoryAccount::MemoryAccount(const MemorySizes& z) {
   const double share = 8 * z.state * z.my_members;
   items_ = {
-      {cat("ensemble (", z.my_members, " of ", z.members, " members)"), share},
-      {"ensemble rows for the analysis", 8 * z.my_rows * z.members},
-      // the exchanges move one member at a time
-      {"exchange buffer (members <-> rows)", 8 * z.state},
+      // members for the forecast or rows of every member for the analysis: the
+      // exchanges give each member's pages back as it is sent
+      {cat("ensemble (", z.my_members, " of ", z.members, " members; one layout at a time)"),
+       std::max(share, 8 * z.my_rows * z.members)},
+      {"exchange: a member in flight and its buffer", 16 * z.state},
       {"model memory of the members", 8 * z.memory * z.my_members},
       {"diagnostics: the members' sum and one member's window", 8 * 2 * z.diagnostics},
       {"diagnostics kept per member (maxima)", 8 * z.member_diagnostics * z.my_members},

@@ -1,6 +1,10 @@
 #include "core/memory.hpp"
 
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -52,6 +56,13 @@ void check_fits(double bytes, const std::string& what) {
   if (available && bytes > *available)
     throw ConfigError(cat(what, " needs about ", gigabytes(bytes), " of memory; this machine has ", gigabytes(*available),
                           " available"));
+}
+
+void release_pages(void* data, std::size_t bytes) {
+  static const auto page = static_cast<std::uintptr_t>(sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<std::uintptr_t>(data), end = begin + bytes;
+  const std::uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
+  if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // a hint: failure costs only memory
 }
 
 }  // namespace landda

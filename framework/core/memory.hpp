@@ -2,6 +2,7 @@
 // What this process may still allocate, so that a run too large for the
 // machine is refused before it starts (naming the estimate and the limit)
 // instead of dying of std::bad_alloc or the kernel's out-of-memory killer.
+#include <cstddef>
 #include <optional>
 #include <string>
 
@@ -14,5 +15,12 @@ std::optional<double> available_memory_bytes();
 // Throws ConfigError when `bytes` exceeds the available memory: "<what> needs
 // about X GB; this machine has Y GB available".
 void check_fits(double bytes, const std::string& what);
+
+// Gives the pages wholly inside [data, data + bytes) back to the system while
+// the allocation stays (madvise MADV_DONTNEED): what the block held is gone
+// and reads as zero. For a large array consumed piece by piece (an ensemble
+// moved to another layout one member at a time), so that the process does
+// not hold both whole.
+void release_pages(void* data, std::size_t bytes);
 
 }  // namespace landda

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 
 namespace landda::parallel {
 namespace {
@@ -63,7 +64,17 @@ void Distribution::count(const std::vector<int>& counts, std::size_t item) const
 // in flight, not a packed copy of all its members.
 int Distribution::rounds() const { return member_start_[1] - member_start_[0]; }  // the largest block of members
 
-void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
+void Distribution::move_to_rows(Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
+  to_rows(by_member, by_row, true);
+  by_member = Eigen::MatrixXd();
+}
+
+void Distribution::move_to_members(Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const {
+  to_members(by_row, by_member, true);
+  by_row = Eigen::MatrixXd();
+}
+
+void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row, bool release) const {
   const int mine = my_member_count();
   if (by_member.rows() != n_state_ || by_member.cols() != mine)
     throw ParallelError("Distribution::to_rows: local ensemble has the wrong shape");
@@ -85,10 +96,12 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
                             rd.data(), MPI_DOUBLE, comm_->get()),
               "MPI_Alltoallv (members to rows)");
     count(rcount, sizeof(double));
+    if (release && m < mine)  // this member is on its way: its pages go back (the caller gave it up)
+      release_pages(const_cast<double*>(by_member.col(m).data()), static_cast<std::size_t>(n_state_) * sizeof(double));
   }
 }
 
-void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const {
+void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member, bool release) const {
   if (by_row.rows() != my_row_count() || by_row.cols() != n_members_)
     throw ParallelError("Distribution::to_members: row block has the wrong shape");
   const int mine = my_member_count();
@@ -111,6 +124,10 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
     std::size_t k = 0;
     for (int s = 0; s < size_ && m < mine; ++s)
       for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(order_[i], m) = recvbuf[k++];
+    for (int s = 0; release && s < size_; ++s)  // the columns sent this round go back (the caller gave them up)
+      if (m < member_count(s) && (s == 0 || member_begin(s) != member_begin(s - 1)))
+        release_pages(const_cast<double*>(by_row.col(member_begin(s) + m).data()),
+                      static_cast<std::size_t>(my_row_count()) * sizeof(double));
   }
 }
 

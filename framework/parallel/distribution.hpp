@@ -49,9 +49,14 @@ class Distribution {
   }
 
   // (n_state x my members) -> (my rows x n_members)
-  void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const;
+  void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const { to_rows(by_member, by_row, false); }
   // (my rows x n_members) -> (n_state x my members)
-  void to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const;
+  void to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const { to_members(by_row, by_member, false); }
+  // The same, the source consumed: each member's pages are given back once
+  // sent and the source is empty after, so that a rank never holds both
+  // layouts whole (the target's pages are taken as they are written).
+  void move_to_rows(Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const;
+  void move_to_members(Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member) const;
   // The whole ensemble (n_state x n_members) on every rank.
   Eigen::MatrixXd allgather(const Eigen::MatrixXd& by_member) const;
   // The whole ensemble's rows of every rank, from row blocks, on every rank.
@@ -88,6 +93,8 @@ class Distribution {
   bool contributes(int rank) const { return rank % per_task_ == 0; }
   bool partner(int rank) const { return rank % per_task_ == rank_ % per_task_; }
   int rounds() const;  // member exchanges go one member of every rank at a time
+  void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row, bool release) const;
+  void to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member, bool release) const;
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;

@@ -22,14 +22,14 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   z.fields = true;
   const MemoryAccount a(z);
   const double share = 8 * 6e6 * 16;  // this rank's members: 768 MB
-  const double expected = share /* members */ + 8 * 3e6 * 32 /* rows */ + 8 * 6e6 /* exchange */ +
+  const double expected = share /* members or rows, one layout at a time */ + 16 * 6e6 /* exchange */ +
                           8 * 3e6 * 16 /* memory */ + 8 * 2 * 5e6 /* diagnostics: sum, one member */ +
                           8 * 14e6 /* nature */ + 2e9 /* model */ +
                           8 * 1e6 * (2 * 16 + 0.5 * 32 + 12) /* observations */ + 8 * 3e6 /* output buffer */ +
                           32 * 32 * 32 /* filter */ +
                           MemoryAccount::kBaseBytes;
   CHECK(a.total() == Approx(expected));
-  CHECK(a.line().find("ensemble (16 of 32 members) 768 MB") == 0);
+  CHECK(a.line().find("ensemble (16 of 32 members; one layout at a time) 768 MB") == 0);
   CHECK_NOTHROW(a.check(64e9, 2));
   // Four ranks on a node with 16 GB left: 4 GB each, less than the estimate.
   CHECK_THROWS_AS(a.check(16e9, 4), ConfigError);
