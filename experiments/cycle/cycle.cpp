@@ -71,8 +71,7 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (p.analysis_depth_m > 0 && model->layer_bottoms().empty())
     throw ConfigError(cat(file, ": experiment.analysis_depth_m = ", p.analysis_depth_m, ": model ", cfg.model.type,
                           " has no soil layers to limit the analysis to"));
-  int layers = 1;
-  for (int v = 0; v < model->layout().n_variables(); ++v) layers = std::max(layers, model->layout().n_layers(v));
+  const int layers = model->layout().max_layers();
   for (const int l : cfg.output.layers)
     if (l >= layers)
       throw ConfigError(cat(file, ": output.layers: layer ", l, " does not exist; model ", cfg.model.type, " has layers 0 to ",

@@ -70,17 +70,12 @@ void put_cell_coordinates(io::NcFile& nc, const Grid& grid, std::size_t c0, std:
   }
 }
 
-// The layers written: those asked for, or every one.
+// The layers written: those asked for (checked against the model by CycleSetup), or every one.
 std::vector<int> written_layers(const std::vector<int>& asked, int layers) {
-  if (asked.empty()) {
-    std::vector<int> all(static_cast<std::size_t>(layers));
-    for (int l = 0; l < layers; ++l) all[static_cast<std::size_t>(l)] = l;
-    return all;
-  }
-  for (const int l : asked)
-    if (l < 0 || l >= layers)
-      throw ConfigError(cat("output.layers: layer ", l, " does not exist; the model has layers 0 to ", layers - 1));
-  return asked;
+  if (!asked.empty()) return asked;
+  std::vector<int> all(static_cast<std::size_t>(layers));
+  for (int l = 0; l < layers; ++l) all[static_cast<std::size_t>(l)] = l;
+  return all;
 }
 
 // Chunks: along cells at most 65,536 (ranks write chunks of their own
@@ -98,14 +93,6 @@ std::size_t chunk_records(std::size_t values_per_record, bool parallel) {
 
 }  // namespace
 
-namespace {
-int max_layers(const StateLayout& L) {
-  int layers = 1;
-  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
-  return layers;
-}
-}  // namespace
-
 TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
     : nc_(std::move(nc)),
       layout_(spec.layout),
@@ -118,7 +105,7 @@ TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
       cell_begin_(static_cast<std::size_t>(spec.cell_begin)),
       cell_count_(static_cast<std::size_t>(spec.cell_count < 0 ? spec.layout.n_cells() : spec.cell_count)),
       kinds_(spec.kinds),
-      layers_(written_layers(spec.layers, max_layers(spec.layout))) {
+      layers_(written_layers(spec.layers, spec.layout.max_layers())) {
   if (spec.comm != MPI_COMM_NULL) {
     int rank = 0;
     MPI_Comm_rank(spec.comm, &rank);
@@ -129,7 +116,7 @@ TwinOutput::TwinOutput(io::NcFile nc, const Spec& spec)
 std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
   io::NcFile nc = io::NcFile::create_partial(s.path, s.comm);
   const StateLayout& L = s.layout;
-  const std::vector<int> chosen = written_layers(s.layers, max_layers(L));
+  const std::vector<int> chosen = written_layers(s.layers, L.max_layers());
   const auto layers = chosen.size();
   const auto ncell = static_cast<std::size_t>(L.n_cells());
   nc.def_dim("time", 0);
@@ -247,8 +234,7 @@ namespace landda::experiments {
 void write_maps(const std::string& path, const Grid& grid, const StateLayout& L, const Eigen::VectorXd& mean,
                 const Eigen::VectorXd& increment, long long cycles, int deflate) {
   io::NcFile nc = io::NcFile::create(path);
-  int layers = 1;
-  for (int v = 0; v < L.n_variables(); ++v) layers = std::max(layers, L.n_layers(v));
+  const int layers = L.max_layers();
   const auto ncell = static_cast<std::size_t>(L.n_cells());
   nc.def_dim("layer", static_cast<std::size_t>(layers));
   nc.def_dim("cell", ncell);

@@ -22,6 +22,12 @@ class StateLayout {
   const std::string& variable(int v) const { return variables_[v]; }
   int variable_index(const std::string& name) const;  // throws InputError if absent
   int n_layers(int v) const { return layers_[v]; }
+  // The most layers of any variable (at least 1): the `layer` dimension of outputs.
+  int max_layers() const {
+    int m = 1;
+    for (const int l : layers_) m = l > m ? l : m;
+    return m;
+  }
   Index index(int v, int layer, int cell) const { return offsets_[v] + static_cast<Index>(layer) * n_cells_ + cell; }
 
   int cell_of(Index i) const { return static_cast<int>((i - offsets_[var_of(i)]) % n_cells_); }

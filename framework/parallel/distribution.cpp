@@ -60,8 +60,8 @@ void Distribution::count(const std::vector<int>& counts, std::size_t item) const
 }
 
 // Both exchanges go one member at a time (round m moves every rank's m-th
-// member), so that besides the two layouts a rank holds one member's values
-// in flight, not a packed copy of all its members.
+// member), so that besides the layouts a rank holds one member's values in
+// flight, not a packed copy of all its members.
 int Distribution::rounds() const { return member_start_[1] - member_start_[0]; }  // the largest block of members
 
 void Distribution::move_to_rows(Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const {
@@ -131,10 +131,16 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
   }
 }
 
-Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
-  Eigen::VectorXd local = Eigen::VectorXd::Zero(mine.rows()), total(mine.rows());
+Eigen::VectorXd Distribution::local_member_sum(const Eigen::MatrixXd& mine) const {
+  Eigen::VectorXd local = Eigen::VectorXd::Zero(mine.rows());
   if (contributes(rank_))  // the other ranks of a task hold copies of the same members
     for (Index j = 0; j < mine.cols(); ++j) local += mine.col(j);
+  return local;
+}
+
+Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
+  const Eigen::VectorXd local = local_member_sum(mine);
+  Eigen::VectorXd total(mine.rows());
   check_mpi(MPI_Allreduce(local.data(), total.data(), to_int(local.size()), MPI_DOUBLE, MPI_SUM, comm_->get()),
             "MPI_Allreduce (sum over members)");
   if (size_ > 1) received_ += static_cast<std::uint64_t>(local.size()) * sizeof(double);  // a reduction's worth
@@ -144,9 +150,7 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
 Eigen::VectorXd Distribution::member_sum_my_cells(const Eigen::MatrixXd& mine, int per_cell) const {
   const Index n_cells = n_state_ / group_;
   if (mine.rows() != per_cell * n_cells) throw ParallelError("Distribution::member_sum_my_cells: per_cell rows of every cell expected");
-  Eigen::VectorXd local = Eigen::VectorXd::Zero(mine.rows());
-  if (contributes(rank_))
-    for (Index j = 0; j < mine.cols(); ++j) local += mine.col(j);
+  const Eigen::VectorXd local = local_member_sum(mine);
   // Packed by destination: each rank's cells, name after name.
   std::vector<double> packed(static_cast<std::size_t>(local.size()));
   std::vector<int> counts(size_);

@@ -95,6 +95,7 @@ class Distribution {
   int rounds() const;  // member exchanges go one member of every rank at a time
   void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row, bool release) const;
   void to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by_member, bool release) const;
+  Eigen::VectorXd local_member_sum(const Eigen::MatrixXd& mine) const;  // this rank's part of a member_sum
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;

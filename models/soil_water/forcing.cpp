@@ -41,8 +41,8 @@ Forcing Forcing::read(const std::string& path, int n_cells, double in_memory_byt
   for (const char* need : {"time", "pr", "tas"})
     if (!nc->has_var(need))
       throw InputError(cat(path, ": forcing variable '", need, "' is missing (a forcing file needs time, pr, tas)"));
-  f.time_units_ = nc->att_text("time", "units");
-  const auto cf = CfTimeUnits::parse(f.time_units_);
+  const std::string time_units = nc->att_text("time", "units");
+  const auto cf = CfTimeUnits::parse(time_units);
   const auto times = nc->get_raw("time");
   if (times.size() < 2) throw InputError(cat(path, ": forcing needs at least two time records"));
   f.start_ = cf.to_time(times[0]);
@@ -50,7 +50,7 @@ Forcing Forcing::read(const std::string& path, int n_cells, double in_memory_byt
   if (f.interval_.seconds <= 0) throw InputError(cat(path, ": forcing times are not increasing (records 0 and 1)"));
   if (f.interval_.seconds > 86400)
     throw InputError(cat(path, ": forcing records are ", f.interval_.iso(), " apart; a forcing record spans at most a day "
-                               "(is time in the units its attribute says, '", f.time_units_, "'?)"));
+                               "(is time in the units its attribute says, '", time_units, "'?)"));
   for (std::size_t k = 1; k < times.size(); ++k) {
     const Duration step = cf.to_time(times[k]) - cf.to_time(times[k - 1]);
     if (step != f.interval_)

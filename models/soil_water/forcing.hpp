@@ -83,7 +83,6 @@ class Forcing {
   long long rec0_ = 0;                   // the first record held
   Eigen::Index cell0_ = 0;               // the first cell held
   std::shared_ptr<const io::NcFile> file_;  // open while the forcing is read a window at a time
-  std::string time_units_;
 };
 
 }  // namespace landda::models::soil

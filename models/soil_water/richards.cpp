@@ -33,9 +33,10 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 void SoilArrays::resize(int layers, Index columns, bool limits) {
   const bool ch = retention == Retention::clapp_hornberger;
   for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap}) {
+    const bool ch_only = v == &b || v == &psi_s;
+    const bool vg_only = v == &alpha || v == &n || v == &l || v == &vg_h_cap || v == &vg_kr_cap;
     const bool limit = v == &se_min || v == &inv_range || v == &theta_dry || v == &vg_h_cap || v == &vg_kr_cap;
-    const bool used = (v != &b && v != &psi_s && v != &alpha && v != &n && v != &l && v != &vg_h_cap && v != &vg_kr_cap) ||
-                      (ch ? (v == &b || v == &psi_s) : (v != &b && v != &psi_s));
+    const bool used = ch ? !vg_only : !ch_only;
     v->assign(static_cast<std::size_t>(layers), used && (limits || !limit) ? ArrayXd::Zero(columns) : ArrayXd());
   }
 }
