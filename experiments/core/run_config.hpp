@@ -29,6 +29,8 @@ struct OutputParams {
 
 struct ParallelParams {
   int ranks_per_task = 1;
+  std::string layout = "members";
+  bool cells() const { return layout == "cells"; }
   void visit(config::Visitor& v);
 };
 

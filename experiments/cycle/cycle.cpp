@@ -12,6 +12,7 @@
 #include "core/log.hpp"
 #include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
+#include "experiments/cycle/cell_layout.hpp"
 #include "experiments/cycle/memory_account.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
@@ -62,6 +63,15 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (open_loop() && filter->assimilates())
     throw ConfigError(cat(file, ": experiment.type = openloop runs no analysis; set filter.type: none (filter.members "
                                 "sets the ensemble size)"));
+  if (cfg.parallel.cells()) {
+    const char* why = !model->independent_cells()             ? "couples its cells"
+                      : cfg.parallel.ranks_per_task > 1        ? "needs ranks_per_task: 1 (every rank takes its own cells)"
+                      : cfg.output.checkpoint_every > 0 ? "does not write checkpoints yet (output.checkpoint_every: 0)"
+                                                               : nullptr;
+    if (why)
+      throw ConfigError(cat(file, ": parallel.layout = cells: model ", cfg.model.type, " ", why,
+                            "; use parallel.layout: members"));
+  }
   if (cfg.parallel.ranks_per_task > 1 && !model->independent_cells())
     throw ConfigError(cat(file, ": parallel.ranks_per_task = ", cfg.parallel.ranks_per_task, ": model ", cfg.model.type,
                           " couples its cells, so one member cannot be split over ranks; use ranks_per_task: 1"));
@@ -191,6 +201,7 @@ struct WindowObs {
   ObsBatch obs;
   Eigen::MatrixXd HXm;                                 // observations x local members
   Eigen::VectorXd hmean, hspread;                      // over every member
+  std::vector<int> owner;                              // cells layout: the rank that holds each row of HXm
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
 };
 
@@ -207,10 +218,24 @@ class Cycle {
                Eigen::MatrixXd& memory, Eigen::MatrixXd* diag);
   void advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
                       Time b, Eigen::MatrixXd& memory, Eigen::MatrixXd& diag_sum);
+  // The cells layout: every column of this rank's cells, one at a time in the model's compact storage;
+  // `summed`: the columns' diagnostics added into one (members), else kept per column (the nature run).
+  void advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
+                     Eigen::MatrixXd& memory, Eigen::MatrixXd* diag, bool summed);
+  // A member's window of diagnostics: its water-balance maxima kept per member and taken out of the sum.
+  void keep_balance_max(Eigen::MatrixXd& one_diag, Index j);
+  Index diag_cells() const { return cells_ ? cells_->cells() : L_.n_cells(); }
+  // H of a slice (rows sl.begin.. of HX, a source's rows) for the columns of X; in the cells layout only the
+  // rows this rank owns, `owner` (the source's rows) naming each row's rank.
+  void observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
+               Eigen::Ref<Eigen::MatrixXd> HX, std::span<int> owner);
+  // Synthetic values of a slice drawn around H(truth).
+  void sample(ObsSource& src, const ObsSlice& sl, std::size_t k);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   // Mean and spread over every member of columns held per member, summed where they are.
-  std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine) const;
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+                                                             bool with_spread = true) const;
   // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state indices).
   std::pair<std::vector<Index>, std::vector<Index>> analysed_rows() const;
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
@@ -236,6 +261,7 @@ class Cycle {
   const int N_;
   parallel::Distribution dist_;
   parallel::CellSplit split_;
+  std::unique_ptr<CellLayout> cells_;  // parallel.layout: cells
   std::vector<int> my_ids_;
   int nature_id_[1];
   const std::vector<double> bottoms_;
@@ -264,13 +290,17 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       n_(L_.size()),
       N_(s.filter->members()),
       // The analysis takes whole cells per rank, so a local filter computes each cell's weights once.
-      dist_(layout.filter, L_.size(), N_, L_.cell_major_order(), L_.rows_per_cell(), layout.model.size()),
+      // The cells layout: one task of every rank (each holds every member of its cells), blocks batched as the model does.
+      dist_(layout.filter, L_.size(), N_, L_.cell_major_order(), L_.rows_per_cell(),
+            s.cfg.parallel.cells() ? layout.filter.size() : layout.model.size(),
+            s.cfg.parallel.cells() ? s.model->cell_granule() : 1),
       split_(layout.model, L_, s.model->memory_per_cell(), static_cast<int>(s.model->diagnostic_names().size()),
              s.model->cell_granule()),
       bottoms_(s.model->layer_bottoms()),
       diag_names_(s.model->diagnostic_names()),
       feedback_(s.cfg.output.diagnostics && !s.open_loop()),
       out_dir_(opts.output_dir) {
+  if (cfg_.parallel.cells()) cells_ = std::make_unique<CellLayout>(dist_, L_, model_);
   if (!split_.whole() && comm_.root())
     log::info("each member's ", L_.n_cells(), " cells are split over the ", layout.model.size(), " ranks of a model task (",
               layout.n_tasks, " task(s); rank 0 advances cells ", split_.begin(), " to ", split_.end() - 1, ")");
@@ -290,14 +320,17 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   const bool nature_perturbed = p_.perturb_nature && s_.mode == RunMode::twin;
   nature_id_[0] = nature_perturbed ? N_ : -1;
   if (nature_perturbed) st_.nature_rng.emplace_back(seed, "nature", 0);
-  const Index nd = static_cast<Index>(diag_names_.size()) * L_.n_cells();
-  st_.truth.resize(n_);
-  st_.X.resize(n_, mine);
-  st_.memory_truth = Eigen::MatrixXd::Zero(model_.memory_size(), 1);
-  st_.memory.resize(model_.memory_size(), mine);
+  // Whole members, or (cells layout) every member's rows of this rank's cells only.
+  const Index nd = static_cast<Index>(diag_names_.size()) * diag_cells();
+  const Index rows = cells_ ? dist_.my_row_count() : n_;
+  const Index memory_rows = cells_ ? cells_->memory_rows().compact_size() : model_.memory_size();
+  st_.truth.resize(rows);
+  st_.X.resize(rows, mine);
+  st_.memory_truth = Eigen::MatrixXd::Zero(memory_rows, 1);
+  st_.memory.resize(memory_rows, mine);
   st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
   st_.diagnostics = Eigen::MatrixXd::Zero(nd, 1);
-  st_.balance_max = Eigen::MatrixXd::Zero(balance_diag_ >= 0 ? L_.n_cells() : 0, mine);
+  st_.balance_max = Eigen::MatrixXd::Zero(balance_diag_ >= 0 ? diag_cells() : 0, mine);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
@@ -321,6 +354,13 @@ void Cycle::account_memory() {
   z.memory = static_cast<double>(model_.memory_size());
   z.diagnostics = static_cast<double>(diag_names_.size()) * static_cast<double>(L_.n_cells());
   z.member_diagnostics = balance_diag_ >= 0 ? static_cast<double>(L_.n_cells()) : 0.0;
+  if (cells_) {  // every member of this rank's cells only
+    z.cells = true;
+    const double share = static_cast<double>(cells_->cells()) / std::max(1.0, static_cast<double>(L_.n_cells()));
+    z.memory = static_cast<double>(cells_->memory_rows().compact_size());
+    z.diagnostics *= share;
+    z.member_diagnostics *= share;
+  }
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
   z.near_fraction = filter_.local() ? 1.0 / comm_.size() : 1.0;
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
@@ -337,6 +377,11 @@ void Cycle::account_memory() {
 // then the task's blocks joined.
 void Cycle::forecast(Eigen::Ref<Eigen::MatrixXd> X, bool nature, Time a, Time b, bool diagnostics) {
   if (b <= a) return;
+  if (cells_) {
+    if (nature) advance_cells(X, nature_id_, st_.nature_rng, a, b, st_.memory_truth, diagnostics ? &st_.diagnostics_truth : nullptr, false);
+    else advance_cells(X, my_ids_, st_.model_rng, a, b, st_.memory, diagnostics ? &st_.diagnostics : nullptr, true);
+    return;
+  }
   if (nature) advance(X, nature_id_, st_.nature_rng, a, b, st_.memory_truth, diagnostics ? &st_.diagnostics_truth : nullptr);
   else if (diagnostics) advance_summed(X, my_ids_, st_.model_rng, a, b, st_.memory, st_.diagnostics);
   else advance(X, my_ids_, st_.model_rng, a, b, st_.memory, nullptr);
@@ -360,46 +405,87 @@ void Cycle::advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> i
     one_diag.setZero();
     model_.advance(X.col(j), ids.subspan(k, 1), rng.subspan(k, 1), a, b, {&one_memory, &one_diag, cells});
     memory.col(j) = one_memory;
-    if (balance_diag_ >= 0) {  // a maximum over the steps since the last record, kept per member
-      auto balance = one_diag.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells());
-      st_.balance_max.col(j) = st_.balance_max.col(j).cwiseMax(balance);
-      member_balance_max_ = std::max(member_balance_max_, balance.maxCoeff());
-      balance.setZero();
-    }
+    keep_balance_max(one_diag, j);
     diag_sum += one_diag;
   }
   split_.join_forecast(X, &memory, &diag_sum);
   if (balance_diag_ >= 0) split_.join_per_cell(st_.balance_max, 1);
 }
 
+void Cycle::keep_balance_max(Eigen::MatrixXd& one_diag, Index j) {
+  if (balance_diag_ < 0 || diag_cells() == 0) return;
+  // a maximum over the steps since the last record, kept per member
+  auto balance = one_diag.middleRows(balance_diag_ * diag_cells(), diag_cells());
+  st_.balance_max.col(j) = st_.balance_max.col(j).cwiseMax(balance);
+  member_balance_max_ = std::max(member_balance_max_, balance.maxCoeff());
+  balance.setZero();
+}
+
+void Cycle::advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
+                          Time b, Eigen::MatrixXd& memory, Eigen::MatrixXd* diag, bool summed) {
+  const CellLayout& cl = *cells_;
+  Eigen::MatrixXd x(cl.state_rows().compact_size(), 1), one_memory(memory.rows(), 1);
+  Eigen::MatrixXd one_diag(diag ? diag->rows() : 0, 1);
+  for (Index j = 0; j < X.cols(); ++j) {
+    const auto k = static_cast<std::size_t>(j);
+    cl.to_model(X.col(j), x.col(0));
+    one_memory = memory.col(j);
+    if (diag) one_diag = summed ? Eigen::MatrixXd::Zero(diag->rows(), 1) : Eigen::MatrixXd(diag->col(j));
+    model_.advance(x, ids.subspan(k, 1), rng.empty() ? rng : rng.subspan(k, 1), a, b,
+                   {&one_memory, diag ? &one_diag : nullptr, cl.block()});
+    memory.col(j) = one_memory;
+    cl.from_model(x.col(0), X.col(j));
+    if (!diag) continue;
+    if (!summed) {
+      diag->col(j) = one_diag;
+      continue;
+    }
+    keep_balance_max(one_diag, j);
+    *diag += one_diag;
+  }
+}
+
 // Nature run spun up from the model's own initial state; the initial ensemble around it.
 void Cycle::start_fresh() {
   const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
-  model_.initial_state(st_.truth, t_init);
-  if (!p_.nature_file.empty()) read_state(p_.nature_file, L_, st_.truth);
+  Eigen::VectorXd truth(n_), memory(model_.memory_size());
+  model_.initial_state(truth, t_init);
+  if (!p_.nature_file.empty()) read_state(p_.nature_file, L_, truth);
   if (!p_.initial.file.empty()) {
-    read_state(p_.initial.file, L_, st_.truth);
-    model_.clamp(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1), index_range(0, n_));  // the model's own bounds
+    read_state(p_.initial.file, L_, truth);
+    model_.clamp(Eigen::Map<Eigen::MatrixXd>(truth.data(), n_, 1), index_range(0, n_));  // the model's own bounds
   }
-  model_.initial_memory(st_.memory_truth.col(0), nature_id_[0], st_.nature_rng.empty() ? nullptr : &st_.nature_rng[0]);
+  // Whole, or (cells layout) this rank's cells of the whole vectors the model starts from.
+  const auto keep_memory = [&](Eigen::Ref<Eigen::VectorXd> to) {
+    if (cells_) cells_->memory_rows().take(memory, to);
+    else to = memory;
+  };
+  st_.truth = cells_ ? cells_->rows_of(truth) : truth;
+  model_.initial_memory(memory, nature_id_[0], st_.nature_rng.empty() ? nullptr : &st_.nature_rng[0]);
+  keep_memory(st_.memory_truth.col(0));
   std::vector<Eigen::VectorXd> climatology;
   const int keep_every = std::max(1, p_.nature_spinup / 2 / std::max(1, N_));
   for (int s = 0; s < p_.nature_spinup; ++s) {
     const Time t0 = t_init + Duration{p_.window.seconds * s};
-    forecast(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1), true, t0, t0 + p_.window, false);
+    forecast(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1), true, t0, t0 + p_.window, false);
     if (s >= p_.nature_spinup / 2 && (s - p_.nature_spinup / 2) % keep_every == 0) climatology.push_back(st_.truth);
   }
   const int m0 = dist_.my_member_begin();
   for (int j = 0; j < dist_.my_member_count(); ++j) {
     RandomStream init(static_cast<std::uint64_t>(cfg_.seed), "initial-ensemble", m0 + j);
-    model_.initial_memory(st_.memory.col(j), m0 + j, &st_.model_rng[static_cast<std::size_t>(j)]);
+    model_.initial_memory(memory, m0 + j, &st_.model_rng[static_cast<std::size_t>(j)]);
+    keep_memory(st_.memory.col(j));
     if (p_.initial.method == "climatology") {
       st_.X.col(j) = climatology[static_cast<std::size_t>(m0 + j) % climatology.size()];
-    } else {
-      for (Index i = 0; i < n_; ++i) st_.X(i, j) = st_.truth[i] + p_.initial.spread * init.normal();
+      continue;
+    }
+    for (Index i = 0; i < n_; ++i) {  // every row's draw, in state order, whichever rows this rank keeps
+      const double z = init.normal();
+      if (const Index at = cells_ ? cells_->position(i) : i; at >= 0) st_.X(at, j) = st_.truth[at] + p_.initial.spread * z;
     }
   }
-  model_.clamp(st_.X, index_range(0, n_));
+  if (cells_) model_.clamp(st_.X, dist_.my_rows());
+  else model_.clamp(st_.X, index_range(0, n_));
 }
 
 // The window's forecast, stopping at every model step where a due source
@@ -425,7 +511,8 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
     p += s_.sources[k].size();
   }
   w.HXm.resize(p, st_.X.cols());
-  auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), n_, 1);
+  if (cells_) w.HXm.setZero(), w.owner.assign(static_cast<std::size_t>(p), 0);
+  auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1);
   walk_window(
       t0, t1, dt, steps,
       [&](Time from, Time to) {
@@ -436,10 +523,11 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
         for (std::size_t a = 0; a < active.size(); ++a) {
           ObsSource& src = s_.sources[active[a]];
           for (const auto& sl : src.slices()) {
-            if (sl.step == step)
-              src.sample(sl, st_.truth, st_.synthetic_rng[active[a]], st_.gap_rng[active[a]],
-                         cfg_.output.observations && comm_.root());
-            if (sl.h_step == step) src.apply(sl, st_.X, w.HXm.middleRows(offset[a], src.size()));
+            if (sl.step == step) sample(src, sl, active[a]);
+            if (sl.h_step == step)
+              observe(src, sl, st_.X, w.HXm.middleRows(offset[a], src.size()),
+                      cells_ ? std::span<int>(w.owner).subspan(static_cast<std::size_t>(offset[a]), static_cast<std::size_t>(src.size()))
+                             : std::span<int>());
           }
         }
       });
@@ -451,10 +539,28 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   return w;
 }
 
+void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
+                    Eigen::Ref<Eigen::MatrixXd> HX, std::span<int> owner) {
+  if (!cells_) return src.apply(sl, X, HX);
+  std::vector<int> own;
+  cells_->apply(src.slice_operator(sl), X, HX.middleRows(sl.begin, sl.count), own);
+  std::copy(own.begin(), own.end(), owner.begin() + sl.begin);
+}
+
+void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k) {
+  if (src.from_file()) return;
+  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(src.size(), 1);
+  std::vector<int> owner(static_cast<std::size_t>(src.size()), 0);
+  observe(src, sl, Eigen::Map<const Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1), h, owner);
+  if (cells_) h = member_moments(h, owner, false).first;  // each row from the rank that owns it
+  src.sample(sl, h.col(0).segment(sl.begin, sl.count), st_.synthetic_rng[k], st_.gap_rng[k],
+             cfg_.output.observations && comm_.root());
+}
+
 // Gross-error check on the innovation, per source (JEDI's background check),
 // and the background's scores; the feedback of the background on the root.
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
-  std::tie(w.hmean, w.hspread) = member_moments(w.HXm);
+  std::tie(w.hmean, w.hspread) = member_moments(w.HXm, w.owner);
   const Eigen::VectorXd &hmean = w.hmean, &hspread = w.hspread;
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
@@ -481,8 +587,11 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   }
 }
 
-std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine) const {
+std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+                                                                  bool with_spread) const {
+  if (cells_) return cells_->moments(mine, owner, with_spread);
   const Eigen::VectorXd mean = dist_.member_sum(mine) / static_cast<double>(N_);
+  if (!with_spread) return {mean, Eigen::VectorXd()};
   Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(mine.rows(), 1);
   for (Index j = 0; j < mine.cols(); ++j) squares.col(0) += (mine.col(j) - mean).cwiseAbs2();
   const Eigen::VectorXd spread = (dist_.member_sum(squares) / static_cast<double>(std::max(1, N_ - 1))).cwiseSqrt();
@@ -516,7 +625,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, used);
   std::vector<Index> wanted(near.size());
   for (std::size_t r = 0; r < near.size(); ++r) wanted[r] = keep[static_cast<std::size_t>(near[r])];
-  const Eigen::MatrixXd HXu = dist_.gather_member_rows(w.HXm, wanted);
+  const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owner, wanted) : dist_.gather_member_rows(w.HXm, wanted);
   w.HXm = Eigen::MatrixXd();
   const ObsBatch nearby = near.size() == keep.size() ? ObsBatch() : used.rows(near);
   const bool every_row = at.size() == static_cast<std::size_t>(Xr.rows());
@@ -554,13 +663,16 @@ void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>&
 
 // O - A with the analysed ensemble at the window's end.
 void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
-  Eigen::MatrixXd HA(w.obs.size(), st_.X.cols());
+  Eigen::MatrixXd HA = Eigen::MatrixXd::Zero(w.obs.size(), st_.X.cols());
+  std::vector<int> owner(cells_ ? static_cast<std::size_t>(w.obs.size()) : 0, 0);
   Index off = 0;
   for (const auto& [k, cnt] : w.spans) {
-    s_.sources[k].apply_all(st_.X, HA.middleRows(off, cnt));
+    for (const auto& sl : s_.sources[k].slices())
+      observe(s_.sources[k], sl, st_.X, HA.middleRows(off, cnt),
+              cells_ ? std::span<int>(owner).subspan(static_cast<std::size_t>(off), static_cast<std::size_t>(cnt)) : std::span<int>());
     off += cnt;
   }
-  const Eigen::VectorXd amean = dist_.member_sum(HA) / static_cast<double>(N_);
+  const Eigen::VectorXd amean = member_moments(HA, owner, false).first;
   const Eigen::VectorXd& hmean = w.hmean;
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
@@ -580,7 +692,7 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
                    std::vector<SourceSums>& sums) {
   const auto rows = dist_.my_rows();
   Eigen::VectorXd truth_rows(a_mean.size());
-  for (Index k = 0; k < a_mean.size(); ++k) truth_rows[k] = st_.truth[rows[static_cast<std::size_t>(k)]];
+  for (Index k = 0; k < a_mean.size(); ++k) truth_rows[k] = cells_ ? st_.truth[k] : st_.truth[rows[static_cast<std::size_t>(k)]];
   CycleScores c;
   c.forecast_rmse = global_rms(comm_, f_mean - truth_rows, n_);
   c.analysis_rmse = global_rms(comm_, a_mean - truth_rows, n_);
@@ -606,8 +718,9 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
     ++st_.map_cycles;
   }
   if (balance_diag_ >= 0) {
-    const Index b0 = balance_diag_ * L_.n_cells();
-    const double local = std::max(member_balance_max_, st_.diagnostics_truth.col(0).segment(b0, L_.n_cells()).cwiseAbs().maxCoeff());
+    const Index b0 = balance_diag_ * diag_cells();
+    const auto truth_balance = st_.diagnostics_truth.col(0).segment(b0, diag_cells());
+    const double local = std::max(member_balance_max_, diag_cells() ? truth_balance.cwiseAbs().maxCoeff() : 0.0);
     st_.stats.max_balance = std::max(st_.stats.max_balance, comm_.max(local));
   }
   if (!write) return c;
@@ -622,11 +735,17 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
     rec.a_mean = &a_mean;
     rec.a_spread = &a_spread;
   }
-  if (st_.diagnostics.rows() > 0) {
-    rec.diag_truth = st_.diagnostics_truth.col(0);
-    // Summed over members where they are (each rank keeps its members' sum), each rank getting its own cells'.
-    if (balance_diag_ >= 0) st_.diagnostics.middleRows(balance_diag_ * L_.n_cells(), L_.n_cells()) = st_.balance_max.rowwise().sum();
-    rec.diag_mean = dist_.member_sum_my_cells(st_.diagnostics, static_cast<int>(diag_names_.size())) / static_cast<double>(N_);
+  if (!diag_names_.empty()) {
+    rec.diagnostics = true;
+    // This rank's cells: the nature run's, and the members' sum where they are, each rank getting its own cells'.
+    const CellRows mine{L_.n_cells(), static_cast<int>(diag_names_.size()), 0, dist_.my_cell_begin(), dist_.my_cell_count()};
+    rec.diag_truth.resize(mine.compact_size());
+    if (cells_) rec.diag_truth = st_.diagnostics_truth.col(0);
+    else mine.take(st_.diagnostics_truth.col(0), rec.diag_truth);
+    if (balance_diag_ >= 0) st_.diagnostics.middleRows(balance_diag_ * diag_cells(), diag_cells()) = st_.balance_max.rowwise().sum();
+    rec.diag_mean = cells_ ? Eigen::VectorXd(st_.diagnostics.col(0))
+                           : dist_.member_sum_my_cells(st_.diagnostics, static_cast<int>(diag_names_.size()));
+    rec.diag_mean /= static_cast<double>(N_);
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
     st_.balance_max.setZero();
@@ -660,8 +779,9 @@ void Cycle::run() {
     const Time t0 = p_.start + Duration{p_.window.seconds * cycle}, t1 = t0 + p_.window;
     WindowObs w = forecast_and_observe(cycle, t0, t1);
     std::vector<SourceSums> sums(s_.sources.size());
-    // A rank holds one layout at a time: each member's pages go back as it is sent.
-    dist_.move_to_rows(st_.X, Xr);
+    // A rank holds one layout at a time: each member's pages go back as it is sent (the cells layout has one).
+    if (cells_) Xr.swap(st_.X);
+    else dist_.move_to_rows(st_.X, Xr);
     const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
     AnalysisStats astats;
     Index assimilated = 0;
@@ -670,7 +790,8 @@ void Cycle::run() {
       assimilated = analyse(w, Xr, astats);
     }
     const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
-    dist_.move_to_members(Xr, st_.X);
+    if (cells_) st_.X.swap(Xr);
+    else dist_.move_to_members(Xr, st_.X);
     if (w.obs.size() > 0) score_analysis(w, sums);
     const CycleScores c = record(cycle, t1, w, a_mean, a_spread, f_mean, f_spread, astats, assimilated, sums);
     ++cycles_run_;
@@ -820,6 +941,8 @@ void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir)
 }  // namespace
 
 void run_cycle(CycleSetup& setup, const RunOptions& opts, const parallel::Layout& layout) {
+  if (opts.restart && setup.cfg.parallel.cells())
+    throw ConfigError(cat(setup.cfg.source_file, ": --restart: parallel.layout = cells writes no checkpoints yet"));
   check_outputs_spare_inputs(setup, opts.output_dir);
   if (layout.run.root())
     if (const int stale = io::remove_stale_temporaries(opts.output_dir); stale > 0)

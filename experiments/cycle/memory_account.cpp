@@ -16,20 +16,26 @@ std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
 
 MemoryAccount::MemoryAccount(const MemorySizes& z) {
   const double share = 8 * z.state * z.my_members;
+  // The cells layout keeps every member of its rows and its own cells' nature run; H(X) of the observations it
+  // owns for every member, and a work column an operator reads (its untouched pages not taken).
+  const double own_state = z.cells ? z.my_rows : z.state, h_members = 2 * (z.cells ? z.members : z.my_members);
   items_ = {
       // members for the forecast or rows of every member for the analysis: the
       // exchanges give each member's pages back as it is sent
-      {cat("ensemble (", z.my_members, " of ", z.members, " members; one layout at a time)"),
-       std::max(share, 8 * z.my_rows * z.members)},
-      {"exchange: a member in flight and its buffer", 16 * z.state},
+      {z.cells ? cat("ensemble (every one of ", z.members, " members, this rank's cells)")
+               : cat("ensemble (", z.my_members, " of ", z.members, " members; one layout at a time)"),
+       z.cells ? 8 * z.my_rows * z.members : std::max(share, 8 * z.my_rows * z.members)},
+      {z.cells ? "operator work column (this rank's cells)" : "exchange: a member in flight and its buffer",
+       z.cells ? 8 * z.my_rows : 16 * z.state},
       {"model memory of the members", 8 * z.memory * z.my_members},
       {"diagnostics: the members' sum and one member's window", 8 * 2 * z.diagnostics},
       {"diagnostics kept per member (maxima)", 8 * z.member_diagnostics * z.my_members},
-      {"nature run or control (every rank)", 8 * (z.state + z.memory + z.diagnostics)},
+      {z.cells ? "nature run or control (this rank's cells)" : "nature run or control (every rank)",
+       8 * (own_state + z.memory + z.diagnostics)},
       {"model forcing and parameters (every rank)", z.model_bytes},
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
       // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
-      {"observations of a window", 8 * z.observations * (2 * z.my_members + z.near_fraction * z.members + 12)},
+      {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 12)},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
       // the sums and this cycle's two means, whole on every rank

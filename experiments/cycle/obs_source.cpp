@@ -252,14 +252,12 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   return true;
 }
 
-void ObsSource::sample(const ObsSlice& s, const Eigen::VectorXd& truth, RandomStream& synth, RandomStream& gaps,
-                       bool keep_draws) {
+void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth,
+                       RandomStream& gaps, bool keep_draws) {
   if (from_file()) return;
-  hbuf_.resize(s.count);
-  ops_.front()->apply(truth, hbuf_);
   for (Index o = 0; o < s.count; ++o) {
     const Index i = s.begin + o;
-    batch_.value[i] = p_.scale * hbuf_[o] + p_.bias + p_.error * synth.normal();
+    batch_.value[i] = p_.scale * h_truth[o] + p_.bias + p_.error * synth.normal();
     auto& flag = batch_.qc[static_cast<std::size_t>(i)];
     if (gaps.uniform() < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain))
       flag = static_cast<int>(QcFlag::missing);
@@ -275,7 +273,7 @@ void ObsSource::sample(const ObsSlice& s, const Eigen::VectorXd& truth, RandomSt
 }
 
 void ObsSource::apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const {
-  const ObsOperator& op = from_file() ? *ops_[static_cast<std::size_t>(&s - slices_.data())] : *ops_.front();
+  const ObsOperator& op = slice_operator(s);
   for (Index j = 0; j < X.cols(); ++j) {
     auto col = HX.col(j).segment(s.begin, s.count);
     op.apply(X.col(j), col);

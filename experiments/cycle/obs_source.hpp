@@ -88,9 +88,14 @@ class ObsSource {
   Index locations() const { return n_locations_; }
   const ErrorLearner& learner() const { return learner_; }
 
-  // At a slice's step: synthetic values drawn from the truth there, and the
-  // rows of H(X) of the local members (columns of X).
-  void sample(const ObsSlice& s, const Eigen::VectorXd& truth, RandomStream& synth, RandomStream& gaps, bool keep_draws);
+  // At a slice's step: synthetic values drawn around H(truth) there (the
+  // slice's rows), and the rows of H(X) of the local members (columns of X).
+  void sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth, RandomStream& gaps,
+              bool keep_draws);
+  // The operator that meets a slice (its footprint rows are the slice's rows).
+  const ObsOperator& slice_operator(const ObsSlice& s) const {
+    return from_file() ? *ops_[static_cast<std::size_t>(&s - slices_.data())] : *ops_.front();
+  }
   void apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const;
   // H of the local members at the window's end for every observation of the window.
   void apply_all(const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const;
@@ -124,7 +129,6 @@ class ObsSource {
   std::vector<int> data_location_, row_location_;  // per row of data_ (file sources) and of the window
   Index n_locations_ = 0;
   ErrorLearner learner_;
-  Eigen::VectorXd hbuf_;
 };
 
 }  // namespace landda::experiments

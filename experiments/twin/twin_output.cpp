@@ -201,11 +201,10 @@ void TwinOutput::write(long long index, const Record& r) {
       nc_.put(sc.name, row.data(), {t, 0}, {one, n_sources_});
     }
   }
-  const auto ncell = static_cast<std::size_t>(layout_.n_cells());
   const std::size_t c0 = cell_count_ ? cell_begin_ : 0, nc = cell_count_;
-  if (r.diag_truth.size() > 0)
+  if (r.diagnostics)
     for (std::size_t k = 0; k < diagnostics_.size(); ++k) {
-      nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + k * ncell + c0, {t, c0}, {1, nc});
+      nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + k * nc, {t, c0}, {1, nc});
       nc_.put("ensemble_mean_" + diagnostics_[k], r.diag_mean.data() + k * nc, {t, c0}, {1, nc});
     }
   if (!fields_ || r.truth == nullptr) return;

@@ -37,6 +37,16 @@ std::vector<Index> StateLayout::cell_major_order() const {
   return order;
 }
 
+void CellRows::take(const Eigen::Ref<const Eigen::VectorXd>& full, Eigen::Ref<Eigen::VectorXd> compact) const {
+  for (int k = 0; k < per_cell; ++k) compact.segment(k * count, count) = full.segment(k * n_cells + begin, count);
+  compact.tail(tail) = full.tail(tail);
+}
+
+void CellRows::put(const Eigen::Ref<const Eigen::VectorXd>& compact, Eigen::Ref<Eigen::VectorXd> full) const {
+  for (int k = 0; k < per_cell; ++k) full.segment(k * n_cells + begin, count) = compact.segment(k * count, count);
+  full.tail(tail) = compact.tail(tail);
+}
+
 int StateLayout::var_of(Index i) const {
   int v = 0;
   while (v + 1 < static_cast<int>(offsets_.size()) && i >= offsets_[v + 1]) ++v;

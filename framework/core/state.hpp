@@ -46,6 +46,22 @@ class StateLayout {
   std::vector<Index> offsets_;
 };
 
+// The rows of a block of cells [begin, begin + count) in a column that keeps
+// `per_cell` quantities of each of `n_cells` cells (quantity-major: row
+// k n_cells + c; a state's layers, a model's memory, diagnostics) and then
+// `tail` rows that are not per cell: the compact column holds the block's
+// rows only (row k count + c - begin), then the same tail.
+struct CellRows {
+  Index n_cells = 0;
+  int per_cell = 0;
+  Index tail = 0;
+  Index begin = 0, count = 0;
+  Index full_size() const { return per_cell * n_cells + tail; }
+  Index compact_size() const { return per_cell * count + tail; }
+  void take(const Eigen::Ref<const Eigen::VectorXd>& full, Eigen::Ref<Eigen::VectorXd> compact) const;
+  void put(const Eigen::Ref<const Eigen::VectorXd>& compact, Eigen::Ref<Eigen::VectorXd> full) const;
+};
+
 // begin, begin + 1, ..., begin + count - 1: the state rows of a contiguous block.
 std::vector<Index> index_range(Index begin, Index count);
 

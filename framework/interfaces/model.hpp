@@ -19,8 +19,15 @@ namespace landda {
 // Each has one column per column of X; null when the caller does not keep it.
 // `cells`: the block [begin, end) of cells to advance, the rest left as they
 // are (end < 0: every cell); only for models with independent_cells().
+// `compact`: X, memory and diagnostics hold only the block's cells (every
+// per-cell quantity with the block's cell count as its stride: state rows
+// variable, layer, cell; memory_per_cell() x cells rows then the per-member
+// rows; diagnostics name-major), so that a rank that advances a block of
+// every member holds no other cell (see compact_cells()).
 struct CellBlock {
   Index begin = 0, end = -1;
+  bool compact = false;
+  Index size(Index n_cells) const { return (end < 0 ? n_cells : end) - begin; }
 };
 struct MemberData {
   Eigen::MatrixXd* memory = nullptr;

@@ -32,7 +32,7 @@ int to_int(Index n) {
 }  // namespace
 
 Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order, Index group,
-                           int ranks_per_task)
+                           int ranks_per_task, Index granule)
     : comm_(&comm),
       rank_(comm.rank()),
       size_(comm.size()),
@@ -49,9 +49,58 @@ Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::
   }
   if (static_cast<Index>(order_.size()) != n_state || group < 1 || n_state % group != 0)
     throw ParallelError("Distribution: the row order must list every state row once, in whole groups");
+  if (granule < 1) throw ParallelError("Distribution: the granule must be at least one group");
   member_start_ = blocks<int>(n_members, size_ / per_task_);
-  row_start_ = blocks<Index>(n_state / group, size_);
-  for (Index& r : row_start_) r *= group;
+  const Index groups = n_state / group;
+  row_start_ = blocks<Index>((groups + granule - 1) / granule, size_);
+  for (Index& r : row_start_) r = std::min(r * granule, groups) * group;
+}
+
+int Distribution::owner_of_cell(Index c) const {
+  const Index row = c * group_;
+  if (c < 0 || row >= n_state_) throw ParallelError(cat("Distribution: cell ", c, " is not in the state"));
+  return static_cast<int>(std::upper_bound(row_start_.begin(), row_start_.end(), row) - row_start_.begin()) - 1;
+}
+
+// The wanted lists go to their owners (counts, then indices), the values come back.
+Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width,
+                                    const Pack& pack) const {
+  if (owner.size() != local.size()) throw ParallelError("Distribution::fetch: one owner per wanted item expected");
+  std::vector<int> ask(size_, 0), asked(size_);
+  for (const int o : owner) {
+    if (o < 0 || o >= size_) throw ParallelError(cat("Distribution::fetch: no rank ", o));
+    ++ask[static_cast<std::size_t>(o)];
+  }
+  check_mpi(MPI_Alltoall(ask.data(), 1, MPI_INT, asked.data(), 1, MPI_INT, comm_->get()), "MPI_Alltoall (fetch counts)");
+  const auto ad = displacements(ask), qd = displacements(asked);
+  // This rank's requests by owner, remembering where each answer goes.
+  std::vector<std::int64_t> requests(local.size()), queries(static_cast<std::size_t>(qd.back() + asked.back()));
+  std::vector<std::size_t> slot(local.size());
+  std::vector<int> fill = ad;
+  for (std::size_t i = 0; i < local.size(); ++i) {
+    const auto at = static_cast<std::size_t>(fill[static_cast<std::size_t>(owner[i])]++);
+    requests[at] = local[i];
+    slot[at] = i;
+  }
+  check_mpi(MPI_Alltoallv(requests.data(), ask.data(), ad.data(), MPI_INT64_T, queries.data(), asked.data(), qd.data(),
+                          MPI_INT64_T, comm_->get()),
+            "MPI_Alltoallv (fetch lists)");
+  count(asked, sizeof(std::int64_t));
+  std::vector<double> answers(queries.size() * static_cast<std::size_t>(width)), got(local.size() * static_cast<std::size_t>(width));
+  for (std::size_t q = 0; q < queries.size(); ++q) pack(queries[q], answers.data() + q * static_cast<std::size_t>(width));
+  std::vector<int> send(size_), sd(size_), recv(size_), rd(size_);
+  for (int s = 0; s < size_; ++s) {
+    send[s] = to_int(asked[s] * width), sd[s] = to_int(qd[s] * width);
+    recv[s] = to_int(ask[s] * width), rd[s] = to_int(ad[s] * width);
+  }
+  check_mpi(MPI_Alltoallv(answers.data(), send.data(), sd.data(), MPI_DOUBLE, got.data(), recv.data(), rd.data(), MPI_DOUBLE,
+                          comm_->get()),
+            "MPI_Alltoallv (fetch values)");
+  count(recv, sizeof(double));
+  Eigen::MatrixXd out(width, static_cast<Index>(local.size()));
+  for (std::size_t at = 0; at < local.size(); ++at)
+    std::copy_n(got.data() + at * static_cast<std::size_t>(width), width, out.col(static_cast<Index>(slot[at])).data());
+  return out;
 }
 
 void Distribution::count(const std::vector<int>& counts, std::size_t item) const {
@@ -144,6 +193,14 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
   check_mpi(MPI_Allreduce(local.data(), total.data(), to_int(local.size()), MPI_DOUBLE, MPI_SUM, comm_->get()),
             "MPI_Allreduce (sum over members)");
   if (size_ > 1) received_ += static_cast<std::uint64_t>(local.size()) * sizeof(double);  // a reduction's worth
+  return total;
+}
+
+Eigen::MatrixXd Distribution::sum_over_ranks(const Eigen::MatrixXd& mine) const {
+  Eigen::MatrixXd total(mine.rows(), mine.cols());
+  check_mpi(MPI_Allreduce(mine.data(), total.data(), to_int(mine.size()), MPI_DOUBLE, MPI_SUM, comm_->get()),
+            "MPI_Allreduce (sum over ranks)");
+  if (size_ > 1) received_ += static_cast<std::uint64_t>(mine.size()) * sizeof(double);  // a reduction's worth
   return total;
 }
 

@@ -14,6 +14,7 @@
 // (PDAF's couple communicator).
 #include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -26,9 +27,11 @@ using Index = Eigen::Index;
 class Distribution {
  public:
   // order: the state rows in analysis order (empty: 0, 1, 2, ...), split into
-  // blocks of whole groups of `group` rows.
+  // blocks of whole groups of `group` rows, each rank's block starting at a
+  // multiple of `granule` groups (a model's cell_granule: a rank that
+  // advances its own cells batches them as a whole-grid run does).
   Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order = {}, Index group = 1,
-               int ranks_per_task = 1);
+               int ranks_per_task = 1, Index granule = 1);
 
   int n_members() const { return n_members_; }
   Index n_state() const { return n_state_; }
@@ -81,6 +84,18 @@ class Distribution {
   Index my_cell_count() const { return my_row_count() / group_; }
   // Row blocks of a vector joined on every rank.
   Eigen::VectorXd allgather_vector(const Eigen::VectorXd& my_rows) const;
+  int rank() const { return rank_; }
+  // Element-wise sum over the ranks, on every rank.
+  Eigen::MatrixXd sum_over_ranks(const Eigen::MatrixXd& mine) const;
+  Index cell_begin(int rank) const { return row_start_[static_cast<std::size_t>(rank)] / group_; }
+  // The rank whose analysis rows hold cell c.
+  int owner_of_cell(Index c) const;
+  // Items held by one rank each (e.g. the rows of a cell, H(X) of an
+  // observation): this rank names each item it wants by its owner and the
+  // owner's local index of it, and receives `width` values of each (width x
+  // wanted, in the order asked), packed at the owner by pack(local index, out).
+  using Pack = std::function<void(Index, double*)>;
+  Eigen::MatrixXd fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width, const Pack& pack) const;
   // Bytes this rank has received from other ranks in the calls above (exchanges, gathers, sums).
   std::uint64_t received_bytes() const { return received_; }
   // Each rank's members taken out of the whole ensemble.

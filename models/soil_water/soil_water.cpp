@@ -226,12 +226,15 @@ void SoilWater::initial_state(Eigen::Ref<Eigen::VectorXd> x, Time) const {
   }
 }
 
+void SoilWater::unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index cells) {
+  m.setZero();
+  m.head(2 * cells).setOnes();  // K_s and shape multipliers of one; no snow; the AR(1) states at zero
+}
+
 void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, RandomStream* rng) const {
   // [0, n): K_s multiplier, [n, 2n): shape multiplier, [2n, 3n): snow water (m), then three AR(1) states.
   const Index n = n_cells_;
-  m.setZero();
-  m.segment(0, n).setOnes();
-  m.segment(n, n).setOnes();
+  unperturbed_memory(m, n);
   if (member < 0 || rng == nullptr) return;
   const auto& pp = p_.perturbation;
   for (Index c = 0; c < n; ++c) m[c] = std::exp(pp.ks_sd * rng->normal() - 0.5 * pp.ks_sd * pp.ks_sd);
@@ -262,28 +265,37 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   if (span < 0 || span % p_.time_step.seconds != 0)
     throw NumericalError(cat("soil_water: window ", span, " s is not a whole number of model steps (", p_.time_step.seconds, " s)"));
   forcing_.check_covers(t0, t1);
-  const Index c_end = extra.cells.end < 0 ? n_cells_ : extra.cells.end;
-  if (extra.cells.begin < 0 || extra.cells.begin > c_end || c_end > n_cells_)
-    throw NumericalError(cat("soil_water: cell block [", extra.cells.begin, ", ", c_end, ") is not inside the grid's ",
+  const CellBlock& cells = extra.cells;
+  const Index c_end = cells.end < 0 ? n_cells_ : cells.end;
+  if (cells.begin < 0 || cells.begin > c_end || c_end > n_cells_)
+    throw NumericalError(cat("soil_water: cell block [", cells.begin, ", ", c_end, ") is not inside the grid's ",
                              n_cells_, " cells"));
-  forcing_.load(t0, t1, extra.cells.begin, c_end);  // a large file: this window's records of these cells
+  // Where the block's cells are in X, memory and diagnostics: at their own
+  // index, or (compact) at index - begin with the block's size as the stride.
+  const Storage at{cells.compact ? c_end - cells.begin : n_cells_, cells.compact ? cells.begin : 0};
+  const Index rows = static_cast<Index>(layers_.size()) * at.stride;
+  if (X.rows() != rows || (extra.memory && extra.memory->rows() != 3 * at.stride + 3) ||
+      (extra.diagnostics && extra.diagnostics->rows() != 5 * at.stride))
+    throw NumericalError(cat("soil_water: ", X.rows(), " state rows for ", at.stride, " cells of ", layers_.size(),
+                             " layers (", rows, " expected), or memory / diagnostics of another size"));
+  forcing_.load(t0, t1, cells.begin, c_end);  // a large file: this window's records of these cells
   // Memory and diagnostics are advanced in place in their columns; a caller
   // that keeps no memory gets the unperturbed member's, afresh each call.
   if (!extra.memory) {
-    unkept_memory_.resize(memory_size(), X.cols());
-    for (Index j = 0; j < X.cols(); ++j) initial_memory(unkept_memory_.col(j), -1, nullptr);
+    unkept_memory_.resize(3 * at.stride + 3, X.cols());
+    for (Index j = 0; j < X.cols(); ++j) unperturbed_memory(unkept_memory_.col(j), at.stride);
   }
   Eigen::MatrixXd& memory = extra.memory ? *extra.memory : unkept_memory_;
   for (Index j = 0; j < X.cols(); ++j) {
     const bool perturbed = !members.empty() && members[static_cast<std::size_t>(j)] >= 0 && !rng.empty();
     advance_member(X.col(j), memory.col(j), extra.diagnostics ? extra.diagnostics->col(j).data() : nullptr,
-                   perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1, extra.cells.begin, c_end);
+                   perturbed ? &rng[static_cast<std::size_t>(j)] : nullptr, t0, t1, cells.begin, c_end, at);
   }
 }
 
 void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> m, double* diag,
-                               RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end) {
-  const Index n = n_cells_;
+                               RandomStream* rng, Time t0, Time t1, Index cell_begin, Index cell_end, Storage at) {
+  const Index n = at.stride;
   const auto& pp = p_.perturbation;
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double phi = std::exp(-dt / std::max(1.0, static_cast<double>(pp.correlation.seconds)));
@@ -321,7 +333,7 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::
     }
   }
   for (Index c0 = cell_begin; c0 < cell_end; c0 += kBlock)
-    advance_block(x, m, diag, c0, std::min(kBlock, cell_end - c0), t0, steps);
+    advance_block(x, m, diag, c0, std::min(kBlock, cell_end - c0), t0, steps, at);
   if (!x.allFinite()) throw NumericalError("soil_water: the soil-moisture state became non-finite");
 }
 
@@ -360,11 +372,13 @@ soil::ColumnSolver& SoilWater::solver_for(Index columns) {
 }
 
 void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> m, double* diag, Index c0,
-                              Index nb, Time t0, std::size_t steps) {
+                              Index nb, Time t0, std::size_t steps, Storage at) {
   // All steps of the window for one block of cells: its state and work arrays
   // stay in cache instead of every step streaming the whole grid through it.
+  // Parameters and forcing are the grid's (cell c0 on); state, memory and
+  // diagnostics are where `at` keeps them (cell c0 at c0 - at.offset).
   const int L = layers_.size();
-  const Index n = n_cells_;
+  const Index n = at.stride, s0 = c0 - at.offset;
   const Window& w = window_;
   Block& b = blocks_[nb];  // one per block size: the last, shorter block does not reallocate the others' arrays
   if (b.theta.rows() != nb) {
@@ -387,16 +401,16 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
                             {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l}})
       if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(c0, nb);
-  const auto shape = m.segment(n + c0, nb).array();
-  b.kmult = m.segment(c0, nb).array();
+  const auto shape = m.segment(n + s0, nb).array();
+  b.kmult = m.segment(s0, nb).array();
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
     if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(c0, nb) * shape;
     if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
-    b.theta.col(l) = x.segment(static_cast<Index>(l) * n + c0, nb).array();
+    b.theta.col(l) = x.segment(static_cast<Index>(l) * n + s0, nb).array();
   }
   s.update_limits();
-  auto swe = m.segment(2 * n + c0, nb).array();
+  auto swe = m.segment(2 * n + s0, nb).array();
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double fv = p_.vegetation.fraction;
   soil::ColumnSolver& solver = solver_for(nb);
@@ -426,13 +440,13 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     iterations_ += solver.step(b.theta, s, b.kmult, b.supply, b.sink, dt, b.fx);
     ++steps_;
     if (diag) {
-      double* d = diag + c0;
+      double* d = diag + s0;
       soil::kernels::accumulate(static_cast<std::size_t>(nb),
                                 {L, dt, b.met.pr.data(), b.sink.data(), b.fx.runoff.data(), b.fx.drainage.data(),
                                  b.fx.balance_error.data(), d, d + n, d + 2 * n, d + 3 * n, d + 4 * n});
     }
   }
-  for (int l = 0; l < L; ++l) x.segment(static_cast<Index>(l) * n + c0, nb) = b.theta.col(l).matrix();
+  for (int l = 0; l < L; ++l) x.segment(static_cast<Index>(l) * n + s0, nb) = b.theta.col(l).matrix();
 }
 
 void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const {

@@ -143,11 +143,16 @@ class SoilWater final : public Model {
     soil::StepFluxes fx;
     soil::SoilArrays soil;  // the block's soil with this member's multipliers
   };
+  // Where a member's per-cell rows are: cell c at (c - offset), each quantity `stride` cells long.
+  struct Storage {
+    Index stride = 0, offset = 0;
+  };
   // diag: the member's diagnostics column (null: not kept).
   void advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, RandomStream* rng,
-                      Time t0, Time t1, Index cell_begin, Index cell_end);
+                      Time t0, Time t1, Index cell_begin, Index cell_end, Storage at);
   void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, Index c0, Index nb,
-                     Time t0, std::size_t steps);
+                     Time t0, std::size_t steps, Storage at);
+  static void unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index cells);
   void read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const;
   soil::ColumnSolver& solver_for(Index columns);
 

@@ -493,3 +493,59 @@ TEST_CASE("A forcing read a window at a time gives the run of the forcing read w
   CHECK_THROWS_WITH(f.load(june3, june3 + Duration{3600}, 0, cells),
                     Catch::Contains("gap.nc: variable 'tas' has a gap (missing value) at 2000-06-03T20:00:00Z, cell 3"));
 }
+
+TEST_CASE("A block of cells advanced in compact storage equals the same cells advanced in place", "[models][soil]") {
+  // A rank that advances only its cells keeps only their rows (CellBlock::compact): state,
+  // memory and diagnostics at index - begin, with the block's size as their stride.
+  for (const std::string et : {"auto", "hargreaves"}) {
+    INFO(et);
+    const auto model = make("grid: {kind: lonlat, lon_min: -89, lon_max: -88, lat_min: 40, lat_max: 41, nx: 3, ny: 3}\n"
+                            "soil: {heterogeneity: 0.3}\net_method: " + et + "\n");
+    const StateLayout& L = model->layout();
+    const Index n = L.n_cells(), mpc = model->memory_per_cell(), tail = model->memory_size() - mpc * n;
+    const int ids[] = {0, 1};
+    std::vector<RandomStream> rng{RandomStream(5, "model", 0), RandomStream(5, "model", 1)};
+    Eigen::MatrixXd X(L.size(), 2), M(model->memory_size(), 2), D = Eigen::MatrixXd::Zero(5 * n, 2);
+    for (int j = 0; j < 2; ++j) {
+      model->initial_state(X.col(j), Time::from_civil(1998, 5, 1));
+      model->initial_memory(M.col(j), j, &rng[static_cast<std::size_t>(j)]);
+    }
+    const Time a = Time::from_civil(1998, 5, 1), b = a + Duration{3 * 86400};
+    // Cells 0-3 and 4-8 in compact storage, each block with copies of the members' streams.
+    std::vector<Eigen::MatrixXd> Xc, Mc, Dc;
+    std::vector<std::vector<RandomStream>> rc;
+    const CellBlock blocks[] = {{0, 4, true}, {4, n, true}};
+    for (const CellBlock& blk : blocks) {
+      const CellRows state{n, static_cast<int>(L.rows_per_cell()), 0, blk.begin, blk.size(n)};
+      const CellRows memory{n, static_cast<int>(mpc), tail, blk.begin, blk.size(n)};
+      Eigen::MatrixXd x(state.compact_size(), 2), m(memory.compact_size(), 2);
+      for (int j = 0; j < 2; ++j) state.take(X.col(j), x.col(j)), memory.take(M.col(j), m.col(j));
+      std::vector<RandomStream> r = rng;
+      Eigen::MatrixXd d = Eigen::MatrixXd::Zero(5 * blk.size(n), 2);
+      model->advance(x, ids, r, a, b, {&m, &d, blk});
+      Xc.push_back(x), Mc.push_back(m), Dc.push_back(d), rc.push_back(r);
+    }
+    const Eigen::MatrixXd X0 = X;
+    model->advance(X, ids, rng, a, b, {&M, &D, {}});
+    CHECK((X.array() != X0.array()).all());  // every row moved: equal blocks are not untouched ones
+    for (std::size_t k = 0; k < 2; ++k) {
+      const CellBlock& blk = blocks[k];
+      const CellRows state{n, static_cast<int>(L.rows_per_cell()), 0, blk.begin, blk.size(n)};
+      const CellRows memory{n, static_cast<int>(mpc), tail, blk.begin, blk.size(n)};
+      const CellRows diag{n, 5, 0, blk.begin, blk.size(n)};
+      for (int j = 0; j < 2; ++j) {
+        Eigen::VectorXd x(state.compact_size()), m(memory.compact_size()), d(diag.compact_size());
+        state.take(X.col(j), x), memory.take(M.col(j), m), diag.take(D.col(j), d);
+        CHECK(x == Xc[k].col(j));
+        CHECK(m == Mc[k].col(j));
+        CHECK(d == Dc[k].col(j));
+        CHECK(rc[k][static_cast<std::size_t>(j)].state() == rng[static_cast<std::size_t>(j)].state());
+      }
+    }
+    // A column of another size is refused, naming what the block needs.
+    Eigen::MatrixXd wrong(L.size(), 1);
+    CHECK_THROWS_WITH(model->advance(wrong, std::span<const int>(ids, 1), std::span<RandomStream>(rng.data(), 1), a, b,
+                                     {nullptr, nullptr, {0, 4, true}}),
+                      Catch::Contains("state rows for 4 cells"));
+  }
+}

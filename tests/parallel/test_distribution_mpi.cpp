@@ -208,3 +208,32 @@ TEST_CASE("Communicators split into model tasks, filter and couple like PDAF's",
   CHECK(two.filter.size() == 2);
   CHECK_THROWS_WITH(parallel::Layout::make(world, 3), Catch::Contains("must divide the number of MPI ranks"));
 }
+
+TEST_CASE("Cell blocks start at multiples of the granule, and items are fetched from their owners", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  const StateLayout layout(10, {"a"}, {3});  // 10 cells of 3 rows
+  // Granule 4: 3 granules (4 + 4 + 2 cells) over two ranks: cells 0-7 and 8-9, not 0-4 and 5-9.
+  const parallel::Distribution dist(comm, layout.size(), 4, layout.cell_major_order(), layout.rows_per_cell(), 2, 4);
+  CHECK(dist.my_cell_begin() == (comm.rank() == 0 ? 0 : 8));
+  CHECK(dist.my_cell_count() == (comm.rank() == 0 ? 8 : 2));
+  CHECK(dist.my_member_count() == 4);  // one task of both ranks: every member on each
+  for (Eigen::Index c = 0; c < 10; ++c) CHECK(dist.owner_of_cell(c) == (c < 8 ? 0 : 1));
+  CHECK_THROWS_AS(dist.owner_of_cell(10), ParallelError);
+  // Each rank holds items valued 100 rank + 10 local + k (k < width); rank 0 wants items 1 and 0 of
+  // rank 1 and its own item 2, rank 1 wants nothing.
+  const auto pack = [&](Eigen::Index local, double* out) {
+    for (int k = 0; k < 3; ++k) out[k] = 100.0 * comm.rank() + 10.0 * static_cast<double>(local) + k;
+  };
+  const std::vector<int> owners = comm.rank() == 0 ? std::vector<int>{1, 0, 1} : std::vector<int>{};
+  const std::vector<Eigen::Index> local = comm.rank() == 0 ? std::vector<Eigen::Index>{1, 2, 0} : std::vector<Eigen::Index>{};
+  const Eigen::MatrixXd got = dist.fetch(owners, local, 3, pack);
+  REQUIRE(got.cols() == static_cast<Eigen::Index>(owners.size()));
+  if (comm.rank() == 0) {
+    Eigen::MatrixXd expect(3, 3);
+    expect << 110, 20, 100, 111, 21, 101, 112, 22, 102;
+    CHECK(got == expect);
+    CHECK(dist.received_bytes() >= 2 * 3 * sizeof(double));  // rank 1's two items came over MPI
+  }
+  CHECK_THROWS_AS(dist.fetch({2}, {0}, 3, pack), ParallelError);
+}

@@ -1,0 +1,122 @@
+#include "experiments/cycle/cell_layout.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <new>
+
+#include "core/error.hpp"
+
+namespace landda::experiments {
+
+CellLayout::CellLayout(const parallel::Distribution& dist, const StateLayout& layout, const Model& model)
+    : dist_(dist), layout_(layout), per_cell_(layout.rows_per_cell()) {
+  const Index n = layout.n_cells(), begin = dist.my_cell_begin(), count = dist.my_cell_count();
+  block_ = CellBlock{begin, begin + count, true};
+  state_ = CellRows{n, static_cast<int>(per_cell_), 0, begin, count};
+  const int mpc = model.memory_per_cell();
+  memory_ = CellRows{n, mpc, model.memory_size() - mpc * n, begin, count};
+  diagnostics_ = CellRows{n, static_cast<int>(model.diagnostic_names().size()), 0, begin, count};
+  scratch_.reset(static_cast<double*>(std::calloc(static_cast<std::size_t>(layout.size()), sizeof(double))));
+  if (!scratch_) throw std::bad_alloc();
+}
+
+void CellLayout::to_model(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> compact) const {
+  Eigen::Map<Eigen::MatrixXd>(compact.data(), cells(), per_cell_) =
+      Eigen::Map<const Eigen::MatrixXd>(x.data(), per_cell_, cells()).transpose();
+}
+
+void CellLayout::from_model(const Eigen::Ref<const Eigen::VectorXd>& compact, Eigen::Ref<Eigen::VectorXd> x) const {
+  Eigen::Map<Eigen::MatrixXd>(x.data(), per_cell_, cells()) =
+      Eigen::Map<const Eigen::MatrixXd>(compact.data(), cells(), per_cell_).transpose();
+}
+
+// Row k n_cells + c of the state (variable and layer k: StateLayout's order) is row (c - begin) per_cell + k here.
+Index CellLayout::position(Index i) const {
+  const Index n = layout_.n_cells(), c = i % n;
+  return c >= block_.begin && c < block_.end ? (c - block_.begin) * per_cell_ + i / n : -1;
+}
+
+Eigen::VectorXd CellLayout::rows_of(const Eigen::Ref<const Eigen::VectorXd>& full) const {
+  Eigen::VectorXd out(cells() * per_cell_);
+  const Index n = layout_.n_cells();
+  for (Index c = 0; c < cells(); ++c)
+    for (Index k = 0; k < per_cell_; ++k) out[c * per_cell_ + k] = full[k * n + block_.begin + c];
+  return out;
+}
+
+void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
+                       std::vector<int>& owner) {
+  const Footprint& fp = op.footprint();
+  const Index count = op.size(), n = layout_.n_cells(), cols = X.cols();
+  const int me = dist_.rank();
+  owner.assign(static_cast<std::size_t>(count), 0);
+  std::vector<Index> mine, local, halo;
+  for (Index o = 0; o < count; ++o) {
+    Index heaviest = -1;
+    double w = -1;
+    for (Footprint::InnerIterator it(fp, o); it; ++it)
+      if (it.value() > w) w = it.value(), heaviest = it.col();
+    if (heaviest >= 0) owner[static_cast<std::size_t>(o)] = dist_.owner_of_cell(heaviest);
+    if (owner[static_cast<std::size_t>(o)] != me) continue;
+    mine.push_back(o);
+    for (Footprint::InnerIterator it(fp, o); it; ++it)
+      (it.col() >= block_.begin && it.col() < block_.end ? local : halo).push_back(it.col());
+  }
+  for (auto* v : {&local, &halo}) {
+    std::sort(v->begin(), v->end());
+    v->erase(std::unique(v->begin(), v->end()), v->end());
+  }
+  // The halo: every row of each neighbouring cell, every column, from the rank that holds it.
+  std::vector<int> from(halo.size());
+  std::vector<Index> at(halo.size());
+  for (std::size_t h = 0; h < halo.size(); ++h) {
+    from[h] = dist_.owner_of_cell(halo[h]);
+    at[h] = halo[h] - dist_.cell_begin(from[h]);
+  }
+  const Eigen::MatrixXd got = dist_.fetch(from, at, per_cell_ * cols, [&](Index c, double* out) {
+    for (Index j = 0; j < cols; ++j)
+      for (Index k = 0; k < per_cell_; ++k) out[j * per_cell_ + k] = X(c * per_cell_ + k, j);
+  });
+  Eigen::Map<Eigen::VectorXd> state(scratch_.get(), layout_.size());
+  Eigen::VectorXd out(count);
+  for (Index j = 0; j < cols; ++j) {
+    for (const Index c : local)
+      for (Index k = 0; k < per_cell_; ++k) state[k * n + c] = X((c - block_.begin) * per_cell_ + k, j);
+    for (std::size_t h = 0; h < halo.size(); ++h)
+      for (Index k = 0; k < per_cell_; ++k) state[k * n + halo[h]] = got(j * per_cell_ + k, static_cast<Index>(h));
+    op.apply(state, out);
+    for (const Index o : mine) HX(o, j) = out[o];
+  }
+}
+
+Eigen::MatrixXd CellLayout::fetch_rows(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+                                       const std::vector<Index>& wanted) const {
+  std::vector<int> from(wanted.size());
+  for (std::size_t r = 0; r < wanted.size(); ++r) from[r] = owner[static_cast<std::size_t>(wanted[r])];
+  const Index cols = mine.cols();
+  return dist_.fetch(from, wanted, cols, [&](Index row, double* out) {
+                for (Index j = 0; j < cols; ++j) out[j] = mine(row, j);
+              })
+      .transpose();
+}
+
+std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+                                                                bool spread) const {
+  const Index rows = mine.rows(), N = mine.cols();
+  const int me = dist_.rank();
+  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(rows, 2);
+  for (Index o = 0; o < rows; ++o) {
+    if (owner[static_cast<std::size_t>(o)] != me) continue;
+    double sum = 0;  // member after member, as the members layout sums them
+    for (Index j = 0; j < N; ++j) sum += mine(o, j);
+    const double mean = sum / static_cast<double>(N);
+    double squares = 0;
+    for (Index j = 0; spread && j < N; ++j) squares += (mine(o, j) - mean) * (mine(o, j) - mean);
+    local(o, 0) = mean;
+    local(o, 1) = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
+  }
+  const Eigen::MatrixXd total = dist_.sum_over_ranks(local);
+  return {total.col(0), total.col(1)};
+}
+
+}  // namespace landda::experiments

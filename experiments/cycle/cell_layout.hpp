@@ -1,0 +1,64 @@
+#pragma once
+// parallel.layout: cells. Each rank advances and analyses every member of its
+// own block of cells (models of independent columns): it keeps the state,
+// model memory and diagnostics of those cells only, and nothing is moved
+// between the forecast and the analysis (the analysis rows are the forecast's
+// cells). An observation belongs to the rank holding the heaviest cell of its
+// footprint; that rank computes its H(X) with the rows of the footprint's
+// other cells fetched from their ranks (a halo, per slice of observations).
+// Results equal the members layout's: every column and every H is computed
+// from the same values.
+#include <Eigen/Core>
+#include <cstdlib>
+#include <memory>
+#include <vector>
+
+#include "interfaces/model.hpp"
+#include "interfaces/obs_operator.hpp"
+#include "parallel/distribution.hpp"
+
+namespace landda::experiments {
+
+class CellLayout {
+ public:
+  CellLayout(const parallel::Distribution& dist, const StateLayout& layout, const Model& model);
+
+  // The rank's cells, for Model::advance in compact storage.
+  const CellBlock& block() const { return block_; }
+  Index cells() const { return block_.end - block_.begin; }
+  const CellRows& state_rows() const { return state_; }
+  const CellRows& memory_rows() const { return memory_; }
+  const CellRows& diagnostic_rows() const { return diagnostics_; }
+
+  // A member's rows in analysis order (every row of a cell together) <-> the
+  // model's compact order (a layer of every cell of the block together).
+  void to_model(const Eigen::Ref<const Eigen::VectorXd>& x, Eigen::Ref<Eigen::VectorXd> compact) const;
+  void from_model(const Eigen::Ref<const Eigen::VectorXd>& compact, Eigen::Ref<Eigen::VectorXd> x) const;
+  // This rank's rows of a whole state vector, in analysis order.
+  Eigen::VectorXd rows_of(const Eigen::Ref<const Eigen::VectorXd>& full) const;
+  // The position in analysis order of state row i, or -1 when another rank holds it.
+  Index position(Index i) const;
+
+  // H of a slice's observations (an operator's rows) for every column of X
+  // (this rank's rows): the rows this rank owns are written into HX (count x
+  // columns), the others left as they are; owner[o] names each row's rank.
+  // Collective: every rank calls it for the same slices in the same order.
+  void apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
+             std::vector<int>& owner);
+  // Rows of a whole-window matrix held by their owners (owner[row]), every column, fetched to this rank.
+  Eigen::MatrixXd fetch_rows(const Eigen::MatrixXd& mine, const std::vector<int>& owner, const std::vector<Index>& wanted) const;
+  // Mean and sample spread over the columns of the rows this rank owns, whole on every rank (zero where no rank owns).
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner, bool spread) const;
+
+ private:
+  const parallel::Distribution& dist_;
+  const StateLayout& layout_;
+  CellBlock block_;
+  Index per_cell_;
+  CellRows state_, memory_, diagnostics_;
+  // A whole state vector to hand an operator, filled only at the cells its
+  // footprints read: calloc'd, its untouched pages stay the system's zero page.
+  std::unique_ptr<double, decltype(&std::free)> scratch_{nullptr, &std::free};
+};
+
+}  // namespace landda::experiments
