@@ -55,12 +55,15 @@ namespace {
 
 double mean_of(double sum, double n) { return n > 0 ? sum / n : std::nan(""); }
 
-// Pearson correlation from sums (NaN when either side is constant or nothing was scored).
+// Pearson correlation from sums: NaN with fewer than three pairs (two always
+// give +-1) and when either side is constant. A variance from sums keeps only
+// the digits its mean square leaves: one below 1e-10 of the mean square is
+// rounding (two equal values differ there by the CPU's order of operations).
 double pearson_r(const SourceSums& s) {
-  if (s.n <= 0) return std::nan("");
+  if (s.n < 3) return std::nan("");
   const double n = s.n, cov = s.ob / n - s.o / n * (s.b / n), vo = s.oo / n - s.o / n * (s.o / n),
                vb = s.bb / n - s.b / n * (s.b / n);
-  return vo > 0 && vb > 0 ? cov / std::sqrt(vo * vb) : std::nan("");
+  return vo > 1e-10 * (s.oo / n) && vb > 1e-10 * (s.bb / n) ? cov / std::sqrt(vo * vb) : std::nan("");
 }
 
 }  // namespace

@@ -56,6 +56,20 @@ done
 ${mpirun/-n 2/-n 3} "$landda" run "$soil" "${sets[@]}" --set output.checkpoint_every=0 \
   --set "output.state_fields=[truth, analysis_mean]" --set "output.layers=[0, 2]" --output "$work/chosen-3"
 "$py" "$src/tests/scripts/check_output_selection.py" "$work/restart-1" "$work/chosen-3" truth,analysis_mean 0,2
+# The cells layout (each rank every member of its own cells, observation footprints reaching
+# into a neighbour's cells fetched from it), with synthetic observations, feedback files and
+# diagnostics, on 1, 2 and 3 ranks (600 cells in Newton batches: 512 + 88, 256 + 256 + 88;
+# 25 linearized cells: 13 + 12, 9 + 8 + 8): the members layout's results.
+for scheme in newton linearized; do
+  sets=(--set experiment.cycles=12 --set experiment.spinup=2 --set model.scheme=$scheme --set output.diagnostics=true
+        --log-level warn)
+  [ $scheme = newton ] && sets+=(--set model.grid.nx=30 --set model.grid.ny=20)
+  "$landda" run "$soil" "${sets[@]}" --output "$work/members-$scheme"
+  for n in 1 2 3; do
+    ${mpirun/-n 2/-n $n} "$landda" run "$soil" "${sets[@]}" --set parallel.layout=cells --output "$work/cells-$scheme-$n"
+    "$py" "$src/tests/scripts/compare_outputs.py" "$work/members-$scheme" "$work/cells-$scheme-$n" 1e-10
+  done
+done
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1
