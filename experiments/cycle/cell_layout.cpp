@@ -12,10 +12,8 @@ CellLayout::CellLayout(const parallel::Distribution& dist, const StateLayout& la
     : dist_(dist), layout_(layout), per_cell_(layout.rows_per_cell()) {
   const Index n = layout.n_cells(), begin = dist.my_cell_begin(), count = dist.my_cell_count();
   block_ = CellBlock{begin, begin + count, true};
-  state_ = CellRows{n, static_cast<int>(per_cell_), 0, begin, count};
   const int mpc = model.memory_per_cell();
   memory_ = CellRows{n, mpc, model.memory_size() - mpc * n, begin, count};
-  diagnostics_ = CellRows{n, static_cast<int>(model.diagnostic_names().size()), 0, begin, count};
   scratch_.reset(static_cast<double*>(std::calloc(static_cast<std::size_t>(layout.size()), sizeof(double))));
   if (!scratch_) throw std::bad_alloc();
 }
@@ -37,7 +35,7 @@ Index CellLayout::position(Index i) const {
 }
 
 Eigen::VectorXd CellLayout::rows_of(const Eigen::Ref<const Eigen::VectorXd>& full) const {
-  Eigen::VectorXd out(cells() * per_cell_);
+  Eigen::VectorXd out(rows());
   const Index n = layout_.n_cells();
   for (Index c = 0; c < cells(); ++c)
     for (Index k = 0; k < per_cell_; ++k) out[c * per_cell_ + k] = full[k * n + block_.begin + c];
@@ -45,11 +43,11 @@ Eigen::VectorXd CellLayout::rows_of(const Eigen::Ref<const Eigen::VectorXd>& ful
 }
 
 void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
-                       std::vector<int>& owner) {
+                       std::span<int> owner) {
   const Footprint& fp = op.footprint();
   const Index count = op.size(), n = layout_.n_cells(), cols = X.cols();
   const int me = dist_.rank();
-  owner.assign(static_cast<std::size_t>(count), 0);
+  std::fill(owner.begin(), owner.end(), 0);
   std::vector<Index> mine, local, halo;
   for (Index o = 0; o < count; ++o) {
     Index heaviest = -1;

@@ -11,6 +11,7 @@
 #include <Eigen/Core>
 #include <cstdlib>
 #include <memory>
+#include <span>
 #include <vector>
 
 #include "interfaces/model.hpp"
@@ -26,9 +27,8 @@ class CellLayout {
   // The rank's cells, for Model::advance in compact storage.
   const CellBlock& block() const { return block_; }
   Index cells() const { return block_.end - block_.begin; }
-  const CellRows& state_rows() const { return state_; }
+  Index rows() const { return cells() * per_cell_; }  // this rank's state rows
   const CellRows& memory_rows() const { return memory_; }
-  const CellRows& diagnostic_rows() const { return diagnostics_; }
 
   // A member's rows in analysis order (every row of a cell together) <-> the
   // model's compact order (a layer of every cell of the block together).
@@ -41,10 +41,10 @@ class CellLayout {
 
   // H of a slice's observations (an operator's rows) for every column of X
   // (this rank's rows): the rows this rank owns are written into HX (count x
-  // columns), the others left as they are; owner[o] names each row's rank.
+  // columns), the others left as they are; owner[o] (count of them) names each row's rank.
   // Collective: every rank calls it for the same slices in the same order.
   void apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
-             std::vector<int>& owner);
+             std::span<int> owner);
   // Rows of a whole-window matrix held by their owners (owner[row]), every column, fetched to this rank.
   Eigen::MatrixXd fetch_rows(const Eigen::MatrixXd& mine, const std::vector<int>& owner, const std::vector<Index>& wanted) const;
   // Mean and sample spread over the columns of the rows this rank owns, whole on every rank (zero where no rank owns).
@@ -55,7 +55,7 @@ class CellLayout {
   const StateLayout& layout_;
   CellBlock block_;
   Index per_cell_;
-  CellRows state_, memory_, diagnostics_;
+  CellRows memory_;
   // A whole state vector to hand an operator, filled only at the cells its
   // footprints read: calloc'd, its untouched pages stay the system's zero page.
   std::unique_ptr<double, decltype(&std::free)> scratch_{nullptr, &std::free};

@@ -424,13 +424,14 @@ void Cycle::keep_balance_max(Eigen::MatrixXd& one_diag, Index j) {
 void Cycle::advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a,
                           Time b, Eigen::MatrixXd& memory, Eigen::MatrixXd* diag, bool summed) {
   const CellLayout& cl = *cells_;
-  Eigen::MatrixXd x(cl.state_rows().compact_size(), 1), one_memory(memory.rows(), 1);
+  Eigen::MatrixXd x(cl.rows(), 1), one_memory(memory.rows(), 1);
   Eigen::MatrixXd one_diag(diag ? diag->rows() : 0, 1);
   for (Index j = 0; j < X.cols(); ++j) {
     const auto k = static_cast<std::size_t>(j);
     cl.to_model(X.col(j), x.col(0));
     one_memory = memory.col(j);
-    if (diag) one_diag = summed ? Eigen::MatrixXd::Zero(diag->rows(), 1) : Eigen::MatrixXd(diag->col(j));
+    if (diag && summed) one_diag.setZero();
+    else if (diag) one_diag = diag->col(j);
     model_.advance(x, ids.subspan(k, 1), rng.empty() ? rng : rng.subspan(k, 1), a, b,
                    {&one_memory, diag ? &one_diag : nullptr, cl.block()});
     memory.col(j) = one_memory;
@@ -542,9 +543,8 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
 void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
                     Eigen::Ref<Eigen::MatrixXd> HX, std::span<int> owner) {
   if (!cells_) return src.apply(sl, X, HX);
-  std::vector<int> own;
-  cells_->apply(src.slice_operator(sl), X, HX.middleRows(sl.begin, sl.count), own);
-  std::copy(own.begin(), own.end(), owner.begin() + sl.begin);
+  cells_->apply(src.slice_operator(sl), X, HX.middleRows(sl.begin, sl.count),
+                owner.subspan(static_cast<std::size_t>(sl.begin), static_cast<std::size_t>(sl.count)));
 }
 
 void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k) {
