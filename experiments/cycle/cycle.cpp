@@ -66,7 +66,6 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
   if (cfg.parallel.cells()) {
     const char* why = !model->independent_cells()             ? "couples its cells"
                       : cfg.parallel.ranks_per_task > 1        ? "needs ranks_per_task: 1 (every rank takes its own cells)"
-                      : cfg.output.checkpoint_every > 0 ? "does not write checkpoints yet (output.checkpoint_every: 0)"
                                                                : nullptr;
     if (why)
       throw ConfigError(cat(file, ": parallel.layout = cells: model ", cfg.model.type, " ", why,
@@ -248,6 +247,7 @@ class Cycle {
   void finish(double wall_seconds);
   void write_summary(double wall_seconds);
   void account_memory();
+  std::optional<CellPatterns> cell_patterns() const;
 
   CycleSetup& s_;
   const CycleParams& p_;
@@ -339,8 +339,20 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   // The run's identity reads every input file: only for runs that write or read a checkpoint.
   if (cfg_.output.checkpoint_every > 0 || opts_.restart) {
     RunConfig resolved_cfg = cfg_;
-    checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_);
+    checkpointer_ = std::make_unique<Checkpointer>(out_dir_ + "/checkpoint.h5", run_identity(resolved_cfg), dist_, comm_,
+                                                   cell_patterns());
   }
+}
+
+// The cells layout: where this rank's rows of each per-cell field of the run state lie in the whole.
+std::optional<CellPatterns> Cycle::cell_patterns() const {
+  if (!cells_) return std::nullopt;
+  const CellBlock& b = cells_->block();
+  const auto rows = [&](Index per_cell) { return CellRows{L_.n_cells(), static_cast<int>(per_cell), 0, b.begin, cells_->cells()}; };
+  return CellPatterns{{rows(L_.rows_per_cell()), true},
+                      {cells_->memory_rows(), false},
+                      {rows(static_cast<Index>(diag_names_.size())), false},
+                      {rows(1), false}};
 }
 
 // What this rank will hold, stated before the first step; a run that cannot
@@ -941,8 +953,6 @@ void check_outputs_spare_inputs(const CycleSetup& s, const std::string& out_dir)
 }  // namespace
 
 void run_cycle(CycleSetup& setup, const RunOptions& opts, const parallel::Layout& layout) {
-  if (opts.restart && setup.cfg.parallel.cells())
-    throw ConfigError(cat(setup.cfg.source_file, ": --restart: parallel.layout = cells writes no checkpoints yet"));
   check_outputs_spare_inputs(setup, opts.output_dir);
   if (layout.run.root())
     if (const int stale = io::remove_stale_temporaries(opts.output_dir); stale > 0)

@@ -27,36 +27,65 @@ void set_words(std::vector<RandomStream>& streams, const std::vector<std::uint64
 }
 
 // Every field into the checkpoint: shared ones as they are, each rank's
-// members as its columns of one ensemble dataset (nothing gathered).
+// members as its columns of one ensemble dataset, or (cells layout) each
+// rank's cells as its rows of one dataset per field (nothing gathered).
 struct Writer {
   io::Checkpoint& cp;
   const parallel::Distribution& dist;
+  const CellPatterns* cells;
   void count(const char* name, std::int64_t v) { cp.put(name, v); }
-  void shared(const char* name, const Eigen::MatrixXd& m) { cp.put(name, m); }
-  void shared(const char* name, const Eigen::VectorXd& v) { cp.put(name, Eigen::MatrixXd(v)); }
-  void members(const char* name, const Eigen::MatrixXd& m) {
-    cp.put_members(name, m, dist.my_member_begin(), dist.n_members(), dist.writes_members());
+  void shared(const char* name, const Eigen::MatrixXd& m, Rows rows = Rows::whole) {
+    if (cells && rows != Rows::whole) cp.put_cells(name, m, cells->of(rows));
+    else cp.put(name, m);
   }
-  void member_sum(const char* name, const Eigen::MatrixXd& m) { cp.put(name, Eigen::MatrixXd(dist.member_sum(m))); }
+  void shared(const char* name, const Eigen::VectorXd& v, Rows rows = Rows::whole) {
+    if (cells && rows != Rows::whole) cp.put_cells(name, Eigen::Map<const Eigen::MatrixXd>(v.data(), v.size(), 1), cells->of(rows));
+    else cp.put(name, Eigen::MatrixXd(v));
+  }
+  void members(const char* name, const Eigen::MatrixXd& m, Rows rows) {
+    if (cells) cp.put_cells(name, m, cells->of(rows));
+    else cp.put_members(name, m, dist.my_member_begin(), dist.n_members(), dist.writes_members());
+  }
+  // The cells layout: every member's sum, of this rank's cells.
+  void member_sum(const char* name, const Eigen::MatrixXd& m, Rows rows) {
+    if (cells) cp.put_cells(name, m, cells->of(rows));
+    else cp.put(name, Eigen::MatrixXd(dist.member_sum(m)));
+  }
   void stats(const char* name, const RunStats& s) { cp.put(name, s.pack()); }
+  // The cells layout: every rank holds every member's stream, the same on every rank.
   void member_streams(const char* name, const std::vector<RandomStream>& s) {
-    cp.put_member_words(name, words_of(s), 4, dist.my_member_begin(), dist.n_members(), dist.writes_members());
+    if (cells) cp.put(name, words_of(s));
+    else cp.put_member_words(name, words_of(s), 4, dist.my_member_begin(), dist.n_members(), dist.writes_members());
   }
   void streams(const char* name, const std::vector<RandomStream>& s) { cp.put(name, words_of(s)); }
 };
 
-// Takes each field back: this rank reads the columns of the members it holds now.
+// Takes each field back: this rank reads the columns of the members it holds
+// now, or (cells layout) the rows of the cells it holds now.
 struct Reader {
   const io::Checkpoint& cp;
   const parallel::Distribution& dist;
+  const CellPatterns* cells;
   const std::string& origin;
   void count(const char* name, std::int64_t& v) { v = cp.scalar(name); }
-  void shared(const char* name, Eigen::MatrixXd& m) { m = cp.matrix(name); }
-  void shared(const char* name, Eigen::VectorXd& v) {
-    const Eigen::MatrixXd& m = cp.matrix(name);
+  // A cell entry of m's columns, this rank's rows.
+  void take_cells(const char* name, Eigen::MatrixXd& m, Rows rows) {
+    const Index cols = cp.cell_shape(name).second;
+    if (cols != m.cols())
+      throw InputError(cat(origin, ": '", name, "' has ", cols, " column(s); this run keeps ", m.cols()));
+    m = cp.cells(name, cells->of(rows));
+  }
+  void shared(const char* name, Eigen::MatrixXd& m, Rows rows = Rows::whole) {
+    if (cells && rows != Rows::whole) take_cells(name, m, rows);
+    else m = cp.matrix(name);
+  }
+  void shared(const char* name, Eigen::VectorXd& v, Rows rows = Rows::whole) {
+    Eigen::MatrixXd m(v.size(), 1);
+    shared(name, m, rows);
     v = m.size() ? Eigen::VectorXd(m.col(0)) : Eigen::VectorXd();
   }
-  void members(const char* name, Eigen::MatrixXd& m) {
+  void members(const char* name, Eigen::MatrixXd& m, Rows kind) {
+    if (cells) return take_cells(name, m, kind);
     const auto [rows, total] = cp.member_shape(name);
     if (total != dist.n_members() || rows != m.rows())
       throw InputError(cat(origin, ": '", name, "' is ", rows, " x ", total, "; this run keeps ", m.rows(), " x ",
@@ -65,7 +94,8 @@ struct Reader {
   }
   // The total goes to the first model task (each of its ranks, as its cell
   // blocks are joined after a forecast); the other ranks start from zero.
-  void member_sum(const char* name, Eigen::MatrixXd& m) {
+  void member_sum(const char* name, Eigen::MatrixXd& m, Rows rows) {
+    if (cells) return take_cells(name, m, rows);
     const Eigen::MatrixXd& total = cp.matrix(name);
     if (total.rows() != m.rows() || total.cols() != 1)
       throw InputError(cat(origin, ": '", name, "' is ", total.rows(), " x ", total.cols(), "; this run keeps ", m.rows(), " x 1"));
@@ -74,6 +104,7 @@ struct Reader {
   }
   void stats(const char* name, RunStats& s) { s.unpack(cp.matrix(name), origin); }
   void member_streams(const char* name, std::vector<RandomStream>& s) {
+    if (cells) return streams(name, s);
     const auto [per_member, total] = cp.member_shape(name);
     if (per_member != 4 || total != dist.n_members())
       throw InputError(cat(origin, ": '", name, "' holds ", total, " random streams of ", per_member,
@@ -88,7 +119,7 @@ struct Reader {
 void Checkpointer::write(RunState& s) const {
   io::Checkpoint cp(comm_.get());
   cp.put_text("config", config_);
-  Writer w{cp, dist_};
+  Writer w{cp, dist_, cells_ ? &*cells_ : nullptr};
   s.visit(w);
   cp.write(path_);  // collective: every rank writes its own members
 }
@@ -111,7 +142,7 @@ void Checkpointer::read(RunState& s) const {
   if (cp.text("config") != config_)
     throw ConfigError(cat(path_, ": the checkpoint was written by a run with a different configuration; "
                               "restart with the same config and --set options, or run without --restart"));
-  Reader r{cp, dist_, path_};
+  Reader r{cp, dist_, cells_ ? &*cells_ : nullptr, path_};
   try {
     s.visit(r);
   } catch (const ConfigError&) {

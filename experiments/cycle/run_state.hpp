@@ -4,10 +4,12 @@
 // field added to the run is restarted with it.
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "core/random.hpp"
+#include "core/state.hpp"
 #include "experiments/cycle/run_stats.hpp"
 
 namespace landda::parallel {
@@ -16,6 +18,18 @@ class Distribution;
 }  // namespace landda::parallel
 
 namespace landda::experiments {
+
+// What a field's rows are: in the cells layout each rank keeps only its own
+// cells' rows of the per-cell ones (and checkpoints them per cell).
+enum class Rows { whole, state, memory, diagnostics, cell };
+
+// parallel.layout: cells — where this rank's rows of each kind of per-cell field lie in the whole.
+struct CellPatterns {
+  CellPattern state, memory, diagnostics, cell;
+  const CellPattern& of(Rows r) const {
+    return r == Rows::state ? state : r == Rows::memory ? memory : r == Rows::diagnostics ? diagnostics : cell;
+  }
+};
 
 struct RunState {
   std::int64_t next_cycle = 0, records = 0;
@@ -35,20 +49,21 @@ struct RunState {
   std::vector<RandomStream> obs_rng, synthetic_rng, gap_rng, nature_rng;
   Eigen::MatrixXd learned_errors;  // per source and location (empty without learned errors)
 
-  // `shared`: the same on every rank; `members`: a column per local member;
-  // `member_sum`: each rank's sum over its members (the file holds the total);
+  // `shared`: the same on every rank (in the cells layout, a per-cell one:
+  // this rank's cells); `members`: a column per local member; `member_sum`:
+  // each rank's sum over its members (the file holds the total);
   // `member_streams`: a stream per local member.
   template <class V>
   void visit(V& v) {
     v.count("next_cycle", next_cycle);
     v.count("records", records);
-    v.shared("truth", truth);
-    v.shared("memory_truth", memory_truth);
-    v.shared("diagnostics_truth", diagnostics_truth);
-    v.members("ensemble", X);
-    v.members("memory", memory);
-    v.member_sum("diagnostics_sum", diagnostics);
-    v.members("balance_max", balance_max);
+    v.shared("truth", truth, Rows::state);
+    v.shared("memory_truth", memory_truth, Rows::memory);
+    v.shared("diagnostics_truth", diagnostics_truth, Rows::diagnostics);
+    v.members("ensemble", X, Rows::state);
+    v.members("memory", memory, Rows::memory);
+    v.member_sum("diagnostics_sum", diagnostics, Rows::diagnostics);
+    v.members("balance_max", balance_max, Rows::cell);
     v.stats("statistics", stats);
     v.shared("map_mean", map_mean);
     v.shared("map_increment", map_increment);
@@ -62,13 +77,15 @@ struct RunState {
   }
 };
 
-// Writes the run state to one HDF5 file (atomically, by the root rank) and
-// reads it back onto any rank layout; `config` is the resolved config text a
-// restart must match.
+// Writes the run state to one HDF5 file (collectively, every rank its own
+// members or cells) and reads it back on any number of ranks; `config` is the
+// run's identity a restart must match; `cells`: the cells layout's patterns
+// (null in the members layout).
 class Checkpointer {
  public:
-  Checkpointer(std::string path, std::string config, const parallel::Distribution& dist, const parallel::Comm& comm)
-      : path_(std::move(path)), config_(std::move(config)), dist_(dist), comm_(comm) {}
+  Checkpointer(std::string path, std::string config, const parallel::Distribution& dist, const parallel::Comm& comm,
+               std::optional<CellPatterns> cells = std::nullopt)
+      : path_(std::move(path)), config_(std::move(config)), dist_(dist), comm_(comm), cells_(std::move(cells)) {}
   // Collective.
   void write(RunState& s) const;
   void read(RunState& s) const;
@@ -78,6 +95,7 @@ class Checkpointer {
   std::string path_, config_;
   const parallel::Distribution& dist_;
   const parallel::Comm& comm_;
+  std::optional<CellPatterns> cells_;
 };
 
 }  // namespace landda::experiments

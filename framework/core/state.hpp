@@ -62,6 +62,14 @@ struct CellRows {
   void put(const Eigen::Ref<const Eigen::VectorXd>& compact, Eigen::Ref<Eigen::VectorXd> full) const;
 };
 
+// Where a block's rows of a per-cell column lie in the whole: quantity-major
+// with a tail (`rows`, as above), or every row of a cell together (cell_major:
+// row c per_cell + k, the analysis order of StateLayout::cell_major_order; no tail).
+struct CellPattern {
+  CellRows rows;
+  bool cell_major = false;
+};
+
 // begin, begin + 1, ..., begin + count - 1: the state rows of a contiguous block.
 std::vector<Index> index_range(Index begin, Index count);
 

@@ -94,7 +94,101 @@ void entry(Fnv1a& f, char kind, const std::string& name, const void* data, std::
   f.mix(data, n);
 }
 
+// A cell entry's compact row of quantity k of the block's cell c (0-based in the block).
+Eigen::Index compact_row(const CellPattern& p, Eigen::Index c, Eigen::Index k) {
+  return p.cell_major ? c * p.rows.per_cell + k : k * p.rows.count + c;
+}
+
+// The rows of a cell entry's (columns x whole rows) dataset that the pattern's rank holds: its block
+// (one run cell-major, one run per quantity otherwise) and, with `tail`, the tail rows.
+void select_cells(hid_t space, const CellPattern& p, hsize_t cols, bool tail, const std::string& what) {
+  check(H5Sselect_none(space), what);
+  const CellRows& r = p.rows;
+  const auto u = [](Eigen::Index i) { return static_cast<hsize_t>(i); };
+  if (cols > 0 && r.count > 0 && r.per_cell > 0) {
+    const hsize_t start[2] = {0, u(p.cell_major ? r.begin * r.per_cell : r.begin)};
+    const hsize_t stride[2] = {1, u(p.cell_major ? 1 : r.n_cells)};
+    const hsize_t count[2] = {cols, u(p.cell_major ? 1 : r.per_cell)};
+    const hsize_t block[2] = {1, u(p.cell_major ? r.count * r.per_cell : r.count)};
+    check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start, stride, count, block), what);
+  }
+  if (cols > 0 && tail && r.tail > 0) {
+    const hsize_t start[2] = {0, u(r.per_cell * r.n_cells)}, count[2] = {cols, u(r.tail)};
+    check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start, nullptr, count, nullptr), what);
+  }
+}
+
+// The same rows in a rank's compact (columns x compact rows) memory: every row, or without the tail.
+H5Id compact_space(const CellPattern& p, hsize_t cols, bool tail, const std::string& what) {
+  const CellRows& r = p.rows;
+  const hsize_t dims[2] = {std::max<hsize_t>(cols, 1), std::max<hsize_t>(static_cast<hsize_t>(r.compact_size()), 1)};
+  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, what);
+  check(H5Sselect_none(space), what);
+  const hsize_t start[2] = {0, 0},
+                count[2] = {cols, static_cast<hsize_t>(r.per_cell * r.count + (tail ? r.tail : 0))};
+  if (count[0] * count[1] > 0) check(H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr), what);
+  return space;
+}
+
+// The positions of a rank's cell checksums (its block's cells, then the tail's at n_cells) in the entry's list.
+void select_sums(hid_t space, const CellPattern& p, bool tail, const std::string& what) {
+  check(H5Sselect_none(space), what);
+  const hsize_t start[1] = {static_cast<hsize_t>(p.rows.begin)}, count[1] = {static_cast<hsize_t>(p.rows.count)};
+  if (count[0] > 0) check(H5Sselect_hyperslab(space, H5S_SELECT_OR, start, nullptr, count, nullptr), what);
+  const hsize_t at[1] = {static_cast<hsize_t>(p.rows.n_cells)}, one[1] = {1};
+  if (tail && p.rows.tail > 0) check(H5Sselect_hyperslab(space, H5S_SELECT_OR, at, nullptr, one, nullptr), what);
+}
+
+// The checksums of a rank's cells, then (with `tail`) of the tail.
+std::vector<std::uint64_t> cell_sums(const std::string& name, const Eigen::Ref<const Eigen::MatrixXd>& mine,
+                                     const CellPattern& p, bool tail) {
+  std::vector<std::uint64_t> sums;
+  for (Eigen::Index c = 0; c < p.rows.count; ++c) sums.push_back(cell_checksum(name, mine, p, p.rows.begin + c));
+  if (tail && p.rows.tail > 0) sums.push_back(cell_checksum(name, mine, p, p.rows.n_cells));
+  return sums;
+}
+
+// A cell entry's rows from every rank into one (columns x whole rows) dataset, and its per-cell checksums
+// into a second one (n_cells, one more for a tail); `tail`: this rank writes the tail too.
+void write_cells(hid_t group, hid_t sums_group, const std::string& name, const double* data, hsize_t cols, hsize_t rows,
+                 const CellPattern& p, bool tail, const std::vector<std::uint64_t>& sums, const std::string& path) {
+  const std::string what = path + ": " + name;
+  const hsize_t dims[2] = {cols, rows}, n_sums[1] = {static_cast<hsize_t>(p.rows.n_cells + (p.rows.tail > 0 ? 1 : 0))};
+  H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, what);
+  H5Id set(H5Dcreate2(group, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
+           path + ": cannot create dataset " + name);
+  H5Id sums_space(H5Screate_simple(1, n_sums, nullptr), H5Sclose, what);
+  H5Id sums_set(H5Dcreate2(sums_group, name.c_str(), H5T_NATIVE_UINT64, sums_space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                H5Dclose, path + ": cannot create dataset " + name);
+  if (cols * rows == 0) return;  // no storage: the same on every rank
+  H5Id xfer(H5Pcreate(H5P_DATASET_XFER), H5Pclose, path + ": transfer list");
+  check(H5Pset_dxpl_mpio(xfer, H5FD_MPIO_COLLECTIVE), path + ": collective transfer");
+  select_cells(space, p, cols, tail, what);
+  const H5Id mem = compact_space(p, cols, tail, what);
+  check(H5Dwrite(set, H5T_NATIVE_DOUBLE, mem, space, xfer, data), path + ": cannot write dataset " + name);
+  select_sums(sums_space, p, tail, what);
+  const hsize_t n[1] = {std::max<hsize_t>(sums.size(), 1)};
+  H5Id mem_sums(H5Screate_simple(1, n, nullptr), H5Sclose, what);
+  if (sums.empty()) check(H5Sselect_none(mem_sums), what);
+  check(H5Dwrite(sums_set, H5T_NATIVE_UINT64, mem_sums, sums_space, xfer, sums.data()),
+        path + ": cannot write the checksums of " + name);
+}
+
 }  // namespace
+
+std::uint64_t cell_checksum(const std::string& name, const Eigen::Ref<const Eigen::MatrixXd>& mine,
+                            const CellPattern& p, Eigen::Index cell) {
+  Fnv1a f;
+  entry(f, 'c', name, &cell, sizeof cell);
+  const bool is_tail = cell == p.rows.n_cells;
+  const Eigen::Index local = cell - p.rows.begin, n = is_tail ? p.rows.tail : p.rows.per_cell;
+  for (Eigen::Index j = 0; j < mine.cols(); ++j)
+    for (Eigen::Index k = 0; k < n; ++k) {
+      const double v = mine(is_tail ? p.rows.per_cell * p.rows.count + k : compact_row(p, local, k), j);
+      f.mix(&v, sizeof v);
+    }
+  return f.h;
+}
 
 std::uint64_t member_checksum(const std::string& name, Eigen::Index member, const void* data, std::size_t bytes) {
   Fnv1a f;
@@ -127,6 +221,15 @@ void Checkpoint::put_member_words(const std::string& name, const std::vector<std
   members_[name] = std::move(m);
 }
 
+void Checkpoint::put_cells(const std::string& name, const Eigen::Ref<const Eigen::MatrixXd>& mine,
+                           const CellPattern& pattern) {
+  if (mine.rows() != pattern.rows.compact_size() || (mine.cols() > 1 && mine.outerStride() != mine.rows()))
+    throw Error(cat("checkpoint: cell entry '", name, "' holds ", mine.rows(), " rows a column; its cells need ",
+                    pattern.rows.compact_size()));
+  if (pattern.cell_major && pattern.rows.tail > 0) throw Error(cat("checkpoint: cell entry '", name, "' is cell-major with a tail"));
+  cells_[name] = Cells{mine.data(), mine.cols(), pattern.rows.full_size(), pattern};
+}
+
 const Eigen::MatrixXd& Checkpoint::matrix(const std::string& name) const {
   auto it = matrices_.find(name);
   if (it == matrices_.end()) throw InputError(cat("checkpoint has no matrix '", name, "'"));
@@ -153,7 +256,13 @@ const std::string& Checkpoint::text(const std::string& name) const {
 
 bool Checkpoint::has(const std::string& name) const {
   return matrices_.count(name) || words_.count(name) || scalars_.count(name) || texts_.count(name) ||
-         members_.count(name);
+         members_.count(name) || cells_.count(name);
+}
+
+std::pair<Eigen::Index, Eigen::Index> Checkpoint::cell_shape(const std::string& name) const {
+  auto it = cells_.find(name);
+  if (it == cells_.end()) throw InputError(cat("checkpoint has no cell entry '", name, "'"));
+  return {it->second.rows, it->second.cols};
 }
 
 std::pair<Eigen::Index, Eigen::Index> Checkpoint::member_shape(const std::string& name) const {
@@ -180,7 +289,8 @@ void Checkpoint::write(const std::string& path) const {
                                     path + ": group " + name);
     };
     const auto g1 = group("matrices"), g2 = group("words"), g3 = group("scalars"), g4 = group("texts"),
-               g5 = group("members"), g6 = group("member_words"), g7 = group("member_checksums");
+               g5 = group("members"), g6 = group("member_words"), g7 = group("member_checksums"), g8 = group("cells"),
+               g9 = group("cell_checksums");
     const bool root = rank == 0;
     // Eigen is column-major: a matrix is stored as (cols, rows) so that its bytes go out unchanged.
     for (const auto& [name, m] : matrices_)
@@ -210,6 +320,11 @@ void Checkpoint::write(const std::string& path) const {
         write_rows(*g5, name, H5T_NATIVE_DOUBLE, m.data, total, rows, false, first, count, path);
       write_rows(*g7, name, H5T_NATIVE_UINT64, sums.data(), total, 1, true, first, count, path);
     }
+    for (const auto& [name, c] : cells_) {
+      const Eigen::Map<const Eigen::MatrixXd> mine(c.data, c.pattern.rows.compact_size(), c.cols);
+      write_cells(*g8, *g9, name, c.data, static_cast<hsize_t>(c.cols), static_cast<hsize_t>(c.rows), c.pattern, root,
+                  cell_sums(name, mine, c.pattern, root), path);
+    }
     const std::uint64_t sum = checksum();  // the same on every rank
     H5Id space(H5Screate(H5S_SCALAR), H5Sclose, path + ": dataspace");
     H5Id att(H5Acreate2(file, "checksum", H5T_NATIVE_UINT64, space, H5P_DEFAULT, H5P_DEFAULT), H5Aclose,
@@ -235,6 +350,10 @@ std::uint64_t Checkpoint::checksum() const {
   for (const auto& [name, m] : members_) {
     const std::int64_t shape[2] = {m.rows, m.total};
     entry(f, m.is_words ? 'W' : 'M', name, shape, sizeof shape);
+  }
+  for (const auto& [name, c] : cells_) {
+    const std::int64_t shape[2] = {c.rows, c.cols};
+    entry(f, 'C', name, shape, sizeof shape);
   }
   return f.h;
 }
@@ -306,6 +425,14 @@ Checkpoint Checkpoint::read(const std::string& path, MPI_Comm comm) {
   };
   each("members", shape_of(false));
   each("member_words", shape_of(true));
+  if (H5Lexists(file, "cells", H5P_DEFAULT) > 0)  // not in checkpoints of versions without the cells layout
+    each("cells", [&](const std::string& name, hid_t, const std::vector<hsize_t>& d) {
+      if (d.size() != 2) throw InputError(cat(path, ": cell entry ", name, " is not 2-D"));
+      fits(d, 8, name);
+      Cells c;
+      c.cols = static_cast<Index>(d[0]), c.rows = static_cast<Index>(d[1]);
+      cp.cells_[name] = c;
+    });
   std::uint64_t stored = 0;
   if (H5Aexists(file, "checksum") <= 0) throw InputError(cat(path, ": the checkpoint has no checksum"));
   H5Id att(H5Aopen(file, "checksum", H5P_DEFAULT), H5Aclose, path + ": checksum");
@@ -356,6 +483,40 @@ Eigen::MatrixXd Checkpoint::members(const std::string& name, Index first, Index 
     if (member_checksum(name, first + k, m.col(k).data(), static_cast<std::size_t>(rows) * 8) != sums[static_cast<std::size_t>(k)])
       throw IoError(cat(open_->path, ": the checkpoint's contents do not match its checksum ('", name, "', member ",
                            first + k, ")"));
+  return m;
+}
+
+Eigen::MatrixXd Checkpoint::cells(const std::string& name, const CellPattern& p) const {
+  const auto [rows, cols] = cell_shape(name);
+  if (!open_) throw InputError(cat("checkpoint: '", name, "' is not a cell entry read from a file"));
+  const std::string& path = open_->path, what = path + ": cells/" + name;
+  if (rows != p.rows.full_size())
+    throw InputError(cat(path, ": '", name, "' holds ", rows, " rows a column; this run keeps ", p.rows.full_size(), " (",
+                         p.rows.per_cell, " of each of ", p.rows.n_cells, " cells, then ", p.rows.tail, ")"));
+  Eigen::MatrixXd m(p.rows.compact_size(), cols);
+  std::vector<std::uint64_t> stored(static_cast<std::size_t>(p.rows.count + (p.rows.tail > 0 ? 1 : 0)));
+  if (rows * cols > 0) {
+    H5Id set(H5Dopen2(open_->file, ("cells/" + name).c_str(), H5P_DEFAULT), H5Dclose, what);
+    H5Id sums_set(H5Dopen2(open_->file, ("cell_checksums/" + name).c_str(), H5P_DEFAULT), H5Dclose,
+                  path + ": no checksums for cell entry " + name);
+    if (dataset_dims(sums_set, what) != std::vector<hsize_t>{static_cast<hsize_t>(p.rows.n_cells + (p.rows.tail > 0 ? 1 : 0))})
+      throw InputError(cat(path, ": the checksums of ", name, " do not match its cells"));
+    H5Id space(H5Dget_space(set), H5Sclose, what), sums_space(H5Dget_space(sums_set), H5Sclose, what);
+    select_cells(space, p, static_cast<hsize_t>(cols), true, what);
+    check(H5Dread(set, H5T_NATIVE_DOUBLE, compact_space(p, static_cast<hsize_t>(cols), true, what), space, H5P_DEFAULT,
+                  m.data()),
+          what);
+    select_sums(sums_space, p, true, what);
+    const hsize_t n[1] = {std::max<hsize_t>(stored.size(), 1)};
+    H5Id mem(H5Screate_simple(1, n, nullptr), H5Sclose, what);
+    if (stored.empty()) check(H5Sselect_none(mem), what);
+    check(H5Dread(sums_set, H5T_NATIVE_UINT64, mem, sums_space, H5P_DEFAULT, stored.data()), what);
+  }
+  const auto sums = rows * cols > 0 ? cell_sums(name, m, p, true) : stored;
+  for (std::size_t k = 0; k < sums.size(); ++k)
+    if (sums[k] != stored[k])
+      throw IoError(cat(path, ": the checkpoint's contents do not match its checksum ('", name, "', ",
+                        static_cast<Index>(k) < p.rows.count ? cat("cell ", p.rows.begin + static_cast<Index>(k)) : std::string("tail"), ")"));
   return m;
 }
 

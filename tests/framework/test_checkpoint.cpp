@@ -81,3 +81,66 @@ TEST_CASE("A checkpoint's member entries read back by member, each column checke
   CHECK(damaged.members("ensemble", 0, 2) == X.leftCols(2));
   CHECK_THROWS_WITH(damaged.members("ensemble", 1, 3), Catch::Contains("member 2"));
 }
+
+namespace {
+// Every row of a block in the pattern's compact order, from the whole column
+// (quantity-major or cell-major, then the tail).
+Eigen::MatrixXd compact_of(const Eigen::MatrixXd& whole, const CellPattern& p) {
+  Eigen::MatrixXd m(p.rows.compact_size(), whole.cols());
+  const CellRows& r = p.rows;
+  for (Eigen::Index c = 0; c < r.count; ++c)
+    for (int k = 0; k < r.per_cell; ++k)
+      m.row(p.cell_major ? c * r.per_cell + k : k * r.count + c) =
+          whole.row(p.cell_major ? (r.begin + c) * r.per_cell + k : k * r.n_cells + r.begin + c);
+  m.bottomRows(r.tail) = whole.bottomRows(r.tail);
+  return m;
+}
+}  // namespace
+
+TEST_CASE("A checkpoint's cell entries read back by cell block, each cell checked", "[framework][io]") {
+  const fs::path dir = fs::temp_directory_path() / "landda_test_cp_cells";
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  const std::string path = (dir / "cp.h5").string();
+  RandomStream r(6, "cp", 0);
+  // 10 cells: a state of 3 rows a cell (cell-major) and a memory of 2 a cell and a tail of 3 (quantity-major), 4 columns.
+  Eigen::MatrixXd state(30, 4), memory(23, 4);
+  for (Eigen::Index i = 0; i < state.size(); ++i) state.data()[i] = r.normal();
+  for (Eigen::Index i = 0; i < memory.size(); ++i) memory.data()[i] = r.normal();
+  const auto pattern = [](int per_cell, Eigen::Index tail, Eigen::Index begin, Eigen::Index count, bool cell_major) {
+    return CellPattern{CellRows{10, per_cell, tail, begin, count}, cell_major};
+  };
+  {
+    io::Checkpoint cp;  // one rank holding every cell
+    const Eigen::MatrixXd s = compact_of(state, pattern(3, 0, 0, 10, true)), m = compact_of(memory, pattern(2, 3, 0, 10, false));
+    cp.put_cells("state", s, pattern(3, 0, 0, 10, true));
+    cp.put_cells("memory", m, pattern(2, 3, 0, 10, false));
+    CHECK_THROWS_WITH(cp.put_cells("short", s.topRows(29), pattern(3, 0, 0, 10, true)), Catch::Contains("its cells need 30"));
+    cp.write(path);
+  }
+  const io::Checkpoint back = io::Checkpoint::read(path);
+  CHECK(back.cell_shape("memory") == std::pair<Eigen::Index, Eigen::Index>{23, 4});
+  // Any block reads back its own rows (and the tail), whatever block wrote them.
+  for (const auto& [begin, count] : {std::pair<Eigen::Index, Eigen::Index>{0, 10}, {3, 4}, {9, 1}, {5, 0}}) {
+    CHECK(back.cells("state", pattern(3, 0, begin, count, true)) == compact_of(state, pattern(3, 0, begin, count, true)));
+    CHECK(back.cells("memory", pattern(2, 3, begin, count, false)) == compact_of(memory, pattern(2, 3, begin, count, false)));
+  }
+  CHECK_THROWS_WITH(back.cells("memory", pattern(3, 3, 0, 10, false)), Catch::Contains("this run keeps 33"));
+  CHECK_THROWS_WITH(back.cells("nope", pattern(3, 0, 0, 10, true)), Catch::Contains("no cell entry"));
+  {
+    // Change one byte of cell 6's second row (state row 19), found by its value.
+    std::string bytes;
+    {
+      std::ifstream in(path, std::ios::binary);
+      bytes.assign(std::istreambuf_iterator<char>(in), {});
+    }
+    const auto at = bytes.find(std::string(reinterpret_cast<const char*>(&state(19, 2)), 8));
+    REQUIRE(at != std::string::npos);
+    bytes[at + 3] ^= 0x10;
+    std::ofstream(path, std::ios::binary) << bytes;
+  }
+  const io::Checkpoint damaged = io::Checkpoint::read(path);
+  CHECK(damaged.cells("state", pattern(3, 0, 0, 6, true)) == compact_of(state, pattern(3, 0, 0, 6, true)));
+  CHECK_THROWS_WITH(damaged.cells("state", pattern(3, 0, 4, 4, true)), Catch::Contains("cell 6"));
+  CHECK(damaged.cells("memory", pattern(2, 3, 0, 10, false)) == compact_of(memory, pattern(2, 3, 0, 10, false)));
+}

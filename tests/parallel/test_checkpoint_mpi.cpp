@@ -51,3 +51,45 @@ TEST_CASE("A checkpoint written by two ranks reads back on any split of its memb
   comm.barrier();
   if (comm.root()) std::filesystem::remove(path);
 }
+
+TEST_CASE("Cell entries written by two ranks read back on any split of the cells", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  const std::string path = (std::filesystem::temp_directory_path() / "landda_mpi_cp_cells.h5").string();
+  // 9 cells, 3 columns: a memory of 2 a cell and a tail of 2 (quantity-major), a state of 4 a cell (cell-major).
+  RandomStream r(7, "cp-mpi-cells", 0);
+  Eigen::MatrixXd memory(20, 3), state(36, 3);
+  for (Eigen::Index i = 0; i < memory.size(); ++i) memory.data()[i] = r.normal();
+  for (Eigen::Index i = 0; i < state.size(); ++i) state.data()[i] = r.normal();
+  const auto block = [&](Eigen::Index begin, Eigen::Index count) {
+    CellPattern m{CellRows{9, 2, 2, begin, count}, false}, s{CellRows{9, 4, 0, begin, count}, true};
+    Eigen::MatrixXd mm(m.rows.compact_size(), 3), ss(s.rows.compact_size(), 3);
+    for (Eigen::Index c = 0; c < count; ++c) {
+      for (int k = 0; k < 2; ++k) mm.row(k * count + c) = memory.row(k * 9 + begin + c);
+      for (int k = 0; k < 4; ++k) ss.row(c * 4 + k) = state.row((begin + c) * 4 + k);
+    }
+    mm.bottomRows(2) = memory.bottomRows(2);
+    return std::tuple{m, s, mm, ss};
+  };
+  {
+    // Rank 0 cells 0-5, rank 1 cells 6-8 (rank 0 writes the tail).
+    const auto [m, s, mm, ss] = comm.rank() == 0 ? block(0, 6) : block(6, 3);
+    io::Checkpoint cp(comm.get());
+    cp.put_cells("memory", mm, m);
+    cp.put_cells("state", ss, s);
+    cp.write(path);
+  }
+  // One rank alone reads every cell; two ranks another split (cells 0-1 and 2-8), and a rank with none.
+  const io::Checkpoint all = io::Checkpoint::read(path, MPI_COMM_SELF);
+  const auto [m9, s9, mm9, ss9] = block(0, 9);
+  CHECK(all.cells("memory", m9) == mm9);
+  CHECK(all.cells("state", s9) == ss9);
+  const io::Checkpoint both = io::Checkpoint::read(path, comm.get());
+  for (const auto& [b0, n0] : {std::pair<Eigen::Index, Eigen::Index>{2, 7}, {9, 0}}) {
+    const auto [m, s, mm, ss] = comm.rank() == 0 ? block(0, 9 - n0) : block(b0, n0);
+    CHECK(both.cells("memory", m) == mm);
+    CHECK(both.cells("state", s) == ss);
+  }
+  comm.barrier();
+  if (comm.root()) std::filesystem::remove(path);
+}

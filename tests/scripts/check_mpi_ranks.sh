@@ -70,6 +70,18 @@ for scheme in newton linearized; do
     "$py" "$src/tests/scripts/compare_outputs.py" "$work/members-$scheme" "$work/cells-$scheme-$n" 1e-10
   done
 done
+# The cells layout checkpointed on 3 ranks (each writing its own cells into one file; Newton
+# batches 256 + 256 + 88) and restarted on 1, 2 and 4 (the fourth rank holding no cells):
+# the members layout's uninterrupted results.
+sets=(--set experiment.cycles=12 --set experiment.spinup=2 --set model.scheme=newton --set output.diagnostics=true
+      --set model.grid.nx=30 --set model.grid.ny=20 --set output.checkpoint_every=4 --log-level error)
+"$landda" run "$soil" "${sets[@]}" --output "$work/members-checkpointed"
+for n in 1 2 4; do
+  rm -rf "$work/cells-3to$n"
+  ${mpirun/-n 2/-n 3} "$landda" run "$soil" "${sets[@]}" --set parallel.layout=cells --output "$work/cells-3to$n" --stop-after 6
+  ${mpirun/-n 2/-n $n} "$landda" run "$soil" "${sets[@]}" --set parallel.layout=cells --output "$work/cells-3to$n" --restart
+  "$py" "$src/tests/scripts/compare_outputs.py" "$work/members-checkpointed" "$work/cells-3to$n" 1e-10
+done
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1
