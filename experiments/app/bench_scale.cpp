@@ -53,7 +53,7 @@ struct Scale {
   int side = 0, ranks = 2, members = 32, cycles = 3, checkpoint_every = 1;
   double radius_km = 25;
   std::vector<double> box;  // lon_min, lon_max, lat_min, lat_max
-  std::string layout = "members";  // parallel.layout (cells: no checkpoints, which that layout does not write yet)
+  std::string layout = "members";  // parallel.layout
 };
 
 // One size: mpirun ... landda run CONFIG with the size's settings; its summary.json as a node.
@@ -67,7 +67,7 @@ YAML::Node run_size(const std::vector<std::string>& mpirun, const std::string& c
       cat("model.grid.lon_max=", s.box[1]), cat("model.grid.lat_min=", s.box[2]), cat("model.grid.lat_max=", s.box[3]),
       cat("filter.members=", s.members), cat("filter.localization.radius=", s.radius_km),
       cat("experiment.cycles=", s.cycles), "experiment.spinup=0",
-      cat("output.checkpoint_every=", s.layout == "cells" ? 0 : s.checkpoint_every), cat("parallel.layout=", s.layout)};
+      cat("output.checkpoint_every=", s.checkpoint_every), cat("parallel.layout=", s.layout)};
   for (const auto& x : sets) argv.insert(argv.end(), {"--set", x});
   const ChildRun r = run_child(argv, false, true);
   if (r.status != 0) {
@@ -95,7 +95,7 @@ int bench_scale(const Args& args) {
       "localization radius at the first size, shrunk with the cell spacing after it (default 25)")(
       "box", po::value(&box_text), "lon_min,lon_max,lat_min,lat_max (default -93,-83,35,45)")(
       "mpirun", po::value(&mpirun_text), "the launcher and its options (default mpirun)")(
-      "layout", po::value(&base.layout), "parallel.layout: members (default) or cells (then no checkpoints)")(
+      "layout", po::value(&base.layout), "parallel.layout: members (default) or cells")(
       "scratch", po::value(&scratch), "where the runs go (default: a temporary folder, removed)");
   po::positional_options_description pos;
   pos.add("what", 1);

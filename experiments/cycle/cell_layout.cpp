@@ -42,20 +42,27 @@ Eigen::VectorXd CellLayout::rows_of(const Eigen::Ref<const Eigen::VectorXd>& ful
   return out;
 }
 
-void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
-                       std::span<int> owner) {
+void CellLayout::assign(const ObsOperator& op, ObsOwners& own, Index first) const {
   const Footprint& fp = op.footprint();
-  const Index count = op.size(), n = layout_.n_cells(), cols = X.cols();
   const int me = dist_.rank();
-  std::fill(owner.begin(), owner.end(), 0);
-  std::vector<Index> mine, local, halo;
-  for (Index o = 0; o < count; ++o) {
+  for (Index o = 0; o < op.size(); ++o) {
     Index heaviest = -1;
     double w = -1;
     for (Footprint::InnerIterator it(fp, o); it; ++it)
       if (it.value() > w) w = it.value(), heaviest = it.col();
-    if (heaviest >= 0) owner[static_cast<std::size_t>(o)] = dist_.owner_of_cell(heaviest);
-    if (owner[static_cast<std::size_t>(o)] != me) continue;
+    const auto r = static_cast<std::size_t>(first + o);
+    own.owner[r] = heaviest >= 0 ? dist_.owner_of_cell(heaviest) : 0;
+    if (own.owner[r] == me) own.slot[r] = own.owned++;
+  }
+}
+
+void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
+                       const ObsOwners& own, Index first) {
+  const Footprint& fp = op.footprint();
+  const Index count = op.size(), n = layout_.n_cells(), cols = X.cols();
+  std::vector<Index> mine, local, halo;
+  for (Index o = 0; o < count; ++o) {
+    if (own.slot[static_cast<std::size_t>(first + o)] < 0) continue;
     mine.push_back(o);
     for (Footprint::InnerIterator it(fp, o); it; ++it)
       (it.col() >= block_.begin && it.col() < block_.end ? local : halo).push_back(it.col());
@@ -83,33 +90,45 @@ void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::Matr
     for (std::size_t h = 0; h < halo.size(); ++h)
       for (Index k = 0; k < per_cell_; ++k) state[k * n + halo[h]] = got(j * per_cell_ + k, static_cast<Index>(h));
     op.apply(state, out);
-    for (const Index o : mine) HX(o, j) = out[o];
+    for (const Index o : mine) HX(own.slot[static_cast<std::size_t>(first + o)], j) = out[o];
   }
 }
 
-Eigen::MatrixXd CellLayout::fetch_rows(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+Eigen::MatrixXd CellLayout::fetch_rows(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                        const std::vector<Index>& wanted) const {
   std::vector<int> from(wanted.size());
-  for (std::size_t r = 0; r < wanted.size(); ++r) from[r] = owner[static_cast<std::size_t>(wanted[r])];
+  std::vector<Index> at(wanted.size());
+  for (std::size_t r = 0; r < wanted.size(); ++r) {
+    const auto w = static_cast<std::size_t>(wanted[r]);
+    from[r] = own.owner[w];
+    at[r] = w;  // the owner looks its slot up
+  }
   const Index cols = mine.cols();
-  return dist_.fetch(from, wanted, cols, [&](Index row, double* out) {
-                for (Index j = 0; j < cols; ++j) out[j] = mine(row, j);
-              })
-      .transpose();
+  Eigen::MatrixXd out(static_cast<Index>(wanted.size()), cols);
+  dist_.fetch(
+      from, at, cols,
+      [&](Index row, double* values) {
+        const Index s = own.slot[static_cast<std::size_t>(row)];
+        for (Index j = 0; j < cols; ++j) values[j] = mine(s, j);
+      },
+      [&](std::size_t i, const double* values) {
+        for (Index j = 0; j < cols; ++j) out(static_cast<Index>(i), j) = values[j];
+      });
+  return out;
 }
 
-std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
-                                                                bool spread) const {
-  const Index rows = mine.rows(), N = mine.cols();
-  const int me = dist_.rank();
-  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(rows, 2);
-  for (Index o = 0; o < rows; ++o) {
-    if (owner[static_cast<std::size_t>(o)] != me) continue;
+std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
+                                                                Index first, Index count, bool spread) const {
+  const Index N = mine.cols();
+  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(count, 2);
+  for (Index o = 0; o < count; ++o) {
+    const Index s = own.slot[static_cast<std::size_t>(first + o)];
+    if (s < 0) continue;
     double sum = 0;  // member after member, as the members layout sums them
-    for (Index j = 0; j < N; ++j) sum += mine(o, j);
+    for (Index j = 0; j < N; ++j) sum += mine(s, j);
     const double mean = sum / static_cast<double>(N);
     double squares = 0;
-    for (Index j = 0; spread && j < N; ++j) squares += (mine(o, j) - mean) * (mine(o, j) - mean);
+    for (Index j = 0; spread && j < N; ++j) squares += (mine(s, j) - mean) * (mine(s, j) - mean);
     local(o, 0) = mean;
     local(o, 1) = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
   }

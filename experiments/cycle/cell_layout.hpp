@@ -20,6 +20,18 @@
 
 namespace landda::experiments {
 
+// The owners of a window's observations (see CellLayout::assign).
+struct ObsOwners {
+  std::vector<int> owner;   // the rank holding each row
+  std::vector<Index> slot;  // on that rank, its row in the compact H(X); -1 on the others
+  Index owned = 0;          // rows this rank holds
+  void reset(Index rows) {
+    owner.assign(static_cast<std::size_t>(rows), 0);
+    slot.assign(static_cast<std::size_t>(rows), -1);
+    owned = 0;
+  }
+};
+
 class CellLayout {
  public:
   CellLayout(const parallel::Distribution& dist, const StateLayout& layout, const Model& model);
@@ -39,16 +51,21 @@ class CellLayout {
   // The position in analysis order of state row i, or -1 when another rank holds it.
   Index position(Index i) const;
 
-  // H of a slice's observations (an operator's rows) for every column of X
-  // (this rank's rows): the rows this rank owns are written into HX (count x
-  // columns), the others left as they are; owner[o] (count of them) names each row's rank.
-  // Collective: every rank calls it for the same slices in the same order.
+  // Which rank holds each observation's H row of a window: the rank of the
+  // heaviest cell of its footprint (op's rows are the window's rows first..).
+  // On that rank the row is own.slot (compact: a rank keeps H(X) rows of its own observations only).
+  void assign(const ObsOperator& op, ObsOwners& own, Index first) const;
+  // H of op's observations for every column of X (this rank's rows): the rows
+  // this rank owns written into their slots of HX (own.owned x columns).
+  // Collective: every rank calls it for the same operators in the same order.
   void apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
-             std::span<int> owner);
-  // Rows of a whole-window matrix held by their owners (owner[row]), every column, fetched to this rank.
-  Eigen::MatrixXd fetch_rows(const Eigen::MatrixXd& mine, const std::vector<int>& owner, const std::vector<Index>& wanted) const;
-  // Mean and sample spread over the columns of the rows this rank owns, whole on every rank (zero where no rank owns).
-  std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner, bool spread) const;
+             const ObsOwners& own, Index first);
+  // Rows `wanted` of the window (every column), fetched from the ranks that own them.
+  Eigen::MatrixXd fetch_rows(const Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
+  // Mean and sample spread over the columns of the window's rows [first, first + count), each from the rank
+  // that owns it, on every rank.
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
+                                                      Index count, bool spread) const;
 
  private:
   const parallel::Distribution& dist_;

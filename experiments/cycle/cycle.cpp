@@ -198,9 +198,9 @@ std::pair<double, double> zone_rmse(const parallel::Comm& comm, const Eigen::Vec
 // values only of the observations near its rows.
 struct WindowObs {
   ObsBatch obs;
-  Eigen::MatrixXd HXm;                                 // observations x local members
+  Eigen::MatrixXd HXm;                                 // observations x local members (cells layout: own observations x members)
   Eigen::VectorXd hmean, hspread;                      // over every member
-  std::vector<int> owner;                              // cells layout: the rank that holds each row of HXm
+  ObsOwners owners;                                    // cells layout: the rank that holds each observation's row
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
 };
 
@@ -224,16 +224,16 @@ class Cycle {
   // A member's window of diagnostics: its water-balance maxima kept per member and taken out of the sum.
   void keep_balance_max(Eigen::MatrixXd& one_diag, Index j);
   Index diag_cells() const { return cells_ ? cells_->cells() : L_.n_cells(); }
-  // H of a slice (rows sl.begin.. of HX, a source's rows) for the columns of X; in the cells layout only the
-  // rows this rank owns, `owner` (the source's rows) naming each row's rank.
+  // H of a slice (the source's rows from `first` of the window) for the columns of X into HX (window rows;
+  // in the cells layout only the rows this rank owns, in their slots).
   void observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
-               Eigen::Ref<Eigen::MatrixXd> HX, std::span<int> owner);
-  // Synthetic values of a slice drawn around H(truth).
-  void sample(ObsSource& src, const ObsSlice& sl, std::size_t k);
+               Eigen::Ref<Eigen::MatrixXd> HX, Index first, const ObsOwners& own);
+  // Synthetic values of a slice (source k, rows from `first` of the window) drawn around H(truth).
+  void sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index first, const ObsOwners& own);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   // Mean and spread over every member of columns held per member, summed where they are.
-  std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+  std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                              bool with_spread = true) const;
   // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state indices).
   std::pair<std::vector<Index>, std::vector<Index>> analysed_rows() const;
@@ -523,8 +523,13 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
     w.spans.emplace_back(k, s_.sources[k].size());
     p += s_.sources[k].size();
   }
-  w.HXm.resize(p, st_.X.cols());
-  if (cells_) w.HXm.setZero(), w.owner.assign(static_cast<std::size_t>(p), 0);
+  if (cells_) {  // each observation's owner, before the walk: a rank keeps H(X) of its own observations only
+    w.owners.reset(p);
+    for (std::size_t a = 0; a < active.size(); ++a)
+      for (const auto& sl : s_.sources[active[a]].slices())
+        cells_->assign(s_.sources[active[a]].slice_operator(sl), w.owners, offset[a] + sl.begin);
+  }
+  w.HXm = Eigen::MatrixXd::Zero(cells_ ? w.owners.owned : p, st_.X.cols());
   auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1);
   walk_window(
       t0, t1, dt, steps,
@@ -536,11 +541,8 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
         for (std::size_t a = 0; a < active.size(); ++a) {
           ObsSource& src = s_.sources[active[a]];
           for (const auto& sl : src.slices()) {
-            if (sl.step == step) sample(src, sl, active[a]);
-            if (sl.h_step == step)
-              observe(src, sl, st_.X, w.HXm.middleRows(offset[a], src.size()),
-                      cells_ ? std::span<int>(w.owner).subspan(static_cast<std::size_t>(offset[a]), static_cast<std::size_t>(src.size()))
-                             : std::span<int>());
+            if (sl.step == step) sample(src, sl, active[a], offset[a], w.owners);
+            if (sl.h_step == step) observe(src, sl, st_.X, w.HXm, offset[a], w.owners);
           }
         }
       });
@@ -553,26 +555,31 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
 }
 
 void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
-                    Eigen::Ref<Eigen::MatrixXd> HX, std::span<int> owner) {
-  if (!cells_) return src.apply(sl, X, HX);
-  cells_->apply(src.slice_operator(sl), X, HX.middleRows(sl.begin, sl.count),
-                owner.subspan(static_cast<std::size_t>(sl.begin), static_cast<std::size_t>(sl.count)));
+                    Eigen::Ref<Eigen::MatrixXd> HX, Index first, const ObsOwners& own) {
+  if (!cells_) return src.apply(sl, X, HX.middleRows(first, src.size()));
+  cells_->apply(src.slice_operator(sl), X, HX, own, first + sl.begin);
 }
 
-void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k) {
+void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index first, const ObsOwners& own) {
   if (src.from_file()) return;
-  Eigen::MatrixXd h = Eigen::MatrixXd::Zero(src.size(), 1);
-  std::vector<int> owner(static_cast<std::size_t>(src.size()), 0);
-  observe(src, sl, Eigen::Map<const Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1), h, owner);
-  if (cells_) h = member_moments(h, owner, false).first;  // each row from the rank that owns it
-  src.sample(sl, h.col(0).segment(sl.begin, sl.count), st_.synthetic_rng[k], st_.gap_rng[k],
-             cfg_.output.observations && comm_.root());
+  const auto truth = Eigen::Map<const Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1);
+  Eigen::VectorXd h;
+  if (cells_) {  // each row from the rank that owns it
+    Eigen::MatrixXd mine = Eigen::MatrixXd::Zero(own.owned, 1);
+    observe(src, sl, truth, mine, first, own);
+    h = cells_->moments(mine, own, first + sl.begin, sl.count, false).first;
+  } else {
+    Eigen::MatrixXd all = Eigen::MatrixXd::Zero(src.size(), 1);
+    observe(src, sl, truth, all, 0, own);
+    h = all.col(0).segment(sl.begin, sl.count);
+  }
+  src.sample(sl, h, st_.synthetic_rng[k], st_.gap_rng[k], cfg_.output.observations && comm_.root());
 }
 
 // Gross-error check on the innovation, per source (JEDI's background check),
 // and the background's scores; the feedback of the background on the root.
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
-  std::tie(w.hmean, w.hspread) = member_moments(w.HXm, w.owner);
+  std::tie(w.hmean, w.hspread) = member_moments(w.HXm, w.owners);
   const Eigen::VectorXd &hmean = w.hmean, &hspread = w.hspread;
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
@@ -599,9 +606,9 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   }
 }
 
-std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const std::vector<int>& owner,
+std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                                   bool with_spread) const {
-  if (cells_) return cells_->moments(mine, owner, with_spread);
+  if (cells_) return cells_->moments(mine, own, 0, static_cast<Index>(own.owner.size()), with_spread);
   const Eigen::VectorXd mean = dist_.member_sum(mine) / static_cast<double>(N_);
   if (!with_spread) return {mean, Eigen::VectorXd()};
   Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(mine.rows(), 1);
@@ -637,7 +644,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, used);
   std::vector<Index> wanted(near.size());
   for (std::size_t r = 0; r < near.size(); ++r) wanted[r] = keep[static_cast<std::size_t>(near[r])];
-  const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owner, wanted) : dist_.gather_member_rows(w.HXm, wanted);
+  const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owners, wanted) : dist_.gather_member_rows(w.HXm, wanted);
   w.HXm = Eigen::MatrixXd();
   const ObsBatch nearby = near.size() == keep.size() ? ObsBatch() : used.rows(near);
   const bool every_row = at.size() == static_cast<std::size_t>(Xr.rows());
@@ -675,16 +682,13 @@ void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>&
 
 // O - A with the analysed ensemble at the window's end.
 void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
-  Eigen::MatrixXd HA = Eigen::MatrixXd::Zero(w.obs.size(), st_.X.cols());
-  std::vector<int> owner(cells_ ? static_cast<std::size_t>(w.obs.size()) : 0, 0);
+  Eigen::MatrixXd HA = Eigen::MatrixXd::Zero(cells_ ? w.owners.owned : w.obs.size(), st_.X.cols());
   Index off = 0;
   for (const auto& [k, cnt] : w.spans) {
-    for (const auto& sl : s_.sources[k].slices())
-      observe(s_.sources[k], sl, st_.X, HA.middleRows(off, cnt),
-              cells_ ? std::span<int>(owner).subspan(static_cast<std::size_t>(off), static_cast<std::size_t>(cnt)) : std::span<int>());
+    for (const auto& sl : s_.sources[k].slices()) observe(s_.sources[k], sl, st_.X, HA, off, w.owners);
     off += cnt;
   }
-  const Eigen::VectorXd amean = member_moments(HA, owner, false).first;
+  const Eigen::VectorXd amean = member_moments(HA, w.owners, false).first;
   const Eigen::VectorXd& hmean = w.hmean;
   off = 0;
   for (const auto& [k, cnt] : w.spans) {

@@ -18,6 +18,7 @@ CellSplit::CellSplit(const Comm& task, const StateLayout& layout, int memory_per
     const Index u = (r + 1) * (units / size_) + std::min<Index>(r + 1, units % size_);
     begin_[static_cast<std::size_t>(r) + 1] = std::min(nc, u * granule);
   }
+  if (size_ == 1) return;  // one rank advances every cell: nothing to join, no row lists to keep
   state_rows_.resize(static_cast<std::size_t>(size_));
   memory_rows_ = diag_rows_ = state_rows_;
   const auto per_cell = [nc](std::vector<Index>& out, int k_count, Index c0, Index c1) {

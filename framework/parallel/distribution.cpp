@@ -63,21 +63,31 @@ int Distribution::owner_of_cell(Index c) const {
 }
 
 // The wanted lists go to their owners (counts, then indices), the values come back.
-Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width,
-                                    const Pack& pack) const {
+void Distribution::fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width, const Pack& pack,
+                         const Unpack& unpack) const {
   if (owner.size() != local.size()) throw ParallelError("Distribution::fetch: one owner per wanted item expected");
+  const auto w = static_cast<std::size_t>(width);
   std::vector<int> ask(size_, 0), asked(size_);
-  for (const int o : owner) {
+  std::vector<double> own(w);
+  for (std::size_t i = 0; i < owner.size(); ++i) {
+    const int o = owner[i];
     if (o < 0 || o >= size_) throw ParallelError(cat("Distribution::fetch: no rank ", o));
-    ++ask[static_cast<std::size_t>(o)];
+    if (o != rank_) {
+      ++ask[static_cast<std::size_t>(o)];
+      continue;
+    }
+    pack(local[i], own.data());  // this rank's own: no buffer of them all
+    unpack(i, own.data());
   }
   check_mpi(MPI_Alltoall(ask.data(), 1, MPI_INT, asked.data(), 1, MPI_INT, comm_->get()), "MPI_Alltoall (fetch counts)");
   const auto ad = displacements(ask), qd = displacements(asked);
-  // This rank's requests by owner, remembering where each answer goes.
-  std::vector<std::int64_t> requests(local.size()), queries(static_cast<std::size_t>(qd.back() + asked.back()));
-  std::vector<std::size_t> slot(local.size());
+  // This rank's requests by owner, remembering which item each answer is.
+  std::vector<std::int64_t> requests(static_cast<std::size_t>(ad.back() + ask.back())),
+      queries(static_cast<std::size_t>(qd.back() + asked.back()));
+  std::vector<std::size_t> slot(requests.size());
   std::vector<int> fill = ad;
   for (std::size_t i = 0; i < local.size(); ++i) {
+    if (owner[i] == rank_) continue;
     const auto at = static_cast<std::size_t>(fill[static_cast<std::size_t>(owner[i])]++);
     requests[at] = local[i];
     slot[at] = i;
@@ -86,8 +96,8 @@ Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::ve
                           MPI_INT64_T, comm_->get()),
             "MPI_Alltoallv (fetch lists)");
   count(asked, sizeof(std::int64_t));
-  std::vector<double> answers(queries.size() * static_cast<std::size_t>(width)), got(local.size() * static_cast<std::size_t>(width));
-  for (std::size_t q = 0; q < queries.size(); ++q) pack(queries[q], answers.data() + q * static_cast<std::size_t>(width));
+  std::vector<double> answers(queries.size() * w), got(requests.size() * w);
+  for (std::size_t q = 0; q < queries.size(); ++q) pack(queries[q], answers.data() + q * w);
   std::vector<int> send(size_), sd(size_), recv(size_), rd(size_);
   for (int s = 0; s < size_; ++s) {
     send[s] = to_int(asked[s] * width), sd[s] = to_int(qd[s] * width);
@@ -97,9 +107,14 @@ Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::ve
                           comm_->get()),
             "MPI_Alltoallv (fetch values)");
   count(recv, sizeof(double));
+  for (std::size_t at = 0; at < requests.size(); ++at) unpack(slot[at], got.data() + at * w);
+}
+
+Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width,
+                                    const Pack& pack) const {
   Eigen::MatrixXd out(width, static_cast<Index>(local.size()));
-  for (std::size_t at = 0; at < local.size(); ++at)
-    std::copy_n(got.data() + at * static_cast<std::size_t>(width), width, out.col(static_cast<Index>(slot[at])).data());
+  fetch(owner, local, width, pack,
+        [&](std::size_t i, const double* v) { std::copy_n(v, width, out.col(static_cast<Index>(i)).data()); });
   return out;
 }
 

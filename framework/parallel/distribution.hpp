@@ -92,9 +92,15 @@ class Distribution {
   int owner_of_cell(Index c) const;
   // Items held by one rank each (e.g. the rows of a cell, H(X) of an
   // observation): this rank names each item it wants by its owner and the
-  // owner's local index of it, and receives `width` values of each (width x
-  // wanted, in the order asked), packed at the owner by pack(local index, out).
+  // owner's local index of it, and receives `width` values of each, packed at
+  // the owner by pack(local index, out) and handed to unpack(i, values) for
+  // the i-th item asked (this rank's own items straight from pack to unpack:
+  // only other ranks' items are buffered).
   using Pack = std::function<void(Index, double*)>;
+  using Unpack = std::function<void(std::size_t, const double*)>;
+  void fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width, const Pack& pack,
+             const Unpack& unpack) const;
+  // The same, every item's values a column (width x wanted, in the order asked).
   Eigen::MatrixXd fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width, const Pack& pack) const;
   // Bytes this rank has received from other ranks in the calls above (exchanges, gathers, sums).
   std::uint64_t received_bytes() const { return received_; }
