@@ -9,12 +9,18 @@
 namespace landda::filters {
 
 ObsSpace make_obs_space(const Eigen::MatrixXd& HX, const ObsBatch& obs, double inflation) {
+  const LazyObsSpace lazy(HX, obs, inflation);
   ObsSpace s;
-  const Eigen::VectorXd mean = ensemble_mean(HX);
-  s.Y = (HX.colwise() - mean) * inflation;
-  s.d = obs.value - mean;
-  s.rinv = obs.error.cwiseAbs2().cwiseInverse();
+  s.Y = (HX.colwise() - lazy.mean()) * inflation;
+  s.d = lazy.d;
+  s.rinv = lazy.rinv;
   return s;
+}
+
+LazyObsSpace::LazyObsSpace(const Eigen::MatrixXd& HX, const ObsBatch& obs, double inflation)
+    : HX_(HX), mean_(ensemble_mean(HX)), inflation_(inflation) {
+  d = obs.value - mean_;
+  rinv = obs.error.cwiseAbs2().cwiseInverse();
 }
 
 EtkfSolver::EtkfSolver(int members) : n_(members), C_(members, 0), A_(members, members), b_(members), eig_(members) {}

@@ -22,6 +22,22 @@ struct ObsSpace {
 // Builds Y, d and R^{-1} from H(X) and the observations; Y is multiplied by `inflation`.
 ObsSpace make_obs_space(const Eigen::MatrixXd& HX, const ObsBatch& obs, double inflation);
 
+// The same with Y's rows made when a local analysis takes them, from H(X)
+// itself: no second p x N array beside H(X) (the LETKF takes few rows at a time).
+class LazyObsSpace {
+ public:
+  LazyObsSpace(const Eigen::MatrixXd& HX, const ObsBatch& obs, double inflation);
+  // Row i of Y: (H(X) row i - its mean) x inflation, as make_obs_space computes it.
+  auto y_row(Index i) const { return (HX_.row(i).array() - mean_[i]).matrix() * inflation_; }
+  const Eigen::VectorXd& mean() const { return mean_; }
+  Eigen::VectorXd d, rinv;
+
+ private:
+  const Eigen::MatrixXd& HX_;
+  Eigen::VectorXd mean_;
+  double inflation_;
+};
+
 class EtkfSolver {
  public:
   explicit EtkfSolver(int members);

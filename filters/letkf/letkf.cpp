@@ -78,7 +78,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   stats.inflation = inf.factor;
   if (in.obs.size() == 0 || X.rows() == 0) return stats;
   const Eigen::VectorXd prior_spread = ensemble_spread(X);
-  const ObsSpace global = make_obs_space(in.HX, in.obs, inf.prior_factor());
+  const LazyObsSpace global(in.HX, in.obs, inf.prior_factor());
   inflate(X, inf.prior_factor());
 
   const double radius = p_.localization.radius;
@@ -101,7 +101,7 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     rinv.resize(p);
     for (Index o = 0; o < p; ++o) {
       const int i = idx[static_cast<std::size_t>(o)];
-      Y.row(o) = global.Y.row(i);
+      Y.row(o) = global.y_row(i);
       d[o] = global.d[i];
       const double w = taper ? gaspari_cohn(dist[static_cast<std::size_t>(o)], radius / 2.0) : 1.0;
       rinv[o] = global.rinv[i] * w;
