@@ -300,7 +300,12 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       diag_names_(s.model->diagnostic_names()),
       feedback_(s.cfg.output.diagnostics && !s.open_loop()),
       out_dir_(opts.output_dir) {
-  if (cfg_.parallel.cells()) cells_ = std::make_unique<CellLayout>(dist_, L_, model_);
+  if (cfg_.parallel.cells()) {
+    cells_ = std::make_unique<CellLayout>(dist_, L_, model_);
+    // The model's parameters of this rank's cells only, unless the rescaling pass advances the whole control.
+    if (std::none_of(s_.sources.begin(), s_.sources.end(), [](const ObsSource& src) { return src.params().estimates_rescaling(); }))
+      model_.keep_cells(cells_->block().begin, cells_->block().end);
+  }
   if (!split_.whole() && comm_.root())
     log::info("each member's ", L_.n_cells(), " cells are split over the ", layout.model.size(), " ranks of a model task (",
               layout.n_tasks, " task(s); rank 0 advances cells ", split_.begin(), " to ", split_.end() - 1, ")");
@@ -461,19 +466,18 @@ void Cycle::advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> id
 // Nature run spun up from the model's own initial state; the initial ensemble around it.
 void Cycle::start_fresh() {
   const Time t_init = p_.start - Duration{p_.window.seconds * p_.nature_spinup};
-  Eigen::VectorXd truth(n_), memory(model_.memory_size());
-  model_.initial_state(truth, t_init);
+  Eigen::VectorXd truth = Eigen::VectorXd::Zero(n_), memory(model_.memory_size());
+  model_.initial_state(truth, t_init);  // (cells layout: the rank's cells)
   if (!p_.nature_file.empty()) read_state(p_.nature_file, L_, truth);
-  if (!p_.initial.file.empty()) {
-    read_state(p_.initial.file, L_, truth);
-    model_.clamp(Eigen::Map<Eigen::MatrixXd>(truth.data(), n_, 1), index_range(0, n_));  // the model's own bounds
-  }
+  if (!p_.initial.file.empty()) read_state(p_.initial.file, L_, truth);
   // Whole, or (cells layout) this rank's cells of the whole vectors the model starts from.
   const auto keep_memory = [&](Eigen::Ref<Eigen::VectorXd> to) {
     if (cells_) cells_->memory_rows().take(memory, to);
     else to = memory;
   };
   st_.truth = cells_ ? cells_->rows_of(truth) : truth;
+  if (!p_.initial.file.empty())  // the model's own bounds
+    model_.clamp(Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1), cells_ ? dist_.my_rows() : index_range(0, n_));
   model_.initial_memory(memory, nature_id_[0], st_.nature_rng.empty() ? nullptr : &st_.nature_rng[0]);
   keep_memory(st_.memory_truth.col(0));
   std::vector<Eigen::VectorXd> climatology;

@@ -32,7 +32,7 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {"diagnostics kept per member (maxima)", 8 * z.member_diagnostics * z.my_members},
       {z.cells ? "nature run or control (this rank's cells)" : "nature run or control (every rank)",
        8 * (own_state + z.memory + z.diagnostics)},
-      {"model forcing and parameters (every rank)", z.model_bytes},
+      {z.cells ? "model forcing and parameters (this rank's cells)" : "model forcing and parameters (every rank)", z.model_bytes},
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
       // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
       {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 12)},

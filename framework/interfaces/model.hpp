@@ -70,6 +70,10 @@ class Model {
   // that solves batches of cells jointly (e.g. iterating until every column
   // of a batch has converged) gives a cell the same result only in the same batch.
   virtual Index cell_granule() const { return 1; }
+  // From now on this rank advances, clamps and starts only cells [begin, end)
+  // (parallel.layout: cells; models with independent_cells()): the model may
+  // drop its per-cell parameters of the other cells.
+  virtual void keep_cells(Index /*begin*/, Index /*end*/) {}
   // Names of per-cell diagnostics; diagnostics hold names x cells rows, name-major.
   virtual std::vector<std::string> diagnostic_names() const { return {}; }
   // Depth of the bottom of each layer of the first variable (m); empty when

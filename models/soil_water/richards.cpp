@@ -41,6 +41,12 @@ void SoilArrays::resize(int layers, Index columns, bool limits) {
   }
 }
 
+void SoilArrays::keep(Index begin, Index count) {
+  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap})
+    for (ArrayXd& a : *v)
+      if (a.size() > 0) a = a.segment(begin, count).eval();
+}
+
 // Column c of array a of layer L, or nothing when the retention does not use a.
 static double* element(std::vector<ArrayXd>& a, std::size_t L, Index c) {
   return a[L].size() > 0 ? &a[L][c] : nullptr;

@@ -47,6 +47,8 @@ struct SoilArrays {
   void update_limits();  // after the parameters change
   // Every array of the given columns of `from`, in that order.
   void gather(const SoilArrays& from, const std::vector<Eigen::Index>& columns);
+  // Only columns [begin, begin + count) kept (column begin becomes 0).
+  void keep(Eigen::Index begin, Eigen::Index count);
   SoilHydraulics at(int layer, Eigen::Index column) const;
   void set(int layer, Eigen::Index column, const SoilHydraulics& p);
   // One column of `layers` identical layers (tests, reference solves); limits updated.

@@ -174,6 +174,7 @@ Grid SoilWater::grid_of(const config::Node& root) {
 void SoilWater::build_grid() {
   grid_ = p_.grid.build();
   n_cells_ = grid_.size();
+  kept_begin_ = 0, kept_end_ = n_cells_;
   lat_.resize(n_cells_);
   for (int c = 0; c < n_cells_; ++c) lat_[c] = grid_.lat(c);
 }
@@ -218,12 +219,26 @@ void SoilWater::build_soil() {
   for (int l = 0; l < L; ++l) roots_[static_cast<std::size_t>(l)].setConstant(f[static_cast<std::size_t>(l)] / total);
 }
 
+// Every cell, or (keep_cells) the kept cells only, the others left as they are.
 void SoilWater::initial_state(Eigen::Ref<Eigen::VectorXd> x, Time) const {
   for (int l = 0; l < layers_.size(); ++l) {
     const auto li = static_cast<std::size_t>(l);
-    x.segment(static_cast<Index>(l) * n_cells_, n_cells_) =
+    x.segment(static_cast<Index>(l) * n_cells_ + kept_begin_, kept_end_ - kept_begin_) =
         (soil_.theta_r[li] + p_.initial_saturation * (soil_.theta_s[li] - soil_.theta_r[li])).matrix();
   }
+}
+
+void SoilWater::keep_cells(Index begin, Index end) {
+  if (begin < kept_begin_ || end > kept_end_ || begin > end)
+    throw NumericalError(cat("soil_water: cannot keep cells [", begin, ", ", end, ") of the kept [", kept_begin_, ", ",
+                             kept_end_, ")"));
+  const Index from = begin - kept_begin_, count = end - begin;
+  soil_.keep(from, count);
+  for (auto* v : {&theta_wp_, &inv_stress_})
+    for (Eigen::ArrayXd& a : *v) a = a.segment(from, count).eval();
+  inv_evap_ = inv_evap_.segment(from, count).eval();
+  lat_ = lat_.segment(from, count).eval();
+  kept_begin_ = begin, kept_end_ = end;
 }
 
 void SoilWater::unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index cells) {
@@ -249,6 +264,9 @@ bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) cons
                                     : name == "clapp_hornberger_b"     ? &soil_.b
                                                                        : nullptr;
   if (!src || (*src)[0].size() == 0) return false;  // a parameter of the other retention
+  if (kept_end_ - kept_begin_ != n_cells_)
+    throw NumericalError(cat("soil_water: static field ", name, " asked for after the model kept only cells [", kept_begin_,
+                             ", ", kept_end_, ")"));
   out.resize(layout_.size());
   for (int l = 0; l < layers_.size(); ++l)
     out.segment(static_cast<Index>(l) * n_cells_, n_cells_) = (*src)[static_cast<std::size_t>(l)].matrix();
@@ -267,9 +285,9 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   forcing_.check_covers(t0, t1);
   const CellBlock& cells = extra.cells;
   const Index c_end = cells.end < 0 ? n_cells_ : cells.end;
-  if (cells.begin < 0 || cells.begin > c_end || c_end > n_cells_)
-    throw NumericalError(cat("soil_water: cell block [", cells.begin, ", ", c_end, ") is not inside the grid's ",
-                             n_cells_, " cells"));
+  if (cells.begin < kept_begin_ || cells.begin > c_end || c_end > kept_end_)
+    throw NumericalError(cat("soil_water: cell block [", cells.begin, ", ", c_end, ") is not inside the model's cells [",
+                             kept_begin_, ", ", kept_end_, ") of ", n_cells_));
   // Where the block's cells are in X, memory and diagnostics: at their own
   // index, or (compact) at index - begin with the block's size as the stride.
   const Storage at{cells.compact ? c_end - cells.begin : n_cells_, cells.compact ? cells.begin : 0};
@@ -375,10 +393,11 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
                               Index nb, Time t0, std::size_t steps, Storage at) {
   // All steps of the window for one block of cells: its state and work arrays
   // stay in cache instead of every step streaming the whole grid through it.
-  // Parameters and forcing are the grid's (cell c0 on); state, memory and
-  // diagnostics are where `at` keeps them (cell c0 at c0 - at.offset).
+  // Forcing is the grid's (cell c0 on), parameters the kept cells' (cell c0 at
+  // c0 - kept_begin_); state, memory and diagnostics are where `at` keeps them
+  // (cell c0 at c0 - at.offset).
   const int L = layers_.size();
-  const Index n = at.stride, s0 = c0 - at.offset;
+  const Index n = at.stride, s0 = c0 - at.offset, p0 = c0 - kept_begin_;
   const Window& w = window_;
   Block& b = blocks_[nb];  // one per block size: the last, shorter block does not reallocate the others' arrays
   if (b.theta.rows() != nb) {
@@ -400,13 +419,13 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
   for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
     for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
                             {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l}})
-      if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(c0, nb);
+      if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(p0, nb);
   const auto shape = m.segment(n + s0, nb).array();
   b.kmult = m.segment(s0, nb).array();
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
-    if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(c0, nb) * shape;
-    if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(c0, nb) - 1.0) * shape;
+    if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(p0, nb) * shape;
+    if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(p0, nb) - 1.0) * shape;
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + s0, nb).array();
   }
   s.update_limits();
@@ -422,7 +441,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
       b.pet.setConstant(w.pet[k]);
     } else {
       read_met(b.met, w, k, t, c0);
-      soil::potential_et(et_, b.met, lat_.segment(c0, nb), t, {p_.vegetation.albedo, p_.wind_height_m}, b.pet);
+      soil::potential_et(et_, b.met, lat_.segment(p0, nb), t, {p_.vegetation.albedo, p_.wind_height_m}, b.pet);
     }
     // Snow: degree-day store; rain and melt reach the soil.
     soil::kernels::surface_water(static_cast<std::size_t>(nb),
@@ -433,7 +452,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
       const auto li = static_cast<std::size_t>(l);
       soil::kernels::layer_sink(static_cast<std::size_t>(nb),
                                 {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
-                                 theta_wp_[li].data() + c0, inv_stress_[li].data() + c0, inv_evap_.data() + c0,
+                                 theta_wp_[li].data() + p0, inv_stress_[li].data() + p0, inv_evap_.data() + p0,
                                  roots_[li].data(),
                                  s.theta_dry[li].data(), b.sink.col(l).data()});
     }
@@ -452,7 +471,11 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
 void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const {
   for (Index r = 0; r < X.rows(); ++r) {
     const Index i = rows[static_cast<std::size_t>(r)];
-    const int l = layout_.layer_of(i), c = layout_.cell_of(i);
+    const int l = layout_.layer_of(i);
+    const Index c = layout_.cell_of(i) - kept_begin_;
+    if (c < 0 || c >= kept_end_ - kept_begin_)
+      throw NumericalError(cat("soil_water: clamp of cell ", c + kept_begin_, " outside the model's cells [", kept_begin_,
+                               ", ", kept_end_, ")"));
     const auto li = static_cast<std::size_t>(l);
     const double lo = soil_.theta_r[li][c] + 1e-3 * (soil_.theta_s[li][c] - soil_.theta_r[li][c]);
     const double hi = soil_.theta_s[li][c];

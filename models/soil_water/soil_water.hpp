@@ -109,8 +109,9 @@ class SoilWater final : public Model {
   // soil arrays (about 64 bytes a layer and cell: the retention's parameters,
   // wilting point and water-stress term), whatever the members.
   double resident_bytes(int /*members*/) const override {
-    return forcing_.bytes() + static_cast<double>(n_cells_) * (64.0 + 64.0 * static_cast<double>(layers_.size()));
+    return forcing_.bytes() + static_cast<double>(kept_end_ - kept_begin_) * (64.0 + 64.0 * static_cast<double>(layers_.size()));
   }
+  void keep_cells(Index begin, Index end) override;
   // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
   Index cell_granule() const override { return p_.scheme == "linearized" && p_.solver == "native" ? 1 : kBlock; }
   void initial_memory(Eigen::Ref<Eigen::VectorXd> memory, int member, RandomStream* rng) const override;
@@ -161,6 +162,8 @@ class SoilWater final : public Model {
   StateLayout layout_;
   int n_cells_ = 0;
   soil::LayerGrid layers_;
+  // The per-cell arrays below hold cells [kept_begin_, kept_end_) (every cell unless keep_cells).
+  Index kept_begin_ = 0, kept_end_ = 0;
   soil::SoilArrays soil_;
   std::vector<Eigen::ArrayXd> theta_wp_, roots_;  // per layer, per cell
   std::vector<Eigen::ArrayXd> inv_stress_;  // 1 / (field capacity - wilting point), per layer

@@ -499,8 +499,9 @@ TEST_CASE("A block of cells advanced in compact storage equals the same cells ad
   // memory and diagnostics at index - begin, with the block's size as their stride.
   for (const std::string et : {"auto", "hargreaves"}) {
     INFO(et);
-    const auto model = make("grid: {kind: lonlat, lon_min: -89, lon_max: -88, lat_min: 40, lat_max: 41, nx: 3, ny: 3}\n"
-                            "soil: {heterogeneity: 0.3}\net_method: " + et + "\n");
+    const std::string config = "grid: {kind: lonlat, lon_min: -89, lon_max: -88, lat_min: 40, lat_max: 41, nx: 3, ny: 3}\n"
+                               "soil: {heterogeneity: 0.3}\net_method: " + et + "\n";
+    const auto model = make(config);
     const StateLayout& L = model->layout();
     const Index n = L.n_cells(), mpc = model->memory_per_cell(), tail = model->memory_size() - mpc * n;
     const int ids[] = {0, 1};
@@ -511,7 +512,8 @@ TEST_CASE("A block of cells advanced in compact storage equals the same cells ad
       model->initial_memory(M.col(j), j, &rng[static_cast<std::size_t>(j)]);
     }
     const Time a = Time::from_civil(1998, 5, 1), b = a + Duration{3 * 86400};
-    // Cells 0-3 and 4-8 in compact storage, each block with copies of the members' streams.
+    // Cells 0-3 and 4-8 in compact storage, each block with copies of the members' streams, each by a
+    // model that keeps the parameters of its block's cells only (keep_cells, as a rank of the cells layout).
     std::vector<Eigen::MatrixXd> Xc, Mc, Dc;
     std::vector<std::vector<RandomStream>> rc;
     const CellBlock blocks[] = {{0, 4, true}, {4, n, true}};
@@ -522,7 +524,9 @@ TEST_CASE("A block of cells advanced in compact storage equals the same cells ad
       for (int j = 0; j < 2; ++j) state.take(X.col(j), x.col(j)), memory.take(M.col(j), m.col(j));
       std::vector<RandomStream> r = rng;
       Eigen::MatrixXd d = Eigen::MatrixXd::Zero(5 * blk.size(n), 2);
-      model->advance(x, ids, r, a, b, {&m, &d, blk});
+      const auto own = make(config);
+      own->keep_cells(blk.begin, blk.begin + blk.size(n));
+      own->advance(x, ids, r, a, b, {&m, &d, blk});
       Xc.push_back(x), Mc.push_back(m), Dc.push_back(d), rc.push_back(r);
     }
     const Eigen::MatrixXd X0 = X;
@@ -542,6 +546,21 @@ TEST_CASE("A block of cells advanced in compact storage equals the same cells ad
         CHECK(rc[k][static_cast<std::size_t>(j)].state() == rng[static_cast<std::size_t>(j)].state());
       }
     }
+    // A model that kept cells 4-8 starts only those, and refuses the others, naming its cells.
+    const auto kept = make(config);
+    kept->keep_cells(4, n);
+    Eigen::VectorXd start = Eigen::VectorXd::Constant(L.size(), -1.0);
+    kept->initial_state(start, a);
+    for (Index i = 0; i < L.size(); ++i) CHECK((L.cell_of(i) >= 4 ? start[i] == X0(i, 0) : start[i] == -1.0));
+    Eigen::MatrixXd lower(4 * L.rows_per_cell(), 1);
+    CHECK_THROWS_WITH(kept->advance(lower, std::span<const int>(ids, 1), std::span<RandomStream>(rng.data(), 1), a, b,
+                                    {nullptr, nullptr, {0, 4, true}}),
+                      Catch::Contains("not inside the model's cells [4, 9)"));
+    Eigen::MatrixXd row0(1, 1);
+    const Index first_row[] = {0};
+    CHECK_THROWS_WITH(kept->clamp(row0, first_row), Catch::Contains("outside the model's cells [4, 9)"));
+    Eigen::VectorXd porosity;
+    CHECK_THROWS_WITH(kept->static_field("porosity", porosity), Catch::Contains("kept only cells [4, 9)"));
     // A column of another size is refused, naming what the block needs.
     Eigen::MatrixXd wrong(L.size(), 1);
     CHECK_THROWS_WITH(model->advance(wrong, std::span<const int>(ids, 1), std::span<RandomStream>(rng.data(), 1), a, b,
