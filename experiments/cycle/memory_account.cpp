@@ -17,8 +17,10 @@ std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
 MemoryAccount::MemoryAccount(const MemorySizes& z) {
   const double share = 8 * z.state * z.my_members;
   // The cells layout keeps every member of its rows and its own cells' nature run; H(X) of the observations it
-  // owns for every member, and a work column an operator reads (its untouched pages not taken).
-  const double own_state = z.cells ? z.my_rows : z.state, h_members = 2 * (z.cells ? z.members : z.my_members);
+  // owns (about near_fraction of them) for every member, then H(A) of them, and a work column an operator reads
+  // (its untouched pages not taken); per observation also its owner and slot.
+  const double own_state = z.cells ? z.my_rows : z.state;
+  const double h_members = z.cells ? z.near_fraction * z.members + 1.5 : 2 * z.my_members;
   items_ = {
       // members for the forecast or rows of every member for the analysis: the
       // exchanges give each member's pages back as it is sent
