@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/memory.hpp"
 
 namespace landda::experiments {
 
@@ -94,8 +95,7 @@ void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::Matr
   }
 }
 
-Eigen::MatrixXd CellLayout::fetch_rows(const Eigen::MatrixXd& mine, const ObsOwners& own,
-                                       const std::vector<Index>& wanted) const {
+Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const {
   std::vector<int> from(wanted.size());
   std::vector<Index> at(wanted.size());
   for (std::size_t r = 0; r < wanted.size(); ++r) {
@@ -103,17 +103,17 @@ Eigen::MatrixXd CellLayout::fetch_rows(const Eigen::MatrixXd& mine, const ObsOwn
     from[r] = own.owner[w];
     at[r] = w;  // the owner looks its slot up
   }
-  const Index cols = mine.cols();
-  Eigen::MatrixXd out(static_cast<Index>(wanted.size()), cols);
-  dist_.fetch(
-      from, at, cols,
-      [&](Index row, double* values) {
-        const Index s = own.slot[static_cast<std::size_t>(row)];
-        for (Index j = 0; j < cols; ++j) values[j] = mine(s, j);
-      },
-      [&](std::size_t i, const double* values) {
-        for (Index j = 0; j < cols; ++j) out(static_cast<Index>(i), j) = values[j];
-      });
+  // Member after member, each of mine's columns given back once taken: the
+  // result's pages are touched as they are filled, so a rank holds about one
+  // of the two arrays at a time, not both.
+  Eigen::MatrixXd out(static_cast<Index>(wanted.size()), mine.cols());
+  for (Index j = 0; j < mine.cols(); ++j) {
+    dist_.fetch(
+        from, at, 1, [&](Index row, double* value) { *value = mine(own.slot[static_cast<std::size_t>(row)], j); },
+        [&](std::size_t i, const double* value) { out(static_cast<Index>(i), j) = *value; });
+    release_pages(mine.col(j).data(), static_cast<std::size_t>(mine.rows()) * sizeof(double));
+  }
+  mine = Eigen::MatrixXd();
   return out;
 }
 

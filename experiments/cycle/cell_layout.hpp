@@ -60,8 +60,9 @@ class CellLayout {
   // Collective: every rank calls it for the same operators in the same order.
   void apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
              const ObsOwners& own, Index first);
-  // Rows `wanted` of the window (every column), fetched from the ranks that own them.
-  Eigen::MatrixXd fetch_rows(const Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
+  // Rows `wanted` of the window (every column), fetched from the ranks that own them; consumes `mine`
+  // (this rank's own rows, released column by column as they are taken). Collective.
+  Eigen::MatrixXd fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
   // Mean and sample spread over the columns of the window's rows [first, first + count), each from the rank
   // that owns it, on every rank.
   std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,

@@ -235,8 +235,13 @@ class Cycle {
   // Mean and spread over every member of columns held per member, summed where they are.
   std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                              bool with_spread = true) const;
-  // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state indices).
-  std::pair<std::vector<Index>, std::vector<Index>> analysed_rows() const;
+  // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state
+  // indices); none listed when every row is (no copy of the rank's row list).
+  struct AnalysedRows {
+    bool every = true;
+    std::vector<Index> at, rows;
+  };
+  AnalysedRows analysed_rows() const;
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
   void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
   void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
@@ -624,14 +629,16 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::M
 // Vertical localization (a boxcar in depth): only the layers whose top lies
 // above analysis_depth_m are analysed; the others keep the forecast, with no
 // copy of the ensemble made to restore them.
-std::pair<std::vector<Index>, std::vector<Index>> Cycle::analysed_rows() const {
+Cycle::AnalysedRows Cycle::analysed_rows() const {
   const auto rows = dist_.my_rows();
-  std::vector<Index> at, analysed;
+  AnalysedRows a;
   for (std::size_t k = 0; k < rows.size(); ++k)
     if (const int layer = L_.layer_of(rows[k]);
         !(p_.analysis_depth_m > 0 && layer > 0 && bottoms_[static_cast<std::size_t>(layer - 1)] >= p_.analysis_depth_m))
-      at.push_back(static_cast<Index>(k)), analysed.push_back(rows[k]);
-  return {at, analysed};
+      a.at.push_back(static_cast<Index>(k)), a.rows.push_back(rows[k]);
+  if (a.at.size() == rows.size()) return {};
+  a.every = false;
+  return a;
 }
 
 // The analysis of the observations that passed QC, the state put back in its
@@ -643,7 +650,10 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
     if (w.obs.qc[static_cast<std::size_t>(o)] == 0) keep.push_back(o);
   if (keep.empty()) return 0;
   const ObsBatch used = w.obs.passed();
-  const auto [at, analysed] = analysed_rows();
+  const AnalysedRows chosen = analysed_rows();
+  const std::vector<Index>& at = chosen.at;
+  const bool every_row = chosen.every;
+  const std::span<const Index> analysed = every_row ? dist_.my_rows() : std::span<const Index>(chosen.rows);
   // Every member's H(X) only of the observations that can change this rank's rows (a local filter's neighbourhood).
   const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, used);
   std::vector<Index> wanted(near.size());
@@ -651,7 +661,6 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owners, wanted) : dist_.gather_member_rows(w.HXm, wanted);
   w.HXm = Eigen::MatrixXd();
   const ObsBatch nearby = near.size() == keep.size() ? ObsBatch() : used.rows(near);
-  const bool every_row = at.size() == static_cast<std::size_t>(Xr.rows());
   Eigen::MatrixXd part;
   if (!every_row) {
     part.resize(static_cast<Index>(at.size()), N_);

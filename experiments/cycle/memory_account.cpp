@@ -38,9 +38,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
       // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
       {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 12)},
-      // the forecast's and analysis' means and spreads of this rank's rows, the analysed rows' positions and
-      // indices, and their fingerprints (which rows an analysis changed)
-      {"means, spreads and row lists of this rank's rows", 8 * 7 * z.my_rows},
+      // the forecast's and analysis' means and spreads of this rank's rows and their fingerprints (which rows
+      // an analysis changed); with analysis_depth_m also the analysed rows' lists, below these
+      {"means, spreads and fingerprints of this rank's rows", 8 * 5 * z.my_rows},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
       // the sums and this cycle's two means, whole on every rank
