@@ -52,7 +52,8 @@ void ParallelParams::visit(config::Visitor& v) {
   v("layout", layout,
     config::doc("where the ensemble lives. members: each rank advances whole members and the ensemble is moved to "
                 "blocks of cells for the analysis and back (any model); cells: each rank advances and analyses every "
-                "member of its own block of cells, keeping only their state, memory and diagnostics, nothing moved "
+                "member of its own block of cells, keeping only their state, memory, diagnostics and the model's "
+                "parameters, nothing moved "
                 "(models of independent columns, e.g. soil_water; observation operators get the neighbouring cells "
                 "their footprints reach from the ranks that hold them). Results are the same")
         .one_of({"members", "cells"}));
