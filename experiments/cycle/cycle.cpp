@@ -307,8 +307,11 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       out_dir_(opts.output_dir) {
   if (cfg_.parallel.cells()) {
     cells_ = std::make_unique<CellLayout>(dist_, L_, model_);
-    // The model's parameters of this rank's cells only, unless the rescaling pass advances the whole control.
-    if (std::none_of(s_.sources.begin(), s_.sources.end(), [](const ObsSource& src) { return src.params().estimates_rescaling(); }))
+    // The model's parameters of this rank's cells only; not when a source reads a file (its operators are set up
+    // each window from the model's static fields of every cell) or estimates its rescaling (that pass advances the
+    // whole control).
+    if (std::none_of(s_.sources.begin(), s_.sources.end(),
+                     [](const ObsSource& src) { return src.from_file() || src.params().estimates_rescaling(); }))
       model_.keep_cells(cells_->block().begin, cells_->block().end);
   }
   if (!split_.whole() && comm_.root())

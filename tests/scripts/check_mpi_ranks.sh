@@ -82,6 +82,15 @@ for n in 1 2 4; do
   ${mpirun/-n 2/-n $n} "$landda" run "$soil" "${sets[@]}" --set parallel.layout=cells --output "$work/cells-3to$n" --restart
   "$py" "$src/tests/scripts/compare_outputs.py" "$work/members-checkpointed" "$work/cells-3to$n" 1e-10
 done
+# Real data in the cells layout on two ranks (one station: the second rank holds no cell), retrievals
+# from files, not rescaled (degree_of_saturation sets up from the model's static fields every window):
+# the members layout's results.
+real="$src/experiments/configs/hawaii_silversword.yaml"
+sets=(--set experiment.cycles=120 --set experiment.spinup=10 --log-level warn)
+for k in 0 1 2; do sets+=(--set experiment.observations.$k.rescale=none); done
+"$landda" run "$real" "${sets[@]}" --output "$work/real-members"
+$mpirun "$landda" run "$real" "${sets[@]}" --set parallel.layout=cells --output "$work/real-cells-2"
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/real-members" "$work/real-cells-2" 1e-10
 # A model whose cells are coupled cannot be split, and says so.
 if $mpirun "$landda" run "$cfg" --set parallel.ranks_per_task=2 --log-level warn --output "$work/l96-split" 2> "$work/l96-split.err"; then
   echo "Lorenz-96 with ranks_per_task 2 should have been refused"; exit 1
