@@ -94,6 +94,9 @@ void entry(Fnv1a& f, char kind, const std::string& name, const void* data, std::
   f.mix(data, n);
 }
 
+// A cell entry's checksums: one per cell, one more for a tail.
+hsize_t checksum_count(const CellPattern& p) { return static_cast<hsize_t>(p.rows.n_cells + (p.rows.tail > 0 ? 1 : 0)); }
+
 // A cell entry's compact row of quantity k of the block's cell c (0-based in the block).
 Eigen::Index compact_row(const CellPattern& p, Eigen::Index c, Eigen::Index k) {
   return p.cell_major ? c * p.rows.per_cell + k : k * p.rows.count + c;
@@ -153,7 +156,7 @@ std::vector<std::uint64_t> cell_sums(const std::string& name, const Eigen::Ref<c
 void write_cells(hid_t group, hid_t sums_group, const std::string& name, const double* data, hsize_t cols, hsize_t rows,
                  const CellPattern& p, bool tail, const std::vector<std::uint64_t>& sums, const std::string& path) {
   const std::string what = path + ": " + name;
-  const hsize_t dims[2] = {cols, rows}, n_sums[1] = {static_cast<hsize_t>(p.rows.n_cells + (p.rows.tail > 0 ? 1 : 0))};
+  const hsize_t dims[2] = {cols, rows}, n_sums[1] = {checksum_count(p)};
   H5Id space(H5Screate_simple(2, dims, nullptr), H5Sclose, what);
   H5Id set(H5Dcreate2(group, name.c_str(), H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), H5Dclose,
            path + ": cannot create dataset " + name);
@@ -499,7 +502,7 @@ Eigen::MatrixXd Checkpoint::cells(const std::string& name, const CellPattern& p)
     H5Id set(H5Dopen2(open_->file, ("cells/" + name).c_str(), H5P_DEFAULT), H5Dclose, what);
     H5Id sums_set(H5Dopen2(open_->file, ("cell_checksums/" + name).c_str(), H5P_DEFAULT), H5Dclose,
                   path + ": no checksums for cell entry " + name);
-    if (dataset_dims(sums_set, what) != std::vector<hsize_t>{static_cast<hsize_t>(p.rows.n_cells + (p.rows.tail > 0 ? 1 : 0))})
+    if (dataset_dims(sums_set, what) != std::vector<hsize_t>{checksum_count(p)})
       throw InputError(cat(path, ": the checksums of ", name, " do not match its cells"));
     H5Id space(H5Dget_space(set), H5Sclose, what), sums_space(H5Dget_space(sums_set), H5Sclose, what);
     select_cells(space, p, static_cast<hsize_t>(cols), true, what);

@@ -41,10 +41,14 @@ void SoilArrays::resize(int layers, Index columns, bool limits) {
   }
 }
 
+void keep_columns(std::vector<ArrayXd>& arrays, Index begin, Index count) {
+  for (ArrayXd& a : arrays)
+    if (a.size() > 0) a = a.segment(begin, count).eval();
+}
+
 void SoilArrays::keep(Index begin, Index count) {
   for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap})
-    for (ArrayXd& a : *v)
-      if (a.size() > 0) a = a.segment(begin, count).eval();
+    keep_columns(*v, begin, count);
 }
 
 // Column c of array a of layer L, or nothing when the retention does not use a.

@@ -27,6 +27,9 @@ struct LayerGrid {
   int size() const { return static_cast<int>(dz.size()); }
 };
 
+// Only columns [begin, begin + count) of each array kept (column begin becomes 0); empty arrays stay empty.
+void keep_columns(std::vector<Eigen::ArrayXd>& arrays, Eigen::Index begin, Eigen::Index count);
+
 // Hydraulic parameters of every layer of every column: [layer] -> per column.
 struct SoilArrays {
   Retention retention = Retention::clapp_hornberger;

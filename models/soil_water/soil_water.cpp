@@ -234,8 +234,7 @@ void SoilWater::keep_cells(Index begin, Index end) {
                              kept_end_, ")"));
   const Index from = begin - kept_begin_, count = end - begin;
   soil_.keep(from, count);
-  for (auto* v : {&theta_wp_, &inv_stress_})
-    for (Eigen::ArrayXd& a : *v) a = a.segment(from, count).eval();
+  for (auto* v : {&theta_wp_, &inv_stress_}) soil::keep_columns(*v, from, count);
   inv_evap_ = inv_evap_.segment(from, count).eval();
   lat_ = lat_.segment(from, count).eval();
   kept_begin_ = begin, kept_end_ = end;

@@ -11,6 +11,21 @@
 using namespace landda;
 namespace fs = std::filesystem;
 
+namespace {
+// Changes one byte of a stored value in the file in place, the value found by its bytes.
+void flip_a_byte_of(const std::string& path, const double& value) {
+  std::string bytes;
+  {
+    std::ifstream in(path, std::ios::binary);
+    bytes.assign(std::istreambuf_iterator<char>(in), {});
+  }
+  const auto at = bytes.find(std::string(reinterpret_cast<const char*>(&value), 8));
+  REQUIRE(at != std::string::npos);
+  bytes[at + 3] ^= 0x10;
+  std::ofstream(path, std::ios::binary) << bytes;
+}
+}  // namespace
+
 TEST_CASE("A checkpoint reads back bit for bit", "[framework][io]") {
   const fs::path dir = fs::temp_directory_path() / "landda_test_cp";
   fs::remove_all(dir);
@@ -65,18 +80,7 @@ TEST_CASE("A checkpoint's member entries read back by member, each column checke
   Eigen::MatrixXd Y = X;
   bad.put_members("ensemble", Y, 0, 5, true);
   bad.write(path);
-  {
-    // Change one byte of member 2's column in place, found by its value.
-    std::string bytes;
-    {
-      std::ifstream in(path, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    const auto at = bytes.find(std::string(reinterpret_cast<const char*>(&Y(4, 2)), 8));
-    REQUIRE(at != std::string::npos);
-    bytes[at + 3] ^= 0x10;
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
+  flip_a_byte_of(path, Y(4, 2));  // in member 2's column
   const io::Checkpoint damaged = io::Checkpoint::read(path);
   CHECK(damaged.members("ensemble", 0, 2) == X.leftCols(2));
   CHECK_THROWS_WITH(damaged.members("ensemble", 1, 3), Catch::Contains("member 2"));
@@ -127,18 +131,7 @@ TEST_CASE("A checkpoint's cell entries read back by cell block, each cell checke
   }
   CHECK_THROWS_WITH(back.cells("memory", pattern(3, 3, 0, 10, false)), Catch::Contains("this run keeps 33"));
   CHECK_THROWS_WITH(back.cells("nope", pattern(3, 0, 0, 10, true)), Catch::Contains("no cell entry"));
-  {
-    // Change one byte of cell 6's second row (state row 19), found by its value.
-    std::string bytes;
-    {
-      std::ifstream in(path, std::ios::binary);
-      bytes.assign(std::istreambuf_iterator<char>(in), {});
-    }
-    const auto at = bytes.find(std::string(reinterpret_cast<const char*>(&state(19, 2)), 8));
-    REQUIRE(at != std::string::npos);
-    bytes[at + 3] ^= 0x10;
-    std::ofstream(path, std::ios::binary) << bytes;
-  }
+  flip_a_byte_of(path, state(19, 2));  // in cell 6's second row (state row 19)
   const io::Checkpoint damaged = io::Checkpoint::read(path);
   CHECK(damaged.cells("state", pattern(3, 0, 0, 6, true)) == compact_of(state, pattern(3, 0, 0, 6, true)));
   CHECK_THROWS_WITH(damaged.cells("state", pattern(3, 0, 4, 4, true)), Catch::Contains("cell 6"));
