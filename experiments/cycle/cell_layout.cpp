@@ -84,14 +84,14 @@ void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::Matr
       for (Index k = 0; k < per_cell_; ++k) out[j * per_cell_ + k] = X(c * per_cell_ + k, j);
   });
   Eigen::Map<Eigen::VectorXd> state(scratch_.get(), layout_.size());
-  Eigen::VectorXd out(count);
+  Eigen::VectorXd out(static_cast<Index>(mine.size()));
   for (Index j = 0; j < cols; ++j) {
     for (const Index c : local)
       for (Index k = 0; k < per_cell_; ++k) state[k * n + c] = X((c - block_.begin) * per_cell_ + k, j);
     for (std::size_t h = 0; h < halo.size(); ++h)
       for (Index k = 0; k < per_cell_; ++k) state[k * n + halo[h]] = got(j * per_cell_ + k, static_cast<Index>(h));
-    op.apply(state, out);
-    for (const Index o : mine) HX(own.slot[static_cast<std::size_t>(first + o)], j) = out[o];
+    op.apply_rows(state, mine, out);  // its own observations only
+    for (std::size_t k = 0; k < mine.size(); ++k) HX(own.slot[static_cast<std::size_t>(first + mine[k])], j) = out[static_cast<Index>(k)];
   }
 }
 

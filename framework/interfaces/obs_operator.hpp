@@ -43,6 +43,14 @@ class ObsOperator {
   // Observations x cells, rows summing to one (area weights).
   virtual const Footprint& footprint() const = 0;
   virtual void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const = 0;
+  // H at the listed rows only (out[k] is row rows[k]), each equal to apply's value there: a rank that owns a
+  // few of the observations need not evaluate the others. The default evaluates them all.
+  virtual void apply_rows(const Eigen::Ref<const Eigen::VectorXd>& state, std::span<const Eigen::Index> rows,
+                          Eigen::Ref<Eigen::VectorXd> out) const {
+    Eigen::VectorXd all(size());
+    apply(state, all);
+    for (std::size_t k = 0; k < rows.size(); ++k) out[static_cast<Eigen::Index>(k)] = all[rows[k]];
+  }
   virtual bool linear() const { return true; }
   virtual ObsVariable variable() const { return {}; }
   // d H(state) / d state applied to dx.

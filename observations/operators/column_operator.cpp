@@ -88,15 +88,33 @@ void ColumnOperator::gather(const Eigen::Ref<const Eigen::VectorXd>& state, int 
   for (int l = 0; l < n_layers_; ++l) layers[l] = state[layout_->index(var_, l, cell)];
 }
 
+double ColumnOperator::row_value(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Index o, Eigen::VectorXd& layers) const {
+  double acc = 0.0;
+  for (Footprint::InnerIterator it(footprint_, o); it; ++it) {
+    gather(state, static_cast<int>(it.col()), layers);
+    acc += it.value() * column(static_cast<int>(it.col()), layers);
+  }
+  return acc;
+}
+
 void ColumnOperator::apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const {
   Eigen::VectorXd layers;
-  for (Eigen::Index o = 0; o < footprint_.rows(); ++o) {
+  for (Eigen::Index o = 0; o < footprint_.rows(); ++o) out[o] = row_value(state, o, layers);
+}
+
+void ColumnOperator::apply_rows(const Eigen::Ref<const Eigen::VectorXd>& state, std::span<const Eigen::Index> rows,
+                                Eigen::Ref<Eigen::VectorXd> out) const {
+  Eigen::VectorXd layers;
+  for (std::size_t k = 0; k < rows.size(); ++k) out[static_cast<Eigen::Index>(k)] = row_value(state, rows[k], layers);
+}
+
+// Row o of h_ * state, summed in the order Eigen's sparse product sums it (the same value, bit for bit).
+void LinearColumn::apply_rows(const Eigen::Ref<const Eigen::VectorXd>& state, std::span<const Eigen::Index> rows,
+                              Eigen::Ref<Eigen::VectorXd> out) const {
+  for (std::size_t k = 0; k < rows.size(); ++k) {
     double acc = 0.0;
-    for (Footprint::InnerIterator it(footprint_, o); it; ++it) {
-      gather(state, static_cast<int>(it.col()), layers);
-      acc += it.value() * column(static_cast<int>(it.col()), layers);
-    }
-    out[o] = acc;
+    for (Footprint::InnerIterator it(h_, rows[k]); it; ++it) acc += it.value() * state[it.col()];
+    out[static_cast<Eigen::Index>(k)] = acc;
   }
 }
 

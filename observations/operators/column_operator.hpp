@@ -33,6 +33,8 @@ class ColumnOperator : public ObsOperator {
   const std::vector<char>& outside() const override { return outside_; }
   const Footprint& footprint() const override { return footprint_; }
   void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const override;
+  void apply_rows(const Eigen::Ref<const Eigen::VectorXd>& state, std::span<const Eigen::Index> rows,
+                  Eigen::Ref<Eigen::VectorXd> out) const override;
   void tangent(const Eigen::Ref<const Eigen::VectorXd>& state, const Eigen::Ref<const Eigen::VectorXd>& dx,
                Eigen::Ref<Eigen::VectorXd> out) const override;
 
@@ -51,6 +53,7 @@ class ColumnOperator : public ObsOperator {
 
  private:
   void gather(const Eigen::Ref<const Eigen::VectorXd>& state, int cell, Eigen::VectorXd& layers) const;
+  double row_value(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Index o, Eigen::VectorXd& layers) const;
 
   // The cells of one location's footprint (empty: outside the domain). Kept
   // across calls: file sources observe the same locations every cycle, and a
@@ -75,6 +78,8 @@ class LinearColumn : public ColumnOperator {
   void apply(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Ref<Eigen::VectorXd> out) const override {
     out.noalias() = h_ * state;
   }
+  void apply_rows(const Eigen::Ref<const Eigen::VectorXd>& state, std::span<const Eigen::Index> rows,
+                  Eigen::Ref<Eigen::VectorXd> out) const override;
   void tangent(const Eigen::Ref<const Eigen::VectorXd>&, const Eigen::Ref<const Eigen::VectorXd>& dx,
                Eigen::Ref<Eigen::VectorXd> out) const override {
     out.noalias() = h_ * dx;

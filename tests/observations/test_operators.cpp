@@ -120,6 +120,13 @@ TEST_CASE("Conformance: every registered observation operator", "[observations][
       op->apply(x0 - eps * dx, hm);
       op->tangent(x0, dx, tl);
       for (Eigen::Index o = 0; o < 4; ++o) CHECK(tl[o] == Approx((hp[o] - hm[o]) / (2 * eps)).epsilon(1e-6).margin(1e-9));
+      // Some rows only, in any order: apply's values there, bit for bit (the cells layout evaluates a rank's own).
+      Eigen::VectorXd all(5), some(3);
+      op->apply(x0, all);
+      const std::vector<Eigen::Index> rows{3, 0, 2};
+      op->apply_rows(x0, rows, some);
+      for (std::size_t k = 0; k < rows.size(); ++k) CHECK(some[static_cast<Eigen::Index>(k)] == all[rows[k]]);
+      op->apply_rows(x0, {}, some.head(0));
     }
   }
 }
