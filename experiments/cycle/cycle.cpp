@@ -387,6 +387,7 @@ void Cycle::account_memory() {
     z.member_diagnostics *= share;
   }
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
+  z.grid_cells = static_cast<double>(L_.n_cells());
   z.near_fraction = filter_.local() ? 1.0 / comm_.size() : 1.0;
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
   z.fields = cfg_.output.fields;

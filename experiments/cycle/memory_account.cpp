@@ -38,6 +38,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
       // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
       {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 12)},
+      // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
+      // grid's cells they share (a position and a node per cell)
+      {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},
       // the forecast's and analysis' means and spreads of this rank's rows and their fingerprints (which rows
       // an analysis changed); with analysis_depth_m also the analysed rows' lists, below these
       {"means, spreads and fingerprints of this rank's rows", 8 * 5 * z.my_rows},

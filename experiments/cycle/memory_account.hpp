@@ -20,6 +20,7 @@ struct MemorySizes {
   double diagnostics = 0;   // diagnostic values of one member
   double member_diagnostics = 0;  // of them, values kept per member (maxima, which do not add up)
   double observations = 0;  // observations of one window (every source)
+  double grid_cells = 0;    // cells of the whole grid (the operators' cell index)
   double near_fraction = 1; // of them, the share whose H(X) a rank gathers (a local filter: about 1 / ranks)
   double model_bytes = 0;   // the model's own: forcing, parameters (Model::resident_bytes)
   bool fields = false;      // output.fields: means and spreads of this rank's cells written

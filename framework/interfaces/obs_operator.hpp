@@ -6,10 +6,12 @@
 // conformance suite checks against finite differences.
 #include <Eigen/Core>
 #include <Eigen/SparseCore>
+#include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
+#include "core/cell_index.hpp"
 #include "interfaces/model.hpp"
 
 namespace landda {
@@ -23,6 +25,14 @@ struct ObsGeometry {
   const StateLayout& layout;
   std::vector<double> layer_bottoms;  // empty for models without layers
   const Model* model = nullptr;
+  // The grid's cell index (nearest cell, cells within a radius), built at the
+  // first use and shared by every operator set up on this geometry: one index
+  // of the grid, not one per operator (a file source has one per slice).
+  const CellIndex& cell_index() const {
+    if (!index_) index_ = std::make_shared<const CellIndex>(grid);
+    return *index_;
+  }
+  mutable std::shared_ptr<const CellIndex> index_{};
 };
 
 // The IODA variable an operator simulates and its units (what its output

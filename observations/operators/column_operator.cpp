@@ -56,7 +56,7 @@ void ColumnOperator::setup(const ObsGeometry& g, std::span<const double> x, std:
   std::vector<Eigen::Triplet<double>> trip;
   for (Eigen::Index o = 0; o < n; ++o) {
     const auto oi = static_cast<std::size_t>(o);
-    const std::vector<int>& inside = located(g, x[oi], y[oi]);
+    const std::vector<int> inside = located(g, x[oi], y[oi]);
     if (inside.empty()) {
       outside_[oi] = 1;
       continue;
@@ -67,19 +67,13 @@ void ColumnOperator::setup(const ObsGeometry& g, std::span<const double> x, std:
   footprint_.setFromTriplets(trip.begin(), trip.end());
 }
 
-const std::vector<int>& ColumnOperator::located(const ObsGeometry& g, double x, double y) {
-  if (located_grid_ != &g.grid) {
-    located_.clear();
-    located_grid_ = &g.grid;
-    index_ = std::make_unique<CellIndex>(g.grid);  // set-up grows as (observations + cells) x log(cells)
-  }
-  auto [it, fresh] = located_.try_emplace({x, y});
-  if (!fresh) return it->second;
-  std::vector<int>& inside = it->second;
-  const auto [nearest, best] = index_->nearest(x, y);
-  if (fp_.footprint_km > 0) inside = index_->within(x, y, fp_.footprint_km);
-  if (nearest < 0 || best > fp_.max_distance_km + fp_.footprint_km) inside.clear();
-  else if (inside.empty()) inside.push_back(nearest);
+std::vector<int> ColumnOperator::located(const ObsGeometry& g, double x, double y) const {
+  const CellIndex& index = g.cell_index();  // set-up grows as (observations + cells) x log(cells)
+  const auto [nearest, best] = index.nearest(x, y);
+  if (nearest < 0 || best > fp_.max_distance_km + fp_.footprint_km) return {};
+  std::vector<int> inside;
+  if (fp_.footprint_km > 0) inside = index.within(x, y, fp_.footprint_km);
+  if (inside.empty()) inside.push_back(nearest);
   return inside;
 }
 

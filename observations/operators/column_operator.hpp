@@ -1,11 +1,9 @@
 #pragma once
-#include <memory>
 // The shared part of every column operator: the horizontal footprint (the
 // model cells whose area lies within a radius of the observation, equally
 // weighted on a regular grid; the nearest cell when the radius is 0), built
 // once as a sparse matrix, and a per-column value computed from the layers of
 // each cell. A concrete operator says how a column becomes a value.
-#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -55,18 +53,12 @@ class ColumnOperator : public ObsOperator {
   void gather(const Eigen::Ref<const Eigen::VectorXd>& state, int cell, Eigen::VectorXd& layers) const;
   double row_value(const Eigen::Ref<const Eigen::VectorXd>& state, Eigen::Index o, Eigen::VectorXd& layers) const;
 
-  // The cells of one location's footprint (empty: outside the domain). Kept
-  // across calls: file sources observe the same locations every cycle, and a
-  // footprint costs a distance to every cell.
-  const std::vector<int>& located(const ObsGeometry& g, double x, double y);
-
+  // The cells of one location's footprint (empty: outside the domain), through the geometry's cell index.
+  std::vector<int> located(const ObsGeometry& g, double x, double y) const;
   FootprintParams fp_;
   std::string variable_;
   Footprint footprint_;
   std::vector<char> outside_;
-  const Grid* located_grid_ = nullptr;
-  std::unique_ptr<CellIndex> index_;  // of located_grid_
-  std::map<std::pair<double, double>, std::vector<int>> located_;
 };
 
 // A column value that is a fixed weighting of the layers (linear operators):

@@ -17,6 +17,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   z.memory = 3e6;
   z.diagnostics = 5e6;
   z.observations = 1e6;
+  z.grid_cells = 1e6;
   z.near_fraction = 0.5;  // a local filter on two ranks
   z.model_bytes = 2e9;
   z.fields = true;
@@ -25,7 +26,8 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double expected = share /* members or rows, one layout at a time */ + 16 * 6e6 /* exchange */ +
                           8 * 3e6 * 16 /* memory */ + 8 * 2 * 5e6 /* diagnostics: sum, one member */ +
                           8 * 14e6 /* nature */ + 2e9 /* model */ +
-                          8 * 1e6 * (2 * 16 + 0.5 * 32 + 12) /* observations */ + 8 * 5 * 3e6 /* row vectors */ +
+                          8 * 1e6 * (2 * 16 + 0.5 * 32 + 12) /* observations */ +
+                          32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 5 * 3e6 /* row vectors */ +
                           8 * 3e6 /* output buffer */ +
                           32 * 32 * 32 /* filter */ +
                           MemoryAccount::kBaseBytes;
@@ -51,7 +53,8 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double cells = 8 * 3e6 * 32 /* the rank's rows of every member: the same share */ + 8 * 3e6 /* work column */ +
                        8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 * 32 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
-                       8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 12) /* observations */ + 8 * 5 * 3e6 /* row vectors */ +
+                       8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 12) /* observations */ +
+                       32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 5 * 3e6 /* row vectors */ +
                        8 * 3e6 /* output buffer */ + 32 * 32 * 32 /* filter */ + MemoryAccount::kBaseBytes;
   CHECK(MemoryAccount(c).total() == Approx(cells));
   CHECK(MemoryAccount(c).line().find("ensemble (every one of 32 members, this rank's cells) 768 MB") == 0);
