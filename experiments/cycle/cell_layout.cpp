@@ -120,7 +120,7 @@ Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& o
 std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                                 Index first, Index count, bool spread) const {
   const Index N = mine.cols();
-  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(count, 2);
+  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(count, spread ? 2 : 1);  // no column of zeros summed over ranks
   for (Index o = 0; o < count; ++o) {
     const Index s = own.slot[static_cast<std::size_t>(first + o)];
     if (s < 0) continue;
@@ -130,10 +130,10 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::Mat
     double squares = 0;
     for (Index j = 0; spread && j < N; ++j) squares += (mine(s, j) - mean) * (mine(s, j) - mean);
     local(o, 0) = mean;
-    local(o, 1) = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
+    if (spread) local(o, 1) = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
   }
   const Eigen::MatrixXd total = dist_.sum_over_ranks(local);
-  return {total.col(0), total.col(1)};
+  return {total.col(0), spread ? Eigen::VectorXd(total.col(1)) : Eigen::VectorXd()};
 }
 
 }  // namespace landda::experiments
