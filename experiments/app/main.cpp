@@ -1,6 +1,8 @@
 // landda: land data assimilation. Dispatches to the subcommands; the only
 // place that catches errors, prints them and chooses the exit code.
+#include <chrono>
 #include <iostream>
+#include <thread>
 #include <optional>
 
 #include <cstdio>
@@ -78,9 +80,8 @@ int main(int argc, char** argv) {
   const app::Args args(all.begin() + 1, all.end());
   std::optional<parallel::Environment> env;
   int rank = 0, size = 1;
-  const auto report = [&](const char* kind, const std::exception& e, bool all_ranks) {
-    if (rank == 0 || all_ranks)
-      std::cerr << "landda: " << kind << (size > 1 ? " (rank " + std::to_string(rank) + ")" : std::string()) << ": "
+  const auto report = [&](const char* kind, const std::exception& e) {
+    std::cerr << "landda: " << kind << (size > 1 ? " (rank " + std::to_string(rank) + ")" : std::string()) << ": "
                 << e.what() << '\n';
   };
   int code = 0;
@@ -104,16 +105,19 @@ int main(int argc, char** argv) {
                             "; commands: run, validate, describe, bench, import, metrics, merge, compare (landda --help)"));
     }
   } catch (const ConfigError& e) {
-    report("configuration error", e, false);  // every rank reads the same config: say it once
+    // Every rank reads the same config and usually fails alike: rank 0 says it, and its abort ends the others. A
+    // rank that fails alone (rank 0 waiting in a collective) says it itself once that abort has had time to come.
+    if (rank != 0) std::this_thread::sleep_for(std::chrono::seconds(3));
+    report("configuration error", e);
     code = 2;
   } catch (const InputError& e) {
-    report("input error", e, true);
+    report("input error", e);
     code = 3;
   } catch (const Error& e) {
-    report("error", e, true);
+    report("error", e);
     code = 1;
   } catch (const std::exception& e) {
-    report("unexpected error", e, true);
+    report("unexpected error", e);
     code = 1;
   }
   if (code != 0 && size > 1) parallel::Environment::abort(code);
