@@ -649,22 +649,23 @@ Cycle::AnalysedRows Cycle::analysed_rows() const {
 // bounds; returns how many were assimilated.
 Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   if (!filter_.assimilates() || w.obs.size() == 0) return 0;
-  std::vector<Index> keep;
-  for (Index o = 0; o < w.obs.size(); ++o)
-    if (w.obs.qc[static_cast<std::size_t>(o)] == 0) keep.push_back(o);
-  if (keep.empty()) return 0;
-  const ObsBatch used = w.obs.passed();
+  const auto passed = [&](Index o) { return w.obs.qc[static_cast<std::size_t>(o)] == 0; };
+  Index used = 0;
+  for (Index o = 0; o < w.obs.size(); ++o) used += passed(o);
+  if (used == 0) return 0;
   const AnalysedRows chosen = analysed_rows();
   const std::vector<Index>& at = chosen.at;
   const bool every_row = chosen.every;
   const std::span<const Index> analysed = every_row ? dist_.my_rows() : std::span<const Index>(chosen.rows);
-  // Every member's H(X) only of the observations that can change this rank's rows (a local filter's neighbourhood).
-  const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, used);
-  std::vector<Index> wanted(near.size());
-  for (std::size_t r = 0; r < near.size(); ++r) wanted[r] = keep[static_cast<std::size_t>(near[r])];
+  // Every member's H(X) only of the passed observations that can change this rank's rows (a local filter's
+  // neighbourhood: a test of each observation's place, so it is asked of the window's observations and the
+  // passed ones kept, with no copy of every passed observation made).
+  std::vector<Index> wanted;
+  for (const Index o : filter_.observations_near(model_.grid(), L_, analysed, w.obs))
+    if (passed(o)) wanted.push_back(o);
   const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owners, wanted) : dist_.gather_member_rows(w.HXm, wanted);
   w.HXm = Eigen::MatrixXd();
-  const ObsBatch nearby = near.size() == keep.size() ? ObsBatch() : used.rows(near);
+  const ObsBatch nearby = w.obs.rows(wanted);
   Eigen::MatrixXd part;
   if (!every_row) {
     part.resize(static_cast<Index>(at.size()), N_);
@@ -672,14 +673,14 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   }
   Eigen::MatrixXd& Xa = every_row ? Xr : part;
   const std::vector<std::uint64_t> before = row_fingerprints(Xa);
-  AnalysisInput in{model_.grid(), L_, analysed, near.size() == keep.size() ? used : nearby, HXu, &st_.obs_rng};
+  AnalysisInput in{model_.grid(), L_, analysed, nearby, HXu, &st_.obs_rng};
   astats = filter_.analyse(Xa, in);
   const long long cells = comm_.sum(astats.local_count), total = comm_.sum(astats.local_sum);
   if (cells > 0) astats.inflation = static_cast<double>(total) / AnalysisStats::kUnit / static_cast<double>(cells);
   clamp_changed(Xa, before, analysed);
   if (!every_row)
     for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
-  return used.size();
+  return used;
 }
 
 // The model's bounds on the rows the analysis changed (their fingerprints
