@@ -49,6 +49,10 @@ std::vector<std::string> words(const std::string& text) {
   return out;
 }
 
+// The size --radius-km is given at, not the first size asked: a size run alone is the run it is among others
+// (1 M cells with the first size's 25 km saw a hundred times the observations per local analysis).
+constexpr double kRadiusCells = 10000;
+
 struct Scale {
   int side = 0, ranks = 2, members = 32, cycles = 3, checkpoint_every = 1;
   double radius_km = 25;
@@ -92,7 +96,8 @@ int bench_scale(const Args& args) {
       "ranks", po::value(&base.ranks), "MPI ranks (default 2)")("members", po::value(&base.members), "ensemble size (default 32)")(
       "cycles", po::value(&base.cycles), "daily cycles, a checkpoint after each but the last (default 3)")(
       "radius-km", po::value(&base.radius_km),
-      "localization radius at the first size, shrunk with the cell spacing after it (default 25)")(
+      "localization radius at 10,000 cells (the box's spacing there), shrunk with the cell spacing at every size, "
+      "so that a size gives the same run whichever sizes are asked with it (default 25)")(
       "box", po::value(&box_text), "lon_min,lon_max,lat_min,lat_max (default -93,-83,35,45)")(
       "mpirun", po::value(&mpirun_text), "the launcher and its options (default mpirun)")(
       "layout", po::value(&base.layout), "parallel.layout: members (default) or cells")(
@@ -121,7 +126,7 @@ int bench_scale(const Args& args) {
     s.side = static_cast<int>(std::lround(std::sqrt(n)));
     const double actual = static_cast<double>(s.side) * s.side;
     if (first_cells == 0) first_cells = actual;
-    s.radius_km = base.radius_km * std::sqrt(first_cells / actual);  // as many observations per local analysis
+    s.radius_km = base.radius_km * std::sqrt(kRadiusCells / actual);  // as many observations per local analysis
     const fs::path out = root / cat("cells_", static_cast<long long>(actual));
     fs::remove_all(out);
     double child = 0;
