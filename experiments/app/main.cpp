@@ -2,8 +2,8 @@
 // place that catches errors, prints them and chooses the exit code.
 #include <chrono>
 #include <iostream>
-#include <thread>
 #include <optional>
+#include <thread>
 
 #include <cstdio>
 #include <cstdlib>
@@ -82,7 +82,7 @@ int main(int argc, char** argv) {
   int rank = 0, size = 1;
   const auto report = [&](const char* kind, const std::exception& e) {
     std::cerr << "landda: " << kind << (size > 1 ? " (rank " + std::to_string(rank) + ")" : std::string()) << ": "
-                << e.what() << '\n';
+              << e.what() << '\n';
   };
   int code = 0;
   try {
