@@ -120,20 +120,36 @@ Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& o
 std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                                 Index first, Index count, bool spread) const {
   const Index N = mine.cols();
-  Eigen::MatrixXd local = Eigen::MatrixXd::Zero(count, spread ? 2 : 1);  // no column of zeros summed over ranks
+  Eigen::VectorXd mean = Eigen::VectorXd::Constant(count, std::nan("")), sd;
+  if (spread) sd = mean;
   for (Index o = 0; o < count; ++o) {
     const Index s = own.slot[static_cast<std::size_t>(first + o)];
     if (s < 0) continue;
     double sum = 0;  // member after member, as the members layout sums them
     for (Index j = 0; j < N; ++j) sum += mine(s, j);
-    const double mean = sum / static_cast<double>(N);
+    mean[o] = sum / static_cast<double>(N);
+    if (!spread) continue;
     double squares = 0;
-    for (Index j = 0; spread && j < N; ++j) squares += (mine(s, j) - mean) * (mine(s, j) - mean);
-    local(o, 0) = mean;
-    if (spread) local(o, 1) = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
+    for (Index j = 0; j < N; ++j) squares += (mine(s, j) - mean[o]) * (mine(s, j) - mean[o]);
+    sd[o] = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
   }
-  const Eigen::MatrixXd total = dist_.sum_over_ranks(local);
-  return {total.col(0), spread ? Eigen::VectorXd(total.col(1)) : Eigen::VectorXd()};
+  return {mean, sd};
+}
+
+void CellLayout::from_owners(const ObsOwners& own, const std::vector<Index>& rows, const std::vector<RowField>& fields) const {
+  std::vector<int> from;
+  std::vector<Index> at;
+  for (const Index r : rows)
+    if (own.slot[static_cast<std::size_t>(r)] < 0) from.push_back(own.owner[static_cast<std::size_t>(r)]), at.push_back(r);
+  const auto width = static_cast<Index>(fields.size());
+  dist_.fetch(
+      from, at, width,
+      [&](Index row, double* out) {
+        for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(row);
+      },
+      [&](std::size_t i, const double* in) {
+        for (std::size_t f = 0; f < fields.size(); ++f) fields[f].set(at[i], in[f]);
+      });
 }
 
 }  // namespace landda::experiments

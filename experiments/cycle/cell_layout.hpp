@@ -10,6 +10,7 @@
 // from the same values.
 #include <Eigen/Core>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <span>
 #include <vector>
@@ -29,6 +30,20 @@ struct ObsOwners {
     owner.assign(static_cast<std::size_t>(rows), 0);
     slot.assign(static_cast<std::size_t>(rows), -1);
     owned = 0;
+  }
+};
+
+// One value per observation row that a rank may need from the row's owner:
+// how the owner reads it and how the asking rank stores it.
+struct RowField {
+  std::function<double(Index)> get;
+  std::function<void(Index, double)> set;
+  static RowField of(Eigen::VectorXd& v) {
+    return {[&v](Index o) { return v[o]; }, [&v](Index o, double x) { v[o] = x; }};
+  }
+  static RowField of(std::vector<int>& v) {
+    return {[&v](Index o) { return static_cast<double>(v[static_cast<std::size_t>(o)]); },
+            [&v](Index o, double x) { v[static_cast<std::size_t>(o)] = static_cast<int>(x); }};
   }
 };
 
@@ -63,10 +78,13 @@ class CellLayout {
   // Rows `wanted` of the window (every column), fetched from the ranks that own them; consumes `mine`
   // (this rank's own rows, released column by column as they are taken). Collective.
   Eigen::MatrixXd fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
-  // Mean and sample spread over the columns of the window's rows [first, first + count), each from the rank
-  // that owns it, on every rank.
+  // Mean and sample spread over the columns of the window's rows [first, first + count) that this rank owns
+  // (NaN at the others): nothing is summed over ranks, so no rank receives a value of every observation.
   std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
                                                       Index count, bool spread) const;
+  // The fields of those of `rows` that other ranks own, fetched from their owners (rows this rank owns are
+  // left as they are). Collective: a rank asks for the rows its analysis or output needs, or none.
+  void from_owners(const ObsOwners& own, const std::vector<Index>& rows, const std::vector<RowField>& fields) const;
 
  private:
   const parallel::Distribution& dist_;

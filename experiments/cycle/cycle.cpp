@@ -232,6 +232,14 @@ class Cycle {
   void sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index first, const ObsOwners& own);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
+  // The cells layout keeps an observation's values, QC, moments and scores on the rank that owns it: these
+  // bring a window's rows from their owners, to every rank whose analysis is near them, or to the root for
+  // the files it writes; and add up what each rank scored.
+  bool mine(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
+  std::vector<Index> root_rows(const WindowObs& w) const;
+  void keep_draws(const WindowObs& w);
+  void sum_scores(std::vector<SourceSums>& sums) const;
+  void share_learned_errors();
   // Mean and spread over every member of columns held per member, summed where they are.
   std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                              bool with_spread = true) const;
@@ -244,7 +252,7 @@ class Cycle {
   AnalysedRows analysed_rows() const;
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
   void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
-  void score_analysis(const WindowObs& w, std::vector<SourceSums>& sums);
+  void score_analysis(WindowObs& w, std::vector<SourceSums>& sums);
   void open_outputs(const std::vector<RescaledSource>& fits);
   CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
                      const Eigen::VectorXd& f_mean,
@@ -273,6 +281,7 @@ class Cycle {
   const std::vector<std::string> diag_names_;
   int balance_diag_ = -1;
   double member_balance_max_ = 0;  // the largest water-balance error of a member's window on this rank
+  std::vector<char> learned_here_;  // cells layout: the learned-error columns this rank's observations update
   const bool feedback_;
   std::string out_dir_, nc_path_;
   RunState st_;
@@ -346,6 +355,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.balance_max = Eigen::MatrixXd::Zero(balance_diag_ >= 0 ? diag_cells() : 0, mine);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
+  learned_here_.assign(static_cast<std::size_t>(s_.learned_columns), 0);
   st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
   st_.map_increment = st_.map_mean;
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
@@ -559,12 +569,38 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
           }
         }
       });
+  for (const std::size_t k : active) w.obs.append(s_.sources[k].batch());
+  if (cells_ && cfg_.output.observations) keep_draws(w);
   for (std::size_t a = 0; a < active.size(); ++a) {
     const ObsSource& src = s_.sources[active[a]];
-    w.obs.append(src.batch());
     src.learner().apply(st_.learned_errors, src.row_locations(), w.obs, offset[a]);
   }
   return w;
+}
+
+std::vector<Index> Cycle::root_rows(const WindowObs& w) const {
+  std::vector<Index> rows(comm_.root() ? static_cast<std::size_t>(w.obs.size()) : 0);
+  for (std::size_t o = 0; o < rows.size(); ++o) rows[o] = static_cast<Index>(o);
+  return rows;
+}
+
+// The synthetic draws of the window (output.observations), written by the root: each value from its owner.
+void Cycle::keep_draws(const WindowObs& w) {
+  Eigen::VectorXd value = w.obs.value;
+  cells_->from_owners(w.owners, root_rows(w), {RowField::of(value)});
+  if (!comm_.root()) return;
+  Index at = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    ObsSource& src = s_.sources[k];
+    if (!src.from_file()) {  // slice by slice in the order they were drawn (by step)
+      ObsBatch part = src.batch();
+      part.value = value.segment(at, cnt);
+      std::vector<ObsSlice> drawn = src.slices();
+      std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
+      for (const auto& sl : drawn) src.keep_draws(part.slice(sl.begin, sl.count));
+    }
+    at += cnt;
+  }
 }
 
 void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
@@ -586,11 +622,12 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
     observe(src, sl, truth, all, 0, own);
     h = all.col(0).segment(sl.begin, sl.count);
   }
-  src.sample(sl, h, st_.synthetic_rng[k], st_.gap_rng[k], cfg_.output.observations && comm_.root());
+  src.sample(sl, h, st_.synthetic_rng[k], st_.gap_rng[k], cfg_.output.observations && comm_.root() && !cells_);
 }
 
 // Gross-error check on the innovation, per source (JEDI's background check),
-// and the background's scores; the feedback of the background on the root.
+// and the background's scores (cells layout: by each observation's owner);
+// the feedback of the background on the root.
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   std::tie(w.hmean, w.hspread) = member_moments(w.HXm, w.owners);
   const Eigen::VectorXd &hmean = w.hmean, &hspread = w.hspread;
@@ -599,6 +636,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
     const ObsSource& src = s_.sources[k];
     const SourceParams& sp = src.params();
     for (Index o = at; o < at + cnt; ++o) {
+      if (!mine(w, o)) continue;
       auto& flag = w.obs.qc[static_cast<std::size_t>(o)];
       const double d = w.obs.value[o] - hmean[o], e = w.obs.error[o];
       if (flag == 0 && sp.gross_error > 0 && std::abs(d) > sp.gross_error * std::sqrt(e * e + hspread[o] * hspread[o]))
@@ -613,8 +651,19 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
       const auto r = static_cast<std::size_t>(o - at);
       src.learner().update(st_.learned_errors, src.row_locations()[r], d, hspread[o] * hspread[o],
                            src.batch().error[o - at], w.obs.time[static_cast<std::size_t>(o)]);
+      if (cells_ && src.learner().learns())
+        learned_here_[static_cast<std::size_t>(src.learner().first_column() + src.row_locations()[r])] = 1;
     }
-    if (feedback_ && comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
+    at += cnt;
+  }
+  if (!feedback_) return;
+  if (cells_)  // the root's copy of every row
+    cells_->from_owners(w.owners, root_rows(w),
+                        {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc),
+                         RowField::of(w.hmean), RowField::of(w.hspread)});
+  at = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    if (comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
     at += cnt;
   }
 }
@@ -650,8 +699,9 @@ Cycle::AnalysedRows Cycle::analysed_rows() const {
 Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   if (!filter_.assimilates() || w.obs.size() == 0) return 0;
   const auto passed = [&](Index o) { return w.obs.qc[static_cast<std::size_t>(o)] == 0; };
-  Index used = 0;
-  for (Index o = 0; o < w.obs.size(); ++o) used += passed(o);
+  long long used = 0;
+  for (Index o = 0; o < w.obs.size(); ++o) used += passed(o) && mine(w, o);
+  if (cells_) used = comm_.sum(used);
   if (used == 0) return 0;
   const AnalysedRows chosen = analysed_rows();
   const std::vector<Index>& at = chosen.at;
@@ -660,8 +710,11 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   // Every member's H(X) only of the passed observations that can change this rank's rows (a local filter's
   // neighbourhood: a test of each observation's place, so it is asked of the window's observations and the
   // passed ones kept, with no copy of every passed observation made).
+  const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, w.obs);
+  if (cells_)  // the values, errors and flags of those another rank owns
+    cells_->from_owners(w.owners, near, {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc)});
   std::vector<Index> wanted;
-  for (const Index o : filter_.observations_near(model_.grid(), L_, analysed, w.obs))
+  for (const Index o : near)
     if (passed(o)) wanted.push_back(o);
   const Eigen::MatrixXd HXu = cells_ ? cells_->fetch_rows(w.HXm, w.owners, wanted) : dist_.gather_member_rows(w.HXm, wanted);
   w.HXm = Eigen::MatrixXd();
@@ -680,7 +733,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   clamp_changed(Xa, before, analysed);
   if (!every_row)
     for (std::size_t j = 0; j < at.size(); ++j) Xr.row(at[j]) = part.row(static_cast<Index>(j));
-  return used;
+  return static_cast<Index>(used);
 }
 
 // The model's bounds on the rows the analysis changed (their fingerprints
@@ -698,23 +751,26 @@ void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>&
   for (std::size_t j = 0; j < at.size(); ++j) Xa.row(at[j]) = part.row(static_cast<Index>(j));
 }
 
-// O - A with the analysed ensemble at the window's end.
-void Cycle::score_analysis(const WindowObs& w, std::vector<SourceSums>& sums) {
+// O - A with the analysed ensemble at the window's end (cells layout: by each observation's owner).
+void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
   Eigen::MatrixXd HA = Eigen::MatrixXd::Zero(cells_ ? w.owners.owned : w.obs.size(), st_.X.cols());
   Index off = 0;
   for (const auto& [k, cnt] : w.spans) {
     for (const auto& sl : s_.sources[k].slices()) observe(s_.sources[k], sl, st_.X, HA, off, w.owners);
     off += cnt;
   }
-  const Eigen::VectorXd amean = member_moments(HA, w.owners, false).first;
-  const Eigen::VectorXd& hmean = w.hmean;
+  Eigen::VectorXd amean = member_moments(HA, w.owners, false).first;
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
-    if (feedback_ && comm_.root()) s_.sources[k].add_feedback_analysis(amean, hmean, off);
-    for (Index o = off; o < off + cnt; ++o) {
-      if (!scorable(w.obs.qc[static_cast<std::size_t>(o)])) continue;
-      sums[k].add_analysis(w.obs.value[o], amean[o]);
-    }
+    for (Index o = off; o < off + cnt; ++o)
+      if (mine(w, o) && scorable(w.obs.qc[static_cast<std::size_t>(o)])) sums[k].add_analysis(w.obs.value[o], amean[o]);
+    off += cnt;
+  }
+  if (!feedback_) return;
+  if (cells_) cells_->from_owners(w.owners, root_rows(w), {RowField::of(amean)});
+  off = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    if (comm_.root()) s_.sources[k].add_feedback_analysis(amean, w.hmean, off);
     off += cnt;
   }
 }
@@ -827,6 +883,7 @@ void Cycle::run() {
     if (cells_) st_.X.swap(Xr);
     else dist_.move_to_members(Xr, st_.X);
     if (w.obs.size() > 0) score_analysis(w, sums);
+    if (w.obs.size() > 0 && cells_) sum_scores(sums);
     const CycleScores c = record(cycle, t1, w, a_mean, a_spread, f_mean, f_spread, astats, assimilated, sums);
     ++cycles_run_;
     st_.next_cycle = cycle + 1;
@@ -834,6 +891,7 @@ void Cycle::run() {
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
       if (out_) out_->snapshot();  // before the checkpoint: a restart from it finds the output as it was then, or later
       const auto t = std::chrono::steady_clock::now();
+      share_learned_errors();
       checkpointer_->write(st_);
       checkpoint_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
       log::debug("checkpoint after cycle ", cycle + 1);
@@ -897,7 +955,37 @@ void Cycle::finish(double wall) {
       for (auto& src : s_.sources) src.write_draws(model_.grid(), out_dir_ + "/observations/" + src.name() + ".nc");
     }
   }
+  share_learned_errors();
   write_summary(wall);
+}
+
+// Each rank scored the observations it owns: the window's totals, on every rank.
+void Cycle::sum_scores(std::vector<SourceSums>& sums) const {
+  const auto fields = source_sum_fields();
+  Eigen::MatrixXd part(static_cast<Index>(fields.size()), static_cast<Index>(sums.size()));
+  for (std::size_t k = 0; k < sums.size(); ++k)
+    for (std::size_t f = 0; f < fields.size(); ++f) part(static_cast<Index>(f), static_cast<Index>(k)) = sums[k].*fields[f].at;
+  const Eigen::MatrixXd total = dist_.sum_over_ranks(part);
+  for (std::size_t k = 0; k < sums.size(); ++k)
+    for (std::size_t f = 0; f < fields.size(); ++f) sums[k].*fields[f].at = total(static_cast<Index>(f), static_cast<Index>(k));
+}
+
+// A location's learned error is updated by the rank that owns its observations (one rank: an observation
+// belongs to the heaviest cell of its footprint). Before the state is written or summarised, every rank
+// takes each column from the rank that updated it; the others are the same everywhere.
+void Cycle::share_learned_errors() {
+  if (!cells_ || st_.learned_errors.cols() == 0) return;
+  const Index rows = st_.learned_errors.rows(), cols = st_.learned_errors.cols();
+  Eigen::MatrixXd part = Eigen::MatrixXd::Zero(rows + 1, cols);
+  for (Index c = 0; c < cols; ++c)
+    if (learned_here_[static_cast<std::size_t>(c)]) part.col(c) << st_.learned_errors.col(c), 1.0;
+  const Eigen::MatrixXd total = dist_.sum_over_ranks(part);
+  for (Index c = 0; c < cols; ++c) {
+    if (total(rows, c) > 1.5)
+      throw ParallelError(cat("learned observation errors: location column ", c, " was updated on ", total(rows, c),
+                              " ranks (its observations should have one owner)"));
+    if (total(rows, c) > 0.5) st_.learned_errors.col(c) = total.col(c).head(rows);
+  }
 }
 
 void Cycle::write_summary(double wall) {

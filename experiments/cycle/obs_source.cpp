@@ -262,14 +262,15 @@ void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd
     if (gaps.uniform() < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain))
       flag = static_cast<int>(QcFlag::missing);
   }
-  if (keep_draws) {
-    ObsBatch kept = batch_.slice(s.begin, s.count);
-    for (Index o = 0; o < kept.size(); ++o)
-      if (kept.qc[static_cast<std::size_t>(o)] != 0 && kept.qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::not_used))
-        kept.value[o] = std::nan("");  // a gap stays a gap in the file
-    kept.qc.assign(kept.qc.size(), 0);
-    written_.obs.append(kept);
-  }
+  if (keep_draws) this->keep_draws(batch_.slice(s.begin, s.count));
+}
+
+void ObsSource::keep_draws(ObsBatch kept) {
+  for (Index o = 0; o < kept.size(); ++o)
+    if (kept.qc[static_cast<std::size_t>(o)] != 0 && kept.qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::not_used))
+      kept.value[o] = std::nan("");  // a gap stays a gap in the file
+  kept.qc.assign(kept.qc.size(), 0);
+  written_.obs.append(kept);
 }
 
 void ObsSource::apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const {

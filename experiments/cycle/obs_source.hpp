@@ -90,8 +90,12 @@ class ObsSource {
 
   // At a slice's step: synthetic values drawn around H(truth) there (the
   // slice's rows), and the rows of H(X) of the local members (columns of X).
+  // (NaN where h_truth is: the cells layout draws every value's noise on every rank, and the rank that owns an
+  // observation has its H(truth).)
   void sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth, RandomStream& gaps,
               bool keep_draws);
+  // Synthetic draws kept for output.observations (rows of the window's batch, in order).
+  void keep_draws(ObsBatch kept);
   // The operator that meets a slice (its footprint rows are the slice's rows).
   const ObsOperator& slice_operator(const ObsSlice& s) const {
     return from_file() ? *ops_[static_cast<std::size_t>(&s - slices_.data())] : *ops_.front();

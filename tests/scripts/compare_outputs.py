@@ -1,11 +1,13 @@
 """Compares two landda output folders: every NetCDF variable (read with
-xarray, as users do) and every number of summary.json except timings.
+xarray, as users do), the feedback and synthetic draws files where both
+wrote them, and every number of summary.json except timings.
 usage: compare_outputs.py DIR_A DIR_B TOLERANCE"""
 import json
 import math
 import sys
 from pathlib import Path
 
+import netCDF4
 import numpy as np
 import xarray as xr
 
@@ -24,6 +26,39 @@ for nc in sorted(a.glob("*.nc")):
                 failures.append(f"{nc.name}:{name}: max difference {diff}")
         elif not np.array_equal(x, y):
             failures.append(f"{nc.name}:{name}: values differ")
+
+
+def walk(group, path=""):
+    """Every variable of a NetCDF-4 file, its groups' too (the IODA feedback and draws files); numbers as
+    floats with NaN where missing."""
+    for name, var in group.variables.items():
+        x = np.ma.asarray(var[...])
+        yield path + name, np.ma.filled(x.astype(float), np.nan) if x.dtype.kind in "fiu" else np.asarray(x)
+    for name, sub in group.groups.items():
+        yield from walk(sub, path + name + "/")
+
+
+# The feedback (diagnostics/) and synthetic draws (observations/) where both runs wrote them (a restarted run
+# writes neither).
+for nc in sorted(list(a.glob("diagnostics/*.nc")) + list(a.glob("observations/*.nc"))):
+    other = b / nc.relative_to(a)
+    if not other.exists():
+        continue
+    with netCDF4.Dataset(nc) as fa, netCDF4.Dataset(other) as fb:
+        va, vb = dict(walk(fa)), dict(walk(fb))
+        if va.keys() != vb.keys():
+            failures.append(f"{nc.relative_to(a)}: variables {sorted(va)} and {sorted(vb)}")
+            continue
+        for name, x in va.items():
+            y = vb[name]
+            if x.shape != y.shape:
+                failures.append(f"{nc.relative_to(a)}:{name}: shapes {x.shape} and {y.shape}")
+            elif x.dtype.kind == "f":
+                diff = np.nanmax(np.abs(x - y)) if x.size else 0.0
+                if not diff <= tol or not np.array_equal(np.isnan(x), np.isnan(y)):
+                    failures.append(f"{nc.relative_to(a)}:{name}: max difference {diff}")
+            elif not np.array_equal(x, y):
+                failures.append(f"{nc.relative_to(a)}:{name}: values differ")
 SKIP = ("wall_seconds", "output_seconds", "checkpoint_seconds", "mpi_ranks", "restarted", "memory_per_rank", "mpi_per_rank")  # per rank and machine
 
 
