@@ -161,7 +161,7 @@ int bench_model(const Args& args, const parallel::Environment& env) {
   models::SoilWater model(p);
   const StateLayout& L = model.layout();
   const Index n = L.size();
-  parallel::Distribution dist(comm, n, members, L.cell_major_order(), L.rows_per_cell(), per_task);
+  parallel::Distribution dist(comm, n, members, L.rows_per_cell(), per_task);
   const parallel::CellSplit split(layout.model, L, model.memory_per_cell(), 5, model.cell_granule());
   const int m0 = dist.my_member_begin(), mine = dist.my_member_count();
   Eigen::VectorXd x0(n);

@@ -305,7 +305,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       N_(s.filter->members()),
       // The analysis takes whole cells per rank, so a local filter computes each cell's weights once.
       // The cells layout: one task of every rank (each holds every member of its cells), blocks batched as the model does.
-      dist_(layout.filter, L_.size(), N_, L_.cell_major_order(), L_.rows_per_cell(),
+      dist_(layout.filter, L_.size(), N_, L_.rows_per_cell(),
             s.cfg.parallel.cells() ? layout.filter.size() : layout.model.size(),
             s.cfg.parallel.cells() ? s.model->cell_granule() : 1),
       split_(layout.model, L_, s.model->memory_per_cell(), static_cast<int>(s.model->diagnostic_names().size()),

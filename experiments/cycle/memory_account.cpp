@@ -41,9 +41,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
       // grid's cells they share (a position and a node per cell)
       {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},
-      // the forecast's and analysis' means and spreads of this rank's rows and their fingerprints (which rows
-      // an analysis changed); with analysis_depth_m also the analysed rows' lists, below these
-      {"means, spreads and fingerprints of this rank's rows", 8 * 5 * z.my_rows},
+      // the list of this rank's rows, the forecast's and analysis' means and spreads of them and their
+      // fingerprints (which rows an analysis changed); with analysis_depth_m also the analysed rows' lists, below
+      {"row list, means, spreads and fingerprints of this rank's rows", 8 * 6 * z.my_rows},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
       // the sums and this cycle's two means, whole on every rank

@@ -31,29 +31,25 @@ int to_int(Index n) {
 
 }  // namespace
 
-Distribution::Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order, Index group,
-                           int ranks_per_task, Index granule)
+Distribution::Distribution(const Comm& comm, Index n_state, int n_members, Index group, int ranks_per_task,
+                           Index granule)
     : comm_(&comm),
       rank_(comm.rank()),
       size_(comm.size()),
       per_task_(ranks_per_task),
       n_state_(n_state),
       n_members_(n_members),
-      order_(std::move(order)),
       group_(group) {
   if (per_task_ < 1 || size_ % per_task_ != 0)
     throw ParallelError(cat("Distribution: ranks_per_task = ", per_task_, " must divide the number of ranks (", size_, ")"));
-  if (order_.empty()) {
-    order_.resize(static_cast<std::size_t>(n_state));
-    std::iota(order_.begin(), order_.end(), Index{0});
-  }
-  if (static_cast<Index>(order_.size()) != n_state || group < 1 || n_state % group != 0)
-    throw ParallelError("Distribution: the row order must list every state row once, in whole groups");
+  if (group < 1 || n_state % group != 0)
+    throw ParallelError(cat("Distribution: ", n_state, " state rows are not whole cells of ", group, " rows"));
   if (granule < 1) throw ParallelError("Distribution: the granule must be at least one group");
   member_start_ = blocks<int>(n_members, size_ / per_task_);
   const Index groups = n_state / group;
   row_start_ = blocks<Index>((groups + granule - 1) / granule, size_);
   for (Index& r : row_start_) r = std::min(r * granule, groups) * group;
+  for (Index i = row_start_[rank_]; i < row_start_[rank_ + 1]; ++i) my_rows_.push_back(row_at(i));
 }
 
 int Distribution::owner_of_cell(Index c) const {
@@ -150,7 +146,7 @@ void Distribution::to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by
     for (int s = 0; s < size_; ++s) {
       const bool sends = partner(s) && m < mine, receives = partner(s) && m < member_count(s);
       scount[s] = sends ? to_int(row_count(s)) : 0;
-      for (Index i = row_start_[s]; sends && i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(order_[i], m);
+      for (Index i = row_start_[s]; sends && i < row_start_[s + 1]; ++i) sendbuf[k++] = by_member(row_at(i), m);
       // Rank s's m-th member is column member_begin(s) + m: its rows land in place.
       rcount[s] = receives ? to_int(my_row_count()) : 0;
       rd[s] = receives ? to_int(my_row_count() * (member_begin(s) + m)) : 0;
@@ -187,7 +183,7 @@ void Distribution::to_members(const Eigen::MatrixXd& by_row, Eigen::MatrixXd& by
     count(rcount, sizeof(double));
     std::size_t k = 0;
     for (int s = 0; s < size_ && m < mine; ++s)
-      for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(order_[i], m) = recvbuf[k++];
+      for (Index i = row_start_[s]; i < row_start_[s + 1]; ++i) by_member(row_at(i), m) = recvbuf[k++];
     for (int s = 0; release && s < size_; ++s)  // the columns sent this round go back (the caller gave them up)
       if (m < member_count(s) && (s == 0 || member_begin(s) != member_begin(s - 1)))
         release_pages(const_cast<double*>(by_row.col(member_begin(s) + m).data()),
@@ -331,7 +327,7 @@ Eigen::VectorXd Distribution::allgather_vector(const Eigen::VectorXd& my_rows) c
                            displs.data(), MPI_DOUBLE, comm_->get()),
             "MPI_Allgatherv (rows)");
   count(counts, sizeof(double));
-  for (Index i = 0; i < n_state_; ++i) full[order_[static_cast<std::size_t>(i)]] = gathered[i];
+  for (Index i = 0; i < n_state_; ++i) full[row_at(i)] = gathered[i];
   return full;
 }
 

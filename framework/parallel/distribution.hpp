@@ -2,10 +2,10 @@
 // Where the ensemble lives. For the forecast each rank holds whole members
 // (a contiguous block of member indices); for the analysis each rank holds
 // a block of state rows with every member. Moving between the two is one
-// all-to-all; no rank ever needs the whole ensemble. The rows are taken in a
-// given order (e.g. StateLayout::cell_major_order) and split between ranks
-// in whole groups, so that a rank can hold whole cells: a local analysis then
-// computes each cell's weights on one rank only.
+// all-to-all; no rank ever needs the whole ensemble. The rows are taken cell
+// after cell (StateLayout::cell_major_order: every row of a cell together)
+// and split between ranks in whole cells, so that a local analysis computes
+// each cell's weights on one rank only.
 //
 // With ranks_per_task = R > 1 the members are split between tasks of R
 // consecutive ranks and every rank of a task holds its task's members (each
@@ -26,12 +26,16 @@ using Index = Eigen::Index;
 
 class Distribution {
  public:
-  // order: the state rows in analysis order (empty: 0, 1, 2, ...), split into
-  // blocks of whole groups of `group` rows, each rank's block starting at a
-  // multiple of `granule` groups (a model's cell_granule: a rank that
-  // advances its own cells batches them as a whole-grid run does).
-  Distribution(const Comm& comm, Index n_state, int n_members, std::vector<Index> order = {}, Index group = 1,
-               int ranks_per_task = 1, Index granule = 1);
+  // group: the rows of a cell (StateLayout::rows_per_cell; 1: the state's own
+  // order 0, 1, 2, ...). The rows in analysis order, cell after cell, split
+  // into blocks of whole cells, each rank's block starting at a multiple of
+  // `granule` cells (a model's cell_granule: a rank that advances its own
+  // cells batches them as a whole-grid run does).
+  Distribution(const Comm& comm, Index n_state, int n_members, Index group = 1, int ranks_per_task = 1,
+               Index granule = 1);
+  // The state row at position i of the analysis order: row k of cell c is state row k n_cells + c
+  // (StateLayout's order), a formula, so no rank keeps the order of every row.
+  Index row_at(Index i) const { return (i % group_) * (n_state_ / group_) + i / group_; }
 
   int n_members() const { return n_members_; }
   Index n_state() const { return n_state_; }
@@ -46,10 +50,7 @@ class Distribution {
   bool in_first_task() const { return rank_ / per_task_ == 0; }
   Index my_row_count() const { return row_count(rank_); }
   // The state index of each of this rank's rows, in order.
-  std::span<const Index> my_rows() const {
-    return std::span<const Index>(order_).subspan(static_cast<std::size_t>(row_start_[rank_]),
-                                                  static_cast<std::size_t>(my_row_count()));
-  }
+  std::span<const Index> my_rows() const { return my_rows_; }
 
   // (n_state x my members) -> (my rows x n_members)
   void to_rows(const Eigen::MatrixXd& by_member, Eigen::MatrixXd& by_row) const { to_rows(by_member, by_row, false); }
@@ -120,9 +121,9 @@ class Distribution {
   Index n_state_;
   int n_members_;
   std::vector<int> member_start_;
-  std::vector<Index> row_start_;  // positions in order_
-  std::vector<Index> order_;
-  Index group_ = 1;  // rows per cell (the rows are split in whole groups)
+  std::vector<Index> row_start_;  // positions in the analysis order
+  Index group_ = 1;               // rows per cell (the rows are split in whole groups)
+  std::vector<Index> my_rows_;    // the state rows of this rank's block
   mutable std::uint64_t received_ = 0;
   void count(const std::vector<int>& counts, std::size_t item) const;  // adds what came from other ranks
 };

@@ -35,7 +35,7 @@ TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bi
       const StateLayout layout(10, {"a", "b"}, {3, 1});
       for (const bool by_cell : {false, true}) {
         if (by_cell && n != layout.size()) continue;
-        parallel::Distribution dist = by_cell ? parallel::Distribution(comm, n, N, layout.cell_major_order(), layout.rows_per_cell())
+        parallel::Distribution dist = by_cell ? parallel::Distribution(comm, n, N, layout.rows_per_cell())
                                               : parallel::Distribution(comm, n, N);
         const Eigen::MatrixXd mine = dist.local_members(full);
         Eigen::MatrixXd rows, back;
@@ -52,6 +52,10 @@ TEST_CASE("Ensemble scatter and gather across ranks equal the serial ensemble bi
         CHECK(same_bits(dist.gather_member_rows(mine, wanted), pick(full, wanted)));
         CHECK(comm.sum(static_cast<long long>(dist.my_row_count())) == n);
         if (by_cell) {
+          // The analysis order, a formula, is StateLayout's cell-major order.
+          const std::vector<Eigen::Index> order = layout.cell_major_order();
+          const auto first = static_cast<std::size_t>(dist.my_cell_begin() * layout.rows_per_cell());
+          for (std::size_t k = 0; k < dist.my_rows().size(); ++k) CHECK(dist.my_rows()[k] == order[first + k]);
           // Per-cell values of every member (2 names x 10 cells) summed over members: each rank gets its cells'.
           Eigen::MatrixXd per_cell(20, N);
           for (Eigen::Index i = 0; i < per_cell.size(); ++i) per_cell.data()[i] = r.normal();
@@ -82,7 +86,7 @@ TEST_CASE("One model task of two ranks: members held by both, rows and cells spl
     RandomStream r(12, "mpi", 0);
     Eigen::MatrixXd full(n, N);
     for (Eigen::Index i = 0; i < full.size(); ++i) full.data()[i] = r.normal();
-    parallel::Distribution dist(comm, n, N, layout.cell_major_order(), layout.rows_per_cell(), 2);
+    parallel::Distribution dist(comm, n, N, layout.rows_per_cell(), 2);
     CHECK(dist.my_member_begin() == 0);
     CHECK(dist.my_member_count() == N);
     const Eigen::MatrixXd mine = dist.local_members(full);
@@ -183,7 +187,7 @@ TEST_CASE("A layered LETKF on whole cells per rank equals the serial analysis bi
     Eigen::MatrixXd Xs = X0;
     const auto all = index_range(0, n);
     f1->analyse(Xs, AnalysisInput{grid, layout, all, obs, HX, &rng});
-    parallel::Distribution dist(comm, n, N, layout.cell_major_order(), layout.rows_per_cell());
+    parallel::Distribution dist(comm, n, N, layout.rows_per_cell());
     Eigen::MatrixXd rows;
     dist.to_rows(dist.local_members(X0), rows);
     f2->analyse(rows, AnalysisInput{grid, layout, dist.my_rows(), obs, HX, &rng});
@@ -214,7 +218,7 @@ TEST_CASE("Cell blocks start at multiples of the granule, and items are fetched 
   REQUIRE(comm.size() == 2);
   const StateLayout layout(10, {"a"}, {3});  // 10 cells of 3 rows
   // Granule 4: 3 granules (4 + 4 + 2 cells) over two ranks: cells 0-7 and 8-9, not 0-4 and 5-9.
-  const parallel::Distribution dist(comm, layout.size(), 4, layout.cell_major_order(), layout.rows_per_cell(), 2, 4);
+  const parallel::Distribution dist(comm, layout.size(), 4, layout.rows_per_cell(), 2, 4);
   CHECK(dist.my_cell_begin() == (comm.rank() == 0 ? 0 : 8));
   CHECK(dist.my_cell_count() == (comm.rank() == 0 ? 8 : 2));
   CHECK(dist.my_member_count() == 4);  // one task of both ranks: every member on each
