@@ -117,8 +117,8 @@ Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& o
   return out;
 }
 
-std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
-                                                                Index first, Index count, bool spread) const {
+std::pair<Eigen::VectorXd, Eigen::VectorXd> own_moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
+                                                        Index count, bool spread) {
   const Index N = mine.cols();
   Eigen::VectorXd mean = Eigen::VectorXd::Constant(count, std::nan("")), sd;
   if (spread) sd = mean;
@@ -136,13 +136,14 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> CellLayout::moments(const Eigen::Mat
   return {mean, sd};
 }
 
-void CellLayout::from_owners(const ObsOwners& own, const std::vector<Index>& rows, const std::vector<RowField>& fields) const {
+void from_owners(const parallel::Distribution& dist, const ObsOwners& own, const std::vector<Index>& rows,
+                 const std::vector<RowField>& fields) {
   std::vector<int> from;
   std::vector<Index> at;
   for (const Index r : rows)
     if (own.slot[static_cast<std::size_t>(r)] < 0) from.push_back(own.owner[static_cast<std::size_t>(r)]), at.push_back(r);
   const auto width = static_cast<Index>(fields.size());
-  dist_.fetch(
+  dist.fetch(
       from, at, width,
       [&](Index row, double* out) {
         for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(row);

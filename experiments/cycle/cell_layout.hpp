@@ -47,6 +47,16 @@ struct RowField {
   }
 };
 
+// Mean and sample spread over the columns of `mine` (this rank's H rows, in their slots) of the window's rows
+// [first, first + count) that this rank owns, NaN at the others: nothing is summed over ranks, so no rank
+// receives a value of every observation.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> own_moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
+                                                        Index count, bool spread);
+// The fields of those of `rows` that other ranks own, fetched from their owners (rows this rank owns are left
+// as they are). Collective: each rank asks for the rows its analysis or output needs, or none.
+void from_owners(const parallel::Distribution& dist, const ObsOwners& own, const std::vector<Index>& rows,
+                 const std::vector<RowField>& fields);
+
 class CellLayout {
  public:
   CellLayout(const parallel::Distribution& dist, const StateLayout& layout, const Model& model);
@@ -78,13 +88,6 @@ class CellLayout {
   // Rows `wanted` of the window (every column), fetched from the ranks that own them; consumes `mine`
   // (this rank's own rows, released column by column as they are taken). Collective.
   Eigen::MatrixXd fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
-  // Mean and sample spread over the columns of the window's rows [first, first + count) that this rank owns
-  // (NaN at the others): nothing is summed over ranks, so no rank receives a value of every observation.
-  std::pair<Eigen::VectorXd, Eigen::VectorXd> moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
-                                                      Index count, bool spread) const;
-  // The fields of those of `rows` that other ranks own, fetched from their owners (rows this rank owns are
-  // left as they are). Collective: a rank asks for the rows its analysis or output needs, or none.
-  void from_owners(const ObsOwners& own, const std::vector<Index>& rows, const std::vector<RowField>& fields) const;
 
  private:
   const parallel::Distribution& dist_;

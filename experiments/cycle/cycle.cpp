@@ -240,7 +240,8 @@ class Cycle {
   void keep_draws(const WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
   void share_learned_errors();
-  // Mean and spread over every member of columns held per member, summed where they are.
+  // Mean and spread over every member of columns held per member, summed where they are (cells layout: of
+  // the observations this rank owns, NaN at the others).
   std::pair<Eigen::VectorXd, Eigen::VectorXd> member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                              bool with_spread = true) const;
   // The analysed rows: those of this rank whose layer lies above analysis_depth_m (positions in Xr, state
@@ -587,7 +588,7 @@ std::vector<Index> Cycle::root_rows(const WindowObs& w) const {
 // The synthetic draws of the window (output.observations), written by the root: each value from its owner.
 void Cycle::keep_draws(const WindowObs& w) {
   Eigen::VectorXd value = w.obs.value;
-  cells_->from_owners(w.owners, root_rows(w), {RowField::of(value)});
+  from_owners(dist_, w.owners, root_rows(w), {RowField::of(value)});
   if (!comm_.root()) return;
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
@@ -616,7 +617,7 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
   if (cells_) {  // each row from the rank that owns it
     Eigen::MatrixXd mine = Eigen::MatrixXd::Zero(own.owned, 1);
     observe(src, sl, truth, mine, first, own);
-    h = cells_->moments(mine, own, first + sl.begin, sl.count, false).first;
+    h = own_moments(mine, own, first + sl.begin, sl.count, false).first;
   } else {
     Eigen::MatrixXd all = Eigen::MatrixXd::Zero(src.size(), 1);
     observe(src, sl, truth, all, 0, own);
@@ -658,7 +659,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   }
   if (!feedback_) return;
   if (cells_)  // the root's copy of every row
-    cells_->from_owners(w.owners, root_rows(w),
+    from_owners(dist_, w.owners, root_rows(w),
                         {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc),
                          RowField::of(w.hmean), RowField::of(w.hspread)});
   at = 0;
@@ -670,7 +671,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
 
 std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                                   bool with_spread) const {
-  if (cells_) return cells_->moments(mine, own, 0, static_cast<Index>(own.owner.size()), with_spread);
+  if (cells_) return own_moments(mine, own, 0, static_cast<Index>(own.owner.size()), with_spread);
   const Eigen::VectorXd mean = dist_.member_sum(mine) / static_cast<double>(N_);
   if (!with_spread) return {mean, Eigen::VectorXd()};
   Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(mine.rows(), 1);
@@ -712,7 +713,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   // passed ones kept, with no copy of every passed observation made).
   const std::vector<Index> near = filter_.observations_near(model_.grid(), L_, analysed, w.obs);
   if (cells_)  // the values, errors and flags of those another rank owns
-    cells_->from_owners(w.owners, near, {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc)});
+    from_owners(dist_, w.owners, near, {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc)});
   std::vector<Index> wanted;
   for (const Index o : near)
     if (passed(o)) wanted.push_back(o);
@@ -767,7 +768,7 @@ void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
     off += cnt;
   }
   if (!feedback_) return;
-  if (cells_) cells_->from_owners(w.owners, root_rows(w), {RowField::of(amean)});
+  if (cells_) from_owners(dist_, w.owners, root_rows(w), {RowField::of(amean)});
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
     if (comm_.root()) s_.sources[k].add_feedback_analysis(amean, w.hmean, off);

@@ -1,9 +1,11 @@
 // Run with two ranks: moving the ensemble between member and row layouts,
 // and analysing row blocks, gives bit-for-bit the serial result.
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstring>
 
 #include "../filters/filter_fixture.hpp"
+#include "experiments/cycle/cell_layout.hpp"
 #include "parallel/cell_split.hpp"
 #include "parallel/distribution.hpp"
 #include "parallel/environment.hpp"
@@ -240,4 +242,46 @@ TEST_CASE("Cell blocks start at multiples of the granule, and items are fetched 
     CHECK(dist.received_bytes() >= 2 * 3 * sizeof(double));  // rank 1's two items came over MPI
   }
   CHECK_THROWS_AS(dist.fetch({2}, {0}, 3, pack), ParallelError);
+}
+
+TEST_CASE("An observation's moments are its owner's, and its values come from the owner to the ranks that ask", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  const parallel::Distribution dist(comm, 10, 3);
+  // Six observations owned alternately by ranks 0 and 1; each rank holds H of its own (3 members) in its slots.
+  experiments::ObsOwners own;
+  own.reset(6);
+  for (std::size_t o = 0; o < 6; ++o) {
+    own.owner[o] = static_cast<int>(o % 2);
+    if (own.owner[o] == comm.rank()) own.slot[o] = own.owned++;
+  }
+  Eigen::MatrixXd mine(own.owned, 3);
+  for (std::size_t o = 0; o < 6; ++o)
+    if (own.slot[o] >= 0) mine.row(own.slot[o]) << 1.0 * o, 2.0 * o, 4.0 * o;
+  const auto [mean, sd] = experiments::own_moments(mine, own, 0, 6, true);
+  for (Eigen::Index o = 0; o < 6; ++o) {
+    if (o % 2 != comm.rank()) {
+      CHECK(std::isnan(mean[o]));
+      continue;
+    }
+    CHECK(mean[o] == Approx(7.0 * o / 3));
+    CHECK(sd[o] == Approx(std::sqrt((std::pow(o - 7.0 * o / 3, 2) + std::pow(2.0 * o - 7.0 * o / 3, 2) +
+                                     std::pow(4.0 * o - 7.0 * o / 3, 2)) / 2)));
+  }
+  // Values 100 + o and flags o % 3 known only at the owner; rank 0 asks for every row, rank 1 for rows 2 and 4.
+  Eigen::VectorXd value = Eigen::VectorXd::Constant(6, std::nan(""));
+  std::vector<int> flag(6, -1);
+  for (std::size_t o = 0; o < 6; ++o)
+    if (own.slot[o] >= 0) value[static_cast<Eigen::Index>(o)] = 100.0 + static_cast<double>(o), flag[o] = static_cast<int>(o % 3);
+  const std::vector<Eigen::Index> rows = comm.rank() == 0 ? std::vector<Eigen::Index>{5, 0, 1, 2, 3, 4}
+                                                          : std::vector<Eigen::Index>{2, 4};
+  experiments::from_owners(dist, own, rows, {experiments::RowField::of(value), experiments::RowField::of(flag)});
+  for (const Eigen::Index o : rows) {
+    CHECK(value[o] == 100.0 + static_cast<double>(o));
+    CHECK(flag[static_cast<std::size_t>(o)] == o % 3);
+  }
+  if (comm.rank() == 1) {  // rows it neither owns nor asked for stay as they were
+    CHECK(std::isnan(value[0]));
+    CHECK(flag[0] == -1);
+  }
 }
