@@ -235,7 +235,7 @@ class Cycle {
   // The cells layout keeps an observation's values, QC, moments and scores on the rank that owns it: these
   // bring a window's rows from their owners, to every rank whose analysis is near them, or to the root for
   // the files it writes; and add up what each rank scored.
-  bool mine(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
+  bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
   std::vector<Index> root_rows(const WindowObs& w) const;
   void keep_draws(const WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
@@ -637,7 +637,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
     const ObsSource& src = s_.sources[k];
     const SourceParams& sp = src.params();
     for (Index o = at; o < at + cnt; ++o) {
-      if (!mine(w, o)) continue;
+      if (!owns(w, o)) continue;
       auto& flag = w.obs.qc[static_cast<std::size_t>(o)];
       const double d = w.obs.value[o] - hmean[o], e = w.obs.error[o];
       if (flag == 0 && sp.gross_error > 0 && std::abs(d) > sp.gross_error * std::sqrt(e * e + hspread[o] * hspread[o]))
@@ -701,7 +701,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   if (!filter_.assimilates() || w.obs.size() == 0) return 0;
   const auto passed = [&](Index o) { return w.obs.qc[static_cast<std::size_t>(o)] == 0; };
   long long used = 0;
-  for (Index o = 0; o < w.obs.size(); ++o) used += passed(o) && mine(w, o);
+  for (Index o = 0; o < w.obs.size(); ++o) used += passed(o) && owns(w, o);
   if (cells_) used = comm_.sum(used);
   if (used == 0) return 0;
   const AnalysedRows chosen = analysed_rows();
@@ -764,7 +764,7 @@ void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
   off = 0;
   for (const auto& [k, cnt] : w.spans) {
     for (Index o = off; o < off + cnt; ++o)
-      if (mine(w, o) && scorable(w.obs.qc[static_cast<std::size_t>(o)])) sums[k].add_analysis(w.obs.value[o], amean[o]);
+      if (owns(w, o) && scorable(w.obs.qc[static_cast<std::size_t>(o)])) sums[k].add_analysis(w.obs.value[o], amean[o]);
     off += cnt;
   }
   if (!feedback_) return;
