@@ -237,7 +237,7 @@ class Cycle {
   // the files it writes; and add up what each rank scored.
   bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
   std::vector<Index> root_rows(const WindowObs& w) const;
-  void keep_draws(const WindowObs& w);
+  void keep_draws(WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
   void share_learned_errors();
   // Mean and spread over every member of columns held per member, summed where they are (cells layout: of
@@ -585,17 +585,17 @@ std::vector<Index> Cycle::root_rows(const WindowObs& w) const {
   return rows;
 }
 
-// The synthetic draws of the window (output.observations), written by the root: each value from its owner.
-void Cycle::keep_draws(const WindowObs& w) {
-  Eigen::VectorXd value = w.obs.value;
-  from_owners(dist_, w.owners, root_rows(w), {RowField::of(value)});
+// The synthetic draws of the window (output.observations), written by the root: each value from its owner
+// into the root's copy of the window.
+void Cycle::keep_draws(WindowObs& w) {
+  from_owners(dist_, w.owners, root_rows(w), {RowField::of(w.obs.value)});
   if (!comm_.root()) return;
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
     ObsSource& src = s_.sources[k];
     if (!src.from_file()) {  // slice by slice in the order they were drawn (by step)
       ObsBatch part = src.batch();
-      part.value = value.segment(at, cnt);
+      part.value = w.obs.value.segment(at, cnt);
       std::vector<ObsSlice> drawn = src.slices();
       std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
       for (const auto& sl : drawn) src.keep_draws(part.slice(sl.begin, sl.count));

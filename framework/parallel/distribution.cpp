@@ -2,7 +2,7 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <numeric>
+#include <limits>
 
 #include "core/error.hpp"
 #include "core/memory.hpp"
