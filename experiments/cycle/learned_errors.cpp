@@ -21,7 +21,8 @@ ErrorLearner::ErrorLearner(const SourceParams& p, Index first, Index locations)
       lo_(p.learn_bounds[0]),
       hi_(p.learn_bounds[1]),
       correlation_(p.learn_correlation),
-      background_(p.learn_background) {}
+      background_(p.learn_background),
+      max_weight_(2.0 / (p.learn_min_count + 1.0)) {}
 
 double ErrorLearner::estimate(const Eigen::Ref<const Eigen::VectorXd>& s, bool inflated) const {
   const double nominal = s[5];
@@ -61,9 +62,11 @@ void ErrorLearner::update(Eigen::MatrixXd& state, int loc, double d, double hph,
   auto s = state.col(first_ + loc);
   s[0] += 1;
   if (s[0] == 1) s[5] = nominal;
-  // A running mean at first, then exponentially weighted in time.
+  // A running mean at first, then exponentially weighted in time, never by more than 2 / (min_count + 1): an
+  // exponential mean of weight a averages about (2 - a) / a observations, so a sparse source (one every two weeks
+  // weighs 1 - exp(-14/30) = 0.37 and averages four) still estimates its variances from min_count of them.
   const double dt = std::max(0.0, static_cast<double>(t.seconds) - s[4]);
-  const double w = std::max(1.0 / s[0], s[0] == 1 ? 1.0 : 1.0 - std::exp(-dt / memory_s_));
+  const double w = std::max(1.0 / s[0], s[0] == 1 ? 1.0 : std::min(1.0 - std::exp(-dt / memory_s_), max_weight_));
   s[1] += w * (d - s[1]);
   s[2] += w * (d * d - s[2]);
   s[3] += w * (hph - s[3]);

@@ -60,6 +60,7 @@ class ErrorLearner {
   Index first_ = 0, locations_ = 0;
   double memory_s_ = 30 * 86400.0, min_count_ = 10, lo_ = 0.2, hi_ = 10;
   bool correlation_ = true, background_ = false;
+  double max_weight_ = 2.0 / 11.0;  // an observation's largest weight in the means: min_count of them averaged
 };
 
 // The TC error variance of every location of the sources that learn by TC,

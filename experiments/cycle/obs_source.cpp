@@ -72,7 +72,9 @@ void SourceParams::visit(config::Visitor& v) {
   v("learn_memory_days", learn_memory_days,
     config::doc("e-folding time of the learned error's weighted means (days)").above(0.0));
   v("learn_min_count", learn_min_count,
-    config::doc("observations a location needs before its learned error replaces the nominal one").range(2, 1e9));
+    config::doc("observations a location needs before its learned error replaces the nominal one, and the fewest "
+                "its weighted means average however sparse they are (an observation weighs at most 2 / (count + 1))")
+        .range(2, 1e9));
   v("learn_correlation", learn_correlation,
     config::doc("inflate a learned R by (1 + r)/(1 - r), r the lag-1 autocorrelation of the location's innovations "
                 "(0 to 0.9): errors that persist between observations count as fewer independent ones"));

@@ -117,6 +117,25 @@ TEST_CASE("a learner waits for learn_min_count observations and keeps its bounds
   CHECK(le.errors(state, true)[0] == Approx(0.2));  // sqrt(var d) ~ 1, bounded to 2 x 0.1
 }
 
+TEST_CASE("a sparse source's learned means still average learn_min_count observations", "[experiments]") {
+  // Observations two weeks apart: exponential weighting in time alone (30 days) would give the last one a weight of
+  // 1 - exp(-14/30) = 0.37; capped at 2 / (min_count + 1) = 2 / 11. A hundred zero innovations, then one of 1: with
+  // weight w, mean d = w and mean d^2 = w, so R = w (1 - w).
+  const ErrorLearner le(learning(30, false), 0, 1);
+  Eigen::MatrixXd state = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
+  const long long fortnight = 14LL * 86400;
+  for (int k = 0; k < 100; ++k) le.update(state, 0, 0.0, 0.0, 1.0, Time{fortnight * k});
+  le.update(state, 0, 1.0, 0.0, 1.0, Time{fortnight * 100});
+  const double w = 2.0 / 11.0;
+  CHECK(le.errors(state, false)[0] == Approx(std::sqrt(w * (1 - w))));
+  // Daily observations weigh 1 - exp(-1/30) (above 1 / 101, the running mean's), below the cap: unchanged.
+  Eigen::MatrixXd daily = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
+  for (int k = 0; k < 100; ++k) le.update(daily, 0, 0.0, 0.0, 1.0, Time{86400LL * k});
+  le.update(daily, 0, 1.0, 0.0, 1.0, Time{86400LL * 100});
+  const double wd = 1 - std::exp(-1.0 / 30);
+  CHECK(le.errors(daily, false)[0] == Approx(std::sqrt(wd * (1 - wd))));
+}
+
 TEST_CASE("a file source's observations meet H at their nearest step or at the window's end", "[experiments]") {
   // A points grid with one cell and a file of observations at 01:20, 01:40, 05:00 and 24:00.
   const auto model_cfg = config::load_string(
