@@ -202,6 +202,7 @@ struct WindowObs {
   Eigen::VectorXd hmean, hspread;                      // over every member
   ObsOwners owners;                                    // cells layout: the rank that holds each observation's row
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
+  Time start;                                          // the window's start
 };
 
 class Cycle {
@@ -540,6 +541,7 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
     for (const auto& sl : src.slices()) steps.insert({sl.step, sl.h_step});
   }
   WindowObs w;
+  w.start = t0;
   Index p = 0;
   std::vector<Index> offset;
   for (const std::size_t k : active) {
@@ -651,7 +653,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
       sums[k].add_background(w.obs.value[o], hmean[o], hspread[o], e, flag == 0);
       const auto r = static_cast<std::size_t>(o - at);
       src.learner().update(st_.learned_errors, src.row_locations()[r], d, hspread[o] * hspread[o],
-                           src.batch().error[o - at], w.obs.time[static_cast<std::size_t>(o)]);
+                           src.batch().error[o - at], w.obs.time[static_cast<std::size_t>(o)], w.start);
       if (cells_ && src.learner().learns())
         learned_here_[static_cast<std::size_t>(src.learner().first_column() + src.row_locations()[r])] = 1;
     }

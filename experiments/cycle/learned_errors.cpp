@@ -57,7 +57,8 @@ void ErrorLearner::apply(const Eigen::MatrixXd& state, const std::vector<int>& l
   }
 }
 
-void ErrorLearner::update(Eigen::MatrixXd& state, int loc, double d, double hph, double nominal, Time t) const {
+void ErrorLearner::update(Eigen::MatrixXd& state, int loc, double d, double hph, double nominal, Time t,
+                          Time window_start) const {
   if (!learns() || !std::isfinite(d)) return;
   auto s = state.col(first_ + loc);
   s[0] += 1;
@@ -70,7 +71,13 @@ void ErrorLearner::update(Eigen::MatrixXd& state, int loc, double d, double hph,
   s[1] += w * (d - s[1]);
   s[2] += w * (d * d - s[2]);
   s[3] += w * (hph - s[3]);
-  if (s[0] > 1) s[7] += (s[0] == 2 ? 1.0 : w) * (d * s[6] - s[7]);
+  // Successive innovations are paired across analyses only: within a window every observation is met by the same
+  // forecast, whose error they share even when the filter is right; the innovations of a right filter are white
+  // from one analysis to the next (Kalman 1960; Mehra 1970).
+  if (s[0] > 1 && s[4] < static_cast<double>(window_start.seconds)) {
+    s[9] += 1;
+    s[7] += std::max(w, 1.0 / s[9]) * (d * s[6] - s[7]);
+  }
   s[6] = d;
   s[4] = static_cast<double>(t.seconds);
 }

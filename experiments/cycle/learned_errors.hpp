@@ -38,8 +38,9 @@ class ErrorLearner {
  public:
   // Rows of a location's state: count, mean d, mean d^2, mean HPH', time of
   // its last observation (seconds), the nominal error seen first, the last
-  // innovation, the mean product of successive innovations, the TC error variance.
-  static constexpr Index kRows = 9;
+  // innovation, the mean product of successive windows' innovations, the TC
+  // error variance, and how many such pairs.
+  static constexpr Index kRows = 10;
   // `first`: this source's first column in the shared state; `locations` of it.
   ErrorLearner(const SourceParams& p, Index first, Index locations);
   bool learns() const { return method_ != Method::none; }
@@ -48,8 +49,8 @@ class ErrorLearner {
   // The error of each observation (rows [at, at + loc.size()) of `b`): the
   // learned one where a location has enough observations.
   void apply(const Eigen::MatrixXd& state, const std::vector<int>& loc, ObsBatch& b, Index at) const;
-  // One observation not missing, with its innovation and HPH'.
-  void update(Eigen::MatrixXd& state, int loc, double d, double hph, double nominal, Time t) const;
+  // One observation not missing, with its innovation and HPH', in the window that starts at `window_start`.
+  void update(Eigen::MatrixXd& state, int loc, double d, double hph, double nominal, Time t, Time window_start) const;
   // The learned error standard deviation at each location (NaN: not learned
   // yet); `inflated`: with the correlation's inflation (the one used).
   std::vector<double> errors(const Eigen::MatrixXd& state, bool inflated) const;

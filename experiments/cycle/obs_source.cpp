@@ -77,7 +77,8 @@ void SourceParams::visit(config::Visitor& v) {
         .range(2, 1e9));
   v("learn_correlation", learn_correlation,
     config::doc("inflate a learned R by (1 + r)/(1 - r), r the lag-1 autocorrelation of the location's innovations "
-                "(0 to 0.9): errors that persist between observations count as fewer independent ones"));
+                "in successive windows (0 to 0.9): errors that persist from one analysis to the next count as fewer "
+                "independent ones"));
   v("learn_background", learn_background,
     config::doc("learn_error tc: weigh the source by what its innovations say of the background given its TC "
                 "error: lambda HPH' = var(O-B) - R (Li, Kalnay & Miyoshi 2009), R / lambda used, so a background "

@@ -80,7 +80,7 @@ TEST_CASE("the innovation learner finds R = var(O-B) - HPH'", "[experiments]") {
   Eigen::MatrixXd state = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
   RandomStream rng(1, "test", 0);
   for (int k = 0; k < 20000; ++k)
-    le.update(state, 0, 0.02 * rng.normal() + 0.05 * rng.normal() + 0.01, 0.02 * 0.02, 0.1, Time{86400LL * k});
+    le.update(state, 0, 0.02 * rng.normal() + 0.05 * rng.normal() + 0.01, 0.02 * 0.02, 0.1, Time{86400LL * k}, Time{86400LL * k});
   CHECK(le.errors(state, false)[0] == Approx(0.05).epsilon(0.03));
   ObsBatch b;
   b.resize(1);
@@ -97,12 +97,31 @@ TEST_CASE("persistent innovations inflate the learned error; white ones do not",
   const double phi = 0.8;
   for (int k = 0; k < 40000; ++k) {
     red = phi * red + std::sqrt(1 - phi * phi) * 0.05 * rng.normal();
-    le.update(state, 0, 0.05 * rng.normal(), 0.0, 0.1, Time{86400LL * k});
-    le.update(state, 1, red, 0.0, 0.1, Time{86400LL * k});
+    le.update(state, 0, 0.05 * rng.normal(), 0.0, 0.1, Time{86400LL * k}, Time{86400LL * k});
+    le.update(state, 1, red, 0.0, 0.1, Time{86400LL * k}, Time{86400LL * k});
   }
   const auto plain = le.errors(state, false), used = le.errors(state, true);
   CHECK(used[0] == Approx(plain[0]).epsilon(0.03));
   CHECK(used[1] * used[1] == Approx(plain[1] * plain[1] * (1 + phi) / (1 - phi)).epsilon(0.1));
+}
+
+TEST_CASE("innovations of one window share its forecast's error and do not inflate R", "[experiments]") {
+  // Two observations a window (06 and 18 h) met by the same forecast: their innovations share its error b (sd 0.03,
+  // white from one window to the next, as a right filter's are) and have their own errors (sd 0.04). Pairing them
+  // would read the shared part as a persistent observation error (lag-1 correlation 0.36, R x 2.1); across
+  // windows the pairs are uncorrelated and R is not inflated.
+  const ErrorLearner le(learning(1e6, true), 0, 1);
+  Eigen::MatrixXd state = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
+  RandomStream rng(3, "test", 0);
+  for (int k = 0; k < 40000; ++k) {
+    const Time start{86400LL * k};
+    const double b = 0.03 * rng.normal();
+    for (const long long hour : {6, 18})
+      le.update(state, 0, b + 0.04 * rng.normal(), 0.03 * 0.03, 0.1, start + Duration{3600 * hour}, start);
+  }
+  const auto plain = le.errors(state, false), used = le.errors(state, true);
+  CHECK(plain[0] == Approx(0.04).epsilon(0.03));
+  CHECK(used[0] == Approx(plain[0]).epsilon(0.03));
 }
 
 TEST_CASE("a learner waits for learn_min_count observations and keeps its bounds", "[experiments]") {
@@ -111,9 +130,9 @@ TEST_CASE("a learner waits for learn_min_count observations and keeps its bounds
   p.learn_bounds = {0.5, 2};
   const ErrorLearner le(p, 0, 1);
   Eigen::MatrixXd state = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
-  for (int k = 0; k < 4; ++k) le.update(state, 0, k % 2 ? 1.0 : -1.0, 0.0, 0.1, Time{3600LL * k});
+  for (int k = 0; k < 4; ++k) le.update(state, 0, k % 2 ? 1.0 : -1.0, 0.0, 0.1, Time{3600LL * k}, Time{3600LL * k});
   CHECK(std::isnan(le.errors(state, true)[0]));
-  le.update(state, 0, 1.0, 0.0, 0.1, Time{3600LL * 5});
+  le.update(state, 0, 1.0, 0.0, 0.1, Time{3600LL * 5}, Time{3600LL * 5});
   CHECK(le.errors(state, true)[0] == Approx(0.2));  // sqrt(var d) ~ 1, bounded to 2 x 0.1
 }
 
@@ -124,14 +143,14 @@ TEST_CASE("a sparse source's learned means still average learn_min_count observa
   const ErrorLearner le(learning(30, false), 0, 1);
   Eigen::MatrixXd state = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
   const long long fortnight = 14LL * 86400;
-  for (int k = 0; k < 100; ++k) le.update(state, 0, 0.0, 0.0, 1.0, Time{fortnight * k});
-  le.update(state, 0, 1.0, 0.0, 1.0, Time{fortnight * 100});
+  for (int k = 0; k < 100; ++k) le.update(state, 0, 0.0, 0.0, 1.0, Time{fortnight * k}, Time{fortnight * k});
+  le.update(state, 0, 1.0, 0.0, 1.0, Time{fortnight * 100}, Time{fortnight * 100});
   const double w = 2.0 / 11.0;
   CHECK(le.errors(state, false)[0] == Approx(std::sqrt(w * (1 - w))));
   // Daily observations weigh 1 - exp(-1/30) (above 1 / 101, the running mean's), below the cap: unchanged.
   Eigen::MatrixXd daily = Eigen::MatrixXd::Zero(ErrorLearner::kRows, 1);
-  for (int k = 0; k < 100; ++k) le.update(daily, 0, 0.0, 0.0, 1.0, Time{86400LL * k});
-  le.update(daily, 0, 1.0, 0.0, 1.0, Time{86400LL * 100});
+  for (int k = 0; k < 100; ++k) le.update(daily, 0, 0.0, 0.0, 1.0, Time{86400LL * k}, Time{86400LL * k});
+  le.update(daily, 0, 1.0, 0.0, 1.0, Time{86400LL * 100}, Time{86400LL * 100});
   const double wd = 1 - std::exp(-1.0 / 30);
   CHECK(le.errors(daily, false)[0] == Approx(std::sqrt(wd * (1 - wd))));
 }
