@@ -5,6 +5,7 @@
 #include <new>
 
 #include "core/error.hpp"
+#include "core/exact_sum.hpp"
 #include "core/memory.hpp"
 
 namespace landda::experiments {
@@ -125,13 +126,13 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> own_moments(const Eigen::MatrixXd& m
   for (Index o = 0; o < count; ++o) {
     const Index s = own.slot[static_cast<std::size_t>(first + o)];
     if (s < 0) continue;
-    double sum = 0;  // member after member, as the members layout sums them
-    for (Index j = 0; j < N; ++j) sum += mine(s, j);
-    mean[o] = sum / static_cast<double>(N);
+    ExactSum sum;  // rounded as the members layout's sum over its ranks is
+    for (Index j = 0; j < N; ++j) sum.add(mine(s, j));
+    mean[o] = sum.value() / static_cast<double>(N);
     if (!spread) continue;
-    double squares = 0;
-    for (Index j = 0; j < N; ++j) squares += (mine(s, j) - mean[o]) * (mine(s, j) - mean[o]);
-    sd[o] = std::sqrt(squares / static_cast<double>(std::max<Index>(1, N - 1)));
+    ExactSum squares;
+    for (Index j = 0; j < N; ++j) squares.add((mine(s, j) - mean[o]) * (mine(s, j) - mean[o]));
+    sd[o] = std::sqrt(squares.value() / static_cast<double>(std::max<Index>(1, N - 1)));
   }
   return {mean, sd};
 }

@@ -358,7 +358,8 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   learned_here_.assign(static_cast<std::size_t>(s_.learned_columns), 0);
-  st_.map_mean = Eigen::VectorXd::Zero(cfg_.output.maps ? n_ : 0);
+  st_.maps = cfg_.output.maps;
+  st_.map_mean = Eigen::VectorXd::Zero(st_.maps ? dist_.my_row_count() : 0);
   st_.map_increment = st_.map_mean;
   nc_path_ = out_dir_ + (s_.open_loop() ? "/openloop.nc" : s_.mode == RunMode::real ? "/assimilate.nc" : "/twin.nc");
   // The run's identity reads every input file: only for runs that write or read a checkpoint.
@@ -674,11 +675,10 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
 std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
                                                                   bool with_spread) const {
   if (cells_) return own_moments(mine, own, 0, static_cast<Index>(own.owner.size()), with_spread);
-  const Eigen::VectorXd mean = dist_.member_sum(mine) / static_cast<double>(N_);
+  const Eigen::VectorXd mean = dist_.member_sum_exact(mine) / static_cast<double>(N_);
   if (!with_spread) return {mean, Eigen::VectorXd()};
-  Eigen::MatrixXd squares = Eigen::MatrixXd::Zero(mine.rows(), 1);
-  for (Index j = 0; j < mine.cols(); ++j) squares.col(0) += (mine.col(j) - mean).cwiseAbs2();
-  const Eigen::VectorXd spread = (dist_.member_sum(squares) / static_cast<double>(std::max(1, N_ - 1))).cwiseSqrt();
+  const Eigen::MatrixXd squares = (mine.colwise() - mean).cwiseAbs2();
+  const Eigen::VectorXd spread = (dist_.member_sum_exact(squares) / static_cast<double>(std::max(1, N_ - 1))).cwiseSqrt();
   return {mean, spread};
 }
 
@@ -804,10 +804,9 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
   }
   if (scored) st_.stats.add_cycle(c);
   for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
-  if (mapped) {  // the time-mean maps are kept whole on every rank (output.maps)
-    const Eigen::VectorXd fm_all = dist_.allgather_vector(f_mean), am_all = dist_.allgather_vector(a_mean);
-    st_.map_mean += am_all;
-    st_.map_increment += am_all - fm_all;
+  if (mapped) {  // the time-mean maps: each rank its own rows, written by each at the end
+    st_.map_mean += a_mean;
+    st_.map_increment += a_mean - f_mean;
     ++st_.map_cycles;
   }
   if (balance_diag_ >= 0) {
@@ -940,8 +939,10 @@ void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
 // feedback and draws files, summary.json.
 void Cycle::finish(double wall) {
   if (out_) out_->commit();
-  if (cfg_.output.maps && comm_.root() && st_.map_cycles > 0)
-    write_maps(out_dir_ + "/maps.nc", model_.grid(), L_, st_.map_mean, st_.map_increment, st_.map_cycles, cfg_.output.deflate);
+  if (cfg_.output.maps && st_.map_cycles > 0)
+    write_maps({out_dir_ + "/maps.nc", model_.grid(), L_, cfg_.output.deflate, comm_.size() > 1 ? comm_.get() : MPI_COMM_NULL,
+                dist_.my_cell_begin(), dist_.my_cell_count()},
+               st_.map_mean, st_.map_increment, st_.map_cycles);
   if (feedback_ && comm_.root()) {
     if (opts_.restart) {
       log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");

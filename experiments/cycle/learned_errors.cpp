@@ -74,7 +74,7 @@ void ErrorLearner::update(Eigen::MatrixXd& state, int loc, double d, double hph,
   // Successive innovations are paired across analyses only: within a window every observation is met by the same
   // forecast, whose error they share even when the filter is right; the innovations of a right filter are white
   // from one analysis to the next (Kalman 1960; Mehra 1970).
-  if (s[0] > 1 && s[4] < static_cast<double>(window_start.seconds)) {
+  if (s[0] > 1 && s[4] <= static_cast<double>(window_start.seconds)) {  // windows are (start, end]
     s[9] += 1;
     s[7] += std::max(w, 1.0 / s[9]) * (d * s[6] - s[7]);
   }

@@ -46,8 +46,8 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {"row list, means, spreads and fingerprints of this rank's rows", 8 * 6 * z.my_rows},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
-      // the sums and this cycle's two means, whole on every rank
-      {"time-mean maps (every rank)", 8 * z.state * (z.maps ? 4 : 0)},
+      // the two sums of this rank's rows (each rank writes its own cells)
+      {"time-mean maps of this rank's rows", 8 * z.my_rows * (z.maps ? 2 : 0)},
       // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
       {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},

@@ -51,6 +51,13 @@ struct Writer {
     if (cells) cp.put_cells(name, m, cells->of(rows));
     else cp.put(name, Eigen::MatrixXd(dist.member_sum(m)));
   }
+  // The cells layout: this rank's cells; the members layout: the rows of every rank gathered (that layout keeps
+  // the whole nature run on every rank already).
+  void rows(const char* name, const Eigen::VectorXd& v, bool kept) {
+    if (!kept) return cp.put(name, Eigen::MatrixXd());
+    if (cells) return shared(name, v, Rows::state);
+    cp.put(name, Eigen::MatrixXd(dist.allgather_vector(v)));
+  }
   void stats(const char* name, const RunStats& s) { cp.put(name, s.pack()); }
   // The cells layout: every rank holds every member's stream, the same on every rank.
   void member_streams(const char* name, const std::vector<RandomStream>& s) {
@@ -101,6 +108,17 @@ struct Reader {
       throw InputError(cat(origin, ": '", name, "' is ", total.rows(), " x ", total.cols(), "; this run keeps ", m.rows(), " x 1"));
     if (dist.in_first_task()) m = total;
     else m.setZero();
+  }
+  void rows(const char* name, Eigen::VectorXd& v, bool kept) {
+    if (!kept) return;  // nor by the run that wrote it (the same configuration)
+    if (cells) return shared(name, v, Rows::state);
+    const Eigen::MatrixXd& whole = cp.matrix(name);
+    if (whole.cols() != 1 || whole.rows() != dist.n_state())
+      throw InputError(cat(origin, ": '", name, "' is ", whole.rows(), " x ", whole.cols(), "; this run keeps ",
+                           dist.n_state(), " x 1"));
+    const auto mine = dist.my_rows();
+    v.resize(static_cast<Index>(mine.size()));
+    for (std::size_t k = 0; k < mine.size(); ++k) v[static_cast<Index>(k)] = whole(mine[k], 0);
   }
   void stats(const char* name, RunStats& s) { s.unpack(cp.matrix(name), origin); }
   void member_streams(const char* name, std::vector<RandomStream>& s) {

@@ -43,7 +43,8 @@ struct RunState {
   // cell since the last record (a maximum: not summed over a window's parts).
   Eigen::MatrixXd balance_max;
   RunStats stats;
-  Eigen::VectorXd map_mean, map_increment;  // output.maps: sums over the mapped cycles
+  bool maps = false;                        // output.maps: the sums below are kept
+  Eigen::VectorXd map_mean, map_increment;  // sums over the mapped cycles, this rank's analysis rows
   std::int64_t map_cycles = 0;
   std::vector<RandomStream> model_rng;  // this rank's members
   std::vector<RandomStream> obs_rng, synthetic_rng, gap_rng, nature_rng;
@@ -52,7 +53,8 @@ struct RunState {
   // `shared`: the same on every rank (in the cells layout, a per-cell one:
   // this rank's cells); `members`: a column per local member; `member_sum`:
   // each rank's sum over its members (the file holds the total);
-  // `member_streams`: a stream per local member.
+  // `member_streams`: a stream per local member; `rows`: this rank's analysis
+  // rows (the file holds the whole state), when `kept` on every rank.
   template <class V>
   void visit(V& v) {
     v.count("next_cycle", next_cycle);
@@ -65,8 +67,8 @@ struct RunState {
     v.member_sum("diagnostics_sum", diagnostics, Rows::diagnostics);
     v.members("balance_max", balance_max, Rows::cell);
     v.stats("statistics", stats);
-    v.shared("map_mean", map_mean);
-    v.shared("map_increment", map_increment);
+    v.rows("map_mean", map_mean, maps);
+    v.rows("map_increment", map_increment, maps);
     v.count("map_cycles", map_cycles);
     v.member_streams("model_rng", model_rng);
     v.streams("obs_rng", obs_rng);

@@ -230,38 +230,45 @@ void TwinOutput::write(long long index, const Record& r) {
 
 namespace landda::experiments {
 
-void write_maps(const std::string& path, const Grid& grid, const StateLayout& L, const Eigen::VectorXd& mean,
-                const Eigen::VectorXd& increment, long long cycles, int deflate) {
-  io::NcFile nc = io::NcFile::create(path);
-  const int layers = L.max_layers();
+void write_maps(const MapsSpec& m, const Eigen::VectorXd& mean, const Eigen::VectorXd& increment, long long cycles) {
+  const StateLayout& L = m.layout;
+  io::NcFile nc = io::NcFile::create_partial(m.path, m.comm);
+  const auto layers = static_cast<std::size_t>(L.max_layers());
   const auto ncell = static_cast<std::size_t>(L.n_cells());
-  nc.def_dim("layer", static_cast<std::size_t>(layers));
+  nc.def_dim("layer", layers);
   nc.def_dim("cell", ncell);
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "title", "landda time-mean fields");
   nc.put_att("", "source", "landda " LANDDA_VERSION);
   nc.put_att("", "cycles_averaged", static_cast<double>(cycles));
-  const std::string coords = define_cell_coordinates(nc, grid);
+  const std::string coords = define_cell_coordinates(nc, m.grid);
+  const std::size_t cc = chunk_cells(ncell);
   for (int v = 0; v < L.n_variables(); ++v)
     for (const bool inc : {false, true}) {
       const std::string name = (inc ? "mean_increment_" : "time_mean_") + L.variable(v);
-      nc.def_var({name, io::NcType::f64, {"layer", "cell"}, {static_cast<std::size_t>(layers), ncell}, deflate, -9999.0});
+      nc.def_var({name, io::NcType::f64, {"layer", "cell"}, {1, cc}, m.deflate, -9999.0});
       nc.put_att(name, "long_name", (inc ? "time-mean analysis increment (analysis mean - forecast mean) of "
                                          : "time-mean analysis ensemble mean of ") + L.variable(v));
       nc.put_att(name, "coordinates", coords);
     }
   nc.end_def();
-  put_cell_coordinates(nc, grid, 0, ncell);
-  std::vector<double> buf(static_cast<std::size_t>(layers) * ncell);
-  for (int v = 0; v < L.n_variables(); ++v)
+  const auto c0 = static_cast<std::size_t>(m.cell_begin), n = static_cast<std::size_t>(m.cell_count);
+  put_cell_coordinates(nc, m.grid, c0, n);
+  const auto per_cell = static_cast<std::size_t>(L.rows_per_cell());
+  std::vector<double> buf(layers * n);
+  std::size_t first_row = 0;  // of variable v within a cell's rows
+  for (int v = 0; v < L.n_variables(); ++v) {
+    const auto nl = static_cast<std::size_t>(L.n_layers(v));
     for (const bool inc : {false, true}) {
       std::fill(buf.begin(), buf.end(), -9999.0);
-      const Eigen::VectorXd& src = inc ? increment : mean;
-      for (int l = 0; l < L.n_layers(v); ++l)
-        for (std::size_t c = 0; c < ncell; ++c)
-          buf[static_cast<std::size_t>(l) * ncell + c] = src[L.index(v, l, static_cast<int>(c))] / static_cast<double>(cycles);
-      nc.put((inc ? "mean_increment_" : "time_mean_") + L.variable(v), buf.data());
+      const Eigen::VectorXd& sum = inc ? increment : mean;
+      for (std::size_t l = 0; l < nl; ++l)
+        for (std::size_t c = 0; c < n; ++c)
+          buf[l * n + c] = sum[static_cast<Eigen::Index>(c * per_cell + first_row + l)] / static_cast<double>(cycles);
+      nc.put((inc ? "mean_increment_" : "time_mean_") + L.variable(v), buf.data(), {0, n ? c0 : 0}, {layers, n});
     }
+    first_row += nl;
+  }
   nc.commit();
 }
 

@@ -71,8 +71,18 @@ class TwinOutput {
 };
 
 // maps.nc: sums over `cycles` cycles of the analysis mean and of the
-// increment (analysis - forecast mean), written as time means per layer and cell.
-void write_maps(const std::string& path, const Grid& grid, const StateLayout& layout, const Eigen::VectorXd& mean_sum,
-                const Eigen::VectorXd& increment_sum, long long cycles, int deflate);
+// increment (analysis - forecast mean), written as time means per layer and
+// cell. Collective over `comm` (MPI_COMM_NULL: one rank): each rank writes its
+// own cells [cell_begin, + cell_count) from its rows of the sums (every row of
+// a cell together, in order).
+struct MapsSpec {
+  std::string path;
+  const Grid& grid;
+  const StateLayout& layout;
+  int deflate = 0;
+  MPI_Comm comm = MPI_COMM_NULL;
+  Eigen::Index cell_begin = 0, cell_count = 0;
+};
+void write_maps(const MapsSpec& spec, const Eigen::VectorXd& mean_sum, const Eigen::VectorXd& increment_sum, long long cycles);
 
 }  // namespace landda::experiments

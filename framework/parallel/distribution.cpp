@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "core/error.hpp"
+#include "core/exact_sum.hpp"
 #include "core/memory.hpp"
 
 namespace landda::parallel {
@@ -205,6 +206,56 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
             "MPI_Allreduce (sum over members)");
   if (size_ > 1) received_ += static_cast<std::uint64_t>(local.size()) * sizeof(double);  // a reduction's worth
   return total;
+}
+
+namespace {
+
+// MPI_SUM of ExactSum pairs (an MPI user operation; Op and type freed on return).
+void add_exact(void* in, void* inout, int* len, MPI_Datatype*) {
+  const auto* a = static_cast<const ExactSum*>(in);
+  auto* b = static_cast<ExactSum*>(inout);
+  for (int i = 0; i < *len; ++i) b[i].add(a[i]);
+}
+
+class ExactSumOp {
+ public:
+  ExactSumOp() {
+    check_mpi(MPI_Type_contiguous(2, MPI_DOUBLE, &type_), "MPI_Type_contiguous (ExactSum)");
+    check_mpi(MPI_Type_commit(&type_), "MPI_Type_commit (ExactSum)");
+    check_mpi(MPI_Op_create(&add_exact, 1, &op_), "MPI_Op_create (ExactSum)");
+  }
+  ~ExactSumOp() {
+    MPI_Op_free(&op_);
+    MPI_Type_free(&type_);
+  }
+  ExactSumOp(const ExactSumOp&) = delete;
+  ExactSumOp& operator=(const ExactSumOp&) = delete;
+  MPI_Datatype type() const { return type_; }
+  MPI_Op op() const { return op_; }
+
+ private:
+  MPI_Datatype type_ = MPI_DATATYPE_NULL;
+  MPI_Op op_ = MPI_OP_NULL;
+};
+
+}  // namespace
+
+Eigen::VectorXd Distribution::member_sum_exact(const Eigen::MatrixXd& mine) const {
+  std::vector<ExactSum> local(static_cast<std::size_t>(mine.rows())), total(local.size());
+  if (contributes(rank_))  // the other ranks of a task hold copies of the same members
+    for (Index j = 0; j < mine.cols(); ++j)
+      for (Index i = 0; i < mine.rows(); ++i) local[static_cast<std::size_t>(i)].add(mine(i, j));
+  if (size_ > 1) {
+    const ExactSumOp sum;
+    check_mpi(MPI_Allreduce(local.data(), total.data(), to_int(mine.rows()), sum.type(), sum.op(), comm_->get()),
+              "MPI_Allreduce (exact sum over members)");
+    received_ += static_cast<std::uint64_t>(mine.rows()) * sizeof(ExactSum);  // a reduction's worth
+  } else {
+    total.swap(local);
+  }
+  Eigen::VectorXd out(mine.rows());
+  for (Index i = 0; i < out.size(); ++i) out[i] = total[static_cast<std::size_t>(i)].value();
+  return out;
 }
 
 Eigen::MatrixXd Distribution::sum_over_ranks(const Eigen::MatrixXd& mine) const {

@@ -75,6 +75,9 @@ class Distribution {
   std::vector<std::uint64_t> allgather_words(const std::vector<std::uint64_t>& mine, int per_member) const;
   // The sum over every member of columns held per member (e.g. diagnostics), on every rank, without gathering them.
   Eigen::VectorXd member_sum(const Eigen::MatrixXd& mine) const;
+  // The same, rounded the same whatever the members' split over ranks (ExactSum): the ensemble moments of
+  // H(X) that the gross-error check and the learned errors read.
+  Eigen::VectorXd member_sum_exact(const Eigen::MatrixXd& mine) const;
   // The same sum of per-cell values (`per_cell` rows of every cell, name-major:
   // row k n_cells + c), only of this rank's analysis cells (k my_cells + c - first):
   // each rank receives its own part (a reduce-scatter), never the whole grid.

@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "../filters/filter_fixture.hpp"
+#include "core/exact_sum.hpp"
 #include "experiments/cycle/cell_layout.hpp"
 #include "parallel/cell_split.hpp"
 #include "parallel/distribution.hpp"
@@ -283,5 +284,25 @@ TEST_CASE("An observation's moments are its owner's, and its values come from th
   if (comm.rank() == 1) {  // rows it neither owns nor asked for stay as they were
     CHECK(std::isnan(value[0]));
     CHECK(flag[0] == -1);
+  }
+}
+
+TEST_CASE("A member sum over ranks rounds as one rank's exact sum of every member", "[mpi]") {
+  const auto comm = parallel::Environment::duplicate_world();
+  REQUIRE(comm.size() == 2);
+  for (const int N : {2, 5, 32}) {
+    RandomStream r(17, "mpi_exact", static_cast<std::uint64_t>(N));
+    Eigen::MatrixXd all(50, N);  // H(X) of 50 observations, a few members far off
+    for (Eigen::Index i = 0; i < all.size(); ++i)
+      all.data()[i] = 0.3 + 0.02 * r.normal() + (r.uniform() < 0.1 ? 1e3 * r.normal() : 0.0);
+    const parallel::Distribution dist(comm, 10, N);
+    const Eigen::VectorXd sum = dist.member_sum_exact(all.middleCols(dist.my_member_begin(), dist.my_member_count()));
+    Eigen::VectorXd serial(all.rows());
+    for (Eigen::Index i = 0; i < all.rows(); ++i) {
+      ExactSum s;
+      for (Eigen::Index j = 0; j < N; ++j) s.add(all(i, j));
+      serial[i] = s.value();
+    }
+    CHECK(same_bits(sum, serial));
   }
 }

@@ -49,13 +49,14 @@ for scheme in newton linearized; do
 done
 # Split and stopped after a checkpoint, continued with --restart: the same as one rank uninterrupted.
 sets=(--set experiment.cycles=20 --set experiment.spinup=2 --set output.checkpoint_every=5 --set model.scheme=linearized
-      --log-level error)
+      --set output.maps=true --log-level error)
 "$landda" run "$soil" "${sets[@]}" --output "$work/restart-1"
 $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --stop-after 12
 $mpirun "$landda" run "$soil" "${sets[@]}" --set parallel.ranks_per_task=2 --output "$work/restart-split" --restart
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/restart-1" "$work/restart-split" 1e-10
 # Checkpointed on 4 ranks (each writing its own members into one file), restarted on 1, 2 and 3:
-# the same as one rank uninterrupted.
+# the same as one rank uninterrupted (maps.nc too: each rank's sums of its own rows, gathered into
+# the checkpoint, taken back by the rows each rank holds after the restart, written by every rank).
 for n in 1 2 3; do
   rm -rf "$work/restart-4to$n"
   ${mpirun/-n 2/-n 4} "$landda" run "$soil" "${sets[@]}" --output "$work/restart-4to$n" --stop-after 12
@@ -73,7 +74,7 @@ ${mpirun/-n 2/-n 3} "$landda" run "$soil" "${sets[@]}" --set output.checkpoint_e
 # 25 linearized cells: 13 + 12, 9 + 8 + 8): the members layout's results.
 for scheme in newton linearized; do
   sets=(--set experiment.cycles=12 --set experiment.spinup=2 --set model.scheme=$scheme --set output.diagnostics=true
-        --set output.observations=true --log-level warn)
+        --set output.observations=true --set output.maps=true --log-level warn)
   [ $scheme = newton ] && sets+=(--set model.grid.nx=30 --set model.grid.ny=20)
   "$landda" run "$soil" "${sets[@]}" --output "$work/members-$scheme"
   for n in 1 2 3; do
@@ -85,7 +86,7 @@ done
 # batches 256 + 256 + 88) and restarted on 1, 2 and 4 (the fourth rank holding no cells):
 # the members layout's uninterrupted results.
 sets=(--set experiment.cycles=12 --set experiment.spinup=2 --set model.scheme=newton --set output.diagnostics=true
-      --set model.grid.nx=30 --set model.grid.ny=20 --set output.checkpoint_every=4 --log-level error)
+      --set model.grid.nx=30 --set model.grid.ny=20 --set output.checkpoint_every=4 --set output.maps=true --log-level error)
 "$landda" run "$soil" "${sets[@]}" --output "$work/members-checkpointed"
 for n in 1 2 4; do
   rm -rf "$work/cells-3to$n"
