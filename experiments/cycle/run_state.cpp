@@ -83,8 +83,13 @@ struct Reader {
     m = cp.cells(name, cells->of(rows));
   }
   void shared(const char* name, Eigen::MatrixXd& m, Rows rows = Rows::whole) {
-    if (cells && rows != Rows::whole) take_cells(name, m, rows);
-    else m = cp.matrix(name);
+    if (cells && rows != Rows::whole) return take_cells(name, m, rows);
+    const Eigen::MatrixXd& stored = cp.matrix(name);
+    // A field this run sized (a checkpoint of an older landda may keep fewer rows of a learned error).
+    if (m.size() > 0 && (stored.rows() != m.rows() || stored.cols() != m.cols()))
+      throw InputError(cat(origin, ": '", name, "' is ", stored.rows(), " x ", stored.cols(), "; this run keeps ",
+                           m.rows(), " x ", m.cols(), " (a checkpoint of another landda version?): run again without --restart"));
+    m = stored;
   }
   void shared(const char* name, Eigen::VectorXd& v, Rows rows = Rows::whole) {
     Eigen::MatrixXd m(v.size(), 1);
