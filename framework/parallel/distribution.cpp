@@ -211,6 +211,7 @@ Eigen::VectorXd Distribution::member_sum(const Eigen::MatrixXd& mine) const {
 namespace {
 
 // MPI_SUM of ExactSum pairs (an MPI user operation; Op and type freed on return).
+static_assert(sizeof(ExactSum) == 2 * sizeof(double), "ExactSum travels as two contiguous doubles");
 void add_exact(void* in, void* inout, int* len, MPI_Datatype*) {
   const auto* a = static_cast<const ExactSum*>(in);
   auto* b = static_cast<ExactSum*>(inout);
