@@ -75,6 +75,13 @@ struct Reader {
   const CellPatterns* cells;
   const std::string& origin;
   void count(const char* name, std::int64_t& v) { v = cp.scalar(name); }
+  // An entry of `rows` x `cols` where this run keeps `want_rows` x `want_cols`: named, with `hint` after.
+  void expect_shape(const char* name, Index rows, Index cols, Index want_rows, Index want_cols,
+                    const char* hint = "") const {
+    if (rows != want_rows || cols != want_cols)
+      throw InputError(cat(origin, ": '", name, "' is ", rows, " x ", cols, "; this run keeps ", want_rows, " x ",
+                           want_cols, hint));
+  }
   // A cell entry of m's columns, this rank's rows.
   void take_cells(const char* name, Eigen::MatrixXd& m, Rows rows) {
     const Index cols = cp.cell_shape(name).second;
@@ -86,9 +93,9 @@ struct Reader {
     if (cells && rows != Rows::whole) return take_cells(name, m, rows);
     const Eigen::MatrixXd& stored = cp.matrix(name);
     // A field this run sized (a checkpoint of an older landda may keep fewer rows of a learned error).
-    if (m.size() > 0 && (stored.rows() != m.rows() || stored.cols() != m.cols()))
-      throw InputError(cat(origin, ": '", name, "' is ", stored.rows(), " x ", stored.cols(), "; this run keeps ",
-                           m.rows(), " x ", m.cols(), " (a checkpoint of another landda version?): run again without --restart"));
+    if (m.size() > 0)
+      expect_shape(name, stored.rows(), stored.cols(), m.rows(), m.cols(),
+                   " (a checkpoint of another landda version?): run again without --restart");
     m = stored;
   }
   void shared(const char* name, Eigen::VectorXd& v, Rows rows = Rows::whole) {
@@ -99,9 +106,7 @@ struct Reader {
   void members(const char* name, Eigen::MatrixXd& m, Rows kind) {
     if (cells) return take_cells(name, m, kind);
     const auto [rows, total] = cp.member_shape(name);
-    if (total != dist.n_members() || rows != m.rows())
-      throw InputError(cat(origin, ": '", name, "' is ", rows, " x ", total, "; this run keeps ", m.rows(), " x ",
-                           dist.n_members()));
+    expect_shape(name, rows, total, m.rows(), dist.n_members());
     m = cp.members(name, dist.my_member_begin(), dist.my_member_count());
   }
   // The total goes to the first model task (each of its ranks, as its cell
@@ -109,8 +114,7 @@ struct Reader {
   void member_sum(const char* name, Eigen::MatrixXd& m, Rows rows) {
     if (cells) return take_cells(name, m, rows);
     const Eigen::MatrixXd& total = cp.matrix(name);
-    if (total.rows() != m.rows() || total.cols() != 1)
-      throw InputError(cat(origin, ": '", name, "' is ", total.rows(), " x ", total.cols(), "; this run keeps ", m.rows(), " x 1"));
+    expect_shape(name, total.rows(), total.cols(), m.rows(), 1);
     if (dist.in_first_task()) m = total;
     else m.setZero();
   }
@@ -118,9 +122,7 @@ struct Reader {
     if (!kept) return;  // nor by the run that wrote it (the same configuration)
     if (cells) return shared(name, v, Rows::state);
     const Eigen::MatrixXd& whole = cp.matrix(name);
-    if (whole.cols() != 1 || whole.rows() != dist.n_state())
-      throw InputError(cat(origin, ": '", name, "' is ", whole.rows(), " x ", whole.cols(), "; this run keeps ",
-                           dist.n_state(), " x 1"));
+    expect_shape(name, whole.rows(), whole.cols(), dist.n_state(), 1);
     const auto mine = dist.my_rows();
     v.resize(static_cast<Index>(mine.size()));
     for (std::size_t k = 0; k < mine.size(); ++k) v[static_cast<Index>(k)] = whole(mine[k], 0);

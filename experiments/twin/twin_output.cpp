@@ -86,6 +86,17 @@ std::vector<int> written_layers(const std::vector<int>& asked, int layers) {
 // every record (0.7 s a record at 10,000 cells on two ranks), so a parallel
 // file has one record a chunk.
 std::size_t chunk_cells(std::size_t ncell) { return std::min<std::size_t>(ncell, 65536); }
+
+// A rank's rows of its n cells (every row of a cell together; variable v's nl layers from `first_row` of each
+// cell), divided by `divisor`, into a layer-by-cell buffer of the layers listed; -9999 where v has no such layer.
+void layers_by_cell(const Eigen::VectorXd& rows, std::size_t per_cell, std::size_t first_row, int nl,
+                    const std::vector<int>& layers, std::size_t n, double divisor, std::vector<double>& buf) {
+  buf.assign(layers.size() * n, -9999.0);
+  for (std::size_t k = 0; k < layers.size(); ++k)
+    if (layers[k] < nl)
+      for (std::size_t c = 0; c < n; ++c)
+        buf[k * n + c] = rows[static_cast<Eigen::Index>(c * per_cell + first_row + static_cast<std::size_t>(layers[k]))] / divisor;
+}
 std::size_t chunk_records(std::size_t values_per_record, bool parallel) {
   if (parallel) return 1;
   return std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 17) / (values_per_record + 1)));
@@ -214,12 +225,8 @@ void TwinOutput::write(long long index, const Record& r) {
   std::size_t first_row = 0;  // of variable v within a cell's rows
   for (int v = 0; v < layout_.n_variables(); ++v) {
     const int nl = layout_.n_layers(v);
-    buf_.assign(nl_out * nc, -9999.0);
     for (const int f : kinds_) {
-      const Eigen::VectorXd& a = *arrays[f];
-      for (std::size_t k = 0; k < nl_out; ++k)
-        for (std::size_t c = 0; c < nc && layers_[k] < nl; ++c)
-          buf_[k * nc + c] = a[static_cast<Eigen::Index>(c * per_cell + first_row + static_cast<std::size_t>(layers_[k]))];
+      layers_by_cell(*arrays[f], per_cell, first_row, nl, layers_, nc, 1.0, buf_);
       nc_.put(field_name(f, truth_name_, layout_.variable(v)), buf_.data(), {t, 0, c0}, {1, nl_out, nc});
     }
     first_row += static_cast<std::size_t>(nl);
@@ -255,19 +262,15 @@ void write_maps(const MapsSpec& m, const Eigen::VectorXd& mean, const Eigen::Vec
   const auto c0 = static_cast<std::size_t>(m.cell_begin), n = static_cast<std::size_t>(m.cell_count);
   put_cell_coordinates(nc, m.grid, c0, n);
   const auto per_cell = static_cast<std::size_t>(L.rows_per_cell());
-  std::vector<double> buf(layers * n);
+  const std::vector<int> every = written_layers({}, L.max_layers());
+  std::vector<double> buf;
   std::size_t first_row = 0;  // of variable v within a cell's rows
   for (int v = 0; v < L.n_variables(); ++v) {
-    const auto nl = static_cast<std::size_t>(L.n_layers(v));
     for (const bool inc : {false, true}) {
-      std::fill(buf.begin(), buf.end(), -9999.0);
-      const Eigen::VectorXd& sum = inc ? increment : mean;
-      for (std::size_t l = 0; l < nl; ++l)
-        for (std::size_t c = 0; c < n; ++c)
-          buf[l * n + c] = sum[static_cast<Eigen::Index>(c * per_cell + first_row + l)] / static_cast<double>(cycles);
+      layers_by_cell(inc ? increment : mean, per_cell, first_row, L.n_layers(v), every, n, static_cast<double>(cycles), buf);
       nc.put((inc ? "mean_increment_" : "time_mean_") + L.variable(v), buf.data(), {0, n ? c0 : 0}, {layers, n});
     }
-    first_row += nl;
+    first_row += static_cast<std::size_t>(L.n_layers(v));
   }
   nc.commit();
 }
