@@ -222,8 +222,8 @@ class Cycle {
   // `summed`: the columns' diagnostics added into one (members), else kept per column (the nature run).
   void advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> ids, std::span<RandomStream> rng, Time a, Time b,
                      Eigen::MatrixXd& memory, Eigen::MatrixXd* diag, bool summed);
-  // A member's window of diagnostics: its water-balance maxima kept per member and taken out of the sum.
-  void keep_balance_max(Eigen::MatrixXd& one_diag, Index j);
+  // A member's window of diagnostics: its water-balance errors taken out of the sum into the ensemble's largest.
+  void keep_balance_max(Eigen::MatrixXd& one_diag);
   Index diag_cells() const { return cells_ ? cells_->cells() : L_.n_cells(); }
   // H of a slice (the source's rows from `first` of the window) for the columns of X into HX (window rows;
   // in the cells layout only the rows this rank owns, in their slots).
@@ -282,7 +282,6 @@ class Cycle {
   const std::vector<double> bottoms_;
   const std::vector<std::string> diag_names_;
   int balance_diag_ = -1;
-  double member_balance_max_ = 0;  // the largest water-balance error of a member's window on this rank
   std::vector<char> learned_here_;  // cells layout: the learned-error columns this rank's observations update
   const bool feedback_;
   std::string out_dir_, nc_path_;
@@ -354,7 +353,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.memory.resize(memory_rows, mine);
   st_.diagnostics_truth = Eigen::MatrixXd::Zero(nd, 1);
   st_.diagnostics = Eigen::MatrixXd::Zero(nd, 1);
-  st_.balance_max = Eigen::MatrixXd::Zero(balance_diag_ >= 0 ? diag_cells() : 0, mine);
+  st_.balance_max = Eigen::VectorXd::Zero(balance_diag_ >= 0 ? diag_cells() : 0);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   learned_here_.assign(static_cast<std::size_t>(s_.learned_columns), 0);
@@ -391,13 +390,13 @@ void Cycle::account_memory() {
   z.my_rows = static_cast<double>(dist_.my_row_count());
   z.memory = static_cast<double>(model_.memory_size());
   z.diagnostics = static_cast<double>(diag_names_.size()) * static_cast<double>(L_.n_cells());
-  z.member_diagnostics = balance_diag_ >= 0 ? static_cast<double>(L_.n_cells()) : 0.0;
+  z.max_diagnostics = balance_diag_ >= 0 ? static_cast<double>(L_.n_cells()) : 0.0;
   if (cells_) {  // every member of this rank's cells only
     z.cells = true;
     const double share = static_cast<double>(cells_->cells()) / std::max(1.0, static_cast<double>(L_.n_cells()));
     z.memory = static_cast<double>(cells_->memory_rows().compact_size());
     z.diagnostics *= share;
-    z.member_diagnostics *= share;
+    z.max_diagnostics *= share;
   }
   for (const auto& src : s_.sources) z.observations += static_cast<double>(src.locations());
   z.grid_cells = static_cast<double>(L_.n_cells());
@@ -444,19 +443,20 @@ void Cycle::advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> i
     one_diag.setZero();
     model_.advance(X.col(j), ids.subspan(k, 1), rng.subspan(k, 1), a, b, {&one_memory, &one_diag, cells});
     memory.col(j) = one_memory;
-    keep_balance_max(one_diag, j);
+    keep_balance_max(one_diag);
     diag_sum += one_diag;
   }
   split_.join_forecast(X, &memory, &diag_sum);
-  if (balance_diag_ >= 0) split_.join_per_cell(st_.balance_max, 1);
+  // Every rank's members (and every task rank's cells) in the one maximum: the same on every rank.
+  if (balance_diag_ >= 0) comm_.max_in_place({st_.balance_max.data(), static_cast<std::size_t>(st_.balance_max.size())});
 }
 
-void Cycle::keep_balance_max(Eigen::MatrixXd& one_diag, Index j) {
+void Cycle::keep_balance_max(Eigen::MatrixXd& one_diag) {
   if (balance_diag_ < 0 || diag_cells() == 0) return;
-  // a maximum over the steps since the last record, kept per member
+  // The largest error of any member and step since the last record: a maximum, not part of the members' sum,
+  // and one per cell (not per member: 8 bytes a cell and member at 1 M cells was 128 MB a rank).
   auto balance = one_diag.middleRows(balance_diag_ * diag_cells(), diag_cells());
-  st_.balance_max.col(j) = st_.balance_max.col(j).cwiseMax(balance);
-  member_balance_max_ = std::max(member_balance_max_, balance.maxCoeff());
+  st_.balance_max = st_.balance_max.cwiseMax(balance.col(0));
   balance.setZero();
 }
 
@@ -480,7 +480,7 @@ void Cycle::advance_cells(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> id
       diag->col(j) = one_diag;
       continue;
     }
-    keep_balance_max(one_diag, j);
+    keep_balance_max(one_diag);
     *diag += one_diag;
   }
 }
@@ -812,7 +812,7 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
   if (balance_diag_ >= 0) {
     const Index b0 = balance_diag_ * diag_cells();
     const auto truth_balance = st_.diagnostics_truth.col(0).segment(b0, diag_cells());
-    const double local = std::max(member_balance_max_, diag_cells() ? truth_balance.cwiseAbs().maxCoeff() : 0.0);
+    const double local = diag_cells() ? std::max(st_.balance_max.maxCoeff(), truth_balance.cwiseAbs().maxCoeff()) : 0.0;
     st_.stats.max_balance = std::max(st_.stats.max_balance, comm_.max(local));
   }
   if (!write) return c;
@@ -834,10 +834,12 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
     rec.diag_truth.resize(mine.compact_size());
     if (cells_) rec.diag_truth = st_.diagnostics_truth.col(0);
     else mine.take(st_.diagnostics_truth.col(0), rec.diag_truth);
-    if (balance_diag_ >= 0) st_.diagnostics.middleRows(balance_diag_ * diag_cells(), diag_cells()) = st_.balance_max.rowwise().sum();
     rec.diag_mean = cells_ ? Eigen::VectorXd(st_.diagnostics.col(0))
                            : dist_.member_sum_my_cells(st_.diagnostics, static_cast<int>(diag_names_.size()));
     rec.diag_mean /= static_cast<double>(N_);
+    if (balance_diag_ >= 0)  // the ensemble's largest, not a mean (the same on every rank: this rank's cells of it)
+      rec.diag_mean.segment(balance_diag_ * mine.count, mine.count) =
+          cells_ ? st_.balance_max : Eigen::VectorXd(st_.balance_max.segment(mine.begin, mine.count));
     st_.diagnostics_truth.setZero();
     st_.diagnostics.setZero();
     st_.balance_max.setZero();

@@ -31,7 +31,7 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
        z.cells ? 8 * z.my_rows : 16 * z.state},
       {"model memory of the members", 8 * z.memory * z.my_members},
       {"diagnostics: the members' sum and one member's window", 8 * 2 * z.diagnostics},
-      {"diagnostics kept per member (maxima)", 8 * z.member_diagnostics * z.my_members},
+      {"diagnostics that are maxima over the members", 8 * z.max_diagnostics},
       {z.cells ? "nature run or control (this rank's cells)" : "nature run or control (every rank)",
        8 * (own_state + z.memory + z.diagnostics)},
       {z.cells ? "model forcing and parameters (this rank's cells)" : "model forcing and parameters (every rank)", z.model_bytes},

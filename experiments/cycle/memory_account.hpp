@@ -18,7 +18,7 @@ struct MemorySizes {
   double my_rows = 0;       // r: state rows this rank analyses
   double memory = 0;        // model memory values of one member
   double diagnostics = 0;   // diagnostic values of one member
-  double member_diagnostics = 0;  // of them, values kept per member (maxima, which do not add up)
+  double max_diagnostics = 0;  // of them, maxima over the members (which do not add up): kept once
   double observations = 0;  // observations of one window (every source)
   double grid_cells = 0;    // cells of the whole grid (the operators' cell index)
   double near_fraction = 1; // of them, the share whose H(X) a rank gathers (a local filter: about 1 / ranks)

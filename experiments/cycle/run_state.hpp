@@ -39,9 +39,10 @@ struct RunState {
   // The sum over this rank's members of each diagnostic since the last record
   // (one column: a rank does not keep every member's, 5 values a cell each).
   Eigen::MatrixXd diagnostics;
-  // Each of this rank's members' largest water-balance error of one step per
-  // cell since the last record (a maximum: not summed over a window's parts).
-  Eigen::MatrixXd balance_max;
+  // The largest water-balance error of one step of any member per cell since
+  // the last record (a maximum: not summed; the same on every rank, of the
+  // rank's cells in the cells layout).
+  Eigen::VectorXd balance_max;
   RunStats stats;
   bool maps = false;                        // output.maps: the sums below are kept
   Eigen::VectorXd map_mean, map_increment;  // sums over the mapped cycles, this rank's analysis rows
@@ -65,7 +66,7 @@ struct RunState {
     v.members("ensemble", X, Rows::state);
     v.members("memory", memory, Rows::memory);
     v.member_sum("diagnostics_sum", diagnostics, Rows::diagnostics);
-    v.members("balance_max", balance_max, Rows::cell);
+    v.shared("balance_max", balance_max, Rows::cell);
     v.stats("statistics", stats);
     v.rows("map_mean", map_mean, maps);
     v.rows("map_increment", map_increment, maps);

@@ -97,6 +97,12 @@ void layers_by_cell(const Eigen::VectorXd& rows, std::size_t per_cell, std::size
       for (std::size_t c = 0; c < n; ++c)
         buf[k * n + c] = rows[static_cast<Eigen::Index>(c * per_cell + first_row + static_cast<std::size_t>(layers[k]))] / divisor;
 }
+// The ensemble's variable of a diagnostic: the members' mean, or for the water-balance error (a check) the
+// largest of any member.
+std::string ensemble_diagnostic(const std::string& d) {
+  return (d == "water_balance_error" ? "ensemble_max_" : "ensemble_mean_") + d;
+}
+
 std::size_t chunk_records(std::size_t values_per_record, bool parallel) {
   if (parallel) return 1;
   return std::max<std::size_t>(1, std::min<std::size_t>(64, (1u << 17) / (values_per_record + 1)));
@@ -164,12 +170,13 @@ std::unique_ptr<TwinOutput> TwinOutput::create(const Spec& s) {
       }
   }
   for (const auto& d : s.diagnostics)
-    for (const std::string& who : {s.truth_name, std::string("ensemble_mean")}) {
-      const std::string name = who + "_" + d;
+    for (const bool truth : {true, false}) {
+      const std::string who = truth ? s.truth_name : "ensemble_mean", name = truth ? who + "_" + d : ensemble_diagnostic(d);
       nc.def_var({name, io::NcType::f64, {"time", "cell"}, {chunk_records(cc, s.comm != MPI_COMM_NULL), cc}, s.deflate, -9999.0});
       nc.put_att(name, "units", "m");
       nc.put_att(name, "long_name", d == "water_balance_error"
-                                        ? "largest absolute water-balance error of one step since the previous record"
+                                        ? "largest absolute water-balance error of one step since the previous record" +
+                                              std::string(truth ? "" : " (any member)")
                                         : d + " since the previous record (" + who + ")");
       nc.put_att(name, "coordinates", coords);
     }
@@ -216,7 +223,7 @@ void TwinOutput::write(long long index, const Record& r) {
   if (r.diagnostics)
     for (std::size_t k = 0; k < diagnostics_.size(); ++k) {
       nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + k * nc, {t, c0}, {1, nc});
-      nc_.put("ensemble_mean_" + diagnostics_[k], r.diag_mean.data() + k * nc, {t, c0}, {1, nc});
+      nc_.put(ensemble_diagnostic(diagnostics_[k]), r.diag_mean.data() + k * nc, {t, c0}, {1, nc});
     }
   if (!fields_ || r.truth == nullptr) return;
   const Eigen::VectorXd* arrays[] = {r.truth, r.f_mean, r.f_spread, r.a_mean, r.a_spread};

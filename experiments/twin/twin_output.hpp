@@ -42,7 +42,8 @@ class TwinOutput {
     // This rank's cells, every row of a cell together (StateLayout::cell_major_order), not copied: they must
     // live until write(); null when fields are off.
     const Eigen::VectorXd *truth = nullptr, *f_mean = nullptr, *f_spread = nullptr, *a_mean = nullptr, *a_spread = nullptr;
-    // Diagnostics of this rank's cells, name-major: the nature run's and the ensemble mean's; empty without.
+    // Diagnostics of this rank's cells, name-major: the nature run's and the ensemble mean's (the water-balance
+    // error: the largest of any member); empty without.
     Eigen::VectorXd diag_truth, diag_mean;
     bool diagnostics = false;  // written (every rank writes them, collectively, its cells perhaps none)
     std::vector<SourceSums> sources;        // one per source; empty without sources

@@ -15,6 +15,13 @@ std::uint64_t splitmix64(std::uint64_t& x) {
 
 std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
 
+double to_unit(std::uint64_t x) { return static_cast<double>(x >> 11) * 0x1.0p-53; }  // [0, 1)
+
+// Box-Muller of two uniforms; 1 - u keeps the logarithm's argument in (0, 1].
+double box_muller(double u1, double u2) {
+  return std::sqrt(-2.0 * std::log(1.0 - u1)) * std::cos(2.0 * std::numbers::pi * u2);
+}
+
 }  // namespace
 
 std::uint64_t hash_name(std::string_view name) {
@@ -46,13 +53,18 @@ std::uint64_t RandomStream::next() {
   return result;
 }
 
-double RandomStream::uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+double RandomStream::uniform() { return to_unit(next()); }
 
 double RandomStream::normal() {
-  // 1 - u keeps the logarithm's argument in (0, 1].
-  const double u1 = 1.0 - uniform();
-  const double u2 = uniform();
-  return std::sqrt(-2.0 * std::log(u1)) * std::cos(2.0 * std::numbers::pi * u2);
+  const double u1 = uniform();
+  return box_muller(u1, uniform());
+}
+
+double normal_at(std::uint64_t key, std::uint64_t i) {
+  // SplitMix64 at positions 2i and 2i + 1 of the sequence the key seeds.
+  std::uint64_t x = key + 2 * i * 0x9e3779b97f4a7c15ULL;
+  const double u1 = to_unit(splitmix64(x));
+  return box_muller(u1, to_unit(splitmix64(x)));
 }
 
 }  // namespace landda

@@ -31,4 +31,9 @@ class RandomStream {
 // FNV-1a of a purpose name: the same text gives the same stream on every platform.
 std::uint64_t hash_name(std::string_view name);
 
+// Counter-based draws (Salmon et al. 2011, with SplitMix64's mixing, Steele et al. 2014): the i-th normal
+// deviate of a key, computed without the ones before it, for values nobody keeps (a member's per-cell
+// parameter multipliers, drawn again where a block of cells is advanced).
+double normal_at(std::uint64_t key, std::uint64_t i);
+
 }  // namespace landda

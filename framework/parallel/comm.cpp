@@ -1,5 +1,7 @@
 #include "parallel/comm.hpp"
 
+#include <limits>
+
 #include "core/error.hpp"
 
 namespace landda::parallel {
@@ -67,6 +69,12 @@ double Comm::max(double v) const {
   double out = 0;
   check_mpi(MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
   return out;
+}
+
+void Comm::max_in_place(std::span<double> v) const {
+  if (v.size() > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+    throw ParallelError("Comm::max_in_place: vector larger than MPI's int count limit");
+  check_mpi(MPI_Allreduce(MPI_IN_PLACE, v.data(), static_cast<int>(v.size()), MPI_DOUBLE, MPI_MAX, comm_), "MPI_Allreduce");
 }
 
 std::vector<double> Comm::allgather(double v) const {

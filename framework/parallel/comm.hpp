@@ -6,6 +6,7 @@
 #include <mpi.h>
 
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ class Comm {
 
   double sum(double v) const;
   double max(double v) const;
+  // The element-wise maximum over ranks, on every rank.
+  void max_in_place(std::span<double> v) const;
   // Every rank's value, in rank order, on every rank.
   std::vector<double> allgather(double v) const;
   // The number of this communicator's ranks on this rank's node (shared memory).

@@ -240,20 +240,37 @@ void SoilWater::keep_cells(Index begin, Index end) {
   kept_begin_ = begin, kept_end_ = end;
 }
 
-void SoilWater::unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index cells) {
-  m.setZero();
-  m.head(2 * cells).setOnes();  // K_s and shape multipliers of one; no snow; the AR(1) states at zero
+void SoilWater::unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index /*cells*/) {
+  m.setZero();  // no snow; the AR(1) states at zero; key 0: multipliers of one
 }
 
 void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, RandomStream* rng) const {
-  // [0, n): K_s multiplier, [n, 2n): shape multiplier, [2n, 3n): snow water (m), then three AR(1) states.
+  // [0, n): snow water (m), then three AR(1) states, then the key of the member's multipliers.
   const Index n = n_cells_;
   unperturbed_memory(m, n);
   if (member < 0 || rng == nullptr) return;
+  const std::uint64_t key = rng->next() | 1;  // never 0, which means unperturbed
+  m[n + 3] = static_cast<double>(key >> 32);  // each half exact in a double
+  m[n + 4] = static_cast<double>(key & 0xffffffffULL);
+  for (Index k = 0; k < 3; ++k) m[n + k] = rng->normal();  // start the AR(1) series in their stationary law
+}
+
+void SoilWater::multipliers(const Eigen::Ref<const Eigen::VectorXd>& m, Index n, Index c0, Eigen::ArrayXd& kmult,
+                            Eigen::ArrayXd& shape) const {
+  const auto key = (static_cast<std::uint64_t>(m[n + 3]) << 32) | static_cast<std::uint64_t>(m[n + 4]);
+  if (key == 0) {
+    kmult.setOnes();
+    shape.setOnes();
+    return;
+  }
+  // Log-normal with mean one; deviate 2c of the key for K_s, 2c + 1 for the shape, whichever block or rank
+  // advances cell c.
   const auto& pp = p_.perturbation;
-  for (Index c = 0; c < n; ++c) m[c] = std::exp(pp.ks_sd * rng->normal() - 0.5 * pp.ks_sd * pp.ks_sd);
-  for (Index c = 0; c < n; ++c) m[n + c] = std::exp(pp.shape_sd * rng->normal() - 0.5 * pp.shape_sd * pp.shape_sd);
-  for (Index k = 0; k < 3; ++k) m[3 * n + k] = rng->normal();  // start the AR(1) series in their stationary law
+  for (Index i = 0; i < kmult.size(); ++i) {
+    const auto c = static_cast<std::uint64_t>(c0 + i);
+    kmult[i] = std::exp(pp.ks_sd * normal_at(key, 2 * c) - 0.5 * pp.ks_sd * pp.ks_sd);
+    shape[i] = std::exp(pp.shape_sd * normal_at(key, 2 * c + 1) - 0.5 * pp.shape_sd * pp.shape_sd);
+  }
 }
 
 bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) const {
@@ -291,7 +308,7 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   // index, or (compact) at index - begin with the block's size as the stride.
   const Storage at{cells.compact ? c_end - cells.begin : n_cells_, cells.compact ? cells.begin : 0};
   const Index rows = static_cast<Index>(layers_.size()) * at.stride;
-  if (X.rows() != rows || (extra.memory && extra.memory->rows() != 3 * at.stride + 3) ||
+  if (X.rows() != rows || (extra.memory && extra.memory->rows() != at.stride + kMemoryTail) ||
       (extra.diagnostics && extra.diagnostics->rows() != 5 * at.stride))
     throw NumericalError(cat("soil_water: ", X.rows(), " state rows for ", at.stride, " cells of ", layers_.size(),
                              " layers (", rows, " expected), or memory / diagnostics of another size"));
@@ -299,7 +316,7 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   // Memory and diagnostics are advanced in place in their columns; a caller
   // that keeps no memory gets the unperturbed member's, afresh each call.
   if (!extra.memory) {
-    unkept_memory_.resize(3 * at.stride + 3, X.cols());
+    unkept_memory_.resize(at.stride + kMemoryTail, X.cols());
     for (Index j = 0; j < X.cols(); ++j) unperturbed_memory(unkept_memory_.col(j), at.stride);
   }
   Eigen::MatrixXd& memory = extra.memory ? *extra.memory : unkept_memory_;
@@ -325,10 +342,10 @@ void SoilWater::advance_member(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::
   w.tas_offset.assign(steps, 0.0);
   w.sw_factor.assign(steps, 1.0);
   for (std::size_t k = 0; rng && k < steps; ++k) {
-    for (Index i = 0; i < 3; ++i) m[3 * n + i] = phi * m[3 * n + i] + innov * rng->normal();
-    w.pr_factor[k] = std::exp(pp.precipitation_sd * m[3 * n] - 0.5 * pp.precipitation_sd * pp.precipitation_sd);
-    w.tas_offset[k] = pp.temperature_sd * m[3 * n + 1];
-    w.sw_factor[k] = std::exp(pp.shortwave_sd * m[3 * n + 2] - 0.5 * pp.shortwave_sd * pp.shortwave_sd);
+    for (Index i = 0; i < 3; ++i) m[n + i] = phi * m[n + i] + innov * rng->normal();
+    w.pr_factor[k] = std::exp(pp.precipitation_sd * m[n] - 0.5 * pp.precipitation_sd * pp.precipitation_sd);
+    w.tas_offset[k] = pp.temperature_sd * m[n + 1];
+    w.sw_factor[k] = std::exp(pp.shortwave_sd * m[n + 2] - 0.5 * pp.shortwave_sd * pp.shortwave_sd);
   }
   // A forcing that is the same in every cell gives the same potential ET in
   // every cell (Hargreaves aside: it depends on latitude): computed once per step.
@@ -403,7 +420,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     b.theta.resize(nb, L);
     b.sink.resize(nb, L);
     b.met.resize(nb);
-    for (Eigen::ArrayXd* a : {&b.pet, &b.supply, &b.snow_free, &b.kmult})
+    for (Eigen::ArrayXd* a : {&b.pet, &b.supply, &b.snow_free, &b.kmult, &b.shape})
       a->resize(nb);
   }
   // The block's soil, copied into work arrays of the block's size (a copy of
@@ -419,8 +436,8 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
                             {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l}})
       if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(p0, nb);
-  const auto shape = m.segment(n + s0, nb).array();
-  b.kmult = m.segment(s0, nb).array();
+  multipliers(m, n, c0, b.kmult, b.shape);
+  const auto& shape = b.shape;
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
     if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(p0, nb) * shape;
@@ -428,7 +445,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + s0, nb).array();
   }
   s.update_limits();
-  auto swe = m.segment(2 * n + s0, nb).array();
+  auto swe = m.segment(s0, nb).array();
   const double dt = static_cast<double>(p_.time_step.seconds);
   const double fv = p_.vegetation.fraction;
   soil::ColumnSolver& solver = solver_for(nb);

@@ -101,10 +101,12 @@ class SoilWater final : public Model {
                Time t1, MemberData extra) override;
   void check_period(Time t0, Time t1) const override { forcing_.check_covers(t0, t1); }
   void clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows) const override;
-  // Memory: K_s multiplier, b/n shape multiplier and snow per cell, then the three forcing-error AR(1) states.
-  Index memory_size() const override { return 3 * static_cast<Index>(n_cells_) + 3; }
+  // Memory: snow per cell, then the three forcing-error AR(1) states and the member's key of its K_s and b/n
+  // shape multipliers (two 32-bit halves; 0 unperturbed): the multipliers are drawn again from the key where
+  // a block is advanced, not kept (16 bytes a cell and member).
+  Index memory_size() const override { return static_cast<Index>(n_cells_) + kMemoryTail; }
   bool independent_cells() const override { return true; }
-  int memory_per_cell() const override { return 3; }
+  int memory_per_cell() const override { return 1; }
   // The forcing's records held (the whole file, or two days of every cell) and the per-cell
   // soil arrays (about 64 bytes a layer and cell: the retention's parameters,
   // wilting point and water-stress term), whatever the members.
@@ -129,6 +131,10 @@ class SoilWater final : public Model {
   void build_soil();
   // Cells are advanced in blocks of this many: a block's state and work arrays fit in cache.
   static constexpr Index kBlock = 256;
+  static constexpr Index kMemoryTail = 5;  // three AR(1) states, the key's two halves
+  // A member's K_s and shape multipliers of cells c0 .. c0 + kmult.size() - 1 (ones when unperturbed).
+  void multipliers(const Eigen::Ref<const Eigen::VectorXd>& m, Index n, Index c0, Eigen::ArrayXd& kmult,
+                   Eigen::ArrayXd& shape) const;
   // One member's window: its forcing errors per step and, for a forcing that
   // is the same everywhere, the forcing and potential ET per step.
   struct Window {
@@ -140,7 +146,7 @@ class SoilWater final : public Model {
   struct Block {
     Eigen::ArrayXXd theta, sink;
     soil::MetStep met;
-    Eigen::ArrayXd pet, supply, snow_free, kmult;
+    Eigen::ArrayXd pet, supply, snow_free, kmult, shape;
     soil::StepFluxes fx;
     soil::SoilArrays soil;  // the block's soil with this member's multipliers
   };

@@ -46,3 +46,28 @@ TEST_CASE("Normal and uniform deviates have the right moments", "[framework][ran
   CHECK(s4 / n == Approx(3.0).epsilon(0.03));  // Gaussian kurtosis
   CHECK(u / n == Approx(0.5).epsilon(0.01));
 }
+
+TEST_CASE("Counter-based deviates: any one of a key's without the ones before, normal, and unrelated across keys",
+          "[framework][random]") {
+  const std::uint64_t key = RandomStream(5, "keys", 0).next() | 1, other = RandomStream(5, "keys", 1).next() | 1;
+  // The same deviate whatever order they are asked for in (a block of cells drawn from its first cell on).
+  CHECK(normal_at(key, 123456) == normal_at(key, 123456));
+  CHECK(normal_at(key, 7) != normal_at(key, 8));
+  const int n = 200000;
+  double s = 0, s2 = 0, s4 = 0, lag = 0, cross = 0, prev = normal_at(key, 0);
+  for (int i = 0; i < n; ++i) {
+    const double x = normal_at(key, static_cast<std::uint64_t>(i));
+    s += x;
+    s2 += x * x;
+    s4 += x * x * x * x;
+    if (i > 0) lag += x * prev;
+    prev = x;
+    cross += x * normal_at(other, static_cast<std::uint64_t>(i));
+  }
+  CHECK(std::fabs(s / n) < 0.01);
+  CHECK(s2 / n == Approx(1.0).epsilon(0.01));
+  CHECK(s4 / n == Approx(3.0).epsilon(0.03));
+  // Neighbouring cells' deviates (and two members' of one cell) uncorrelated: |r| below 4 / sqrt(n).
+  CHECK(std::fabs(lag / n) < 4 / std::sqrt(n));
+  CHECK(std::fabs(cross / n) < 4 / std::sqrt(n));
+}

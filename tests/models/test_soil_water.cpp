@@ -169,7 +169,7 @@ TEST_CASE("A year at Bondville closes the water balance", "[models][soil]") {
     const auto dz = [&](int l) { return m->layer_bottoms()[static_cast<std::size_t>(l)] - (l ? m->layer_bottoms()[static_cast<std::size_t>(l - 1)] : 0.0); };
     for (int j = 0; j < 2; ++j)
       for (int c = 0; c < nc; ++c) {
-        double ds = mem(2 * nc + c, j) - mem0(2 * nc + c, j);  // snow
+        double ds = mem(c, j) - mem0(c, j);  // snow, the memory's first per-cell row
         for (int l = 0; l < L.n_layers(0); ++l) ds += dz(l) * (X(L.index(0, l, c), j) - X0(L.index(0, l, c), j));
         const double p = diag(c, j), et = diag(nc + c, j), ro = diag(2 * nc + c, j), dr = diag(3 * nc + c, j);
         INFO("member column " << j << ", cell " << c << ": P " << p << " ET " << et << " R " << ro << " D " << dr << " dS " << ds);

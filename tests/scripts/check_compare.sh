@@ -81,8 +81,9 @@ in_browser "$work/point" 2 "the point report (intervals, time series; no maps, n
 # 240 days: it learns from the model's soil at each merged location (a table
 # of the top layer's porosity, K_s and b, the fields that vary, one row per
 # location) and the model's forcing (one point, applied to every location),
-# and its product ranks ahead of every single retrieval at the surface and
-# ahead of the open loop in both layers.
+# and its product ranks ahead of every single retrieval and the open loop at
+# the surface, and is not significantly worse than the open loop in the root
+# zone (the mean over cells' paired interval; 240 days are too few to call it).
 "$landda" compare "$src/experiments/configs/osse_compare.yaml" -o "$work/lstm" "${small[@]}" --base-set experiment.cycles=240 \
   --base-set experiment.observations.3.stride=17 --set output.figures=false \
   --set 'merged=[{type: lstm, hidden: 16, sequence_days: 90, stride_days: 15, warmup_days: 30, epochs: 60, patience: 10}]'
@@ -110,13 +111,18 @@ assert summary["lstm"]["bins_left_out_warmup"] > 0, summary["lstm"]
 assert 0.5 <= summary["lstm"]["training"]["signal_slope"] <= 2, summary["lstm"]["training"]
 print("ok   LSTM soil and forcing inputs:", len(rows) - 1, "locations;", inputs)
 s = json.load(open(f"{w}/summary.json"))
+verdict = {(r["experiment"], r["layer"]): r["ubrmse_verdict"] for r in csv.DictReader(open(f"{w}/report.csv"))
+           if r["station"] == "all stations (mean)"}
 for layer in ("surface", "rootzone"):
     u = {e: s[f"{e}/{layer}"]["ubrmse"] for e in ("open_loop", "smap", "amsr2", "ascat", "merged_lstm")}
-    assert u["merged_lstm"] < u["open_loop"], (layer, u)
     if layer == "surface":
+        assert u["merged_lstm"] < u["open_loop"] and verdict[("merged_lstm", layer)] == "better", (layer, u, verdict)
         for e in ("smap", "amsr2", "ascat"):
             assert u["merged_lstm"] < u[e], (layer, e, u)
-    print(f"ok   LSTM-merged product, {layer} ubRMSE:", {e: round(v, 4) for e, v in u.items()})
+    else:  # 240 days of a 30 x 30 grid: the root zone's difference is within its interval (either sign by seed)
+        assert verdict[("merged_lstm", layer)] != "worse", (layer, u, verdict)
+    print(f"ok   LSTM-merged product, {layer} ubRMSE:", {e: round(v, 4) for e, v in u.items()},
+          "against the open loop:", verdict[("merged_lstm", layer)])
 PY
 
 # --validate-with: a folder of ISMN files (generated here: a 5-cm probe near

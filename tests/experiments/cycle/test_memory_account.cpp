@@ -42,16 +42,16 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6));
   z.maps = true;  // the two sums of this rank's rows
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 2));
-  z.member_diagnostics = 1e6;  // one maximum per cell and member
-  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 2 + 8 * 1e6 * 16));
+  z.max_diagnostics = 1e6;  // one maximum per cell, the largest of every member
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 2 + 8 * 1e6));
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
   // per rank), H(X) of about half the observations, no exchange, the nature run of its own cells.
   MemorySizes c = z;
   c.cells = true, c.maps = false, c.fields = true;
   c.my_members = 32;
-  c.memory = 1.5e6 + 3, c.diagnostics = 2.5e6, c.member_diagnostics = 0.5e6;
+  c.memory = 1.5e6 + 3, c.diagnostics = 2.5e6, c.max_diagnostics = 0.5e6;
   const double cells = 8 * 3e6 * 32 /* the rank's rows of every member: the same share */ + 8 * 3e6 /* work column */ +
-                       8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 * 32 /* maxima */ +
+                       8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
                        8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 12) /* observations */ +
                        32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 6 * 3e6 /* row list and vectors */ +
