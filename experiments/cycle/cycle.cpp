@@ -573,7 +573,8 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
           }
         }
       });
-  for (const std::size_t k : active) w.obs.append(s_.sources[k].batch());
+  // One copy of the window's observations: each source's batch handed over, not copied.
+  for (const std::size_t k : active) w.obs.append(s_.sources[k].take_batch());
   if (cells_ && cfg_.output.observations) keep_draws(w);
   for (std::size_t a = 0; a < active.size(); ++a) {
     const ObsSource& src = s_.sources[active[a]];
@@ -597,8 +598,9 @@ void Cycle::keep_draws(WindowObs& w) {
   for (const auto& [k, cnt] : w.spans) {
     ObsSource& src = s_.sources[k];
     if (!src.from_file()) {  // slice by slice in the order they were drawn (by step)
-      ObsBatch part = src.batch();
-      part.value = w.obs.value.segment(at, cnt);
+      ObsBatch part = w.obs.slice(at, cnt);  // the source's rows, its values from their owners
+      part.source.assign(static_cast<std::size_t>(cnt), 0);
+      part.source_names = {src.name()};
       std::vector<ObsSlice> drawn = src.slices();
       std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
       for (const auto& sl : drawn) src.keep_draws(part.slice(sl.begin, sl.count));
@@ -654,7 +656,7 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
       sums[k].add_background(w.obs.value[o], hmean[o], hspread[o], e, flag == 0);
       const auto r = static_cast<std::size_t>(o - at);
       src.learner().update(st_.learned_errors, src.row_locations()[r], d, hspread[o] * hspread[o],
-                           src.batch().error[o - at], w.obs.time[static_cast<std::size_t>(o)], w.start);
+                           src.nominal_error(o - at), w.obs.time[static_cast<std::size_t>(o)], w.start);
       if (cells_ && src.learner().learns())
         learned_here_[static_cast<std::size_t>(src.learner().first_column() + src.row_locations()[r])] = 1;
     }

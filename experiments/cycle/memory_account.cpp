@@ -36,8 +36,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
        8 * (own_state + z.memory + z.diagnostics)},
       {z.cells ? "model forcing and parameters (this rank's cells)" : "model forcing and parameters (every rank)", z.model_bytes},
       // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
-      // about a dozen values per observation (value, error, place, time, flags, ensemble mean and spread)
-      {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 12)},
+      // about eight values per observation: the window's one copy of value, error, place, time, flags (the
+      // sources hand theirs over), and the ensemble mean and spread of H(X)
+      {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 8)},
       // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
       // grid's cells they share (a position and a node per cell)
       {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},

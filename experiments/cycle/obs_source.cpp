@@ -186,6 +186,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   const auto h_step = [&](int s) { return timing == ObsTiming::window_end ? steps : s; };
   slices_.clear();
   batch_ = ObsBatch{};
+  size_ = 0;
   if (from_file()) {
     // The file's observations stamped in (t0, t1], at their own locations.
     const auto& t = data_.obs.time;
@@ -239,6 +240,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   }
   batch_.source.assign(batch_.x.size(), 0);
   batch_.source_names = {p_.name};
+  size_ = batch_.size();
   window_steps_ = steps;
   for (std::size_t k = 0; k < slices_.size(); ++k) {
     const ObsSlice& s = slices_[k];
@@ -266,6 +268,12 @@ void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd
       flag = static_cast<int>(QcFlag::missing);
   }
   if (keep_draws) this->keep_draws(batch_.slice(s.begin, s.count));
+}
+
+ObsBatch ObsSource::take_batch() {
+  ObsBatch out = std::move(batch_);
+  batch_ = ObsBatch{};
+  return out;
 }
 
 void ObsSource::keep_draws(ObsBatch kept) {

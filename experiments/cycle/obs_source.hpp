@@ -79,8 +79,15 @@ class ObsSource {
   // in increasing step order. False when the source has nothing this window.
   bool begin_window(Time t0, Time t1, Duration step, ObsTiming timing);
   const ObsBatch& batch() const { return batch_; }
+  // The window's batch handed over (to the window's one copy of every source's observations); size() and
+  // nominal_error() still answer for it.
+  ObsBatch take_batch();
   const std::vector<ObsSlice>& slices() const { return slices_; }
-  Index size() const { return batch_.size(); }
+  Index size() const { return size_; }
+  // The error of the window's row r before any learned error replaced it.
+  double nominal_error(Index r) const {
+    return from_file() ? data_.obs.error[window_begin_ + r] : p_.assumed_error > 0 ? p_.assumed_error : p_.error;
+  }
   Index window_begin() const { return window_begin_; }  // file sources: the window's first row of data()
   // The location (0 .. locations-1) of each row of the window's batch.
   const std::vector<int>& row_locations() const { return row_location_; }
@@ -127,6 +134,7 @@ class ObsSource {
   observations::ObsFile written_;                  // synthetic draws kept for output.observations
   observations::ObsFile feedback_;                 // hofx0, hofx0_spread, hofx1
   ObsBatch batch_;
+  Index size_ = 0;  // rows of the window's batch (also once taken)
   std::vector<ObsSlice> slices_;
   Index window_begin_ = 0;  // file sources: the first row of the window in data_
   int window_steps_ = 0;  // model steps in the current window

@@ -33,6 +33,14 @@ void ObsBatch::append(const ObsBatch& o) {
   source_names.insert(source_names.end(), o.source_names.begin(), o.source_names.end());
 }
 
+void ObsBatch::append(ObsBatch&& o) {
+  if (size() == 0 && source_names.empty()) {
+    *this = std::move(o);
+    return;
+  }
+  append(static_cast<const ObsBatch&>(o));
+}
+
 ObsBatch ObsBatch::rows(const std::vector<Eigen::Index>& which) const {
   ObsBatch out;
   out.source_names = source_names;

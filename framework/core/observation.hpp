@@ -24,8 +24,10 @@ struct ObsBatch {
 
   Eigen::Index size() const { return value.size(); }
   void resize(Eigen::Index n);
-  // Appends every observation of `other`, renumbering its sources after ours.
+  // Appends every observation of `other`, renumbering its sources after ours (taken whole, not copied,
+  // into an empty batch).
   void append(const ObsBatch& other);
+  void append(ObsBatch&& other);
   // The observations whose QC flag is pass, in order.
   ObsBatch passed() const;
   // Observations begin .. begin+count-1, or the listed rows, in order.

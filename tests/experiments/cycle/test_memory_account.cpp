@@ -26,7 +26,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double expected = share /* members or rows, one layout at a time */ + 16 * 6e6 /* exchange */ +
                           8 * 3e6 * 16 /* memory */ + 8 * 2 * 5e6 /* diagnostics: sum, one member */ +
                           8 * 14e6 /* nature */ + 2e9 /* model */ +
-                          8 * 1e6 * (2 * 16 + 0.5 * 32 + 12) /* observations */ +
+                          8 * 1e6 * (2 * 16 + 0.5 * 32 + 8) /* observations */ +
                           32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 6 * 3e6 /* row list and vectors */ +
                           8 * 3e6 /* output buffer */ +
                           32 * 32 * 32 /* filter */ +
@@ -53,7 +53,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double cells = 8 * 3e6 * 32 /* the rank's rows of every member: the same share */ + 8 * 3e6 /* work column */ +
                        8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
-                       8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 12) /* observations */ +
+                       8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 8) /* observations */ +
                        32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 6 * 3e6 /* row list and vectors */ +
                        8 * 3e6 /* output buffer */ + 32 * 32 * 32 /* filter */ + MemoryAccount::kBaseBytes;
   CHECK(MemoryAccount(c).total() == Approx(cells));
