@@ -240,14 +240,10 @@ void SoilWater::keep_cells(Index begin, Index end) {
   kept_begin_ = begin, kept_end_ = end;
 }
 
-void SoilWater::unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index /*cells*/) {
-  m.setZero();  // no snow; the AR(1) states at zero; key 0: multipliers of one
-}
-
 void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, RandomStream* rng) const {
   // [0, n): snow water (m), then three AR(1) states, then the key of the member's multipliers.
   const Index n = n_cells_;
-  unperturbed_memory(m, n);
+  m.setZero();  // unperturbed: no snow, the AR(1) states at zero, key 0 (multipliers of one)
   if (member < 0 || rng == nullptr) return;
   const std::uint64_t key = rng->next() | 1;  // never 0, which means unperturbed
   m[n + 3] = static_cast<double>(key >> 32);  // each half exact in a double
@@ -317,7 +313,7 @@ void SoilWater::advance(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> memb
   // that keeps no memory gets the unperturbed member's, afresh each call.
   if (!extra.memory) {
     unkept_memory_.resize(at.stride + kMemoryTail, X.cols());
-    for (Index j = 0; j < X.cols(); ++j) unperturbed_memory(unkept_memory_.col(j), at.stride);
+    unkept_memory_.setZero();  // the unperturbed member's (see initial_memory)
   }
   Eigen::MatrixXd& memory = extra.memory ? *extra.memory : unkept_memory_;
   for (Index j = 0; j < X.cols(); ++j) {

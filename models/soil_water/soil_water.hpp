@@ -159,7 +159,6 @@ class SoilWater final : public Model {
                       Time t0, Time t1, Index cell_begin, Index cell_end, Storage at);
   void advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::VectorXd> memory, double* diag, Index c0, Index nb,
                      Time t0, std::size_t steps, Storage at);
-  static void unperturbed_memory(Eigen::Ref<Eigen::VectorXd> m, Index cells);
   void read_met(soil::MetStep& met, const Window& w, std::size_t k, Time t, Index c0) const;
   soil::ColumnSolver& solver_for(Index columns);
 
