@@ -256,9 +256,19 @@ class Cycle {
   void clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const;
   void score_analysis(WindowObs& w, std::vector<SourceSums>& sums);
   void open_outputs(const std::vector<RescaledSource>& fits);
-  CycleScores record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
-                     const Eigen::VectorXd& f_mean,
-              const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums);
+  // The forecast's half of a cycle's record, before the analysis: its scores into c, and (a written cycle) its
+  // fields with the nature run's; its spread is not kept through the analysis.
+  void record_forecast(int cycle, bool observed, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean, CycleScores& c);
+  // The rest, after it; f_mean only for the maps' increment (empty without maps).
+  void record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
+              const Eigen::VectorXd& f_mean, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums,
+              CycleScores& c);
+  // This rank's rows of the nature run or control.
+  Eigen::VectorXd truth_rows() const;
+  bool layered_scores(int cycle, bool observed) const {
+    return !bottoms_.empty() && (((observed || s_.open_loop()) && cycle >= p_.spinup) || writes(cycle));
+  }
+  bool writes(int cycle) const { return (cycle + 1) % cfg_.output.every == 0; }
   void finish(double wall_seconds);
   void write_summary(double wall_seconds);
   void account_memory();
@@ -780,30 +790,48 @@ void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
   }
 }
 
-// This cycle's scores into the run's totals, the maps and the per-cycle record.
-CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean,
-                          const Eigen::VectorXd& a_spread, const Eigen::VectorXd& f_mean,
-                   const Eigen::VectorXd& f_spread, const AnalysisStats& astats, Index assimilated,
-                   std::vector<SourceSums>& sums) {
+Eigen::VectorXd Cycle::truth_rows() const {
+  if (cells_) return st_.truth;
   const auto rows = dist_.my_rows();
-  Eigen::VectorXd truth_rows(a_mean.size());
-  for (Index k = 0; k < a_mean.size(); ++k) truth_rows[k] = cells_ ? st_.truth[k] : st_.truth[rows[static_cast<std::size_t>(k)]];
-  CycleScores c;
-  c.forecast_rmse = global_rms(comm_, f_mean - truth_rows, n_);
-  c.analysis_rmse = global_rms(comm_, a_mean - truth_rows, n_);
+  Eigen::VectorXd t(static_cast<Index>(rows.size()));
+  for (std::size_t k = 0; k < rows.size(); ++k) t[static_cast<Index>(k)] = st_.truth[rows[k]];
+  return t;
+}
+
+void Cycle::record_forecast(int cycle, bool observed, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
+                            CycleScores& c) {
+  const Eigen::VectorXd truth = truth_rows(), f_spread = ensemble_spread(Xr);
+  c.forecast_rmse = global_rms(comm_, f_mean - truth, n_);
   c.forecast_spread = global_rms(comm_, f_spread, n_);
+  if (layered_scores(cycle, observed))
+    std::tie(c.forecast_rmse_surface, c.forecast_rmse_rootzone) = zone_rmse(comm_, f_mean - truth, L_, bottoms_);
+  if (!writes(cycle) || !cfg_.output.fields || !out_) return;
+  TwinOutput::Record rec;  // this rank's cells: each rank writes its own
+  rec.truth = &truth;
+  rec.f_mean = &f_mean;
+  rec.f_spread = &f_spread;
+  const auto t = std::chrono::steady_clock::now();
+  out_->write_fields(st_.records, rec);
+  output_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
+}
+
+// This cycle's scores into the run's totals, the maps and the per-cycle record.
+void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
+                   const Eigen::VectorXd& f_mean, const AnalysisStats& astats, Index assimilated,
+                   std::vector<SourceSums>& sums, CycleScores& c) {
+  {
+    const Eigen::VectorXd error = a_mean - truth_rows();
+    c.analysis_rmse = global_rms(comm_, error, n_);
+    if (layered_scores(cycle, w.obs.size() > 0))
+      std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(comm_, error, L_, bottoms_);
+  }
   c.analysis_spread = global_rms(comm_, a_spread, n_);
   c.inflation = astats.inflation;
   c.observations = static_cast<double>(assimilated);
   if (!std::isfinite(c.analysis_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
-  const bool observed = w.obs.size() > 0, layered = !bottoms_.empty();
-  const bool scored = (observed || s_.open_loop()) && cycle >= p_.spinup;
-  const bool write = (cycle + 1) % cfg_.output.every == 0;
+  const bool scored = (w.obs.size() > 0 || s_.open_loop()) && cycle >= p_.spinup;
+  const bool write = writes(cycle);
   const bool mapped = cfg_.output.maps && cycle >= p_.spinup;
-  if (layered && (scored || write)) {
-    std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(comm_, a_mean - truth_rows, L_, bottoms_);
-    std::tie(c.forecast_rmse_surface, c.forecast_rmse_rootzone) = zone_rmse(comm_, f_mean - truth_rows, L_, bottoms_);
-  }
   if (scored) st_.stats.add_cycle(c);
   for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
   if (mapped) {  // the time-mean maps: each rank its own rows, written by each at the end
@@ -817,15 +845,12 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
     const double local = diag_cells() ? std::max(st_.balance_max.maxCoeff(), truth_balance.cwiseAbs().maxCoeff()) : 0.0;
     st_.stats.max_balance = std::max(st_.stats.max_balance, comm_.max(local));
   }
-  if (!write) return c;
+  if (!write) return;
   TwinOutput::Record rec;
   rec.time = t1;
   rec.scores = c;
   if (!s_.open_loop()) rec.sources = sums;
-  if (cfg_.output.fields) {  // this rank's cells: each rank writes its own
-    rec.truth = &truth_rows;
-    rec.f_mean = &f_mean;
-    rec.f_spread = &f_spread;
+  if (cfg_.output.fields) {  // this rank's cells: each rank writes its own (the forecast's, before the analysis)
     rec.a_mean = &a_mean;
     rec.a_spread = &a_spread;
   }
@@ -852,7 +877,6 @@ CycleScores Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::V
     output_seconds_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   }
   ++st_.records;
-  return c;
 }
 
 void Cycle::run() {
@@ -878,7 +902,10 @@ void Cycle::run() {
     // A rank holds one layout at a time: each member's pages go back as it is sent (the cells layout has one).
     if (cells_) Xr.swap(st_.X);
     else dist_.move_to_rows(st_.X, Xr);
-    const Eigen::VectorXd f_mean = ensemble_mean(Xr), f_spread = ensemble_spread(Xr);
+    CycleScores c;
+    Eigen::VectorXd f_mean = ensemble_mean(Xr);
+    record_forecast(cycle, w.obs.size() > 0, Xr, f_mean, c);
+    if (!cfg_.output.maps) f_mean = Eigen::VectorXd();  // kept through the analysis only for the maps' increment
     AnalysisStats astats;
     Index assimilated = 0;
     if (w.obs.size() > 0) {
@@ -890,7 +917,7 @@ void Cycle::run() {
     else dist_.move_to_members(Xr, st_.X);
     if (w.obs.size() > 0) score_analysis(w, sums);
     if (w.obs.size() > 0 && cells_) sum_scores(sums);
-    const CycleScores c = record(cycle, t1, w, a_mean, a_spread, f_mean, f_spread, astats, assimilated, sums);
+    record(cycle, t1, w, a_mean, a_spread, f_mean, astats, assimilated, sums, c);
     ++cycles_run_;
     st_.next_cycle = cycle + 1;
     const bool last = cycle + 1 == p_.cycles;

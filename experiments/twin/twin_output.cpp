@@ -225,7 +225,13 @@ void TwinOutput::write(long long index, const Record& r) {
       nc_.put(truth_name_ + "_" + diagnostics_[k], r.diag_truth.data() + k * nc, {t, c0}, {1, nc});
       nc_.put(ensemble_diagnostic(diagnostics_[k]), r.diag_mean.data() + k * nc, {t, c0}, {1, nc});
     }
-  if (!fields_ || r.truth == nullptr) return;
+  write_fields(index, r);
+}
+
+void TwinOutput::write_fields(long long index, const Record& r) {
+  if (!fields_) return;
+  const auto t = static_cast<std::size_t>(index);
+  const std::size_t c0 = cell_count_ ? cell_begin_ : 0, nc = cell_count_;
   const Eigen::VectorXd* arrays[] = {r.truth, r.f_mean, r.f_spread, r.a_mean, r.a_spread};
   const auto per_cell = static_cast<std::size_t>(layout_.rows_per_cell());
   const std::size_t nl_out = layers_.size();
@@ -233,6 +239,7 @@ void TwinOutput::write(long long index, const Record& r) {
   for (int v = 0; v < layout_.n_variables(); ++v) {
     const int nl = layout_.n_layers(v);
     for (const int f : kinds_) {
+      if (arrays[f] == nullptr) continue;
       layers_by_cell(*arrays[f], per_cell, first_row, nl, layers_, nc, 1.0, buf_);
       nc_.put(field_name(f, truth_name_, layout_.variable(v)), buf_.data(), {t, 0, c0}, {1, nl_out, nc});
     }

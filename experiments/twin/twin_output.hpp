@@ -40,7 +40,7 @@ class TwinOutput {
     Time time;
     CycleScores scores;
     // This rank's cells, every row of a cell together (StateLayout::cell_major_order), not copied: they must
-    // live until write(); null when fields are off.
+    // live until write(); null when fields are off (or written by the other call: write_fields before the analysis).
     const Eigen::VectorXd *truth = nullptr, *f_mean = nullptr, *f_spread = nullptr, *a_mean = nullptr, *a_spread = nullptr;
     // Diagnostics of this rank's cells, name-major: the nature run's and the ensemble mean's (the water-balance
     // error: the largest of any member); empty without.
@@ -52,6 +52,8 @@ class TwinOutput {
   static std::unique_ptr<TwinOutput> create(const Spec& spec);
   static std::unique_ptr<TwinOutput> reopen(const Spec& spec);
   void write(long long index, const Record& r);
+  // The record's fields alone (those not null): the forecast's are written before the analysis.
+  void write_fields(long long index, const Record& r);
   void sync() { nc_.sync(); }
   void snapshot() { nc_.snapshot(); }  // at each checkpoint: a copy a restart can take up
   void commit() { nc_.commit(); }
