@@ -42,13 +42,15 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
       // grid's cells they share (a position and a node per cell)
       {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},
-      // the list of this rank's rows, the forecast's and analysis' means and spreads of them and their
-      // fingerprints (which rows an analysis changed); with analysis_depth_m also the analysed rows' lists, below
-      {"row list, means, spreads and fingerprints of this rank's rows", 8 * 6 * z.my_rows},
+      // four vectors of this rank's rows at a time: in the analysis their fingerprints (which rows it changed,
+      // before and after) and the filter's prior spread; after it the analysis' mean and spread (the forecast's
+      // are scored and written before it); with analysis_depth_m also the analysed rows' lists
+      {"means, spreads and fingerprints of this rank's rows", 8 * 4 * z.my_rows},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},
-      // the two sums of this rank's rows (each rank writes its own cells)
-      {"time-mean maps of this rank's rows", 8 * z.my_rows * (z.maps ? 2 : 0)},
+      // the two sums of this rank's rows (each rank writes its own cells), and the forecast's mean kept
+      // through the analysis for the increment
+      {"time-mean maps of this rank's rows", 8 * z.my_rows * (z.maps ? 3 : 0)},
       // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
       {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},

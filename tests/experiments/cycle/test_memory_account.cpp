@@ -27,7 +27,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
                           8 * 3e6 * 16 /* memory */ + 8 * 2 * 5e6 /* diagnostics: sum, one member */ +
                           8 * 14e6 /* nature */ + 2e9 /* model */ +
                           8 * 1e6 * (2 * 16 + 0.5 * 32 + 8) /* observations */ +
-                          32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 6 * 3e6 /* row list and vectors */ +
+                          32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 4 * 3e6 /* row vectors */ +
                           8 * 3e6 /* output buffer */ +
                           32 * 32 * 32 /* filter */ +
                           MemoryAccount::kBaseBytes;
@@ -40,10 +40,10 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
                                            Catch::Contains("16000 MB available for its 4 rank(s), 4000 MB each"));
   z.fields = false;
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6));
-  z.maps = true;  // the two sums of this rank's rows
-  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 2));
+  z.maps = true;  // the two sums of this rank's rows and the forecast's mean kept for the increment
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3));
   z.max_diagnostics = 1e6;  // one maximum per cell, the largest of every member
-  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 2 + 8 * 1e6));
+  CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6));
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
   // per rank), H(X) of about half the observations, no exchange, the nature run of its own cells.
   MemorySizes c = z;
@@ -54,7 +54,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
                        8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
                        8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 8) /* observations */ +
-                       32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 6 * 3e6 /* row list and vectors */ +
+                       32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 4 * 3e6 /* row vectors */ +
                        8 * 3e6 /* output buffer */ + 32 * 32 * 32 /* filter */ + MemoryAccount::kBaseBytes;
   CHECK(MemoryAccount(c).total() == Approx(cells));
   CHECK(MemoryAccount(c).line().find("ensemble (every one of 32 members, this rank's cells) 768 MB") == 0);
