@@ -265,8 +265,9 @@ class Cycle {
               CycleScores& c);
   // This rank's rows of the nature run or control.
   Eigen::VectorXd truth_rows() const;
+  bool scored(int cycle, bool observed) const { return (observed || s_.open_loop()) && cycle >= p_.spinup; }
   bool layered_scores(int cycle, bool observed) const {
-    return !bottoms_.empty() && (((observed || s_.open_loop()) && cycle >= p_.spinup) || writes(cycle));
+    return !bottoms_.empty() && (scored(cycle, observed) || writes(cycle));
   }
   bool writes(int cycle) const { return (cycle + 1) % cfg_.output.every == 0; }
   void finish(double wall_seconds);
@@ -457,8 +458,6 @@ void Cycle::advance_summed(Eigen::Ref<Eigen::MatrixXd> X, std::span<const int> i
     diag_sum += one_diag;
   }
   split_.join_forecast(X, &memory, &diag_sum);
-  // Every rank's members (and every task rank's cells) in the one maximum: the same on every rank.
-  if (balance_diag_ >= 0) comm_.max_in_place({st_.balance_max.data(), static_cast<std::size_t>(st_.balance_max.size())});
 }
 
 void Cycle::keep_balance_max(Eigen::MatrixXd& one_diag) {
@@ -829,10 +828,9 @@ void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd
   c.inflation = astats.inflation;
   c.observations = static_cast<double>(assimilated);
   if (!std::isfinite(c.analysis_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
-  const bool scored = (w.obs.size() > 0 || s_.open_loop()) && cycle >= p_.spinup;
   const bool write = writes(cycle);
   const bool mapped = cfg_.output.maps && cycle >= p_.spinup;
-  if (scored) st_.stats.add_cycle(c);
+  if (scored(cycle, w.obs.size() > 0)) st_.stats.add_cycle(c);
   for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
   if (mapped) {  // the time-mean maps: each rank its own rows, written by each at the end
     st_.map_mean += a_mean;
@@ -840,6 +838,9 @@ void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd
     ++st_.map_cycles;
   }
   if (balance_diag_ >= 0) {
+    // The members layout: every rank's members (and every task rank's cells) in the one maximum, once a cycle
+    // (not at each part of a window's forecast), the same on every rank before it is used or checkpointed.
+    if (!cells_) comm_.max_in_place({st_.balance_max.data(), static_cast<std::size_t>(st_.balance_max.size())});
     const Index b0 = balance_diag_ * diag_cells();
     const auto truth_balance = st_.diagnostics_truth.col(0).segment(b0, diag_cells());
     const double local = diag_cells() ? std::max(st_.balance_max.maxCoeff(), truth_balance.cwiseAbs().maxCoeff()) : 0.0;

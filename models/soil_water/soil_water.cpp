@@ -254,14 +254,14 @@ void SoilWater::initial_memory(Eigen::Ref<Eigen::VectorXd> m, int member, Random
 void SoilWater::multipliers(const Eigen::Ref<const Eigen::VectorXd>& m, Index n, Index c0, Eigen::ArrayXd& kmult,
                             Eigen::ArrayXd& shape) const {
   const auto key = (static_cast<std::uint64_t>(m[n + 3]) << 32) | static_cast<std::uint64_t>(m[n + 4]);
-  if (key == 0) {
+  const auto& pp = p_.perturbation;
+  if (key == 0 || (pp.ks_sd == 0 && pp.shape_sd == 0)) {  // exp(0) = 1 either way: no draws
     kmult.setOnes();
     shape.setOnes();
     return;
   }
   // Log-normal with mean one; deviate 2c of the key for K_s, 2c + 1 for the shape, whichever block or rank
   // advances cell c.
-  const auto& pp = p_.perturbation;
   for (Index i = 0; i < kmult.size(); ++i) {
     const auto c = static_cast<std::uint64_t>(c0 + i);
     kmult[i] = std::exp(pp.ks_sd * normal_at(key, 2 * c) - 0.5 * pp.ks_sd * pp.ks_sd);
