@@ -113,15 +113,37 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
 
 namespace {
 
+constexpr Index kFingerprintChunk = 2048;
+
 // A fingerprint (FNV-1a) of each row: which rows an analysis changed, found
-// without keeping a copy of them.
-std::vector<std::uint64_t> row_fingerprints(const Eigen::MatrixXd& X) {
-  std::vector<Fnv1a> f(static_cast<std::size_t>(X.rows()));
+// without keeping a copy of them. Rows [r0, r0 + count) into out, their
+// columns walked in order (column-major X: each column's run of the rows read
+// once, the chunk's digests in cache).
+void fingerprint_rows(const Eigen::MatrixXd& X, Index r0, Index count, std::uint64_t* out) {
+  Fnv1a f[kFingerprintChunk];
   for (Index j = 0; j < X.cols(); ++j)
-    for (Index i = 0; i < X.rows(); ++i) f[static_cast<std::size_t>(i)].mix(&X(i, j), sizeof(double));
-  std::vector<std::uint64_t> h(f.size());
-  for (std::size_t i = 0; i < f.size(); ++i) h[i] = f[i].h;
+    for (Index i = 0; i < count; ++i) f[i].mix(&X(r0 + i, j), sizeof(double));
+  for (Index i = 0; i < count; ++i) out[i] = f[i].h;
+}
+
+std::vector<std::uint64_t> row_fingerprints(const Eigen::MatrixXd& X) {
+  std::vector<std::uint64_t> h(static_cast<std::size_t>(X.rows()));
+  for (Index r0 = 0; r0 < X.rows(); r0 += kFingerprintChunk)
+    fingerprint_rows(X, r0, std::min(kFingerprintChunk, X.rows() - r0), h.data() + r0);
   return h;
+}
+
+// Which rows differ from their fingerprints, a chunk at a time (no second list of every row's).
+std::vector<char> changed_rows(const Eigen::MatrixXd& X, const std::vector<std::uint64_t>& before) {
+  std::vector<char> changed(static_cast<std::size_t>(X.rows()), 0);
+  std::uint64_t now[kFingerprintChunk];
+  for (Index r0 = 0; r0 < X.rows(); r0 += kFingerprintChunk) {
+    const Index count = std::min(kFingerprintChunk, X.rows() - r0);
+    fingerprint_rows(X, r0, count, now);
+    for (Index i = 0; i < count; ++i)
+      changed[static_cast<std::size_t>(r0 + i)] = now[i] != before[static_cast<std::size_t>(r0 + i)];
+  }
+  return changed;
 }
 
 // A state from a CF NetCDF file: variables named like the model's, (layer, cell) or (cell).
@@ -263,8 +285,8 @@ class Cycle {
   void record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd& a_mean, const Eigen::VectorXd& a_spread,
               const Eigen::VectorXd& f_mean, const AnalysisStats& astats, Index assimilated, std::vector<SourceSums>& sums,
               CycleScores& c);
-  // This rank's rows of the nature run or control.
-  Eigen::VectorXd truth_rows() const;
+  // This rank's rows of the nature run or control: the cells layout's own (not copied), else put in `gathered`.
+  const Eigen::VectorXd& truth_rows(Eigen::VectorXd& gathered) const;
   bool scored(int cycle, bool observed) const { return (observed || s_.open_loop()) && cycle >= p_.spinup; }
   bool layered_scores(int cycle, bool observed) const {
     return !bottoms_.empty() && (scored(cycle, observed) || writes(cycle));
@@ -754,14 +776,14 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
 // differ); a row it left alone (no observation near) stays the forecast bit
 // for bit, as in the open loop.
 void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>& before, std::span<const Index> rows) const {
-  const std::vector<std::uint64_t> after = row_fingerprints(Xa);
-  std::vector<Index> changed, at;
+  const std::vector<char> changed = changed_rows(Xa, before);
+  if (std::find(changed.begin(), changed.end(), 0) == changed.end()) return model_.clamp(Xa, rows);
+  std::vector<Index> at, which;
   for (std::size_t k = 0; k < rows.size(); ++k)
-    if (after[k] != before[k]) changed.push_back(rows[k]), at.push_back(static_cast<Index>(k));
-  if (changed.size() == rows.size()) return model_.clamp(Xa, rows);
+    if (changed[k]) which.push_back(rows[k]), at.push_back(static_cast<Index>(k));
   Eigen::MatrixXd part(static_cast<Index>(at.size()), Xa.cols());
   for (std::size_t j = 0; j < at.size(); ++j) part.row(static_cast<Index>(j)) = Xa.row(at[j]);
-  model_.clamp(part, changed);
+  model_.clamp(part, which);
   for (std::size_t j = 0; j < at.size(); ++j) Xa.row(at[j]) = part.row(static_cast<Index>(j));
 }
 
@@ -789,17 +811,19 @@ void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
   }
 }
 
-Eigen::VectorXd Cycle::truth_rows() const {
+const Eigen::VectorXd& Cycle::truth_rows(Eigen::VectorXd& gathered) const {
   if (cells_) return st_.truth;
   const auto rows = dist_.my_rows();
-  Eigen::VectorXd t(static_cast<Index>(rows.size()));
-  for (std::size_t k = 0; k < rows.size(); ++k) t[static_cast<Index>(k)] = st_.truth[rows[k]];
-  return t;
+  gathered.resize(static_cast<Index>(rows.size()));
+  for (std::size_t k = 0; k < rows.size(); ++k) gathered[static_cast<Index>(k)] = st_.truth[rows[k]];
+  return gathered;
 }
 
 void Cycle::record_forecast(int cycle, bool observed, const Eigen::MatrixXd& Xr, const Eigen::VectorXd& f_mean,
                             CycleScores& c) {
-  const Eigen::VectorXd truth = truth_rows(), f_spread = ensemble_spread(Xr);
+  Eigen::VectorXd gathered;
+  const Eigen::VectorXd& truth = truth_rows(gathered);
+  const Eigen::VectorXd f_spread = ensemble_spread(Xr);
   c.forecast_rmse = global_rms(comm_, f_mean - truth, n_);
   c.forecast_spread = global_rms(comm_, f_spread, n_);
   if (layered_scores(cycle, observed))
@@ -819,7 +843,8 @@ void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd
                    const Eigen::VectorXd& f_mean, const AnalysisStats& astats, Index assimilated,
                    std::vector<SourceSums>& sums, CycleScores& c) {
   {
-    const Eigen::VectorXd error = a_mean - truth_rows();
+    Eigen::VectorXd gathered;
+    const Eigen::VectorXd error = a_mean - truth_rows(gathered);
     c.analysis_rmse = global_rms(comm_, error, n_);
     if (layered_scores(cycle, w.obs.size() > 0))
       std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(comm_, error, L_, bottoms_);

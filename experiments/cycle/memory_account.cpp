@@ -16,11 +16,13 @@ std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
 
 MemoryAccount::MemoryAccount(const MemorySizes& z) {
   const double share = 8 * z.state * z.my_members;
-  // The cells layout keeps every member of its rows and its own cells' nature run; H(X) of the observations it
-  // owns (about near_fraction of them) for every member, then H(A) of them, and a work column an operator reads
-  // (its untouched pages not taken); per observation also its owner and slot.
+  // The cells layout keeps every member of its rows and its own cells' nature run; every member's H(X) of the
+  // observations it owns (about near_fraction of them), handed over a member at a time for those near its rows
+  // (about as many: one of the two at a time), then H(A) of its own, and a work column an operator reads (its
+  // untouched pages not taken); per observation also its owner and slot. The members layout: H(X) and H(A) of
+  // its members, and every member's of the observations near its rows.
   const double own_state = z.cells ? z.my_rows : z.state;
-  const double h_members = z.cells ? z.near_fraction * z.members + 1.5 : 2 * z.my_members;
+  const double h_members = z.cells ? z.near_fraction * z.members + 1.5 : 2 * z.my_members + z.near_fraction * z.members;
   items_ = {
       // members for the forecast or rows of every member for the analysis: the
       // exchanges give each member's pages back as it is sent
@@ -35,16 +37,16 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {z.cells ? "nature run or control (this rank's cells)" : "nature run or control (every rank)",
        8 * (own_state + z.memory + z.diagnostics)},
       {z.cells ? "model forcing and parameters (this rank's cells)" : "model forcing and parameters (every rank)", z.model_bytes},
-      // H(X) and H(A) of this rank's members, every member's of the observations near its rows, and
-      // about eight values per observation: the window's one copy of value, error, place, time, flags (the
-      // sources hand theirs over), and the ensemble mean and spread of H(X)
-      {"observations of a window", 8 * z.observations * (h_members + z.near_fraction * z.members + 8)},
+      // H(X) as above, and about eight values per observation: the window's one copy of value, error, place,
+      // time, flags (the sources hand theirs over), and the ensemble mean and spread of H(X)
+      {"observations of a window", 8 * z.observations * (h_members + 8)},
       // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
       // grid's cells they share (a position and a node per cell)
       {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},
-      // four vectors of this rank's rows at a time: in the analysis their fingerprints (which rows it changed,
-      // before and after) and the filter's prior spread; after it the analysis' mean and spread (the forecast's
-      // are scored and written before it); with analysis_depth_m also the analysed rows' lists
+      // four vectors of this rank's rows at a time: in the analysis their fingerprints before it (those after it
+      // are compared a block of rows at a time), the filter's prior spread and a list of the rows by cell; after
+      // it the analysis' mean and spread (the forecast's are scored and written before it); with
+      // analysis_depth_m also the analysed rows' lists
       {"means, spreads and fingerprints of this rank's rows", 8 * 4 * z.my_rows},
       // each rank writes its own cells of the fields (one layer-by-cell buffer)
       {"output buffer of this rank's cells", 8 * z.my_rows * (z.fields ? 1 : 0)},

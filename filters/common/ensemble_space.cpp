@@ -196,22 +196,35 @@ void apply_weights(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::MatrixXd& W) {
   }
 }
 
+namespace {
+
+// f(block, first row) over blocks of kEnsembleRowBlock rows of X.
+template <class F>
+void row_blocks(Eigen::Ref<Eigen::MatrixXd> X, F&& f) {
+  for (Index r0 = 0; r0 < X.rows(); r0 += kEnsembleRowBlock) f(X.middleRows(r0, std::min(kEnsembleRowBlock, X.rows() - r0)), r0);
+}
+
+}  // namespace
+
 void inflate(Eigen::Ref<Eigen::MatrixXd> X, double factor) {
   if (factor == 1.0) return;
-  const Eigen::VectorXd mean = ensemble_mean(X);
-  for (Index j = 0; j < X.cols(); ++j) X.col(j) = mean + factor * (X.col(j) - mean);
+  row_blocks(X, [&](Eigen::Ref<Eigen::MatrixXd> B, Index) {
+    const Eigen::VectorXd mean = ensemble_mean(B);
+    for (Index j = 0; j < B.cols(); ++j) B.col(j) = mean + factor * (B.col(j) - mean);
+  });
 }
 
 void relax_to_prior_spread(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::VectorXd& prior_spread, double alpha) {
   if (alpha == 0.0) return;
-  const Eigen::VectorXd mean = ensemble_mean(X);
-  const Eigen::VectorXd post = ensemble_spread(X);
-  for (Index i = 0; i < X.rows(); ++i) {
-    if (!(post[i] > 0.0)) continue;
-    const double f = alpha * prior_spread[i] / post[i] + (1.0 - alpha);
-    if (f == 1.0) continue;  // a row the analysis left alone stays bit for bit (mean + (x - mean) rounds)
-    for (Index j = 0; j < X.cols(); ++j) X(i, j) = mean[i] + f * (X(i, j) - mean[i]);
-  }
+  row_blocks(X, [&](Eigen::Ref<Eigen::MatrixXd> B, Index r0) {
+    const Eigen::VectorXd mean = ensemble_mean(B), post = ensemble_spread(B);
+    for (Index i = 0; i < B.rows(); ++i) {
+      if (!(post[i] > 0.0)) continue;
+      const double f = alpha * prior_spread[r0 + i] / post[i] + (1.0 - alpha);
+      if (f == 1.0) continue;  // a row the analysis left alone stays bit for bit (mean + (x - mean) rounds)
+      for (Index j = 0; j < B.cols(); ++j) B(i, j) = mean[i] + f * (B(i, j) - mean[i]);
+    }
+  });
 }
 
 }  // namespace landda::filters

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <array>
 #include <cmath>
+#include <span>
 #include <unordered_map>
+#include <vector>
 
 #include "core/error.hpp"
 #include "filters/common/localization.hpp"
@@ -30,6 +32,40 @@ Quad quad_of(int c, int nx, int ny, int stride) {
   q.fx = q.i1 > q.i0 ? static_cast<double>(i - q.i0) / (q.i1 - q.i0) : 0.0;
   q.fy = q.j1 > q.j0 ? static_cast<double>(j - q.j0) / (q.j1 - q.j0) : 0.0;
   return q;
+}
+
+// A rank's rows grouped by cell, cells in increasing order: a run of positions per cell, so that each cell's
+// weights are computed once however the rows are ordered. Rows already cell after cell (Distribution, the
+// cells layout) are their own runs with no permutation kept; others are put so by a counting sort.
+struct RowsByCell {
+  std::vector<Index> order;                 // positions, cell after cell (empty: the rows' own order)
+  std::vector<std::pair<int, Index>> runs;  // (cell, end of its run in order)
+  Index begin(std::size_t r) const { return r == 0 ? 0 : runs[r - 1].second; }
+  Index end(std::size_t r) const { return runs[r].second; }
+  Index position(Index k) const { return order.empty() ? k : order[static_cast<std::size_t>(k)]; }
+};
+
+RowsByCell rows_by_cell(const StateLayout& L, std::span<const Index> rows) {
+  RowsByCell by;
+  bool grouped = true;
+  for (std::size_t k = 0; k < rows.size() && grouped; ++k) {
+    const int c = L.cell_of(rows[k]);
+    if (by.runs.empty() || c > by.runs.back().first) by.runs.emplace_back(c, static_cast<Index>(k) + 1);
+    else if (c == by.runs.back().first) by.runs.back().second = static_cast<Index>(k) + 1;
+    else grouped = false;
+  }
+  if (grouped) return by;
+  by.runs.clear();
+  std::vector<Index> first(static_cast<std::size_t>(L.n_cells()) + 1, 0);
+  for (const Index row : rows) ++first[static_cast<std::size_t>(L.cell_of(row)) + 1];
+  for (int c = 0; c < L.n_cells(); ++c) {
+    first[c + 1] += first[c];
+    if (first[c + 1] > first[c]) by.runs.emplace_back(c, first[c + 1]);
+  }
+  by.order.resize(rows.size());
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    by.order[static_cast<std::size_t>(first[static_cast<std::size_t>(L.cell_of(rows[k]))]++)] = static_cast<Index>(k);
+  return by;
 }
 
 }  // namespace
@@ -134,32 +170,17 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     return nodes.emplace(c, std::move(n)).first->second;
   };
 
-  // This rank's rows grouped by cell (a counting sort), so that each cell's
-  // weights are computed once however the rows are ordered; with rows in
-  // cell-major order (Distribution) a rank computes only its own cells'.
-  const int n_cells = L.n_cells();
-  std::vector<Index> first(static_cast<std::size_t>(n_cells) + 1, 0), by_cell(static_cast<std::size_t>(X.rows()));
-  std::vector<int> cell(static_cast<std::size_t>(X.rows()));
-  for (Index k = 0; k < X.rows(); ++k) {
-    cell[static_cast<std::size_t>(k)] = L.cell_of(in.rows[static_cast<std::size_t>(k)]);
-    ++first[static_cast<std::size_t>(cell[static_cast<std::size_t>(k)]) + 1];
-  }
-  for (int c = 0; c < n_cells; ++c) first[c + 1] += first[c];
-  {
-    std::vector<Index> at(first.begin(), first.end() - 1);
-    for (Index k = 0; k < X.rows(); ++k) by_cell[static_cast<std::size_t>(at[cell[static_cast<std::size_t>(k)]]++)] = k;
-  }
-
+  const RowsByCell by = rows_by_cell(L, in.rows);
   Eigen::MatrixXd W(N, N), WT(N, N);
   Eigen::VectorXd anom(N);
   Index most = 0;
-  for (int c = 0; c < n_cells; ++c) most = std::max(most, first[c + 1] - first[c]);
+  for (std::size_t r = 0; r < by.runs.size(); ++r) most = std::max(most, by.end(r) - by.begin(r));
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(most, N);
   // The four nodes around the current cells (references into the map stay valid).
   int quad_i0 = -1, quad_j0 = -1;
   const Node* quad[4] = {nullptr, nullptr, nullptr, nullptr};
-  for (int c = 0; c < n_cells; ++c) {
-    if (first[c + 1] == first[c]) continue;
+  for (std::size_t run = 0; run < by.runs.size(); ++run) {
+    const int c = by.runs[run].first;
     double factor = 1.0;
     if (stride > 1) {
       // Weights interpolated bilinearly from the coarse nodes around the cell (Yang et al. 2009).
@@ -182,10 +203,10 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     }
     stats.add_local(factor);
     // The cell's rows through the transform, in a small row-major buffer.
-    const Index count = first[c + 1] - first[c];
-    for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by_cell[static_cast<std::size_t>(first[c] + r)]);
+    const Index from = by.begin(run), count = by.end(run) - from;
+    for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by.position(from + r));
     transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
-    for (Index r = 0; r < count; ++r) X.row(by_cell[static_cast<std::size_t>(first[c] + r)]) = buf.row(r);
+    for (Index r = 0; r < count; ++r) X.row(by.position(from + r)) = buf.row(r);
   }
   stats.inflation = stats.local_mean();  // unchanged when no cell was analysed
   relax_to_prior_spread(X, prior_spread, inf.rtps);

@@ -1,5 +1,6 @@
 #include "core/memory.hpp"
 
+#include <malloc.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -63,6 +64,20 @@ void release_pages(void* data, std::size_t bytes) {
   const auto begin = reinterpret_cast<std::uintptr_t>(data), end = begin + bytes;
   const std::uintptr_t first = (begin + page - 1) / page * page, last = end / page * page;
   if (last > first) madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);  // a hint: failure costs only memory
+}
+
+void restore_memory_release() {
+#ifdef __GLIBC__
+  mallopt(M_MMAP_MAX, 65536);          // glibc's default count of mapped blocks
+  mallopt(M_TRIM_THRESHOLD, 128 * 1024);  // and of free bytes at the heap's top before it is trimmed
+#endif
+}
+
+double resident_bytes_now() {
+  std::ifstream in("/proc/self/statm");
+  double size = 0, resident = 0;
+  if (!(in >> size >> resident)) return 0;
+  return resident * static_cast<double>(sysconf(_SC_PAGESIZE));
 }
 
 }  // namespace landda

@@ -23,4 +23,15 @@ void check_fits(double bytes, const std::string& what);
 // not hold both whole.
 void release_pages(void* data, std::size_t bytes);
 
+// glibc's own policy for giving freed memory back (large blocks mapped and
+// unmapped, the heap's top trimmed). A library linked through PETSc
+// (SuperLU_DIST) turns both off when it is loaded (mallopt M_MMAP_MAX 0,
+// M_TRIM_THRESHOLD -1): every array then comes from one heap that never
+// shrinks, and a rank's resident memory stays at the sum of everything it
+// ever held at once, fragmented. Called once at start.
+void restore_memory_release();
+
+// What the process holds now (resident pages, /proc/self/statm), in bytes; 0 where it cannot be read.
+double resident_bytes_now();
+
 }  // namespace landda

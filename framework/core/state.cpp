@@ -61,10 +61,17 @@ Eigen::VectorXd ensemble_mean(const Eigen::Ref<const Eigen::MatrixXd>& X) {
 }
 
 Eigen::VectorXd ensemble_spread(const Eigen::Ref<const Eigen::MatrixXd>& X) {
-  const Eigen::VectorXd m = ensemble_mean(X);
-  Eigen::VectorXd v = Eigen::VectorXd::Zero(X.rows());
-  for (Index j = 0; j < X.cols(); ++j) v += (X.col(j) - m).cwiseAbs2();
-  return (v / static_cast<double>(std::max<Index>(1, X.cols() - 1))).cwiseSqrt();
+  // A block of rows at a time: no mean and sum of squares of every row held beside the result.
+  Eigen::VectorXd out(X.rows());
+  for (Index r0 = 0; r0 < X.rows(); r0 += kEnsembleRowBlock) {
+    const Index count = std::min(kEnsembleRowBlock, X.rows() - r0);
+    const auto B = X.middleRows(r0, count);
+    const Eigen::VectorXd m = ensemble_mean(B);
+    Eigen::VectorXd v = Eigen::VectorXd::Zero(count);
+    for (Index j = 0; j < B.cols(); ++j) v += (B.col(j) - m).cwiseAbs2();
+    out.segment(r0, count) = (v / static_cast<double>(std::max<Index>(1, X.cols() - 1))).cwiseSqrt();
+  }
+  return out;
 }
 
 }  // namespace landda

@@ -79,4 +79,9 @@ Eigen::VectorXd ensemble_mean(const Eigen::Ref<const Eigen::MatrixXd>& X);
 // Sample standard deviation of each row (N-1 denominator).
 Eigen::VectorXd ensemble_spread(const Eigen::Ref<const Eigen::MatrixXd>& X);
 
+// Rows an ensemble statistic takes at a time: each row's value is its own (its
+// members summed in order), so a block's equals the whole's, with no vector of
+// every row's held but the result.
+constexpr Index kEnsembleRowBlock = 4096;
+
 }  // namespace landda

@@ -6,6 +6,7 @@
 
 #include "core/error.hpp"
 #include "core/log.hpp"
+#include "core/memory.hpp"
 
 namespace landda::parallel {
 namespace {
@@ -13,6 +14,7 @@ bool g_active = false;
 }
 
 Environment::Environment(int& argc, char**& argv, const std::vector<std::string>& petsc_options) {
+  restore_memory_release();  // a library's load-time setting would keep every freed array resident
   int initialized = 0;
   MPI_Initialized(&initialized);
   if (!initialized) {

@@ -32,7 +32,7 @@ LayerGrid LayerGrid::from_bottoms(const std::vector<double>& bottoms) {
 // (a continental grid would otherwise carry five unused arrays a layer).
 void SoilArrays::resize(int layers, Index columns, bool limits) {
   const bool ch = retention == Retention::clapp_hornberger;
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap}) {
+  for (auto* v : arrays()) {
     const bool ch_only = v == &b || v == &psi_s;
     const bool vg_only = v == &alpha || v == &n || v == &l || v == &vg_h_cap || v == &vg_kr_cap;
     const bool limit = v == &se_min || v == &inv_range || v == &theta_dry || v == &vg_h_cap || v == &vg_kr_cap;
@@ -46,9 +46,33 @@ void keep_columns(std::vector<ArrayXd>& arrays, Index begin, Index count) {
     if (a.size() > 0) a = a.segment(begin, count).eval();
 }
 
+std::array<std::vector<ArrayXd>*, 13> SoilArrays::arrays() {
+  return {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap};
+}
+
 void SoilArrays::keep(Index begin, Index count) {
-  for (auto* v : {&theta_s, &theta_r, &k_s, &b, &psi_s, &alpha, &n, &l, &se_min, &inv_range, &theta_dry, &vg_h_cap, &vg_kr_cap})
-    keep_columns(*v, begin, count);
+  for (auto* v : arrays()) keep_columns(*v, begin, count);
+}
+
+std::vector<std::size_t> SoilArrays::drop_repeated_layers() {
+  const auto all = arrays();
+  const auto same = [&](std::size_t a, std::size_t b) {
+    for (const auto* v : all)
+      if ((*v)[a].size() != (*v)[b].size() || !((*v)[a] == (*v)[b]).all()) return false;
+    return true;
+  };
+  std::vector<std::size_t> held(theta_s.size()), kept;  // kept: the layers whose arrays stay
+  for (std::size_t li = 0; li < held.size(); ++li) {
+    const auto it = std::find_if(kept.begin(), kept.end(), [&](std::size_t k) { return same(k, li); });
+    held[li] = it == kept.end() ? kept.size() : static_cast<std::size_t>(it - kept.begin());
+    if (it == kept.end()) kept.push_back(li);
+  }
+  for (auto* v : all) {
+    std::vector<ArrayXd> out;
+    for (const std::size_t k : kept) out.push_back(std::move((*v)[k]));
+    *v = std::move(out);
+  }
+  return held;
 }
 
 // Column c of array a of layer L, or nothing when the retention does not use a.

@@ -14,6 +14,7 @@
 #include <Eigen/Core>
 #include <map>
 #include <memory>
+#include <array>
 #include <vector>
 
 #include "models/soil_water/hydraulics.hpp"
@@ -52,10 +53,16 @@ struct SoilArrays {
   void gather(const SoilArrays& from, const std::vector<Eigen::Index>& columns);
   // Only columns [begin, begin + count) kept (column begin becomes 0).
   void keep(Eigen::Index begin, Eigen::Index count);
+  // Each layer equal to an earlier one in every array and column is dropped (most soil maps give a column one
+  // or two textures, not one per layer); returns, per layer, the index of the array that now holds it.
+  std::vector<std::size_t> drop_repeated_layers();
   SoilHydraulics at(int layer, Eigen::Index column) const;
   void set(int layer, Eigen::Index column, const SoilHydraulics& p);
   // One column of `layers` identical layers (tests, reference solves); limits updated.
   static SoilArrays uniform(Retention r, int layers, const SoilHydraulics& p);
+
+ private:
+  std::array<std::vector<Eigen::ArrayXd>*, 13> arrays();
 };
 
 struct StepFluxes {

@@ -182,29 +182,37 @@ void SoilWater::build_grid() {
 void SoilWater::build_soil() {
   const int L = layers_.size();
   const auto retention = soil::parse_retention(p_.retention);
-  std::vector<std::vector<soil::Texture>> tex = soil::load_textures(p_.soil, grid_, layers_);
-  soil_.retention = retention;
-  soil_.resize(L, n_cells_, false);  // each batch of cells computes its own limits
-  theta_wp_.assign(static_cast<std::size_t>(L), ArrayXd(n_cells_));
-  std::vector<ArrayXd> theta_fc(static_cast<std::size_t>(L), ArrayXd(n_cells_));  // only for the stress terms
-  for (int l = 0; l < L; ++l) {
-    const auto li = static_cast<std::size_t>(l);
-    for (int c = 0; c < n_cells_; ++c) {
-      const soil::Texture& t = tex[li][static_cast<std::size_t>(c)];
-      soil::SoilHydraulics h = retention == soil::Retention::clapp_hornberger ? soil::cosby1984(t) : soil::wosten1999(t);
-      if (t.porosity > 0) h.theta_s = t.porosity;
-      if (!(h.theta_s > h.theta_r + 0.05) || !(h.k_s > 0) || !std::isfinite(h.k_s))
-        throw InputError(cat("model.soil: texture (sand ", t.sand, ", clay ", t.clay, ", organic carbon ", t.organic_carbon,
-                             " %) at cell ", c, ", layer ", l, " gives unusable hydraulic parameters (theta_s ", h.theta_s,
-                             ", K_s ", h.k_s, ")"));
-      soil_.set(l, c, h);
-      theta_wp_[li][c] = soil::theta_at_head(retention, h, p_.vegetation.wilting_head_m);
-      theta_fc[li][c] = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
-    }
+  {
+    const std::vector<std::vector<soil::Texture>> tex = soil::load_textures(p_.soil, grid_, layers_);
+    soil_.retention = retention;
+    soil_.resize(L, n_cells_, false);  // each batch of cells computes its own limits
+    for (int l = 0; l < L; ++l)
+      for (int c = 0; c < n_cells_; ++c) {
+        const soil::Texture& t = tex[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)];
+        soil::SoilHydraulics h = retention == soil::Retention::clapp_hornberger ? soil::cosby1984(t) : soil::wosten1999(t);
+        if (t.porosity > 0) h.theta_s = t.porosity;
+        if (!(h.theta_s > h.theta_r + 0.05) || !(h.k_s > 0) || !std::isfinite(h.k_s))
+          throw InputError(cat("model.soil: texture (sand ", t.sand, ", clay ", t.clay, ", organic carbon ",
+                               t.organic_carbon, " %) at cell ", c, ", layer ", l,
+                               " gives unusable hydraulic parameters (theta_s ", h.theta_s, ", K_s ", h.k_s, ")"));
+        soil_.set(l, c, h);
+      }
   }
-  inv_stress_.resize(static_cast<std::size_t>(L));
-  for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li) inv_stress_[li] = 1.0 / (theta_fc[li] - theta_wp_[li]);
-  inv_evap_ = 1.0 / (theta_fc[0] - 0.5 * theta_wp_[0]);
+  held_ = soil_.drop_repeated_layers();  // the layers of one texture share their arrays
+  // Wilting point and water-stress terms of each stored layer.
+  const std::size_t stored = soil_.theta_s.size();
+  theta_wp_.assign(stored, ArrayXd(n_cells_));
+  inv_stress_.assign(stored, ArrayXd(n_cells_));
+  inv_evap_.resize(n_cells_);
+  for (std::size_t k = 0; k < stored; ++k)
+    for (int c = 0; c < n_cells_; ++c) {
+      const soil::SoilHydraulics h = soil_.at(static_cast<int>(k), c);
+      const double wp = soil::theta_at_head(retention, h, p_.vegetation.wilting_head_m),
+                   fc = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
+      theta_wp_[k][c] = wp;
+      inv_stress_[k][c] = 1.0 / (fc - wp);
+      if (k == 0) inv_evap_[c] = 1.0 / (fc - 0.5 * wp);  // the top layer's (always stored first)
+    }
   // Root fractions per layer (Jackson et al. 1996), normalised over the column:
   // the same in every cell, held for one batch of cells.
   roots_.assign(static_cast<std::size_t>(L), ArrayXd(kBlock));
@@ -224,7 +232,7 @@ void SoilWater::initial_state(Eigen::Ref<Eigen::VectorXd> x, Time) const {
   for (int l = 0; l < layers_.size(); ++l) {
     const auto li = static_cast<std::size_t>(l);
     x.segment(static_cast<Index>(l) * n_cells_ + kept_begin_, kept_end_ - kept_begin_) =
-        (soil_.theta_r[li] + p_.initial_saturation * (soil_.theta_s[li] - soil_.theta_r[li])).matrix();
+        (soil_.theta_r[held_[li]] + p_.initial_saturation * (soil_.theta_s[held_[li]] - soil_.theta_r[held_[li]])).matrix();
   }
 }
 
@@ -281,7 +289,7 @@ bool SoilWater::static_field(const std::string& name, Eigen::VectorXd& out) cons
                              ", ", kept_end_, ")"));
   out.resize(layout_.size());
   for (int l = 0; l < layers_.size(); ++l)
-    out.segment(static_cast<Index>(l) * n_cells_, n_cells_) = (*src)[static_cast<std::size_t>(l)].matrix();
+    out.segment(static_cast<Index>(l) * n_cells_, n_cells_) = (*src)[held_[static_cast<std::size_t>(l)]].matrix();
   return true;
 }
 
@@ -431,13 +439,14 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
   for (std::size_t li = 0; li < static_cast<std::size_t>(L); ++li)
     for (auto [to, from] : {std::pair{&s.theta_s, &soil_.theta_s}, {&s.theta_r, &soil_.theta_r}, {&s.k_s, &soil_.k_s},
                             {&s.psi_s, &soil_.psi_s}, {&s.alpha, &soil_.alpha}, {&s.l, &soil_.l}})
-      if ((*from)[li].size() > 0) (*to)[li] = (*from)[li].segment(p0, nb);
+      if ((*from)[held_[li]].size() > 0) (*to)[li] = (*from)[held_[li]].segment(p0, nb);
   multipliers(m, n, c0, b.kmult, b.shape);
   const auto& shape = b.shape;
   for (int l = 0; l < L; ++l) {
     const auto li = static_cast<std::size_t>(l);
-    if (soil_.b[li].size() > 0) s.b[li] = soil_.b[li].segment(p0, nb) * shape;
-    if (soil_.n[li].size() > 0) s.n[li] = 1.0 + (soil_.n[li].segment(p0, nb) - 1.0) * shape;
+    const std::size_t h = held_[li];
+    if (soil_.b[h].size() > 0) s.b[li] = soil_.b[h].segment(p0, nb) * shape;
+    if (soil_.n[h].size() > 0) s.n[li] = 1.0 + (soil_.n[h].segment(p0, nb) - 1.0) * shape;
     b.theta.col(l) = x.segment(static_cast<Index>(l) * n + s0, nb).array();
   }
   s.update_limits();
@@ -464,7 +473,7 @@ void SoilWater::advance_block(Eigen::Ref<Eigen::VectorXd> x, Eigen::Ref<Eigen::V
       const auto li = static_cast<std::size_t>(l);
       soil::kernels::layer_sink(static_cast<std::size_t>(nb),
                                 {fv, l == 0 ? 1.0 - fv : 0.0, layers_.dz[li] / dt, b.snow_free.data(), b.theta.col(l).data(),
-                                 theta_wp_[li].data() + p0, inv_stress_[li].data() + p0, inv_evap_.data() + p0,
+                                 theta_wp_[held_[li]].data() + p0, inv_stress_[held_[li]].data() + p0, inv_evap_.data() + p0,
                                  roots_[li].data(),
                                  s.theta_dry[li].data(), b.sink.col(l).data()});
     }
@@ -488,9 +497,8 @@ void SoilWater::clamp(Eigen::Ref<Eigen::MatrixXd> X, std::span<const Index> rows
     if (c < 0 || c >= kept_end_ - kept_begin_)
       throw NumericalError(cat("soil_water: clamp of cell ", c + kept_begin_, " outside the model's cells [", kept_begin_,
                                ", ", kept_end_, ")"));
-    const auto li = static_cast<std::size_t>(l);
-    const double lo = soil_.theta_r[li][c] + 1e-3 * (soil_.theta_s[li][c] - soil_.theta_r[li][c]);
-    const double hi = soil_.theta_s[li][c];
+    const soil::SoilHydraulics h = soil_at(l, c + kept_begin_);
+    const double lo = h.theta_r + 1e-3 * (h.theta_s - h.theta_r), hi = h.theta_s;
     X.row(r) = X.row(r).cwiseMax(lo).cwiseMin(hi);
   }
 }

@@ -108,10 +108,10 @@ class SoilWater final : public Model {
   bool independent_cells() const override { return true; }
   int memory_per_cell() const override { return 1; }
   // The forcing's records held (the whole file, or two days of every cell) and the per-cell
-  // soil arrays (about 64 bytes a layer and cell: the retention's parameters,
-  // wilting point and water-stress term), whatever the members.
+  // soil arrays (about 64 bytes a distinct layer and cell: the retention's parameters,
+  // wilting point and water-stress term; 16 more for the latitude and evaporation term), whatever the members.
   double resident_bytes(int /*members*/) const override {
-    return forcing_.bytes() + static_cast<double>(kept_end_ - kept_begin_) * (64.0 + 64.0 * static_cast<double>(layers_.size()));
+    return forcing_.bytes() + static_cast<double>(kept_end_ - kept_begin_) * (16.0 + 64.0 * static_cast<double>(soil_.theta_s.size()));
   }
   void keep_cells(Index begin, Index end) override;
   // Newton iterates (and halves its step) per batch of kBlock cells; the linearized step is per column.
@@ -121,7 +121,10 @@ class SoilWater final : public Model {
   std::vector<double> layer_bottoms() const override { return p_.layer_bottoms; }
   bool static_field(const std::string& name, Eigen::VectorXd& out) const override;
 
-  const soil::SoilArrays& soil() const { return soil_; }
+  // The hydraulic parameters of a layer of a cell (one the model keeps).
+  soil::SoilHydraulics soil_at(int layer, Index cell) const {
+    return soil_.at(static_cast<int>(held_[static_cast<std::size_t>(layer)]), cell - kept_begin_);
+  }
   // Newton iterations per column-step since construction (benchmarks).
   double mean_newton_iterations() const { return steps_ ? static_cast<double>(iterations_) / steps_ : 0.0; }
   soil::EtMethod et_method() const { return et_; }
@@ -169,9 +172,10 @@ class SoilWater final : public Model {
   soil::LayerGrid layers_;
   // The per-cell arrays below hold cells [kept_begin_, kept_end_) (every cell unless keep_cells).
   Index kept_begin_ = 0, kept_end_ = 0;
-  soil::SoilArrays soil_;
-  std::vector<Eigen::ArrayXd> theta_wp_, roots_;  // per layer, per cell
-  std::vector<Eigen::ArrayXd> inv_stress_;  // 1 / (field capacity - wilting point), per layer
+  soil::SoilArrays soil_;             // its distinct layers only
+  std::vector<std::size_t> held_;     // per layer: its arrays in soil_, theta_wp_ and inv_stress_
+  std::vector<Eigen::ArrayXd> theta_wp_, roots_;  // per stored layer (roots: per layer), per cell
+  std::vector<Eigen::ArrayXd> inv_stress_;  // 1 / (field capacity - wilting point), per stored layer
   Eigen::ArrayXd inv_evap_;                 // top layer: 1 / (field capacity - wilting point / 2)
   soil::Forcing forcing_;
   soil::EtMethod et_ = soil::EtMethod::penman_monteith;

@@ -1,3 +1,4 @@
+#include <array>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <filesystem>
@@ -180,8 +181,8 @@ TEST_CASE("A year at Bondville closes the water balance", "[models][soil]") {
         CHECK(et < 0.9);
         for (int l = 0; l < L.n_layers(0); ++l) {
           const double th = X(L.index(0, l, c), j);
-          CHECK(th > m->soil().theta_r[static_cast<std::size_t>(l)][c]);
-          CHECK(th <= m->soil().theta_s[static_cast<std::size_t>(l)][c] + 1e-12);
+          CHECK(th > m->soil_at(l, c).theta_r);
+          CHECK(th <= m->soil_at(l, c).theta_s + 1e-12);
         }
       }
   }
@@ -289,8 +290,8 @@ TEST_CASE("ISMN static variables give the texture of each layer", "[models][soil
   CHECK(st.organic_carbon[0] == 1.27);
   CHECK(st.saturation[1] == 0.44);
   auto m = make("soil: {source: ismn, ismn_files: [" + path + "]}\n");
-  CHECK(m->soil().theta_s[0][0] == 0.46);  // HWSD saturation for 0-5 cm
-  CHECK(m->soil().theta_s[5][0] == 0.44);  // and for 100-200 cm
+  CHECK(m->soil_at(0, 0).theta_s == 0.46);  // HWSD saturation for 0-5 cm
+  CHECK(m->soil_at(5, 0).theta_s == 0.44);  // and for 100-200 cm
   const std::string bad = (dir / "bad.csv").string();
   std::ofstream(bad) << "not,an,ismn,file\n";
   CHECK_THROWS_WITH(read_ismn_static(bad), Catch::Contains("bad.csv:1: not an ISMN static-variables file"));
@@ -395,6 +396,35 @@ TEST_CASE("A column's step does not depend on the other columns of its batch", "
     CHECK(f1.runoff[0] == fx.runoff[c]);
     if (c == 0) CHECK(it1 > 10);  // the cloudburst did need halved steps
   }
+}
+
+TEST_CASE("Layers of one texture share their parameter arrays", "[models][soil]") {
+  // Four layers of two columns: layer 2 repeats layer 0 in both columns, layer 3 repeats layer 1 in one
+  // column only. Stored: layers 0, 1 and 3; every layer reads back its own parameters.
+  Texture top, sub;
+  top.sand = 60, top.clay = 10, sub.sand = 20, sub.clay = 40;
+  SoilArrays s;
+  s.retention = Retention::clapp_hornberger;
+  s.resize(4, 2, false);
+  std::vector<std::array<SoilHydraulics, 2>> want(4);
+  for (int l = 0; l < 4; ++l)
+    for (int c = 0; c < 2; ++c) {
+      want[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)] = cosby1984(l % 2 == 0 ? top : sub);
+      if (l == 3 && c == 1) want[3][1].k_s *= 2;
+      s.set(l, c, want[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)]);
+    }
+  const std::vector<std::size_t> held = s.drop_repeated_layers();
+  CHECK(held == std::vector<std::size_t>{0, 1, 0, 2});
+  CHECK(s.theta_s.size() == 3);
+  CHECK(s.b.size() == 3);
+  for (int l = 0; l < 4; ++l)
+    for (int c = 0; c < 2; ++c) {
+      const SoilHydraulics got = s.at(static_cast<int>(held[static_cast<std::size_t>(l)]), c);
+      const SoilHydraulics& w = want[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)];
+      CHECK(got.k_s == w.k_s);
+      CHECK(got.theta_s == w.theta_s);
+      CHECK(got.b == w.b);
+    }
 }
 
 TEST_CASE("A forcing read a window at a time gives the run of the forcing read whole", "[models][soil]") {

@@ -45,7 +45,8 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   z.max_diagnostics = 1e6;  // one maximum per cell, the largest of every member
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6));
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
-  // per rank), H(X) of about half the observations, no exchange, the nature run of its own cells.
+  // per rank), every member's H(X) of about half the observations (its own, handed over for those near its
+  // rows: one of the two at a time), no exchange, the nature run of its own cells.
   MemorySizes c = z;
   c.cells = true, c.maps = false, c.fields = true;
   c.my_members = 32;
@@ -53,7 +54,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double cells = 8 * 3e6 * 32 /* the rank's rows of every member: the same share */ + 8 * 3e6 /* work column */ +
                        8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
-                       8 * 1e6 * (0.5 * 32 + 1.5 + 0.5 * 32 + 8) /* observations */ +
+                       8 * 1e6 * (0.5 * 32 + 1.5 + 8) /* observations */ +
                        32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 4 * 3e6 /* row vectors */ +
                        8 * 3e6 /* output buffer */ + 32 * 32 * 32 /* filter */ + MemoryAccount::kBaseBytes;
   CHECK(MemoryAccount(c).total() == Approx(cells));
