@@ -94,6 +94,8 @@ void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::Matr
     op.apply_rows(state, mine, out);  // its own observations only
     for (std::size_t k = 0; k < mine.size(); ++k) HX(own.slot[static_cast<std::size_t>(first + mine[k])], j) = out[static_cast<Index>(k)];
   }
+  // The column's pages back until the next observation step (not held through the analysis).
+  release_pages(scratch_.get(), static_cast<std::size_t>(layout_.size()) * sizeof(double));
 }
 
 Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const {

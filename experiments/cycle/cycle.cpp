@@ -104,6 +104,7 @@ CycleSetup::CycleSetup(const CycleParams& params, RunMode m, const RunConfig& c)
                                                 learned_columns);
     if (src.learner().learns()) learned_columns += src.locations();
   }
+  geometry->release_index();
   for (const auto& src : sources)
     for (const auto& other : src.params().learn_tc_with)
       if (std::none_of(sources.begin(), sources.end(), [&](const ObsSource& o) { return o.name() == other && o.from_file() && &o != &src; }))
@@ -572,6 +573,7 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
     active.push_back(k);
     for (const auto& sl : src.slices()) steps.insert({sl.step, sl.h_step});
   }
+  s_.geometry->release_index();
   WindowObs w;
   w.start = t0;
   Index p = 0;

@@ -45,6 +45,36 @@ struct RowsByCell {
   Index position(Index k) const { return order.empty() ? k : order[static_cast<std::size_t>(k)]; }
 };
 
+// One row of members (row-major, N of them): its mean and spread as ensemble_mean and ensemble_spread compute
+// them (members summed in order, the mean subtracted, squares summed in order, over N - 1), bit for bit.
+struct RowMoments {
+  double mean = 0, spread = 0;
+  RowMoments(const double* x, int n) {
+    for (int j = 0; j < n; ++j) mean += x[j];
+    mean /= static_cast<double>(n);
+    double v = 0;
+    for (int j = 0; j < n; ++j) v += (x[j] - mean) * (x[j] - mean);
+    spread = std::sqrt(v / static_cast<double>(std::max(1, n - 1)));
+  }
+};
+
+// inflate() on one row.
+void inflate_row(double* x, int n, double factor) {
+  if (factor == 1.0) return;
+  const double m = RowMoments(x, n).mean;
+  for (int j = 0; j < n; ++j) x[j] = m + factor * (x[j] - m);
+}
+
+// relax_to_prior_spread() on one row (Whitaker & Hamill 2012, eq. 10).
+void relax_row(double* x, int n, double prior_spread, double alpha) {
+  if (alpha == 0.0) return;
+  const RowMoments post(x, n);
+  if (!(post.spread > 0.0)) return;
+  const double f = alpha * prior_spread / post.spread + (1.0 - alpha);
+  if (f == 1.0) return;  // a row the analysis left alone stays bit for bit
+  for (int j = 0; j < n; ++j) x[j] = post.mean + f * (x[j] - post.mean);
+}
+
 RowsByCell rows_by_cell(const StateLayout& L, std::span<const Index> rows) {
   RowsByCell by;
   bool grouped = true;
@@ -113,14 +143,11 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
   AnalysisStats stats;
   stats.inflation = inf.factor;
   if (in.obs.size() == 0 || X.rows() == 0) return stats;
-  const Eigen::VectorXd prior_spread = ensemble_spread(X);
   const LazyObsSpace global(in.HX, in.obs, inf.prior_factor());
-  inflate(X, inf.prior_factor());
 
   const double radius = p_.localization.radius;
   const bool taper = p_.localization.function == "gaspari_cohn";
   const ObsIndex index(in.grid, in.obs, radius);
-  const StateLayout& L = in.layout;
   if (static_cast<Index>(in.rows.size()) != X.rows()) throw NumericalError("LETKF: one state index per local row is needed");
 
   std::vector<int> idx;
@@ -170,47 +197,57 @@ AnalysisStats Letkf::analyse(Eigen::Ref<Eigen::MatrixXd> X, const AnalysisInput&
     return nodes.emplace(c, std::move(n)).first->second;
   };
 
-  const RowsByCell by = rows_by_cell(L, in.rows);
-  Eigen::MatrixXd W(N, N), WT(N, N);
-  Eigen::VectorXd anom(N);
+  // The cell's weights (transposed, as the transform kernel takes them) and inflation factor; false where no
+  // observation is near. On a coarser grid of nodes (every `stride` cells of a structured grid), the weights
+  // are interpolated bilinearly from the four nodes around the cell (Yang et al. 2009).
+  Eigen::MatrixXd W(N, N);
+  int quad_i0 = -1, quad_j0 = -1;
+  const Node* quad[4] = {nullptr, nullptr, nullptr, nullptr};  // references into the map stay valid
+  const auto cell_weights = [&](int c, Eigen::MatrixXd& WT, double& factor) {
+    if (stride <= 1) {
+      if (!solve_cell(c, W, factor)) return false;
+      WT = W.transpose();
+      return true;
+    }
+    const Quad q = quad_of(c, nx, ny, stride);
+    if (q.i0 != quad_i0 || q.j0 != quad_j0) {
+      const auto n = q.nodes(nx);
+      for (int k = 0; k < 4; ++k) quad[k] = &node(n[static_cast<std::size_t>(k)]);
+      quad_i0 = q.i0, quad_j0 = q.j0;
+    }
+    const Node &w00 = *quad[0], &w10 = *quad[1], &w01 = *quad[2], &w11 = *quad[3];
+    if (!(w00.analysed || w10.analysed || w01.analysed || w11.analysed)) return false;
+    const double fx = q.fx, fy = q.fy;
+    WT = (1 - fy) * ((1 - fx) * w00.WT + fx * w10.WT) + fy * ((1 - fx) * w01.WT + fx * w11.WT);
+    factor = (1 - fy) * ((1 - fx) * w00.factor + fx * w10.factor) + fy * ((1 - fx) * w01.factor + fx * w11.factor);
+    return true;
+  };
+
+  // A cell's rows at a time, in a small row-major buffer: prior inflation, the transform where observations
+  // are near (else the inflated forecast stands), relaxation to the prior spread (RTPS), posterior
+  // inflation. Each row's arithmetic is that of the passes over the whole ensemble (RowMoments), with no
+  // vector of every row's prior spread held.
+  const RowsByCell by = rows_by_cell(in.layout, in.rows);
   Index most = 0;
   for (std::size_t r = 0; r < by.runs.size(); ++r) most = std::max(most, by.end(r) - by.begin(r));
   Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf(most, N);
-  // The four nodes around the current cells (references into the map stay valid).
-  int quad_i0 = -1, quad_j0 = -1;
-  const Node* quad[4] = {nullptr, nullptr, nullptr, nullptr};
+  Eigen::MatrixXd WT(N, N);
+  Eigen::VectorXd anom(N), prior(most);
   for (std::size_t run = 0; run < by.runs.size(); ++run) {
-    const int c = by.runs[run].first;
-    double factor = 1.0;
-    if (stride > 1) {
-      // Weights interpolated bilinearly from the coarse nodes around the cell (Yang et al. 2009).
-      const Quad q = quad_of(c, nx, ny, stride);
-      const double fx = q.fx, fy = q.fy;
-      if (q.i0 != quad_i0 || q.j0 != quad_j0) {
-        const auto n = q.nodes(nx);
-        for (int k = 0; k < 4; ++k) quad[k] = &node(n[static_cast<std::size_t>(k)]);
-        quad_i0 = q.i0;
-        quad_j0 = q.j0;
-      }
-      const Node &w00 = *quad[0], &w10 = *quad[1], &w01 = *quad[2], &w11 = *quad[3];
-      if (!(w00.analysed || w10.analysed || w01.analysed || w11.analysed)) continue;
-      WT = (1 - fy) * ((1 - fx) * w00.WT + fx * w10.WT) + fy * ((1 - fx) * w01.WT + fx * w11.WT);
-      factor = (1 - fy) * ((1 - fx) * w00.factor + fx * w10.factor) + fy * ((1 - fx) * w01.factor + fx * w11.factor);
-    } else if (solve_cell(c, W, factor)) {
-      WT = W.transpose();
-    } else {
-      continue;  // no local observations: the (inflated) forecast stands
-    }
-    stats.add_local(factor);
-    // The cell's rows through the transform, in a small row-major buffer.
     const Index from = by.begin(run), count = by.end(run) - from;
     for (Index r = 0; r < count; ++r) buf.row(r) = X.row(by.position(from + r));
-    transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
+    for (Index r = 0; r < count; ++r) prior[r] = RowMoments(&buf(r, 0), N).spread;
+    for (Index r = 0; r < count; ++r) inflate_row(&buf(r, 0), N, inf.prior_factor());
+    double factor = 1.0;
+    if (cell_weights(by.runs[run].first, WT, factor)) {
+      stats.add_local(factor);
+      transform_rows(static_cast<std::size_t>(count), static_cast<std::size_t>(N), WT.data(), buf.data(), anom.data());
+    }
+    for (Index r = 0; r < count; ++r) relax_row(&buf(r, 0), N, prior[r], inf.rtps);
+    for (Index r = 0; r < count; ++r) inflate_row(&buf(r, 0), N, inf.posterior_factor());
     for (Index r = 0; r < count; ++r) X.row(by.position(from + r)) = buf.row(r);
   }
   stats.inflation = stats.local_mean();  // unchanged when no cell was analysed
-  relax_to_prior_spread(X, prior_spread, inf.rtps);
-  inflate(X, inf.posterior_factor());
   return stats;
 }
 

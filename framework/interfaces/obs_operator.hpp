@@ -32,6 +32,9 @@ struct ObsGeometry {
     if (!index_) index_ = std::make_shared<const CellIndex>(grid);
     return *index_;
   }
+  // Dropped once a round of set-ups is done (the run's synthetic sources, a window's file slices): 32 bytes a
+  // cell of the whole grid are not held through the forecast and the analysis; the next set-up builds it again.
+  void release_index() const { index_.reset(); }
   mutable std::shared_ptr<const CellIndex> index_{};
 };
 
