@@ -222,7 +222,7 @@ std::pair<double, double> zone_rmse(const parallel::Comm& comm, const Eigen::Vec
 struct WindowObs {
   ObsBatch obs;
   Eigen::MatrixXd HXm;                                 // observations x local members (cells layout: own observations x members)
-  Eigen::VectorXd hmean, hspread;                      // over every member
+  Eigen::VectorXd hmean;                               // over every member: the root's, for the feedback
   ObsOwners owners;                                    // cells layout: the rank that holds each observation's row
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
   Time start;                                          // the window's start
@@ -666,10 +666,10 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
 
 // Gross-error check on the innovation, per source (JEDI's background check),
 // and the background's scores (cells layout: by each observation's owner);
-// the feedback of the background on the root.
+// the feedback of the background on the root, which keeps the mean of H(X)
+// for the analysis' feedback (no other rank keeps it through the analysis).
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
-  std::tie(w.hmean, w.hspread) = member_moments(w.HXm, w.owners);
-  const Eigen::VectorXd &hmean = w.hmean, &hspread = w.hspread;
+  auto [hmean, hspread] = member_moments(w.HXm, w.owners);
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
     const ObsSource& src = s_.sources[k];
@@ -699,12 +699,13 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   if (cells_)  // the root's copy of every row
     from_owners(dist_, w.owners, root_rows(w),
                         {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc),
-                         RowField::of(w.hmean), RowField::of(w.hspread)});
+                         RowField::of(hmean), RowField::of(hspread)});
   at = 0;
   for (const auto& [k, cnt] : w.spans) {
     if (comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
     at += cnt;
   }
+  if (comm_.root()) w.hmean = std::move(hmean);
 }
 
 std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
