@@ -196,35 +196,56 @@ void apply_weights(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::MatrixXd& W) {
   }
 }
 
+RowMoments::RowMoments(const double* x, int n) {
+  for (int j = 0; j < n; ++j) mean += x[j];
+  mean /= static_cast<double>(n);
+  double v = 0;
+  for (int j = 0; j < n; ++j) v += (x[j] - mean) * (x[j] - mean);
+  spread = std::sqrt(v / static_cast<double>(std::max(1, n - 1)));
+}
+
+void inflate_row(double* x, int n, double factor) {
+  if (factor == 1.0) return;
+  const double m = RowMoments(x, n).mean;
+  for (int j = 0; j < n; ++j) x[j] = m + factor * (x[j] - m);
+}
+
+void relax_row(double* x, int n, double prior_spread, double alpha) {
+  if (alpha == 0.0) return;
+  const RowMoments post(x, n);
+  if (!(post.spread > 0.0)) return;
+  const double f = alpha * prior_spread / post.spread + (1.0 - alpha);
+  if (f == 1.0) return;  // a row the analysis left alone stays bit for bit (mean + (x - mean) rounds)
+  for (int j = 0; j < n; ++j) x[j] = post.mean + f * (x[j] - post.mean);
+}
+
 namespace {
 
-// f(block, first row) over blocks of kEnsembleRowBlock rows of X.
+// f(row, its index) on every row of X, a block of rows at a time copied into a row-major buffer (members
+// contiguous) and back: no vector of every row's moments is made.
 template <class F>
-void row_blocks(Eigen::Ref<Eigen::MatrixXd> X, F&& f) {
-  for (Index r0 = 0; r0 < X.rows(); r0 += kEnsembleRowBlock) f(X.middleRows(r0, std::min(kEnsembleRowBlock, X.rows() - r0)), r0);
+void each_row(Eigen::Ref<Eigen::MatrixXd> X, F&& f) {
+  Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor> buf;
+  for (Index r0 = 0; r0 < X.rows(); r0 += kEnsembleRowBlock) {
+    auto B = X.middleRows(r0, std::min(kEnsembleRowBlock, X.rows() - r0));
+    buf = B;
+    for (Index i = 0; i < buf.rows(); ++i) f(&buf(i, 0), r0 + i);
+    B = buf;
+  }
 }
 
 }  // namespace
 
 void inflate(Eigen::Ref<Eigen::MatrixXd> X, double factor) {
   if (factor == 1.0) return;
-  row_blocks(X, [&](Eigen::Ref<Eigen::MatrixXd> B, Index) {
-    const Eigen::VectorXd mean = ensemble_mean(B);
-    for (Index j = 0; j < B.cols(); ++j) B.col(j) = mean + factor * (B.col(j) - mean);
-  });
+  const int n = static_cast<int>(X.cols());
+  each_row(X, [&](double* x, Index) { inflate_row(x, n, factor); });
 }
 
 void relax_to_prior_spread(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::VectorXd& prior_spread, double alpha) {
   if (alpha == 0.0) return;
-  row_blocks(X, [&](Eigen::Ref<Eigen::MatrixXd> B, Index r0) {
-    const Eigen::VectorXd mean = ensemble_mean(B), post = ensemble_spread(B);
-    for (Index i = 0; i < B.rows(); ++i) {
-      if (!(post[i] > 0.0)) continue;
-      const double f = alpha * prior_spread[r0 + i] / post[i] + (1.0 - alpha);
-      if (f == 1.0) continue;  // a row the analysis left alone stays bit for bit (mean + (x - mean) rounds)
-      for (Index j = 0; j < B.cols(); ++j) B(i, j) = mean[i] + f * (B(i, j) - mean[i]);
-    }
-  });
+  const int n = static_cast<int>(X.cols());
+  each_row(X, [&](double* x, Index i) { relax_row(x, n, prior_spread[i], alpha); });
 }
 
 }  // namespace landda::filters

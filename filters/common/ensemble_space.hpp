@@ -82,4 +82,14 @@ void inflate(Eigen::Ref<Eigen::MatrixXd> X, double factor);
 // Relaxation to prior spread (Whitaker & Hamill 2012, eq. 10).
 void relax_to_prior_spread(Eigen::Ref<Eigen::MatrixXd> X, const Eigen::VectorXd& prior_spread, double alpha);
 
+// The same on one row of n members held contiguously (a local filter's buffer of a cell's rows; the two
+// above go through them a block of rows at a time). Moments as ensemble_mean and ensemble_spread compute
+// them (members summed in order, over n - 1 for the spread), so a row's bits do not depend on the pass.
+struct RowMoments {
+  double mean = 0, spread = 0;
+  RowMoments(const double* x, int n);
+};
+void inflate_row(double* x, int n, double factor);
+void relax_row(double* x, int n, double prior_spread, double alpha);
+
 }  // namespace landda::filters

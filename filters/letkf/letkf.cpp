@@ -45,36 +45,6 @@ struct RowsByCell {
   Index position(Index k) const { return order.empty() ? k : order[static_cast<std::size_t>(k)]; }
 };
 
-// One row of members (row-major, N of them): its mean and spread as ensemble_mean and ensemble_spread compute
-// them (members summed in order, the mean subtracted, squares summed in order, over N - 1), bit for bit.
-struct RowMoments {
-  double mean = 0, spread = 0;
-  RowMoments(const double* x, int n) {
-    for (int j = 0; j < n; ++j) mean += x[j];
-    mean /= static_cast<double>(n);
-    double v = 0;
-    for (int j = 0; j < n; ++j) v += (x[j] - mean) * (x[j] - mean);
-    spread = std::sqrt(v / static_cast<double>(std::max(1, n - 1)));
-  }
-};
-
-// inflate() on one row.
-void inflate_row(double* x, int n, double factor) {
-  if (factor == 1.0) return;
-  const double m = RowMoments(x, n).mean;
-  for (int j = 0; j < n; ++j) x[j] = m + factor * (x[j] - m);
-}
-
-// relax_to_prior_spread() on one row (Whitaker & Hamill 2012, eq. 10).
-void relax_row(double* x, int n, double prior_spread, double alpha) {
-  if (alpha == 0.0) return;
-  const RowMoments post(x, n);
-  if (!(post.spread > 0.0)) return;
-  const double f = alpha * prior_spread / post.spread + (1.0 - alpha);
-  if (f == 1.0) return;  // a row the analysis left alone stays bit for bit
-  for (int j = 0; j < n; ++j) x[j] = post.mean + f * (x[j] - post.mean);
-}
-
 RowsByCell rows_by_cell(const StateLayout& L, std::span<const Index> rows) {
   RowsByCell by;
   bool grouped = true;
