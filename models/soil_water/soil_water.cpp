@@ -1,6 +1,7 @@
 #include "models/soil_water/soil_water.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -182,23 +183,37 @@ void SoilWater::build_grid() {
 void SoilWater::build_soil() {
   const int L = layers_.size();
   const auto retention = soil::parse_retention(p_.retention);
+  // Each layer takes its column's topsoil or subsoil texture: the parameters of those two are computed
+  // (whole-grid textures of two kinds at a time, not of every layer), and equal ones are stored once.
+  std::vector<std::size_t> kind(static_cast<std::size_t>(L));
+  std::array<bool, 2> wanted{false, false};
+  for (std::size_t li = 0; li < kind.size(); ++li) {
+    kind[li] = layers_.depth[li] < soil::kTopsoilDepth ? 0 : 1;
+    wanted[kind[li]] = true;
+  }
+  std::vector<std::size_t> kinds;  // those asked for, in order: the soil's arrays before equal ones are dropped
+  for (std::size_t k = 0; k < 2; ++k)
+    if (wanted[k]) kinds.push_back(k);
   {
-    const std::vector<std::vector<soil::Texture>> tex = soil::load_textures(p_.soil, grid_, layers_);
+    const std::array<std::vector<soil::Texture>, 2> tex = soil::load_textures(p_.soil, grid_, wanted);
     soil_.retention = retention;
-    soil_.resize(L, n_cells_, false);  // each batch of cells computes its own limits
-    for (int l = 0; l < L; ++l)
+    soil_.resize(static_cast<int>(kinds.size()), n_cells_, false);  // each batch of cells computes its own limits
+    for (std::size_t a = 0; a < kinds.size(); ++a)
       for (int c = 0; c < n_cells_; ++c) {
-        const soil::Texture& t = tex[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)];
+        const soil::Texture& t = tex[kinds[a]][static_cast<std::size_t>(c)];
         soil::SoilHydraulics h = retention == soil::Retention::clapp_hornberger ? soil::cosby1984(t) : soil::wosten1999(t);
         if (t.porosity > 0) h.theta_s = t.porosity;
         if (!(h.theta_s > h.theta_r + 0.05) || !(h.k_s > 0) || !std::isfinite(h.k_s))
           throw InputError(cat("model.soil: texture (sand ", t.sand, ", clay ", t.clay, ", organic carbon ",
-                               t.organic_carbon, " %) at cell ", c, ", layer ", l,
+                               t.organic_carbon, " %) at cell ", c, ", ", kinds[a] == 0 ? "topsoil" : "subsoil",
                                " gives unusable hydraulic parameters (theta_s ", h.theta_s, ", K_s ", h.k_s, ")"));
-        soil_.set(l, c, h);
+        soil_.set(static_cast<int>(a), c, h);
       }
   }
-  held_ = soil_.drop_repeated_layers();  // the layers of one texture share their arrays
+  const std::vector<std::size_t> held = soil_.drop_repeated_layers();  // equal kinds share their arrays
+  held_.resize(kind.size());
+  for (std::size_t li = 0; li < kind.size(); ++li)
+    held_[li] = held[static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), kind[li]) - kinds.begin())];
   // Wilting point and water-stress terms of each stored layer.
   const std::size_t stored = soil_.theta_s.size();
   theta_wp_.assign(stored, ArrayXd(n_cells_));
@@ -211,7 +226,7 @@ void SoilWater::build_soil() {
                    fc = soil::theta_at_head(retention, h, p_.vegetation.field_capacity_head_m);
       theta_wp_[k][c] = wp;
       inv_stress_[k][c] = 1.0 / (fc - wp);
-      if (k == 0) inv_evap_[c] = 1.0 / (fc - 0.5 * wp);  // the top layer's (always stored first)
+      if (k == held_[0]) inv_evap_[c] = 1.0 / (fc - 0.5 * wp);  // the top layer's
     }
   // Root fractions per layer (Jackson et al. 1996), normalised over the column:
   // the same in every cell, held for one batch of cells.

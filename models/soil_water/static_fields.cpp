@@ -72,27 +72,32 @@ IsmnStatic read_ismn_static(const std::string& path) {
   return st;
 }
 
-std::vector<std::vector<Texture>> load_textures(const SoilWater::SoilParams& p, const Grid& grid, const LayerGrid& layers) {
-  const int L = layers.size(), n = grid.size();
+std::array<std::vector<Texture>, 2> load_textures(const SoilWater::SoilParams& p, const Grid& grid,
+                                                  std::array<bool, 2> wanted) {
+  const int n = grid.size();
   if (p.source == "constant" && p.sand + p.clay > kTextureSumMax)
     throw ConfigError(cat("model.soil: sand ", p.sand, " % and clay ", p.clay, " % add up to ", p.sand + p.clay,
                           " %; fractions of one soil add up to at most 100 %"));
-  std::vector<std::vector<Texture>> tex(static_cast<std::size_t>(L), std::vector<Texture>(static_cast<std::size_t>(n)));
-  const auto fill = [&](int l, int c, double sand, double clay, double oc, double bd, double porosity) {
-    Texture& t = tex[static_cast<std::size_t>(l)][static_cast<std::size_t>(c)];
+  std::array<std::vector<Texture>, 2> tex;
+  for (int k = 0; k < 2; ++k)
+    if (wanted[static_cast<std::size_t>(k)]) tex[static_cast<std::size_t>(k)].resize(static_cast<std::size_t>(n));
+  // Kind k (0 topsoil, 1 subsoil) of cell c, when asked for.
+  const auto fill = [&](int k, int c, double sand, double clay, double oc, double bd, double porosity) {
+    if (!wanted[static_cast<std::size_t>(k)]) return;
+    Texture& t = tex[static_cast<std::size_t>(k)][static_cast<std::size_t>(c)];
     t.sand = std::clamp(sand, 0.5, 99.0);
     t.clay = std::clamp(clay, 0.5, 99.0 - t.sand);
     t.silt = std::max(0.5, 100.0 - t.sand - t.clay);
     t.organic_carbon = oc;
     t.bulk_density = bd;
-    t.topsoil = layers.depth[static_cast<std::size_t>(l)] < 0.3;
+    t.topsoil = k == 0;
     t.porosity = porosity;
   };
   if (p.source == "constant") {
     RandomStream r(static_cast<std::uint64_t>(p.heterogeneity_seed), "soil-heterogeneity", 0);
     for (int c = 0; c < n; ++c) {
       const double ds = p.heterogeneity * r.normal(), dc = p.heterogeneity * 0.5 * r.normal();
-      for (int l = 0; l < L; ++l) fill(l, c, p.sand + ds, p.clay + dc, p.organic_carbon, p.bulk_density, 0.0);
+      for (int k = 0; k < 2; ++k) fill(k, c, p.sand + ds, p.clay + dc, p.organic_carbon, p.bulk_density, 0.0);
     }
   } else if (p.source == "ismn") {
     if (static_cast<int>(p.ismn_files.size()) != n)
@@ -100,11 +105,10 @@ std::vector<std::vector<Texture>> load_textures(const SoilWater::SoilParams& p, 
                             " points (one static-variables file per point, in grid order)"));
     for (int c = 0; c < n; ++c) {
       const IsmnStatic st = read_ismn_static(p.ismn_files[static_cast<std::size_t>(c)]);
-      for (int l = 0; l < L; ++l) {
-        const int k = layers.depth[static_cast<std::size_t>(l)] < 0.3 ? 0 : 1;
+      for (int k = 0; k < 2; ++k) {
         const double oc = std::isfinite(st.organic_carbon[k]) ? st.organic_carbon[k] : p.organic_carbon;
         const double por = p.use_saturation && std::isfinite(st.saturation[k]) ? st.saturation[k] : 0.0;
-        fill(l, c, st.sand[k], st.clay[k], oc, p.bulk_density, por);
+        fill(k, c, st.sand[k], st.clay[k], oc, p.bulk_density, por);
       }
     }
   } else {
@@ -128,9 +132,9 @@ std::vector<std::vector<Texture>> load_textures(const SoilWater::SoilParams& p, 
         throw InputError(cat(p.file, ": sand ", sand[c], " % and clay ", clay[c], " % at cell ", c,
                              " cannot be fractions of one soil (each >= 0, together at most 100 %)"));
     for (int c = 0; c < n; ++c)
-      for (int l = 0; l < L; ++l) {
+      for (int k = 0; k < 2; ++k) {
         const auto ci = static_cast<std::size_t>(c);
-        fill(l, c, sand[ci], clay[ci], oc[ci], bd[ci], 0.0);
+        fill(k, c, sand[ci], clay[ci], oc[ci], bd[ci], 0.0);
       }
   }
   return tex;
