@@ -214,7 +214,24 @@ void SoilWater::build_soil() {
   held_.resize(kind.size());
   for (std::size_t li = 0; li < kind.size(); ++li)
     held_[li] = held[static_cast<std::size_t>(std::find(kinds.begin(), kinds.end(), kind[li]) - kinds.begin())];
-  // Wilting point and water-stress terms of each stored layer.
+  build_water_stress(retention);
+  // Root fractions per layer (Jackson et al. 1996), normalised over the column:
+  // the same in every cell, held for one batch of cells.
+  roots_.assign(static_cast<std::size_t>(L), ArrayXd(kBlock));
+  double top = 0.0, total = 0.0;
+  std::vector<double> f(static_cast<std::size_t>(L));
+  for (int l = 0; l < L; ++l) {
+    const double bottom = top + layers_.dz[static_cast<std::size_t>(l)];
+    f[static_cast<std::size_t>(l)] = std::pow(p_.vegetation.root_beta, 100 * top) - std::pow(p_.vegetation.root_beta, 100 * bottom);
+    total += f[static_cast<std::size_t>(l)];
+    top = bottom;
+  }
+  for (int l = 0; l < L; ++l) roots_[static_cast<std::size_t>(l)].setConstant(f[static_cast<std::size_t>(l)] / total);
+}
+
+// Wilting point and water-stress terms of each stored layer: root uptake's stress linear from the wilting
+// point to field capacity (Feddes et al. 1978), and the top layer's bare-soil evaporation term.
+void SoilWater::build_water_stress(soil::Retention retention) {
   const std::size_t stored = soil_.theta_s.size();
   theta_wp_.assign(stored, ArrayXd(n_cells_));
   inv_stress_.assign(stored, ArrayXd(n_cells_));
@@ -228,18 +245,6 @@ void SoilWater::build_soil() {
       inv_stress_[k][c] = 1.0 / (fc - wp);
       if (k == held_[0]) inv_evap_[c] = 1.0 / (fc - 0.5 * wp);  // the top layer's
     }
-  // Root fractions per layer (Jackson et al. 1996), normalised over the column:
-  // the same in every cell, held for one batch of cells.
-  roots_.assign(static_cast<std::size_t>(L), ArrayXd(kBlock));
-  double top = 0.0, total = 0.0;
-  std::vector<double> f(static_cast<std::size_t>(L));
-  for (int l = 0; l < L; ++l) {
-    const double bottom = top + layers_.dz[static_cast<std::size_t>(l)];
-    f[static_cast<std::size_t>(l)] = std::pow(p_.vegetation.root_beta, 100 * top) - std::pow(p_.vegetation.root_beta, 100 * bottom);
-    total += f[static_cast<std::size_t>(l)];
-    top = bottom;
-  }
-  for (int l = 0; l < L; ++l) roots_[static_cast<std::size_t>(l)].setConstant(f[static_cast<std::size_t>(l)] / total);
 }
 
 // Every cell, or (keep_cells) the kept cells only, the others left as they are.

@@ -132,6 +132,7 @@ class SoilWater final : public Model {
  private:
   void build_grid();
   void build_soil();
+  void build_water_stress(soil::Retention retention);
   // Cells are advanced in blocks of this many: a block's state and work arrays fit in cache.
   static constexpr Index kBlock = 256;
   static constexpr Index kMemoryTail = 5;  // three AR(1) states, the key's two halves
