@@ -127,23 +127,29 @@ void fingerprint_rows(const Eigen::MatrixXd& X, Index r0, Index count, std::uint
   for (Index i = 0; i < count; ++i) out[i] = f[i].h;
 }
 
+// f(first row, count, their fingerprints) over chunks of X's rows.
+template <class F>
+void fingerprint_chunks(const Eigen::MatrixXd& X, F&& f) {
+  std::uint64_t h[kFingerprintChunk];
+  for (Index r0 = 0; r0 < X.rows(); r0 += kFingerprintChunk) {
+    const Index count = std::min(kFingerprintChunk, X.rows() - r0);
+    fingerprint_rows(X, r0, count, h);
+    f(r0, count, h);
+  }
+}
+
 std::vector<std::uint64_t> row_fingerprints(const Eigen::MatrixXd& X) {
-  std::vector<std::uint64_t> h(static_cast<std::size_t>(X.rows()));
-  for (Index r0 = 0; r0 < X.rows(); r0 += kFingerprintChunk)
-    fingerprint_rows(X, r0, std::min(kFingerprintChunk, X.rows() - r0), h.data() + r0);
-  return h;
+  std::vector<std::uint64_t> all(static_cast<std::size_t>(X.rows()));
+  fingerprint_chunks(X, [&](Index r0, Index count, const std::uint64_t* h) { std::copy(h, h + count, all.begin() + r0); });
+  return all;
 }
 
 // Which rows differ from their fingerprints, a chunk at a time (no second list of every row's).
 std::vector<char> changed_rows(const Eigen::MatrixXd& X, const std::vector<std::uint64_t>& before) {
   std::vector<char> changed(static_cast<std::size_t>(X.rows()), 0);
-  std::uint64_t now[kFingerprintChunk];
-  for (Index r0 = 0; r0 < X.rows(); r0 += kFingerprintChunk) {
-    const Index count = std::min(kFingerprintChunk, X.rows() - r0);
-    fingerprint_rows(X, r0, count, now);
-    for (Index i = 0; i < count; ++i)
-      changed[static_cast<std::size_t>(r0 + i)] = now[i] != before[static_cast<std::size_t>(r0 + i)];
-  }
+  fingerprint_chunks(X, [&](Index r0, Index count, const std::uint64_t* h) {
+    for (Index i = 0; i < count; ++i) changed[static_cast<std::size_t>(r0 + i)] = h[i] != before[static_cast<std::size_t>(r0 + i)];
+  });
   return changed;
 }
 

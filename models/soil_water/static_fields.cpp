@@ -58,7 +58,7 @@ IsmnStatic read_ismn_static(const std::string& path) {
     const double from = parse_number(f[2], path, lineno, "depth_from");
     if (from < 0) continue;  // in-situ values flagged with -99.9 depths
     const double value = parse_number(f[4], path, lineno, "value") * scale;
-    target[from < 0.3 - 1e-9 ? 0 : 1] = value;
+    target[from < kTopsoilDepth - 1e-9 ? 0 : 1] = value;
   }
   for (int k = 0; k < 2; ++k) {
     const char* depth = k == 0 ? "0-0.3 m" : "0.3-1 m";
