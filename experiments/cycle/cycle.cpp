@@ -13,6 +13,7 @@
 #include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
 #include "experiments/cycle/cell_layout.hpp"
+#include "experiments/cycle/feedback_output.hpp"
 #include "experiments/cycle/memory_account.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
@@ -228,7 +229,7 @@ std::pair<double, double> zone_rmse(const parallel::Comm& comm, const Eigen::Vec
 struct WindowObs {
   ObsBatch obs;
   Eigen::MatrixXd HXm;                                 // observations x local members (cells layout: own observations x members)
-  Eigen::VectorXd hmean;                               // over every member: the root's, for the feedback
+  Eigen::VectorXd fb_hmean, fb_hspread;                // feedback: H(background)'s mean and spread at the rows this rank writes
   ObsOwners owners;                                    // cells layout: the rank that holds each observation's row
   std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
   Time start;                                          // the window's start
@@ -267,6 +268,11 @@ class Cycle {
   // the files it writes; and add up what each rank scored.
   bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
   std::vector<Index> root_rows(const WindowObs& w) const;
+  // The window's rows [first, second) this rank writes to the feedback files: a block of them in order, the same
+  // file on any number of ranks (their values fetched from their owners).
+  std::pair<Index, Index> feedback_block(const WindowObs& w) const;
+  std::vector<Index> feedback_rows(const WindowObs& w) const;
+  void write_feedback(const WindowObs& w, const Eigen::VectorXd& amean);
   void keep_draws(WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
   void share_learned_errors();
@@ -328,6 +334,7 @@ class Cycle {
   RunState st_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<TwinOutput> out_;
+  std::unique_ptr<FeedbackOutput> feedback_out_;  // output.diagnostics
   std::unique_ptr<MemoryAccount> memory_;
   double output_seconds_ = 0, checkpoint_seconds_ = 0;  // wall time in writing them (this rank)
   int cycles_run_ = 0;                                  // by this process (a restart's count from its checkpoint)
@@ -396,6 +403,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.balance_max = Eigen::VectorXd::Zero(balance_diag_ >= 0 ? diag_cells() : 0);
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
+  st_.feedback_rows = Eigen::VectorXd::Zero(feedback_ ? static_cast<Index>(s_.sources.size()) : 0);
   learned_here_.assign(static_cast<std::size_t>(s_.learned_columns), 0);
   st_.maps = cfg_.output.maps;
   st_.map_mean = Eigen::VectorXd::Zero(st_.maps ? dist_.my_row_count() : 0);
@@ -444,6 +452,7 @@ void Cycle::account_memory() {
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
   z.fields = cfg_.output.fields;
   z.maps = cfg_.output.maps;
+  z.feedback = feedback_;
   memory_ = std::make_unique<MemoryAccount>(z);
   const int on_node = comm_.node_size();
   if (comm_.root())
@@ -628,6 +637,18 @@ std::vector<Index> Cycle::root_rows(const WindowObs& w) const {
   return rows;
 }
 
+std::pair<Index, Index> Cycle::feedback_block(const WindowObs& w) const {
+  const Index n = w.obs.size(), r = comm_.rank(), k = comm_.size();
+  return {n * r / k, n * (r + 1) / k};
+}
+
+std::vector<Index> Cycle::feedback_rows(const WindowObs& w) const {
+  const auto [b0, b1] = feedback_block(w);
+  std::vector<Index> rows(static_cast<std::size_t>(b1 - b0));
+  for (std::size_t o = 0; o < rows.size(); ++o) rows[o] = b0 + static_cast<Index>(o);
+  return rows;
+}
+
 // The synthetic draws of the window (output.observations), written by the root: each value from its owner
 // into the root's copy of the window.
 void Cycle::keep_draws(WindowObs& w) {
@@ -702,16 +723,13 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
     at += cnt;
   }
   if (!feedback_) return;
-  if (cells_)  // the root's copy of every row
-    from_owners(dist_, w.owners, root_rows(w),
-                        {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc),
-                         RowField::of(hmean), RowField::of(hspread)});
-  at = 0;
-  for (const auto& [k, cnt] : w.spans) {
-    if (comm_.root()) s_.sources[k].add_feedback(w.obs.slice(at, cnt), hmean, hspread, at);
-    at += cnt;
-  }
-  if (comm_.root()) w.hmean = std::move(hmean);
+  if (cells_)  // this rank's block of the feedback's rows
+    from_owners(dist_, w.owners, feedback_rows(w),
+                {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc), RowField::of(hmean),
+                 RowField::of(hspread)});
+  const auto [b0, b1] = feedback_block(w);
+  w.fb_hmean = hmean.segment(b0, b1 - b0);
+  w.fb_hspread = hspread.segment(b0, b1 - b0);
 }
 
 std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
@@ -812,12 +830,30 @@ void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
     off += cnt;
   }
   if (!feedback_) return;
-  if (cells_) from_owners(dist_, w.owners, root_rows(w), {RowField::of(amean)});
-  off = 0;
+  if (cells_) from_owners(dist_, w.owners, feedback_rows(w), {RowField::of(amean)});
+  write_feedback(w, amean);
+}
+
+// Each source's rows of this rank's block, at their place in its file (collective: every rank, every source of
+// the window, its rows perhaps none).
+void Cycle::write_feedback(const WindowObs& w, const Eigen::VectorXd& amean) {
+  const auto [b0, b1] = feedback_block(w);
+  std::vector<Index> station_rows;
+  Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
-    if (comm_.root()) s_.sources[k].add_feedback_analysis(amean, w.hmean, off);
-    off += cnt;
+    const Index lo = std::clamp(b0, at, at + cnt), hi = std::clamp(b1, at, at + cnt), n = hi - lo;
+    const auto first = static_cast<std::size_t>(st_.feedback_rows[static_cast<Index>(k)]) + static_cast<std::size_t>(lo - at);
+    const auto seg = [&](const Eigen::VectorXd& v, Index from) {
+      return std::span<const double>(v.data() + from, static_cast<std::size_t>(n));
+    };
+    feedback_out_->add(k, first,
+                       s_.sources[k].feedback_rows(model_.grid(), w.obs.slice(lo, n), lo - at, seg(w.fb_hmean, lo - b0),
+                                                   seg(w.fb_hspread, lo - b0), seg(amean, lo), station_rows),
+                       station_rows);
+    st_.feedback_rows[static_cast<Index>(k)] += static_cast<double>(cnt);
+    at += cnt;
   }
+  feedback_out_->flush(st_.feedback_rows, false);
 }
 
 const Eigen::VectorXd& Cycle::truth_rows(Eigen::VectorXd& gathered) const {
@@ -958,6 +994,7 @@ void Cycle::run() {
     const bool last = cycle + 1 == p_.cycles;
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
       if (out_) out_->snapshot();  // before the checkpoint: a restart from it finds the output as it was then, or later
+      if (feedback_out_) feedback_out_->flush(st_.feedback_rows, true), feedback_out_->snapshot();
       const auto t = std::chrono::steady_clock::now();
       share_learned_errors();
       checkpointer_->write(st_);
@@ -999,6 +1036,12 @@ void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
                                           state_field_names().begin()));
   spec.layers = cfg_.output.layers;
   out_ = opts_.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
+  if (!feedback_) return;
+  io::make_dirs(out_dir_ + "/diagnostics");
+  std::vector<FeedbackOutput::Source> files;
+  for (const auto& src : s_.sources)
+    files.push_back({out_dir_ + "/diagnostics/" + src.name() + ".nc", src.feedback_header(p_.timing()), src.feedback_stations()});
+  feedback_out_ = std::make_unique<FeedbackOutput>(comm_, std::move(files), opts_.restart, st_.feedback_rows);
 }
 
 // The outputs a completed run adds: the NetCDF renamed into place, maps,
@@ -1009,14 +1052,7 @@ void Cycle::finish(double wall) {
     write_maps({out_dir_ + "/maps.nc", model_.grid(), L_, cfg_.output.deflate, comm_.size() > 1 ? comm_.get() : MPI_COMM_NULL,
                 dist_.my_cell_begin(), dist_.my_cell_count()},
                st_.map_mean, st_.map_increment, st_.map_cycles);
-  if (feedback_ && comm_.root()) {
-    if (opts_.restart) {
-      log::warn("output.diagnostics: a restarted run does not write the feedback files (they are not checkpointed)");
-    } else {
-      io::make_dirs(out_dir_ + "/diagnostics");
-      for (auto& src : s_.sources) src.write_feedback(model_.grid(), out_dir_ + "/diagnostics/" + src.name() + ".nc", p_.timing());
-    }
-  }
+  if (feedback_out_) feedback_out_->flush(st_.feedback_rows, true), feedback_out_->commit();
   if (cfg_.output.observations && comm_.root() && !s_.open_loop()) {
     if (opts_.restart) {
       log::warn("output.observations: a restarted run does not write the synthetic observation files");

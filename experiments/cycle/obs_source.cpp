@@ -152,7 +152,9 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
                       {"hofx0_spread", "ensemble spread of H(background)", {}},
                       {"hofx1", "ensemble mean of H(analysis at the window's end)", {}},
                       {"hofx", "ensemble mean of H of the run's state at the observation's own time (the forecast "
-                               "before the window's end, the analysis at it)", {}}};
+                               "before the window's end, the analysis at it)", {}},
+                      {"ombg", "observation minus background (ensemble mean of H)", {}},
+                      {"oman", "observation minus analysis (ensemble mean of H)", {}}};
   const ObsVariable var = ops_.front()->variable();
   for (auto* f : {&written_, &feedback_}) {
     f->variable = from_file() ? data_.variable : var.name;
@@ -296,27 +298,6 @@ void ObsSource::apply_all(const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref
   for (const auto& s : slices_) apply(s, X, HX);
 }
 
-void ObsSource::add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at) {
-  feedback_.obs.append(part);
-  if (from_file() && !data_.station.empty())  // stations keep their names in the feedback
-    feedback_.station.insert(feedback_.station.end(), data_.station.begin() + window_begin_,
-                             data_.station.begin() + window_begin_ + part.size());
-  for (Index o = at; o < at + part.size(); ++o) {
-    feedback_.groups[0].values.push_back(hmean[o]);
-    feedback_.groups[1].values.push_back(hspread[o]);
-  }
-}
-
-void ObsSource::add_feedback_analysis(const Eigen::VectorXd& amean, const Eigen::VectorXd& hmean, Index at) {
-  for (const auto& sl : slices_) {
-    const bool at_end = sl.h_step == window_steps_;  // H met it at the window's end: the analysis is its state
-    for (Index o = at + sl.begin; o < at + sl.begin + sl.count; ++o) {
-      feedback_.groups[2].values.push_back(amean[o]);
-      feedback_.groups[3].values.push_back(at_end ? amean[o] : hmean[o]);
-    }
-  }
-}
-
 namespace {
 
 // Files hold longitude and latitude; the engine works in grid coordinates.
@@ -326,26 +307,48 @@ void to_geographic(ObsBatch& b, const Grid& grid) {
 
 }  // namespace
 
-// JEDI-style observation-space feedback: O, H(x) of the background and the
-// analysis, and their differences, for every observation of a source.
-void ObsSource::write_feedback(const Grid& grid, const std::string& path, ObsTiming timing) {
-  observations::ObsFile& f = feedback_;
-  to_geographic(f.obs, grid);
+observations::ObsFile ObsSource::feedback_header(ObsTiming timing) const {
+  observations::ObsFile f = feedback_;
   f.platform = f.sensor = p_.name;
   f.source = timing == ObsTiming::window_end
                  ? "landda feedback (observation-space diagnostics; H at the window's end)"
                  : "landda feedback (observation-space diagnostics; hofx0 at each observation's own time, hofx1 at "
                    "the window's end)";
   f.qc_group = "EffectiveQC";
-  const auto n = static_cast<std::size_t>(f.obs.size());
-  std::vector<double> ombg(n), oman(n);
+  return f;
+}
+
+const std::vector<std::string>* ObsSource::feedback_stations() const {
+  return from_file() && !data_.station.empty() ? &data_.station : nullptr;
+}
+
+observations::ObsFile ObsSource::feedback_rows(const Grid& grid, ObsBatch rows, Index r0, std::span<const double> hmean,
+                                               std::span<const double> hspread, std::span<const double> amean,
+                                               std::vector<Index>& station_rows) const {
+  const auto n = static_cast<std::size_t>(rows.size());
+  observations::ObsFile out;
+  to_geographic(rows, grid);
+  station_rows.clear();
+  if (feedback_stations())  // stations keep their names in the feedback
+    for (std::size_t i = 0; i < n; ++i) station_rows.push_back(window_begin_ + r0 + static_cast<Index>(i));
+  out.groups = feedback_.groups;
+  for (auto& g : out.groups) g.values.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    ombg[i] = f.obs.value[static_cast<Index>(i)] - f.groups[0].values[i];
-    oman[i] = f.obs.value[static_cast<Index>(i)] - f.groups[2].values[i];
+    const Index r = r0 + static_cast<Index>(i);
+    // H met it at the window's end: the analysis is the run's state at its time.
+    const bool at_end = std::any_of(slices_.begin(), slices_.end(), [&](const ObsSlice& sl) {
+      return r >= sl.begin && r < sl.begin + sl.count && sl.h_step == window_steps_;
+    });
+    const double o = rows.value[static_cast<Index>(i)];
+    out.groups[0].values[i] = hmean[i];
+    out.groups[1].values[i] = hspread[i];
+    out.groups[2].values[i] = amean[i];
+    out.groups[3].values[i] = at_end ? amean[i] : hmean[i];
+    out.groups[4].values[i] = o - hmean[i];
+    out.groups[5].values[i] = o - amean[i];
   }
-  f.groups.push_back({"ombg", "observation minus background (ensemble mean of H)", std::move(ombg)});
-  f.groups.push_back({"oman", "observation minus analysis (ensemble mean of H)", std::move(oman)});
-  observations::write_ioda(f, path);
+  out.obs = std::move(rows);
+  return out;
 }
 
 void ObsSource::write_draws(const Grid& grid, const std::string& path) {

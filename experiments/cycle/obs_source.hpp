@@ -6,6 +6,7 @@
 // files it writes at the end.
 #include <Eigen/Core>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -114,12 +115,15 @@ class ObsSource {
   // The file's observations (file sources), rescaled in place by the rescaling pass.
   observations::ObsFile& data() { return data_; }
 
-  // output.diagnostics: observation-space feedback, kept on the root rank.
-  void add_feedback(const ObsBatch& part, const Eigen::VectorXd& hmean, const Eigen::VectorXd& hspread, Index at);
-  // hofx1 (the analysis at the window's end) and hofx, the run's state at each
-  // observation's own time: the forecast before the window's end, the analysis at it.
-  void add_feedback_analysis(const Eigen::VectorXd& amean, const Eigen::VectorXd& hmean, Index at);
-  void write_feedback(const Grid& grid, const std::string& path, ObsTiming timing);
+  // output.diagnostics: the feedback file's header (variable, units, groups, attributes; no rows) and the
+  // names its rows' station indices refer to (null: none).
+  observations::ObsFile feedback_header(ObsTiming timing) const;
+  const std::vector<std::string>* feedback_stations() const;
+  // Rows [r0, r0 + rows.size()) of this window's source rows with the ensemble means of H(background), its
+  // spread and H(analysis) at them, as the feedback's groups; `station_rows` their stations' indices.
+  observations::ObsFile feedback_rows(const Grid& grid, ObsBatch rows, Index r0, std::span<const double> hmean,
+                                      std::span<const double> hspread, std::span<const double> amean,
+                                      std::vector<Index>& station_rows) const;
   void write_draws(const Grid& grid, const std::string& path);
 
  private:
@@ -132,7 +136,7 @@ class ObsSource {
   std::vector<double> x_, y_;                      // synthetic locations
   observations::ObsFile data_;                     // the file's observations
   observations::ObsFile written_;                  // synthetic draws kept for output.observations
-  observations::ObsFile feedback_;                 // hofx0, hofx0_spread, hofx1
+  observations::ObsFile feedback_;                 // the feedback file's header: variable, groups
   ObsBatch batch_;
   Index size_ = 0;  // rows of the window's batch (also once taken)
   std::vector<ObsSlice> slices_;

@@ -121,9 +121,18 @@ void NcFile::sync() { check(nc_sync(ncid_), "sync"); }
 // unlimited dimension, and lets MPI-IO merge the ranks' writes.
 void NcFile::collective_access() {
   if (comm_ == MPI_COMM_NULL) return;
-  int n = 0;
-  check(nc_inq_nvars(ncid_, &n), "listing variables");
-  for (int id = 0; id < n; ++id) check(nc_var_par_access(ncid_, id, NC_COLLECTIVE), "collective access");
+  // Every variable of every group (an IODA file keeps its variables in groups).
+  std::vector<int> groups{ncid_};
+  for (std::size_t k = 0; k < groups.size(); ++k) {
+    int n = 0;
+    check(nc_inq_nvars(groups[k], &n), "listing variables");
+    for (int id = 0; id < n; ++id) check(nc_var_par_access(groups[k], id, NC_COLLECTIVE), "collective access");
+    int ng = 0;
+    check(nc_inq_grps(groups[k], &ng, nullptr), "listing groups");
+    std::vector<int> sub(static_cast<std::size_t>(ng));
+    if (ng > 0) check(nc_inq_grps(groups[k], &ng, sub.data()), "listing groups");
+    groups.insert(groups.end(), sub.begin(), sub.end());
+  }
 }
 
 void NcFile::snapshot() {
@@ -334,6 +343,18 @@ void NcFile::put_strings(const std::string& var, const std::vector<std::string>&
   for (const auto& v : values) ptrs.push_back(v.c_str());
   const std::size_t start = 0, count = values.size();
   check(nc_put_vara_string(gid, id, &start, &count, ptrs.data()), "writing " + var);
+}
+
+void NcFile::put_strings(const std::string& var, const std::vector<std::string>& values, std::size_t first) {
+  const auto [gid, id] = locate(var);
+  const auto shape = var_shape(var);
+  if (shape.size() != 2) throw IoError(cat(path_, ": ", var, " is not a character array"));
+  const std::size_t width = shape[1];
+  std::vector<char> buf(std::max<std::size_t>(1, values.size() * width), '\0');
+  for (std::size_t i = 0; i < values.size(); ++i)
+    std::copy_n(values[i].data(), std::min(values[i].size(), width), buf.data() + i * width);
+  const std::size_t start[2] = {values.empty() ? 0 : first, 0}, count[2] = {values.size(), width};
+  check(nc_put_vara_text(gid, id, start, count, buf.data()), "writing " + var);
 }
 
 void NcFile::commit() {

@@ -81,6 +81,9 @@ class NcFile {
   void put(const std::string& var, const long long* data, const std::vector<std::size_t>& start = {},
            const std::vector<std::size_t>& count = {});
   void put_strings(const std::string& var, const std::vector<std::string>& values);
+  // Rows [first, first + values.size()) of a character array (its dimension may grow); collective in a
+  // parallel file, every rank its own rows or none.
+  void put_strings(const std::string& var, const std::vector<std::string>& values, std::size_t first);
   // A string variable along `dim` as a character array as wide as the longest of `values`.
   void def_strings(const std::string& var, const std::string& dim, const std::vector<std::string>& values);
   void sync();    // flushes to disk

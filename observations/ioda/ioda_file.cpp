@@ -8,6 +8,7 @@
 
 #include "core/error.hpp"
 #include "io/netcdf.hpp"
+#include "observations/ioda/ioda_layout.hpp"
 
 namespace landda::observations {
 namespace {
@@ -15,11 +16,9 @@ constexpr double kFill = -9999.0;
 const char* kTimeUnits = "seconds since 1970-01-01T00:00:00Z";
 }  // namespace
 
-namespace {
+namespace detail {
 
-// The layout every observation file shares: global attributes, MetaData,
-// ObsValue, ObsError and the QC group along `Location` (n, or 0: growing).
-void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t chunk, int deflate = 1) {
+void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t chunk, int deflate) {
   nc.def_dim("Location", n);
   nc.put_att("", "Conventions", "CF-1.8");
   nc.put_att("", "ioda_layout", "ObsGroup");
@@ -43,6 +42,14 @@ void define_layout(io::NcFile& nc, const ObsFile& f, std::size_t n, std::size_t 
              "quality flag: 0 good, 1 missing, 2 out of domain, 10 gross error, 20 not used");
 }
 
+void define_groups(io::NcFile& nc, const ObsFile& f, std::size_t chunk, int deflate) {
+  for (const auto& g : f.groups) {
+    nc.def_var({g.name + "/" + f.variable, io::NcType::f64, {"Location"}, {chunk}, deflate, kFill});
+    nc.put_att(g.name + "/" + f.variable, "units", f.units);
+    nc.put_att(g.name + "/" + f.variable, "long_name", g.long_name);
+  }
+}
+
 std::vector<double> or_fill(const double* x, std::size_t n) {
   std::vector<double> out(x, x + n);
   for (double& y : out)
@@ -50,11 +57,10 @@ std::vector<double> or_fill(const double* x, std::size_t n) {
   return out;
 }
 
-// Writes rows [start, start + b.size()) of the layout's variables.
-void put_rows(io::NcFile& nc, const ObsFile& f, const ObsBatch& b, std::size_t start) {
+void put_rows(io::NcFile& nc, const ObsFile& f, const ObsBatch& b, std::size_t start, bool collective) {
   const auto n = static_cast<std::size_t>(b.size());
-  if (n == 0) return;
-  const std::vector<std::size_t> s{start}, c{n};
+  if (n == 0 && !collective) return;
+  const std::vector<std::size_t> s{n == 0 ? 0 : start}, c{n};
   std::vector<long long> t(n);
   for (std::size_t i = 0; i < n; ++i) t[i] = b.time[i].seconds;
   nc.put("MetaData/latitude", b.y.data(), s, c);
@@ -64,6 +70,14 @@ void put_rows(io::NcFile& nc, const ObsFile& f, const ObsBatch& b, std::size_t s
   nc.put("ObsError/" + f.variable, or_fill(b.error.data(), n).data(), s, c);
   nc.put(f.qc_group + "/" + f.variable, b.qc.data(), s, c);
 }
+
+}  // namespace detail
+
+namespace {
+
+using detail::define_layout;
+using detail::or_fill;
+using detail::put_rows;
 
 void check_order(const ObsBatch& b, const std::string& path) {
   for (std::size_t i = 1; i < b.time.size(); ++i)
@@ -83,13 +97,10 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   define_layout(nc, f, n, chunk);
   if (!f.station.empty()) nc.def_strings("MetaData/stationIdentification", "Location", f.station);
   const std::string v = f.variable;
-  for (const auto& g : f.groups) {
+  for (const auto& g : f.groups)
     if (g.values.size() != n)
       throw Error(cat(path, ": group ", g.name, " has ", g.values.size(), " values for ", n, " observations"));
-    nc.def_var({g.name + "/" + v, io::NcType::f64, {"Location"}, {chunk}, 1, kFill});
-    nc.put_att(g.name + "/" + v, "units", f.units);
-    nc.put_att(g.name + "/" + v, "long_name", g.long_name);
-  }
+  detail::define_groups(nc, f, chunk, 1);
   nc.end_def();
   put_rows(nc, f, b, 0);
   if (n > 0 && !f.station.empty()) nc.put_strings("MetaData/stationIdentification", f.station);

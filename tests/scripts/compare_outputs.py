@@ -38,11 +38,13 @@ def walk(group, path=""):
         yield from walk(sub, path + name + "/")
 
 
-# The feedback (diagnostics/) and synthetic draws (observations/) where both runs wrote them (a restarted run
-# writes neither).
+# The feedback (diagnostics/: a restarted run continues its files, so both must have them) and the synthetic
+# draws (observations/) where both runs wrote them (a restarted run does not).
 for nc in sorted(list(a.glob("diagnostics/*.nc")) + list(a.glob("observations/*.nc"))):
     other = b / nc.relative_to(a)
     if not other.exists():
+        if nc.parent.name == "diagnostics":
+            failures.append(f"{nc.relative_to(a)}: not written by {b}")
         continue
     with netCDF4.Dataset(nc) as fa, netCDF4.Dataset(other) as fb:
         va, vb = dict(walk(fa)), dict(walk(fb))

@@ -1,0 +1,120 @@
+#include "experiments/cycle/feedback_output.hpp"
+
+#include <algorithm>
+
+#include "core/error.hpp"
+
+namespace landda::experiments {
+
+namespace {
+
+constexpr std::size_t kFixed = 8;  // file row, x, y, time, value, error, qc, station row
+
+}  // namespace
+
+FeedbackOutput::FeedbackOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart,
+                               const Eigen::VectorXd& rows, std::size_t flush_rows)
+    : comm_(comm),
+      sources_(std::move(sources)),
+      files_(sources_.size()),
+      kept_(sources_.size()),
+      flushed_(sources_.size(), 0),
+      flush_rows_(flush_rows) {
+  const MPI_Comm c = comm_.size() > 1 ? comm_.get() : MPI_COMM_NULL;
+  for (std::size_t k = 0; k < sources_.size(); ++k) {
+    const Source& s = sources_[k];
+    std::size_t width = 0;
+    if (s.stations)
+      for (const auto& name : *s.stations) width = std::max(width, name.size());
+    files_[k] = restart ? observations::IodaRowWriter::reopen(s.path, s.header, c)
+                        : observations::IodaRowWriter::create(s.path, s.header, width, c);
+    if (restart) flushed_[k] = static_cast<std::size_t>(rows[static_cast<Index>(k)]);
+  }
+}
+
+void FeedbackOutput::add(std::size_t k, std::size_t first, const observations::ObsFile& rows,
+                         const std::vector<Index>& station_rows) {
+  const auto n = static_cast<std::size_t>(rows.obs.size());
+  const std::size_t G = sources_[k].header.groups.size();
+  if (rows.groups.size() != G) throw Error(cat(sources_[k].path, ": feedback rows with ", rows.groups.size(), " groups for ", G));
+  std::vector<double>& p = kept_[k].packed;
+  p.reserve(p.size() + n * (kFixed + G));
+  for (std::size_t i = 0; i < n; ++i) {
+    const auto o = static_cast<Index>(i);
+    p.insert(p.end(), {static_cast<double>(first + i), rows.obs.x[i], rows.obs.y[i],
+                       static_cast<double>(rows.obs.time[i].seconds), rows.obs.value[o], rows.obs.error[o],
+                       static_cast<double>(rows.obs.qc[i]),
+                       station_rows.empty() ? -1.0 : static_cast<double>(station_rows[i])});
+    for (std::size_t g = 0; g < G; ++g) p.push_back(rows.groups[g].values[i]);
+  }
+}
+
+void FeedbackOutput::flush(const Eigen::VectorXd& rows, bool force) {
+  std::size_t waiting = 0;  // the same on every rank: every rank knows each file's rows
+  for (std::size_t k = 0; k < sources_.size(); ++k) waiting += static_cast<std::size_t>(rows[static_cast<Index>(k)]) - flushed_[k];
+  if (!force && waiting < flush_rows_ * static_cast<std::size_t>(comm_.size())) return;
+  for (std::size_t k = 0; k < sources_.size(); ++k) flush_source(k, static_cast<std::size_t>(rows[static_cast<Index>(k)]));
+}
+
+// Rows [flushed, to) of source k: rank d writes the d-th of P equal blocks of them.
+void FeedbackOutput::flush_source(std::size_t k, std::size_t to) {
+  const std::size_t from = flushed_[k];
+  if (to == from) return;
+  const int P = comm_.size();
+  const std::size_t W = kFixed + sources_[k].header.groups.size();
+  const auto block_start = [&](int d) { return from + (to - from) * static_cast<std::size_t>(d) / static_cast<std::size_t>(P); };
+  std::vector<double>& kept = kept_[k].packed;
+  const std::size_t n = kept.size() / W;
+  // A rank's kept rows ascend (windows in order, each a block in order): one run per destination.
+  std::vector<int> send(static_cast<std::size_t>(P), 0), recv(static_cast<std::size_t>(P), 0);
+  for (std::size_t i = 0, d = 0; i < n; ++i) {
+    const auto row = static_cast<std::size_t>(kept[i * W]);
+    while (d + 1 < static_cast<std::size_t>(P) && row >= block_start(static_cast<int>(d) + 1)) ++d;
+    send[d] += static_cast<int>(W);
+  }
+  std::vector<double> got;
+  if (P > 1) {
+    parallel::check_mpi(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, comm_.get()), "MPI_Alltoall (feedback counts)");
+    std::vector<int> sd(static_cast<std::size_t>(P), 0), rd(static_cast<std::size_t>(P), 0);
+    for (int d = 1; d < P; ++d) sd[d] = sd[d - 1] + send[d - 1], rd[d] = rd[d - 1] + recv[d - 1];
+    got.resize(static_cast<std::size_t>(rd.back() + recv.back()));
+    parallel::check_mpi(MPI_Alltoallv(kept.data(), send.data(), sd.data(), MPI_DOUBLE, got.data(), recv.data(), rd.data(),
+                                      MPI_DOUBLE, comm_.get()),
+                        "MPI_Alltoallv (feedback rows)");
+  } else {
+    got.swap(kept);
+  }
+  kept = std::vector<double>();
+  // This rank's block, every row of it received once.
+  const std::size_t b0 = block_start(comm_.rank()), b1 = block_start(comm_.rank() + 1), m = b1 - b0;
+  if (got.size() != m * W)
+    throw ParallelError(cat(sources_[k].path, ": ", got.size() / W, " feedback rows arrived for a block of ", m));
+  observations::ObsFile out;
+  out.obs.resize(static_cast<Index>(m));
+  out.groups = sources_[k].header.groups;
+  for (auto& g : out.groups) g.values.assign(m, 0.0);
+  const std::vector<std::string>* names = sources_[k].stations;
+  if (names) out.station.resize(m);
+  for (std::size_t i = 0; i < m; ++i) {
+    const double* r = got.data() + i * W;
+    const std::size_t at = static_cast<std::size_t>(r[0]) - b0;
+    if (at >= m) throw ParallelError(cat(sources_[k].path, ": feedback row ", r[0], " outside the block [", b0, ", ", b1, ")"));
+    const auto o = static_cast<Index>(at);
+    out.obs.x[at] = r[1], out.obs.y[at] = r[2], out.obs.time[at] = Time{static_cast<std::int64_t>(r[3])};
+    out.obs.value[o] = r[4], out.obs.error[o] = r[5], out.obs.qc[at] = static_cast<int>(r[6]);
+    if (names) out.station[at] = r[7] >= 0 ? (*names)[static_cast<std::size_t>(r[7])] : std::string();
+    for (std::size_t g = 0; g < out.groups.size(); ++g) out.groups[g].values[at] = r[kFixed + g];
+  }
+  files_[k]->write(b0, out);
+  flushed_[k] = to;
+}
+
+void FeedbackOutput::snapshot() {
+  for (auto& f : files_) f->snapshot();
+}
+
+void FeedbackOutput::commit() {
+  for (auto& f : files_) f->commit();
+}
+
+}  // namespace landda::experiments

@@ -1,0 +1,57 @@
+#pragma once
+// output.diagnostics: the run's observation-space feedback files (JEDI's O,
+// H(x) of the background and the analysis, their differences), one per
+// source, written by every rank together. Each window a rank keeps its block
+// of the window's rows (their values fetched from the rows' owners); a flush
+// hands every kept row to the rank whose block of the unflushed rows holds it,
+// and each rank writes that one block into each file (parallel NetCDF-4: a
+// few collective writes a flush, not a window). The files are the same on any
+// number of ranks, and no rank holds a whole window, nor the whole run.
+#include <Eigen/Core>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/state.hpp"
+#include "observations/ioda/ioda_file.hpp"
+#include "observations/ioda/ioda_row_writer.hpp"
+#include "parallel/comm.hpp"
+
+namespace landda::experiments {
+
+class FeedbackOutput {
+ public:
+  struct Source {
+    std::string path;
+    observations::ObsFile header;              // variable, units, groups, ... (no rows)
+    const std::vector<std::string>* stations;  // the names rows refer to (null: none)
+  };
+  // Kept rows a rank may hold before a flush (7 MB of them).
+  static constexpr std::size_t kFlushRows = std::size_t{1} << 16;
+  // `rows`: each file's rows already written (a restart continues after them); `flush_rows`: kept rows a rank
+  // may hold before a flush.
+  FeedbackOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
+                 std::size_t flush_rows = kFlushRows);
+  // This rank's rows of source k from file row `first`: x longitude, y latitude, the header's groups;
+  // `station_rows` index the source's stations (empty: none).
+  void add(std::size_t k, std::size_t first, const observations::ObsFile& rows, const std::vector<Index>& station_rows);
+  // Collective: the kept rows written when they are many (`force`: always; before a checkpoint and at the end).
+  // `rows`: each file's rows so far (the same on every rank).
+  void flush(const Eigen::VectorXd& rows, bool force);
+  void snapshot();  // after a forced flush
+  void commit();
+
+ private:
+  void flush_source(std::size_t k, std::size_t to);
+  struct Kept {
+    std::vector<double> packed;  // per row: file row, x, y, time, value, error, qc, station row, groups
+  };
+  const parallel::Comm& comm_;
+  std::vector<Source> sources_;
+  std::vector<std::optional<observations::IodaRowWriter>> files_;
+  std::vector<Kept> kept_;
+  std::vector<std::size_t> flushed_;  // rows of each file written
+  std::size_t flush_rows_;
+};
+
+}  // namespace landda::experiments
