@@ -13,7 +13,7 @@
 #include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
 #include "experiments/cycle/cell_layout.hpp"
-#include "experiments/cycle/feedback_output.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 #include "experiments/cycle/memory_account.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
@@ -264,16 +264,16 @@ class Cycle {
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
   // The cells layout keeps an observation's values, QC, moments and scores on the rank that owns it: these
-  // bring a window's rows from their owners, to every rank whose analysis is near them, or to the root for
-  // the files it writes; and add up what each rank scored.
+  // bring a window's rows from their owners, to every rank whose analysis is near them or whose block of the
+  // feedback and draws files holds them; and add up what each rank scored.
   bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
-  std::vector<Index> root_rows(const WindowObs& w) const;
-  // The window's rows [first, second) this rank writes to the feedback files: a block of them in order, the same
-  // file on any number of ranks (their values fetched from their owners).
+  // This rank's block [first, second) of n rows in order (the rows it hands to a file's writers: the same file
+  // on any number of ranks), and so of the window's rows for the feedback files.
+  std::pair<Index, Index> block_of(Index n) const;
   std::pair<Index, Index> feedback_block(const WindowObs& w) const;
   std::vector<Index> feedback_rows(const WindowObs& w) const;
   void write_feedback(const WindowObs& w, const Eigen::VectorXd& amean);
-  void keep_draws(WindowObs& w);
+  void write_draws(WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
   void share_learned_errors();
   // Mean and spread over every member of columns held per member, summed where they are (cells layout: of
@@ -334,7 +334,9 @@ class Cycle {
   RunState st_;
   std::unique_ptr<Checkpointer> checkpointer_;
   std::unique_ptr<TwinOutput> out_;
-  std::unique_ptr<FeedbackOutput> feedback_out_;  // output.diagnostics
+  std::unique_ptr<ObsRowsOutput> feedback_out_;  // output.diagnostics
+  std::unique_ptr<ObsRowsOutput> draws_out_;     // output.observations: the synthetic sources' draws
+  std::vector<int> draw_index_;                  // a source's file in draws_out_ (-1: a file source)
   std::unique_ptr<MemoryAccount> memory_;
   double output_seconds_ = 0, checkpoint_seconds_ = 0;  // wall time in writing them (this rank)
   int cycles_run_ = 0;                                  // by this process (a restart's count from its checkpoint)
@@ -404,6 +406,9 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
   st_.stats.sources.assign(s_.sources.size(), SourceSums{});
   st_.learned_errors = Eigen::MatrixXd::Zero(ErrorLearner::kRows, s_.learned_columns);
   st_.feedback_rows = Eigen::VectorXd::Zero(feedback_ ? static_cast<Index>(s_.sources.size()) : 0);
+  int drawn = 0;
+  for (const auto& src : s_.sources) draw_index_.push_back(src.from_file() ? -1 : drawn++);
+  st_.draw_rows = Eigen::VectorXd::Zero(cfg_.output.observations && !s_.open_loop() ? drawn : 0);
   learned_here_.assign(static_cast<std::size_t>(s_.learned_columns), 0);
   st_.maps = cfg_.output.maps;
   st_.map_mean = Eigen::VectorXd::Zero(st_.maps ? dist_.my_row_count() : 0);
@@ -623,7 +628,7 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
       });
   // One copy of the window's observations: each source's batch handed over, not copied.
   for (const std::size_t k : active) w.obs.append(s_.sources[k].take_batch());
-  if (cells_ && cfg_.output.observations) keep_draws(w);
+  if (draws_out_) write_draws(w);
   for (std::size_t a = 0; a < active.size(); ++a) {
     const ObsSource& src = s_.sources[active[a]];
     src.learner().apply(st_.learned_errors, src.row_locations(), w.obs, offset[a]);
@@ -631,16 +636,12 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   return w;
 }
 
-std::vector<Index> Cycle::root_rows(const WindowObs& w) const {
-  std::vector<Index> rows(comm_.root() ? static_cast<std::size_t>(w.obs.size()) : 0);
-  for (std::size_t o = 0; o < rows.size(); ++o) rows[o] = static_cast<Index>(o);
-  return rows;
-}
-
-std::pair<Index, Index> Cycle::feedback_block(const WindowObs& w) const {
-  const Index n = w.obs.size(), r = comm_.rank(), k = comm_.size();
+std::pair<Index, Index> Cycle::block_of(Index n) const {
+  const Index r = comm_.rank(), k = comm_.size();
   return {n * r / k, n * (r + 1) / k};
 }
+
+std::pair<Index, Index> Cycle::feedback_block(const WindowObs& w) const { return block_of(w.obs.size()); }
 
 std::vector<Index> Cycle::feedback_rows(const WindowObs& w) const {
   const auto [b0, b1] = feedback_block(w);
@@ -649,24 +650,32 @@ std::vector<Index> Cycle::feedback_rows(const WindowObs& w) const {
   return rows;
 }
 
-// The synthetic draws of the window (output.observations), written by the root: each value from its owner
-// into the root's copy of the window.
-void Cycle::keep_draws(WindowObs& w) {
-  from_owners(dist_, w.owners, root_rows(w), {RowField::of(w.obs.value)});
-  if (!comm_.root()) return;
+// The synthetic draws of the window (output.observations): this rank's block of the synthetic sources' rows in
+// the order they were drawn, each value from its owner.
+void Cycle::write_draws(WindowObs& w) {
+  std::vector<Index> order;  // window rows in the files' order, source after source
   Index at = 0;
   for (const auto& [k, cnt] : w.spans) {
-    ObsSource& src = s_.sources[k];
-    if (!src.from_file()) {  // slice by slice in the order they were drawn (by step)
-      ObsBatch part = w.obs.slice(at, cnt);  // the source's rows, its values from their owners
-      part.source.assign(static_cast<std::size_t>(cnt), 0);
-      part.source_names = {src.name()};
-      std::vector<ObsSlice> drawn = src.slices();
-      std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
-      for (const auto& sl : drawn) src.keep_draws(part.slice(sl.begin, sl.count));
-    }
+    if (!s_.sources[k].from_file())
+      for (const Index r : s_.sources[k].draw_order()) order.push_back(at + r);
     at += cnt;
   }
+  const auto [b0, b1] = block_of(static_cast<Index>(order.size()));
+  const std::vector<Index> mine(order.begin() + b0, order.begin() + b1);
+  if (cells_) from_owners(dist_, w.owners, mine, {RowField::of(w.obs.value)});
+  Index pos = 0;
+  for (const auto& [k, cnt] : w.spans) {
+    const ObsSource& src = s_.sources[k];
+    if (src.from_file()) continue;
+    const Index lo = std::clamp(b0, pos, pos + cnt), hi = std::clamp(b1, pos, pos + cnt);
+    const auto d = static_cast<std::size_t>(draw_index_[k]);
+    const std::vector<Index> rows(order.begin() + lo, order.begin() + hi);
+    draws_out_->add(d, static_cast<std::size_t>(st_.draw_rows[static_cast<Index>(d)]) + static_cast<std::size_t>(lo - pos),
+                    src.draw_rows(model_.grid(), w.obs.rows(rows)), {});
+    st_.draw_rows[static_cast<Index>(d)] += static_cast<double>(cnt);
+    pos += cnt;
+  }
+  draws_out_->flush(st_.draw_rows, false);
 }
 
 void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
@@ -688,7 +697,7 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
     observe(src, sl, truth, all, 0, own);
     h = all.col(0).segment(sl.begin, sl.count);
   }
-  src.sample(sl, h, st_.synthetic_rng[k], st_.gap_rng[k], cfg_.output.observations && comm_.root() && !cells_);
+  src.sample(sl, h, st_.synthetic_rng[k], st_.gap_rng[k]);
 }
 
 // Gross-error check on the innovation, per source (JEDI's background check),
@@ -995,6 +1004,7 @@ void Cycle::run() {
     if (!last && cfg_.output.checkpoint_every > 0 && (cycle + 1) % cfg_.output.checkpoint_every == 0) {
       if (out_) out_->snapshot();  // before the checkpoint: a restart from it finds the output as it was then, or later
       if (feedback_out_) feedback_out_->flush(st_.feedback_rows, true), feedback_out_->snapshot();
+      if (draws_out_) draws_out_->flush(st_.draw_rows, true), draws_out_->snapshot();
       const auto t = std::chrono::steady_clock::now();
       share_learned_errors();
       checkpointer_->write(st_);
@@ -1036,12 +1046,19 @@ void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
                                           state_field_names().begin()));
   spec.layers = cfg_.output.layers;
   out_ = opts_.restart ? TwinOutput::reopen(spec) : TwinOutput::create(spec);
+  if (st_.draw_rows.size() > 0) {
+    io::make_dirs(out_dir_ + "/observations");
+    std::vector<ObsRowsOutput::Source> files;
+    for (const auto& src : s_.sources)
+      if (!src.from_file()) files.push_back({out_dir_ + "/observations/" + src.name() + ".nc", src.draws_header(), nullptr});
+    draws_out_ = std::make_unique<ObsRowsOutput>(comm_, std::move(files), opts_.restart, st_.draw_rows);
+  }
   if (!feedback_) return;
   io::make_dirs(out_dir_ + "/diagnostics");
-  std::vector<FeedbackOutput::Source> files;
+  std::vector<ObsRowsOutput::Source> files;
   for (const auto& src : s_.sources)
     files.push_back({out_dir_ + "/diagnostics/" + src.name() + ".nc", src.feedback_header(p_.timing()), src.feedback_stations()});
-  feedback_out_ = std::make_unique<FeedbackOutput>(comm_, std::move(files), opts_.restart, st_.feedback_rows);
+  feedback_out_ = std::make_unique<ObsRowsOutput>(comm_, std::move(files), opts_.restart, st_.feedback_rows);
 }
 
 // The outputs a completed run adds: the NetCDF renamed into place, maps,
@@ -1053,14 +1070,7 @@ void Cycle::finish(double wall) {
                 dist_.my_cell_begin(), dist_.my_cell_count()},
                st_.map_mean, st_.map_increment, st_.map_cycles);
   if (feedback_out_) feedback_out_->flush(st_.feedback_rows, true), feedback_out_->commit();
-  if (cfg_.output.observations && comm_.root() && !s_.open_loop()) {
-    if (opts_.restart) {
-      log::warn("output.observations: a restarted run does not write the synthetic observation files");
-    } else {
-      io::make_dirs(out_dir_ + "/observations");
-      for (auto& src : s_.sources) src.write_draws(model_.grid(), out_dir_ + "/observations/" + src.name() + ".nc");
-    }
-  }
+  if (draws_out_) draws_out_->flush(st_.draw_rows, true), draws_out_->commit();
   share_learned_errors();
   write_summary(wall);
 }

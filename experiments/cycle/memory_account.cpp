@@ -6,7 +6,7 @@
 #include <cmath>
 
 #include "core/error.hpp"
-#include "experiments/cycle/feedback_output.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 
 namespace landda::experiments {
 namespace {
@@ -56,7 +56,7 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {"time-mean maps of this rank's rows", 8 * z.my_rows * (z.maps ? 3 : 0)},
       // the feedback rows a rank keeps until a flush (a row: 8 values and 6 groups), and at a flush those it
       // receives and the block it writes
-      {"feedback rows kept until written", z.feedback ? 3.0 * 8 * 14 * FeedbackOutput::kFlushRows : 0.0},
+      {"feedback rows kept until written", z.feedback ? 3.0 * 8 * 14 * ObsRowsOutput::kFlushRows : 0.0},
       // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
       {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},

@@ -156,10 +156,8 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
                       {"ombg", "observation minus background (ensemble mean of H)", {}},
                       {"oman", "observation minus analysis (ensemble mean of H)", {}}};
   const ObsVariable var = ops_.front()->variable();
-  for (auto* f : {&written_, &feedback_}) {
-    f->variable = from_file() ? data_.variable : var.name;
-    f->units = from_file() ? data_.units : var.units;
-  }
+  feedback_.variable = from_file() ? data_.variable : var.name;
+  feedback_.units = from_file() ? data_.units : var.units;
 }
 
 bool ObsSource::due(int cycle) const {
@@ -260,7 +258,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
 }
 
 void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth,
-                       RandomStream& gaps, bool keep_draws) {
+                       RandomStream& gaps) {
   if (from_file()) return;
   for (Index o = 0; o < s.count; ++o) {
     const Index i = s.begin + o;
@@ -269,21 +267,12 @@ void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd
     if (gaps.uniform() < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain))
       flag = static_cast<int>(QcFlag::missing);
   }
-  if (keep_draws) this->keep_draws(batch_.slice(s.begin, s.count));
 }
 
 ObsBatch ObsSource::take_batch() {
   ObsBatch out = std::move(batch_);
   batch_ = ObsBatch{};
   return out;
-}
-
-void ObsSource::keep_draws(ObsBatch kept) {
-  for (Index o = 0; o < kept.size(); ++o)
-    if (kept.qc[static_cast<std::size_t>(o)] != 0 && kept.qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::not_used))
-      kept.value[o] = std::nan("");  // a gap stays a gap in the file
-  kept.qc.assign(kept.qc.size(), 0);
-  written_.obs.append(kept);
 }
 
 void ObsSource::apply(const ObsSlice& s, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX) const {
@@ -351,13 +340,34 @@ observations::ObsFile ObsSource::feedback_rows(const Grid& grid, ObsBatch rows, 
   return out;
 }
 
-void ObsSource::write_draws(const Grid& grid, const std::string& path) {
-  if (from_file()) return;
-  written_.platform = written_.sensor = p_.name;
-  written_.source = "landda twin experiment (synthetic)";
-  to_geographic(written_.obs, grid);
-  written_.obs.error.setConstant(p_.error);
-  observations::write_ioda(written_, path);
+observations::ObsFile ObsSource::draws_header() const {
+  observations::ObsFile f;
+  f.variable = feedback_.variable;
+  f.units = feedback_.units;
+  f.platform = f.sensor = p_.name;
+  f.source = "landda twin experiment (synthetic)";
+  return f;
+}
+
+std::vector<Index> ObsSource::draw_order() const {
+  std::vector<ObsSlice> drawn = slices_;
+  std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
+  std::vector<Index> order;
+  for (const auto& sl : drawn)
+    for (Index o = sl.begin; o < sl.begin + sl.count; ++o) order.push_back(o);
+  return order;
+}
+
+observations::ObsFile ObsSource::draw_rows(const Grid& grid, ObsBatch rows) const {
+  for (Index o = 0; o < rows.size(); ++o)
+    if (rows.qc[static_cast<std::size_t>(o)] != 0 && rows.qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::not_used))
+      rows.value[o] = std::nan("");  // a gap stays a gap in the file
+  rows.qc.assign(rows.qc.size(), 0);
+  rows.error.setConstant(p_.error);
+  to_geographic(rows, grid);
+  observations::ObsFile f;
+  f.obs = std::move(rows);
+  return f;
 }
 
 }  // namespace landda::experiments

@@ -100,10 +100,7 @@ class ObsSource {
   // slice's rows), and the rows of H(X) of the local members (columns of X).
   // (NaN where h_truth is: the cells layout draws every value's noise on every rank, and the rank that owns an
   // observation has its H(truth).)
-  void sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth, RandomStream& gaps,
-              bool keep_draws);
-  // Synthetic draws kept for output.observations (rows of the window's batch, in order).
-  void keep_draws(ObsBatch kept);
+  void sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth, RandomStream& gaps);
   // The operator that meets a slice (its footprint rows are the slice's rows).
   const ObsOperator& slice_operator(const ObsSlice& s) const {
     return from_file() ? *ops_[static_cast<std::size_t>(&s - slices_.data())] : *ops_.front();
@@ -124,7 +121,11 @@ class ObsSource {
   observations::ObsFile feedback_rows(const Grid& grid, ObsBatch rows, Index r0, std::span<const double> hmean,
                                       std::span<const double> hspread, std::span<const double> amean,
                                       std::vector<Index>& station_rows) const;
-  void write_draws(const Grid& grid, const std::string& path);
+  // output.observations (synthetic sources): the draws file's header, the window's rows in the order they
+  // were drawn (slice by slice, by step), and rows of it as written (a gap stays a gap: no value).
+  observations::ObsFile draws_header() const;
+  std::vector<Index> draw_order() const;
+  observations::ObsFile draw_rows(const Grid& grid, ObsBatch rows) const;
 
  private:
   void refuse_or_flag_out_of_range(const std::string& where) const;
@@ -135,7 +136,6 @@ class ObsSource {
   std::vector<std::unique_ptr<ObsOperator>> ops_;  // synthetic: one, fixed; file: one per slice, kept across windows
   std::vector<double> x_, y_;                      // synthetic locations
   observations::ObsFile data_;                     // the file's observations
-  observations::ObsFile written_;                  // synthetic draws kept for output.observations
   observations::ObsFile feedback_;                 // the feedback file's header: variable, groups
   ObsBatch batch_;
   Index size_ = 0;  // rows of the window's batch (also once taken)

@@ -51,6 +51,7 @@ struct RunState {
   std::vector<RandomStream> obs_rng, synthetic_rng, gap_rng, nature_rng;
   Eigen::MatrixXd learned_errors;  // per source and location (empty without learned errors)
   Eigen::VectorXd feedback_rows;   // output.diagnostics: rows written to each source's feedback file
+  Eigen::VectorXd draw_rows;       // output.observations: rows written to each synthetic source's draws file
 
   // `shared`: the same on every rank (in the cells layout, a per-cell one:
   // this rank's cells); `members`: a column per local member; `member_sum`:
@@ -79,6 +80,7 @@ struct RunState {
     v.streams("nature_rng", nature_rng);
     v.shared("learned_errors", learned_errors);
     v.shared("feedback_rows", feedback_rows);
+    v.shared("draw_rows", draw_rows);
   }
 };
 

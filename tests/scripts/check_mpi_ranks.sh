@@ -27,8 +27,9 @@ sets=(--set experiment.cycles=40 --set experiment.spinup=5 --log-level warn
 $mpirun "$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-2"
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/overpass-1" "$work/overpass-2" 1e-10
 # The cells layout keeps each location's learned error on the rank that owns its observations: the same
-# errors on 3 ranks, and after a checkpoint on 3 ranks restarted on 2 (feedback files compared too).
-sets+=(--set output.diagnostics=true)
+# errors on 3 ranks, and after a checkpoint on 3 ranks restarted on 2 (feedback and draws files compared
+# too: every rank writes its block of them, and a restart continues them).
+sets+=(--set output.diagnostics=true --set output.observations=true)
 "$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-members"
 ${mpirun/-n 2/-n 3} "$landda" run "$overpass" "${sets[@]}" --set parallel.layout=cells --output "$work/overpass-cells-3"
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/overpass-members" "$work/overpass-cells-3" 1e-10

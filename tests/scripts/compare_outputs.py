@@ -1,6 +1,6 @@
 """Compares two landda output folders: every NetCDF variable (read with
-xarray, as users do), the feedback and synthetic draws files where both
-wrote them, and every number of summary.json except timings.
+xarray, as users do), the feedback and synthetic draws files (both runs
+must have them), and every number of summary.json except timings.
 usage: compare_outputs.py DIR_A DIR_B TOLERANCE"""
 import json
 import math
@@ -38,13 +38,12 @@ def walk(group, path=""):
         yield from walk(sub, path + name + "/")
 
 
-# The feedback (diagnostics/: a restarted run continues its files, so both must have them) and the synthetic
-# draws (observations/) where both runs wrote them (a restarted run does not).
+# The feedback (diagnostics/) and synthetic draws (observations/): a restarted run continues them, so both
+# runs must have them.
 for nc in sorted(list(a.glob("diagnostics/*.nc")) + list(a.glob("observations/*.nc"))):
     other = b / nc.relative_to(a)
     if not other.exists():
-        if nc.parent.name == "diagnostics":
-            failures.append(f"{nc.relative_to(a)}: not written by {b}")
+        failures.append(f"{nc.relative_to(a)}: not written by {b}")
         continue
     with netCDF4.Dataset(nc) as fa, netCDF4.Dataset(other) as fb:
         va, vb = dict(walk(fa)), dict(walk(fb))

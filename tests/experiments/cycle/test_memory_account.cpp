@@ -3,7 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "core/error.hpp"
-#include "experiments/cycle/feedback_output.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 #include "experiments/cycle/memory_account.hpp"
 
 using namespace landda;
@@ -47,7 +47,7 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6));
   z.feedback = true;  // feedback rows kept until a flush, and those received and written at it
   CHECK(MemoryAccount(z).total() ==
-        Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6 + 3 * 8 * 14 * double(FeedbackOutput::kFlushRows)));
+        Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6 + 3 * 8 * 14 * double(ObsRowsOutput::kFlushRows)));
   z.feedback = false;
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
   // per rank), every member's H(X) of about half the observations (its own, handed over for those near its

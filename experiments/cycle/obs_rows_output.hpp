@@ -1,8 +1,9 @@
 #pragma once
-// output.diagnostics: the run's observation-space feedback files (JEDI's O,
-// H(x) of the background and the analysis, their differences), one per
-// source, written by every rank together. Each window a rank keeps its block
-// of the window's rows (their values fetched from the rows' owners); a flush
+// Observation files a run writes a window at a time, one per source, by every
+// rank together: the feedback files (output.diagnostics: JEDI's O, H(x) of the
+// background and the analysis, their differences) and the synthetic draws
+// (output.observations). Each window a rank keeps its block of the window's
+// rows (their values fetched from the rows' owners); a flush
 // hands every kept row to the rank whose block of the unflushed rows holds it,
 // and each rank writes that one block into each file (parallel NetCDF-4: a
 // few collective writes a flush, not a window). The files are the same on any
@@ -19,18 +20,18 @@
 
 namespace landda::experiments {
 
-class FeedbackOutput {
+class ObsRowsOutput {
  public:
   struct Source {
     std::string path;
     observations::ObsFile header;              // variable, units, groups, ... (no rows)
     const std::vector<std::string>* stations;  // the names rows refer to (null: none)
   };
-  // Kept rows a rank may hold before a flush (7 MB of them).
+  // Kept rows a rank may hold before a flush (7 MB of feedback rows).
   static constexpr std::size_t kFlushRows = std::size_t{1} << 16;
   // `rows`: each file's rows already written (a restart continues after them); `flush_rows`: kept rows a rank
   // may hold before a flush.
-  FeedbackOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
+  ObsRowsOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
                  std::size_t flush_rows = kFlushRows);
   // This rank's rows of source k from file row `first`: x longitude, y latitude, the header's groups;
   // `station_rows` index the source's stations (empty: none).
@@ -46,6 +47,7 @@ class FeedbackOutput {
   struct Kept {
     std::vector<double> packed;  // per row: file row, x, y, time, value, error, qc, station row, groups
   };
+  static constexpr std::size_t kFixed = 8;  // values of a row before its groups
   const parallel::Comm& comm_;
   std::vector<Source> sources_;
   std::vector<std::optional<observations::IodaRowWriter>> files_;

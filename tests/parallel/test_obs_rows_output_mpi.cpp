@@ -5,7 +5,7 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 
-#include "experiments/cycle/feedback_output.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 #include "parallel/environment.hpp"
 
 using namespace landda;
@@ -41,7 +41,7 @@ TEST_CASE("Feedback rows kept by two ranks are written in their order, flushed e
         (std::filesystem::temp_directory_path() / ("landda_mpi_feedback_" + std::to_string(flush) + ".nc")).string();
     Eigen::VectorXd total = Eigen::VectorXd::Zero(1);
     {
-      experiments::FeedbackOutput out(comm, {{path, header, &names}}, false, total, flush);
+      experiments::ObsRowsOutput out(comm, {{path, header, &names}}, false, total, flush);
       // Three windows of 5, 0 and 6 rows; each rank keeps a block of each (rank 0 the first part).
       for (const std::size_t n : {5, 0, 6}) {
         const std::size_t first = static_cast<std::size_t>(total[0]), half = n * 2 / 5;

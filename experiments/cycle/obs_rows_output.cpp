@@ -1,4 +1,4 @@
-#include "experiments/cycle/feedback_output.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 
 #include <algorithm>
 
@@ -6,13 +6,7 @@
 
 namespace landda::experiments {
 
-namespace {
-
-constexpr std::size_t kFixed = 8;  // file row, x, y, time, value, error, qc, station row
-
-}  // namespace
-
-FeedbackOutput::FeedbackOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart,
+ObsRowsOutput::ObsRowsOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart,
                                const Eigen::VectorXd& rows, std::size_t flush_rows)
     : comm_(comm),
       sources_(std::move(sources)),
@@ -32,7 +26,7 @@ FeedbackOutput::FeedbackOutput(const parallel::Comm& comm, std::vector<Source> s
   }
 }
 
-void FeedbackOutput::add(std::size_t k, std::size_t first, const observations::ObsFile& rows,
+void ObsRowsOutput::add(std::size_t k, std::size_t first, const observations::ObsFile& rows,
                          const std::vector<Index>& station_rows) {
   const auto n = static_cast<std::size_t>(rows.obs.size());
   const std::size_t G = sources_[k].header.groups.size();
@@ -49,7 +43,7 @@ void FeedbackOutput::add(std::size_t k, std::size_t first, const observations::O
   }
 }
 
-void FeedbackOutput::flush(const Eigen::VectorXd& rows, bool force) {
+void ObsRowsOutput::flush(const Eigen::VectorXd& rows, bool force) {
   std::size_t waiting = 0;  // the same on every rank: every rank knows each file's rows
   for (std::size_t k = 0; k < sources_.size(); ++k) waiting += static_cast<std::size_t>(rows[static_cast<Index>(k)]) - flushed_[k];
   if (!force && waiting < flush_rows_ * static_cast<std::size_t>(comm_.size())) return;
@@ -57,7 +51,7 @@ void FeedbackOutput::flush(const Eigen::VectorXd& rows, bool force) {
 }
 
 // Rows [flushed, to) of source k: rank d writes the d-th of P equal blocks of them.
-void FeedbackOutput::flush_source(std::size_t k, std::size_t to) {
+void ObsRowsOutput::flush_source(std::size_t k, std::size_t to) {
   const std::size_t from = flushed_[k];
   if (to == from) return;
   const int P = comm_.size();
@@ -109,11 +103,11 @@ void FeedbackOutput::flush_source(std::size_t k, std::size_t to) {
   flushed_[k] = to;
 }
 
-void FeedbackOutput::snapshot() {
+void ObsRowsOutput::snapshot() {
   for (auto& f : files_) f->snapshot();
 }
 
-void FeedbackOutput::commit() {
+void ObsRowsOutput::commit() {
   for (auto& f : files_) f->commit();
 }
 
