@@ -13,8 +13,8 @@
 #include "core/memory.hpp"
 #include "experiments/core/progress.hpp"
 #include "experiments/cycle/cell_layout.hpp"
-#include "experiments/cycle/obs_rows_output.hpp"
 #include "experiments/cycle/memory_account.hpp"
+#include "experiments/cycle/obs_rows_output.hpp"
 #include "experiments/cycle/rescaling_pass.hpp"
 #include "experiments/cycle/window_walk.hpp"
 #include "experiments/twin/twin_output.hpp"
@@ -457,7 +457,7 @@ void Cycle::account_memory() {
   z.model_bytes = model_.resident_bytes(dist_.my_member_count());
   z.fields = cfg_.output.fields;
   z.maps = cfg_.output.maps;
-  z.feedback = feedback_;
+  z.row_files = (feedback_ ? 1 : 0) + (st_.draw_rows.size() > 0 ? 1 : 0);
   memory_ = std::make_unique<MemoryAccount>(z);
   const int on_node = comm_.node_size();
   if (comm_.root())

@@ -54,9 +54,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       // the two sums of this rank's rows (each rank writes its own cells), and the forecast's mean kept
       // through the analysis for the increment
       {"time-mean maps of this rank's rows", 8 * z.my_rows * (z.maps ? 3 : 0)},
-      // the feedback rows a rank keeps until a flush (a row: 8 values and 6 groups), and at a flush those it
-      // receives and the block it writes
-      {"feedback rows kept until written", z.feedback ? 3.0 * 8 * 14 * ObsRowsOutput::kFlushRows : 0.0},
+      // the feedback and draws rows a rank keeps until a flush (a feedback row: 8 values and 6 groups), and at
+      // a flush those it receives and the block it writes
+      {"feedback and draws rows kept until written", z.row_files * 3.0 * 8 * 14 * ObsRowsOutput::kFlushRows},
       // the ensemble-space solver's N x N matrices (transform, its square root, eigenvectors, a product)
       {"filter work arrays", 32 * z.members * z.members},
       {"libraries and code", kBaseBytes},

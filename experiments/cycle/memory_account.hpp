@@ -25,7 +25,7 @@ struct MemorySizes {
   double model_bytes = 0;   // the model's own: forcing, parameters (Model::resident_bytes)
   bool fields = false;      // output.fields: means and spreads of this rank's cells written
   bool maps = false;        // output.maps: time-mean sums of the analysis
-  bool feedback = false;    // output.diagnostics: feedback rows kept until they are written
+  int row_files = 0;        // output.diagnostics, output.observations: each keeps rows until they are written
   bool cells = false;       // parallel.layout: cells (every member of my_rows; memory and diagnostics given for them)
 };
 

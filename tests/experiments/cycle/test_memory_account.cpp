@@ -45,10 +45,10 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3));
   z.max_diagnostics = 1e6;  // one maximum per cell, the largest of every member
   CHECK(MemoryAccount(z).total() == Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6));
-  z.feedback = true;  // feedback rows kept until a flush, and those received and written at it
+  z.row_files = 2;  // feedback and draws rows kept until a flush, and those received and written at it
   CHECK(MemoryAccount(z).total() ==
-        Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6 + 3 * 8 * 14 * double(ObsRowsOutput::kFlushRows)));
-  z.feedback = false;
+        Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6 + 2 * 3 * 8 * 14 * double(ObsRowsOutput::kFlushRows)));
+  z.row_files = 0;
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
   // per rank), every member's H(X) of about half the observations (its own, handed over for those near its
   // rows: one of the two at a time), no exchange, the nature run of its own cells.
