@@ -2,8 +2,8 @@
 // One observation source of a cycling run: its set-up (an IODA file, or
 // synthetic retrievals drawn from the nature run), the observations of each
 // window with the QC flags they enter with, H applied to the ensemble at each
-// observation's own time (or at the window's end), and the feedback and draws
-// files it writes at the end.
+// observation's own time (or at the window's end), and the rows of its
+// feedback and draws files (written by ObsRowsOutput).
 #include <Eigen/Core>
 #include <memory>
 #include <span>
