@@ -1051,14 +1051,14 @@ void Cycle::open_outputs(const std::vector<RescaledSource>& fits) {
     std::vector<ObsRowsOutput::Source> files;
     for (const auto& src : s_.sources)
       if (!src.from_file()) files.push_back({out_dir_ + "/observations/" + src.name() + ".nc", src.draws_header(), nullptr});
-    draws_out_ = std::make_unique<ObsRowsOutput>(comm_, std::move(files), opts_.restart, st_.draw_rows);
+    draws_out_ = std::make_unique<ObsRowsOutput>(dist_, std::move(files), opts_.restart, st_.draw_rows);
   }
   if (!feedback_) return;
   io::make_dirs(out_dir_ + "/diagnostics");
   std::vector<ObsRowsOutput::Source> files;
   for (const auto& src : s_.sources)
     files.push_back({out_dir_ + "/diagnostics/" + src.name() + ".nc", src.feedback_header(p_.timing()), src.feedback_stations()});
-  feedback_out_ = std::make_unique<ObsRowsOutput>(comm_, std::move(files), opts_.restart, st_.feedback_rows);
+  feedback_out_ = std::make_unique<ObsRowsOutput>(dist_, std::move(files), opts_.restart, st_.feedback_rows);
 }
 
 // The outputs a completed run adds: the NetCDF renamed into place, maps,

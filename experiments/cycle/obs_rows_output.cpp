@@ -1,20 +1,22 @@
 #include "experiments/cycle/obs_rows_output.hpp"
 
 #include <algorithm>
+#include <utility>
 
 #include "core/error.hpp"
 
 namespace landda::experiments {
 
-ObsRowsOutput::ObsRowsOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart,
-                               const Eigen::VectorXd& rows, std::size_t flush_rows)
-    : comm_(comm),
+ObsRowsOutput::ObsRowsOutput(const parallel::Distribution& dist, std::vector<Source> sources, bool restart,
+                             const Eigen::VectorXd& rows, std::size_t flush_rows)
+    : dist_(dist),
       sources_(std::move(sources)),
       files_(sources_.size()),
       kept_(sources_.size()),
       flushed_(sources_.size(), 0),
       flush_rows_(flush_rows) {
-  const MPI_Comm c = comm_.size() > 1 ? comm_.get() : MPI_COMM_NULL;
+  const parallel::Comm& comm = dist_.comm();
+  const MPI_Comm c = comm.size() > 1 ? comm.get() : MPI_COMM_NULL;
   for (std::size_t k = 0; k < sources_.size(); ++k) {
     const Source& s = sources_[k];
     std::size_t width = 0;
@@ -27,11 +29,11 @@ ObsRowsOutput::ObsRowsOutput(const parallel::Comm& comm, std::vector<Source> sou
 }
 
 void ObsRowsOutput::add(std::size_t k, std::size_t first, const observations::ObsFile& rows,
-                         const std::vector<Index>& station_rows) {
+                        const std::vector<Index>& station_rows) {
   const auto n = static_cast<std::size_t>(rows.obs.size());
   const std::size_t G = sources_[k].header.groups.size();
-  if (rows.groups.size() != G) throw Error(cat(sources_[k].path, ": feedback rows with ", rows.groups.size(), " groups for ", G));
-  std::vector<double>& p = kept_[k].packed;
+  if (rows.groups.size() != G) throw Error(cat(sources_[k].path, ": rows with ", rows.groups.size(), " groups for ", G));
+  std::vector<double>& p = kept_[k];
   p.reserve(p.size() + n * (kFixed + G));
   for (std::size_t i = 0; i < n; ++i) {
     const auto o = static_cast<Index>(i);
@@ -46,7 +48,7 @@ void ObsRowsOutput::add(std::size_t k, std::size_t first, const observations::Ob
 void ObsRowsOutput::flush(const Eigen::VectorXd& rows, bool force) {
   std::size_t waiting = 0;  // the same on every rank: every rank knows each file's rows
   for (std::size_t k = 0; k < sources_.size(); ++k) waiting += static_cast<std::size_t>(rows[static_cast<Index>(k)]) - flushed_[k];
-  if (!force && waiting < flush_rows_ * static_cast<std::size_t>(comm_.size())) return;
+  if (!force && waiting < flush_rows_ * static_cast<std::size_t>(dist_.size())) return;
   for (std::size_t k = 0; k < sources_.size(); ++k) flush_source(k, static_cast<std::size_t>(rows[static_cast<Index>(k)]));
 }
 
@@ -54,35 +56,21 @@ void ObsRowsOutput::flush(const Eigen::VectorXd& rows, bool force) {
 void ObsRowsOutput::flush_source(std::size_t k, std::size_t to) {
   const std::size_t from = flushed_[k];
   if (to == from) return;
-  const int P = comm_.size();
+  const int P = dist_.size();
   const std::size_t W = kFixed + sources_[k].header.groups.size();
   const auto block_start = [&](int d) { return from + (to - from) * static_cast<std::size_t>(d) / static_cast<std::size_t>(P); };
-  std::vector<double>& kept = kept_[k].packed;
-  const std::size_t n = kept.size() / W;
   // A rank's kept rows ascend (windows in order, each a block in order): one run per destination.
-  std::vector<int> send(static_cast<std::size_t>(P), 0), recv(static_cast<std::size_t>(P), 0);
-  for (std::size_t i = 0, d = 0; i < n; ++i) {
-    const auto row = static_cast<std::size_t>(kept[i * W]);
+  std::vector<int> send(static_cast<std::size_t>(P), 0);
+  for (std::size_t i = 0, d = 0; i < kept_[k].size() / W; ++i) {
+    const auto row = static_cast<std::size_t>(kept_[k][i * W]);
     while (d + 1 < static_cast<std::size_t>(P) && row >= block_start(static_cast<int>(d) + 1)) ++d;
     send[d] += static_cast<int>(W);
   }
-  std::vector<double> got;
-  if (P > 1) {
-    parallel::check_mpi(MPI_Alltoall(send.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, comm_.get()), "MPI_Alltoall (feedback counts)");
-    std::vector<int> sd(static_cast<std::size_t>(P), 0), rd(static_cast<std::size_t>(P), 0);
-    for (int d = 1; d < P; ++d) sd[d] = sd[d - 1] + send[d - 1], rd[d] = rd[d - 1] + recv[d - 1];
-    got.resize(static_cast<std::size_t>(rd.back() + recv.back()));
-    parallel::check_mpi(MPI_Alltoallv(kept.data(), send.data(), sd.data(), MPI_DOUBLE, got.data(), recv.data(), rd.data(),
-                                      MPI_DOUBLE, comm_.get()),
-                        "MPI_Alltoallv (feedback rows)");
-  } else {
-    got.swap(kept);
-  }
-  kept = std::vector<double>();
+  const std::vector<double> got = dist_.push(std::exchange(kept_[k], {}), send);
   // This rank's block, every row of it received once.
-  const std::size_t b0 = block_start(comm_.rank()), b1 = block_start(comm_.rank() + 1), m = b1 - b0;
+  const std::size_t b0 = block_start(dist_.rank()), b1 = block_start(dist_.rank() + 1), m = b1 - b0;
   if (got.size() != m * W)
-    throw ParallelError(cat(sources_[k].path, ": ", got.size() / W, " feedback rows arrived for a block of ", m));
+    throw ParallelError(cat(sources_[k].path, ": ", got.size() / W, " rows arrived for a block of ", m));
   observations::ObsFile out;
   out.obs.resize(static_cast<Index>(m));
   out.groups = sources_[k].header.groups;
@@ -92,7 +80,7 @@ void ObsRowsOutput::flush_source(std::size_t k, std::size_t to) {
   for (std::size_t i = 0; i < m; ++i) {
     const double* r = got.data() + i * W;
     const std::size_t at = static_cast<std::size_t>(r[0]) - b0;
-    if (at >= m) throw ParallelError(cat(sources_[k].path, ": feedback row ", r[0], " outside the block [", b0, ", ", b1, ")"));
+    if (at >= m) throw ParallelError(cat(sources_[k].path, ": row ", r[0], " outside the block [", b0, ", ", b1, ")"));
     const auto o = static_cast<Index>(at);
     out.obs.x[at] = r[1], out.obs.y[at] = r[2], out.obs.time[at] = Time{static_cast<std::int64_t>(r[3])};
     out.obs.value[o] = r[4], out.obs.error[o] = r[5], out.obs.qc[at] = static_cast<int>(r[6]);

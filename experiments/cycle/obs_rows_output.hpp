@@ -16,7 +16,7 @@
 #include "core/state.hpp"
 #include "observations/ioda/ioda_file.hpp"
 #include "observations/ioda/ioda_row_writer.hpp"
-#include "parallel/comm.hpp"
+#include "parallel/distribution.hpp"
 
 namespace landda::experiments {
 
@@ -31,7 +31,7 @@ class ObsRowsOutput {
   static constexpr std::size_t kFlushRows = std::size_t{1} << 16;
   // `rows`: each file's rows already written (a restart continues after them); `flush_rows`: kept rows a rank
   // may hold before a flush.
-  ObsRowsOutput(const parallel::Comm& comm, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
+  ObsRowsOutput(const parallel::Distribution& dist, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
                  std::size_t flush_rows = kFlushRows);
   // This rank's rows of source k from file row `first`: x longitude, y latitude, the header's groups;
   // `station_rows` index the source's stations (empty: none).
@@ -44,14 +44,11 @@ class ObsRowsOutput {
 
  private:
   void flush_source(std::size_t k, std::size_t to);
-  struct Kept {
-    std::vector<double> packed;  // per row: file row, x, y, time, value, error, qc, station row, groups
-  };
   static constexpr std::size_t kFixed = 8;  // values of a row before its groups
-  const parallel::Comm& comm_;
+  const parallel::Distribution& dist_;
   std::vector<Source> sources_;
   std::vector<std::optional<observations::IodaRowWriter>> files_;
-  std::vector<Kept> kept_;
+  std::vector<std::vector<double>> kept_;  // per source and row: file row, x, y, time, value, error, qc, station row, groups
   std::vector<std::size_t> flushed_;  // rows of each file written
   std::size_t flush_rows_;
 };

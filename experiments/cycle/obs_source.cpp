@@ -320,19 +320,20 @@ observations::ObsFile ObsSource::feedback_rows(const Grid& grid, ObsBatch rows, 
   station_rows.clear();
   if (feedback_stations())  // stations keep their names in the feedback
     for (std::size_t i = 0; i < n; ++i) station_rows.push_back(window_begin_ + r0 + static_cast<Index>(i));
+  // hofx: H met an observation at the window's end (its slice's h_step) where the analysis is the run's state.
+  std::vector<char> at_end(n, 0);
+  for (const auto& sl : slices_)
+    if (sl.h_step == window_steps_)
+      for (Index r = std::max(sl.begin, r0); r < std::min(sl.begin + sl.count, r0 + rows.size()); ++r)
+        at_end[static_cast<std::size_t>(r - r0)] = 1;
   out.groups = feedback_.groups;
   for (auto& g : out.groups) g.values.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
-    const Index r = r0 + static_cast<Index>(i);
-    // H met it at the window's end: the analysis is the run's state at its time.
-    const bool at_end = std::any_of(slices_.begin(), slices_.end(), [&](const ObsSlice& sl) {
-      return r >= sl.begin && r < sl.begin + sl.count && sl.h_step == window_steps_;
-    });
     const double o = rows.value[static_cast<Index>(i)];
     out.groups[0].values[i] = hmean[i];
     out.groups[1].values[i] = hspread[i];
     out.groups[2].values[i] = amean[i];
-    out.groups[3].values[i] = at_end ? amean[i] : hmean[i];
+    out.groups[3].values[i] = at_end[i] ? amean[i] : hmean[i];
     out.groups[4].values[i] = o - hmean[i];
     out.groups[5].values[i] = o - amean[i];
   }

@@ -115,6 +115,19 @@ Eigen::MatrixXd Distribution::fetch(const std::vector<int>& owner, const std::ve
   return out;
 }
 
+std::vector<double> Distribution::push(std::vector<double> values, const std::vector<int>& counts) const {
+  if (size_ == 1) return values;
+  std::vector<int> recv(static_cast<std::size_t>(size_));
+  check_mpi(MPI_Alltoall(counts.data(), 1, MPI_INT, recv.data(), 1, MPI_INT, comm_->get()), "MPI_Alltoall (push counts)");
+  const auto sd = displacements(counts), rd = displacements(recv);
+  std::vector<double> got(static_cast<std::size_t>(rd.back() + recv.back()));
+  check_mpi(MPI_Alltoallv(values.data(), counts.data(), sd.data(), MPI_DOUBLE, got.data(), recv.data(), rd.data(),
+                          MPI_DOUBLE, comm_->get()),
+            "MPI_Alltoallv (push)");
+  count(recv, sizeof(double));
+  return got;
+}
+
 void Distribution::count(const std::vector<int>& counts, std::size_t item) const {
   for (int s = 0; s < size_; ++s)
     if (s != rank_) received_ += static_cast<std::uint64_t>(counts[static_cast<std::size_t>(s)]) * item;

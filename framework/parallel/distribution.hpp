@@ -89,6 +89,7 @@ class Distribution {
   // Row blocks of a vector joined on every rank.
   Eigen::VectorXd allgather_vector(const Eigen::VectorXd& my_rows) const;
   int rank() const { return rank_; }
+  int size() const { return size_; }
   // Element-wise sum over the ranks, on every rank.
   Eigen::MatrixXd sum_over_ranks(const Eigen::MatrixXd& mine) const;
   Index cell_begin(int rank) const { return row_start_[static_cast<std::size_t>(rank)] / group_; }
@@ -106,6 +107,10 @@ class Distribution {
              const Unpack& unpack) const;
   // The same, every item's values a column (width x wanted, in the order asked).
   Eigen::MatrixXd fetch(const std::vector<int>& owner, const std::vector<Index>& local, Index width, const Pack& pack) const;
+  // A push: this rank's values in runs, run d (counts[d] values, in order) to rank d; returns what every rank
+  // sent this one, in rank order.
+  std::vector<double> push(std::vector<double> values, const std::vector<int>& counts) const;
+  const Comm& comm() const { return *comm_; }
   // Bytes this rank has received from other ranks in the calls above (exchanges, gathers, sums).
   std::uint64_t received_bytes() const { return received_; }
   // Each rank's members taken out of the whole ensemble.

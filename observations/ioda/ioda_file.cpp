@@ -71,6 +71,20 @@ void put_rows(io::NcFile& nc, const ObsFile& f, const ObsBatch& b, std::size_t s
   nc.put(f.qc_group + "/" + f.variable, b.qc.data(), s, c);
 }
 
+void put_groups(io::NcFile& nc, const ObsFile& f, const std::vector<ObsFile::Group>& groups, std::size_t n,
+                std::size_t start, bool collective) {
+  if (groups.size() != f.groups.size())
+    throw Error(cat(nc.path(), ": ", groups.size(), " groups of values for the file's ", f.groups.size()));
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    if (groups[g].values.size() != n)
+      throw Error(cat(nc.path(), ": group ", f.groups[g].name, " has ", groups[g].values.size(), " values for ", n,
+                      " observations"));
+  if (n == 0 && !collective) return;
+  const std::vector<std::size_t> s{n == 0 ? 0 : start}, c{n};
+  for (std::size_t g = 0; g < groups.size(); ++g)
+    nc.put(f.groups[g].name + "/" + f.variable, or_fill(groups[g].values.data(), n).data(), s, c);
+}
+
 }  // namespace detail
 
 namespace {
@@ -96,16 +110,11 @@ void write_ioda(const ObsFile& f, const std::string& path) {
   const std::size_t chunk = std::max<std::size_t>(1, std::min<std::size_t>(n, 1 << 16));
   define_layout(nc, f, n, chunk);
   if (!f.station.empty()) nc.def_strings("MetaData/stationIdentification", "Location", f.station);
-  const std::string v = f.variable;
-  for (const auto& g : f.groups)
-    if (g.values.size() != n)
-      throw Error(cat(path, ": group ", g.name, " has ", g.values.size(), " values for ", n, " observations"));
   detail::define_groups(nc, f, chunk, 1);
   nc.end_def();
   put_rows(nc, f, b, 0);
   if (n > 0 && !f.station.empty()) nc.put_strings("MetaData/stationIdentification", f.station);
-  for (const auto& g : f.groups)
-    if (n > 0) nc.put(g.name + "/" + v, or_fill(g.values.data(), n).data());
+  detail::put_groups(nc, f, f.groups, n, 0);
   nc.commit();
 }
 

@@ -49,20 +49,12 @@ IodaRowWriter IodaRowWriter::reopen(const std::string& path, const ObsFile& head
 void IodaRowWriter::write(std::size_t first, const ObsFile& rows) {
   Impl& m = *impl_;
   const auto n = static_cast<std::size_t>(rows.obs.size());
-  if (rows.groups.size() != m.header.groups.size())
-    throw Error(cat(m.file().path(), ": rows with ", rows.groups.size(), " groups for the file's ", m.header.groups.size()));
   detail::put_rows(m.file(), m.header, rows.obs, first, true);
   if (m.stations) {
     if (rows.station.size() != n) throw Error(cat(m.file().path(), ": ", n, " rows with ", rows.station.size(), " stations"));
     m.file().put_strings("MetaData/stationIdentification", rows.station, first);
   }
-  const std::vector<std::size_t> s{n == 0 ? 0 : first}, c{n};
-  for (std::size_t g = 0; g < rows.groups.size(); ++g) {
-    if (rows.groups[g].values.size() != n)
-      throw Error(cat(m.file().path(), ": group ", m.header.groups[g].name, " has ", rows.groups[g].values.size(),
-                      " values for ", n, " rows"));
-    m.file().put(m.header.groups[g].name + "/" + m.header.variable, detail::or_fill(rows.groups[g].values.data(), n).data(), s, c);
-  }
+  detail::put_groups(m.file(), m.header, rows.groups, n, first, true);
 }
 
 void IodaRowWriter::snapshot() { impl_->file().snapshot(); }

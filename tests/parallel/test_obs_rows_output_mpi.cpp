@@ -41,7 +41,8 @@ TEST_CASE("Feedback rows kept by two ranks are written in their order, flushed e
         (std::filesystem::temp_directory_path() / ("landda_mpi_feedback_" + std::to_string(flush) + ".nc")).string();
     Eigen::VectorXd total = Eigen::VectorXd::Zero(1);
     {
-      experiments::ObsRowsOutput out(comm, {{path, header, &names}}, false, total, flush);
+      const parallel::Distribution dist(comm, 2, 2);
+      experiments::ObsRowsOutput out(dist, {{path, header, &names}}, false, total, flush);
       // Three windows of 5, 0 and 6 rows; each rank keeps a block of each (rank 0 the first part).
       for (const std::size_t n : {5, 0, 6}) {
         const std::size_t first = static_cast<std::size_t>(total[0]), half = n * 2 / 5;
