@@ -8,6 +8,7 @@
 #include "core/fnv.hpp"
 #include "io/atomic_file.hpp"
 #include "io/h5_handle.hpp"
+#include "io/mpi_io_hints.hpp"
 
 namespace landda::io {
 
@@ -25,7 +26,7 @@ void check(herr_t status, const std::string& what) {
 // A file access list for MPI-IO over `comm` (every rank of it opens the file).
 H5Id mpio_access(MPI_Comm comm, const std::string& path) {
   H5Id fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path + ": file access list");
-  check(H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL), path + ": MPI-IO");
+  check(H5Pset_fapl_mpio(fapl, comm, MpiIoHints().get()), path + ": MPI-IO");
   return fapl;
 }
 

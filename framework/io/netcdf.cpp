@@ -14,6 +14,7 @@
 #include "core/error.hpp"
 #include "io/atomic_file.hpp"
 #include "io/cf_decode.hpp"
+#include "io/mpi_io_hints.hpp"
 
 namespace landda::io {
 namespace {
@@ -83,7 +84,7 @@ NcFile NcFile::create_partial(const std::string& path, MPI_Comm comm) {
   f.comm_ = comm;
   const int status = comm == MPI_COMM_NULL
                          ? nc_create(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, &f.ncid_)
-                         : nc_create_par(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, comm, MPI_INFO_NULL, &f.ncid_);
+                         : nc_create_par(f.partial_.c_str(), NC_NETCDF4 | NC_CLOBBER, comm, MpiIoHints().get(), &f.ncid_);
   f.check(status, "cannot create " + f.partial_);
   return f;
 }
@@ -107,7 +108,7 @@ NcFile NcFile::reopen_partial(const std::string& path, MPI_Comm comm) {
   }
   f.barrier();
   const int status = comm == MPI_COMM_NULL ? nc_open(f.partial_.c_str(), NC_WRITE, &f.ncid_)
-                                           : nc_open_par(f.partial_.c_str(), NC_WRITE, comm, MPI_INFO_NULL, &f.ncid_);
+                                           : nc_open_par(f.partial_.c_str(), NC_WRITE, comm, MpiIoHints().get(), &f.ncid_);
   if (status == NC_NOERR) f.collective_access();
   if (status != NC_NOERR)
     throw IoError(cat(f.partial_, ": cannot reopen the partial output of the interrupted run (", nc_strerror(status),

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/random.hpp"
 #include "io/checkpoint.hpp"
+#include "io/mpi_io_hints.hpp"
 #include "parallel/environment.hpp"
 
 using namespace landda;
@@ -92,4 +93,23 @@ TEST_CASE("Cell entries written by two ranks read back on any split of the cells
   }
   comm.barrier();
   if (comm.root()) std::filesystem::remove(path);
+}
+
+TEST_CASE("Files opened with landda's MPI-IO hints cap the collective buffer", "[mpi]") {
+  // The cap is what keeps an aggregating rank (rank 0) from holding 32 MB more than the others under OMPIO:
+  // the MPI-IO layer must take the hint, not only be handed it.
+  const auto comm = parallel::Environment::duplicate_world();
+  const std::string path = (std::filesystem::temp_directory_path() / "landda_mpi_hints.bin").string();
+  MPI_File fh = MPI_FILE_NULL;
+  REQUIRE(MPI_File_open(comm.get(), path.c_str(), MPI_MODE_CREATE | MPI_MODE_RDWR | MPI_MODE_DELETE_ON_CLOSE,
+                        io::MpiIoHints().get(), &fh) == MPI_SUCCESS);
+  MPI_Info used = MPI_INFO_NULL;
+  REQUIRE(MPI_File_get_info(fh, &used) == MPI_SUCCESS);
+  char value[64] = {};
+  int found = 0;
+  MPI_Info_get(used, "cb_buffer_size", static_cast<int>(sizeof(value)) - 1, value, &found);
+  MPI_Info_free(&used);
+  MPI_File_close(&fh);
+  CHECK(found == 1);
+  CHECK(std::string(value) == io::MpiIoHints::kCollectiveBuffer);
 }
