@@ -44,18 +44,15 @@ Eigen::VectorXd CellLayout::rows_of(const Eigen::Ref<const Eigen::VectorXd>& ful
   return out;
 }
 
-void CellLayout::assign(const ObsOperator& op, ObsOwners& own, Index first) const {
-  const Footprint& fp = op.footprint();
-  const int me = dist_.rank();
-  for (Index o = 0; o < op.size(); ++o) {
-    Index heaviest = -1;
-    double w = -1;
-    for (Footprint::InnerIterator it(fp, o); it; ++it)
-      if (it.value() > w) w = it.value(), heaviest = it.col();
-    const auto r = static_cast<std::size_t>(first + o);
-    own.owner[r] = heaviest >= 0 ? dist_.owner_of_cell(heaviest) : 0;
-    if (own.owner[r] == me) own.slot[r] = own.owned++;
-  }
+Index ObsOwners::held(Index r) const {
+  const auto it = std::lower_bound(row.begin(), row.end(), r);
+  if (it == row.end() || *it != r) throw ParallelError(cat("observation row ", r, " is not held by its owner"));
+  return it - row.begin();
+}
+
+int CellLayout::owner_at(const CellIndex& cells, double x, double y) const {
+  const int c = cells.nearest(x, y).first;
+  return c >= 0 ? dist_.owner_of_cell(c) : 0;
 }
 
 void CellLayout::apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
@@ -104,7 +101,7 @@ Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& o
   for (std::size_t r = 0; r < wanted.size(); ++r) {
     const auto w = static_cast<std::size_t>(wanted[r]);
     from[r] = own.owner[w];
-    at[r] = w;  // the owner looks its slot up
+    at[r] = own.row[w];  // the owner looks its slot up
   }
   // Member after member, each of mine's columns given back once taken: the
   // result's pages are touched as they are filled, so a rank holds about one
@@ -112,7 +109,7 @@ Eigen::MatrixXd CellLayout::fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& o
   Eigen::MatrixXd out(static_cast<Index>(wanted.size()), mine.cols());
   for (Index j = 0; j < mine.cols(); ++j) {
     dist_.fetch(
-        from, at, 1, [&](Index row, double* value) { *value = mine(own.slot[static_cast<std::size_t>(row)], j); },
+        from, at, 1, [&](Index row, double* value) { *value = mine(own.slot[static_cast<std::size_t>(own.held(row))], j); },
         [&](std::size_t i, const double* value) { out(static_cast<Index>(i), j) = *value; });
     release_pages(mine.col(j).data(), static_cast<std::size_t>(mine.rows()) * sizeof(double));
   }
@@ -142,17 +139,19 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> own_moments(const Eigen::MatrixXd& m
 void from_owners(const parallel::Distribution& dist, const ObsOwners& own, const std::vector<Index>& rows,
                  const std::vector<RowField>& fields) {
   std::vector<int> from;
-  std::vector<Index> at;
+  std::vector<Index> at, to;
   for (const Index r : rows)
-    if (own.slot[static_cast<std::size_t>(r)] < 0) from.push_back(own.owner[static_cast<std::size_t>(r)]), at.push_back(r);
+    if (const auto h = static_cast<std::size_t>(r); own.slot[h] < 0)
+      from.push_back(own.owner[h]), at.push_back(own.row[h]), to.push_back(r);
   const auto width = static_cast<Index>(fields.size());
   dist.fetch(
       from, at, width,
       [&](Index row, double* out) {
-        for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(row);
+        const Index h = own.held(row);
+        for (std::size_t f = 0; f < fields.size(); ++f) out[f] = fields[f].get(h);
       },
       [&](std::size_t i, const double* in) {
-        for (std::size_t f = 0; f < fields.size(); ++f) fields[f].set(at[i], in[f]);
+        for (std::size_t f = 0; f < fields.size(); ++f) fields[f].set(to[i], in[f]);
       });
 }
 

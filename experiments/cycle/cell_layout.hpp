@@ -3,9 +3,10 @@
 // own block of cells (models of independent columns): it keeps the state,
 // model memory and diagnostics of those cells only, and nothing is moved
 // between the forecast and the analysis (the analysis rows are the forecast's
-// cells). An observation belongs to the rank holding the heaviest cell of its
-// footprint; that rank computes its H(X) with the rows of the footprint's
-// other cells fetched from their ranks (a halo, per slice of observations).
+// cells). An observation belongs to the rank holding its nearest cell; that
+// rank computes its H(X) with the rows of the footprint's other cells fetched
+// from their ranks (a halo, per slice of observations). A rank holds only the
+// observations it owns and those its analysis is near (ObsOwners).
 // Results equal the members layout's: every column and every H is computed
 // from the same values.
 #include <Eigen/Core>
@@ -21,16 +22,24 @@
 
 namespace landda::experiments {
 
-// The owners of a window's observations (see CellLayout::assign).
+// The window's observation rows a rank holds and the owner of each (see
+// CellLayout): in the cells layout a rank holds the rows it owns and those
+// near the cells it analyses, not every row of the window; they are indexed
+// here in window order (0 .. held-1), and `row` names each one's row of the
+// whole window, by which ranks ask each other for them.
 struct ObsOwners {
-  std::vector<int> owner;   // the rank holding each row
+  std::vector<Index> row;   // the window row of each held row, ascending
+  std::vector<int> owner;   // the rank holding each row's H(X)
   std::vector<Index> slot;  // on that rank, its row in the compact H(X); -1 on the others
   Index owned = 0;          // rows this rank holds
-  void reset(Index rows) {
-    owner.assign(static_cast<std::size_t>(rows), 0);
-    slot.assign(static_cast<std::size_t>(rows), -1);
+  void reset(Index held) {
+    row.assign(static_cast<std::size_t>(held), 0);
+    owner.assign(static_cast<std::size_t>(held), 0);
+    slot.assign(static_cast<std::size_t>(held), -1);
     owned = 0;
   }
+  // The held row of window row r (the rank must hold it).
+  Index held(Index r) const;
 };
 
 // One value per observation row that a rank may need from the row's owner:
@@ -52,8 +61,8 @@ struct RowField {
 // receives a value of every observation.
 std::pair<Eigen::VectorXd, Eigen::VectorXd> own_moments(const Eigen::MatrixXd& mine, const ObsOwners& own, Index first,
                                                         Index count, bool spread);
-// The fields of those of `rows` that other ranks own, fetched from their owners (rows this rank owns are left
-// as they are). Collective: each rank asks for the rows its analysis or output needs, or none.
+// The fields of those of `rows` (held rows) that other ranks own, fetched from their owners by window row (rows
+// this rank owns are left as they are). Collective: each rank asks for the rows its analysis needs, or none.
 void from_owners(const parallel::Distribution& dist, const ObsOwners& own, const std::vector<Index>& rows,
                  const std::vector<RowField>& fields);
 
@@ -76,16 +85,15 @@ class CellLayout {
   // The position in analysis order of state row i, or -1 when another rank holds it.
   Index position(Index i) const;
 
-  // Which rank holds each observation's H row of a window: the rank of the
-  // heaviest cell of its footprint (op's rows are the window's rows first..).
-  // On that rank the row is own.slot (compact: a rank keeps H(X) rows of its own observations only).
-  void assign(const ObsOperator& op, ObsOwners& own, Index first) const;
+  // The rank that owns an observation at (x, y) in the grid's coordinates: the rank of its nearest cell
+  // (decided by place, so every rank that holds the row names the same owner, before any footprint is made).
+  int owner_at(const CellIndex& cells, double x, double y) const;
   // H of op's observations for every column of X (this rank's rows): the rows
   // this rank owns written into their slots of HX (own.owned x columns).
   // Collective: every rank calls it for the same operators in the same order.
   void apply(const ObsOperator& op, const Eigen::Ref<const Eigen::MatrixXd>& X, Eigen::Ref<Eigen::MatrixXd> HX,
              const ObsOwners& own, Index first);
-  // Rows `wanted` of the window (every column), fetched from the ranks that own them; consumes `mine`
+  // Held rows `wanted` (every column), fetched from the ranks that own them; consumes `mine`
   // (this rank's own rows, released column by column as they are taken). Collective.
   Eigen::MatrixXd fetch_rows(Eigen::MatrixXd& mine, const ObsOwners& own, const std::vector<Index>& wanted) const;
 

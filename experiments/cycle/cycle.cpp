@@ -225,14 +225,20 @@ std::pair<double, double> zone_rmse(const parallel::Comm& comm, const Eigen::Vec
 // members at each observation's step, and where each source's rows are. No
 // rank holds every member's H(X) of every observation: their mean and spread
 // are summed where the members are, and the analysis gathers the members'
-// values only of the observations near its rows.
+// values only of the observations near its rows. In the cells layout a rank
+// holds only the rows it owns and those near its cells (ObsOwners).
 struct WindowObs {
-  ObsBatch obs;
-  Eigen::MatrixXd HXm;                                 // observations x local members (cells layout: own observations x members)
-  Eigen::VectorXd fb_hmean, fb_hspread;                // feedback: H(background)'s mean and spread at the rows this rank writes
-  ObsOwners owners;                                    // cells layout: the rank that holds each observation's row
-  std::vector<std::pair<std::size_t, Index>> spans;    // (source, count) in batch order
-  Time start;                                          // the window's start
+  struct Span {
+    std::size_t source;
+    Index rows, held;  // the source's rows of the whole window, and of them the rows held here
+  };
+  ObsBatch obs;                    // the held rows
+  Index rows = 0;                  // rows of the whole window (every rank)
+  Eigen::MatrixXd HXm;             // held observations x local members (cells layout: own observations x members)
+  Eigen::VectorXd hmean, hspread;  // feedback: H(background)'s mean and spread at the held rows this rank owns
+  ObsOwners owners;                // each held row's window row and owner
+  std::vector<Span> spans;         // in batch order
+  Time start;                      // the window's start
 };
 
 class Cycle {
@@ -267,11 +273,12 @@ class Cycle {
   // bring a window's rows from their owners, to every rank whose analysis is near them or whose block of the
   // feedback and draws files holds them; and add up what each rank scored.
   bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
-  // This rank's block [first, second) of n rows in order (the rows it hands to a file's writers: the same file
-  // on any number of ranks), and so of the window's rows for the feedback files.
-  std::pair<Index, Index> block_of(Index n) const;
-  std::pair<Index, Index> feedback_block(const WindowObs& w) const;
-  std::vector<Index> feedback_rows(const WindowObs& w) const;
+  // Whether this rank hands held row o to the feedback and draws files: its owner (cells layout), else the
+  // rank whose block of the window's rows holds it (every rank holds every row).
+  bool writes_row(const WindowObs& w, Index o) const;
+  // The cells layout on more than one rank: the synthetic sources (`files` false) or the file sources held
+  // only at the places this rank owns or analyses near.
+  void hold_own_places(bool files);
   void write_feedback(const WindowObs& w, const Eigen::VectorXd& amean);
   void write_draws(WindowObs& w);
   void sum_scores(std::vector<SourceSums>& sums) const;
@@ -340,6 +347,7 @@ class Cycle {
   std::unique_ptr<MemoryAccount> memory_;
   double output_seconds_ = 0, checkpoint_seconds_ = 0;  // wall time in writing them (this rank)
   int cycles_run_ = 0;                                  // by this process (a restart's count from its checkpoint)
+  Index most_rows_ = 0, most_held_ = 0;                 // the largest window's rows, and of them those held here
 };
 
 Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layout)
@@ -366,6 +374,7 @@ Cycle::Cycle(CycleSetup& s, const RunOptions& opts, const parallel::Layout& layo
       out_dir_(opts.output_dir) {
   if (cfg_.parallel.cells()) {
     cells_ = std::make_unique<CellLayout>(dist_, L_, model_);
+    hold_own_places(false);  // synthetic sources: their operators set up while the model has every cell
     // The model's parameters of this rank's cells only; not when a source reads a file (its operators are set up
     // each window from the model's static fields of every cell) or estimates its rescaling (that pass advances the
     // whole control).
@@ -600,15 +609,22 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   std::vector<Index> offset;
   for (const std::size_t k : active) {
     offset.push_back(p);
-    w.spans.emplace_back(k, s_.sources[k].size());
-    p += s_.sources[k].size();
+    w.spans.push_back({k, s_.sources[k].size(), s_.sources[k].held()});
+    p += s_.sources[k].held();
   }
-  if (cells_) {  // each observation's owner, before the walk: a rank keeps H(X) of its own observations only
-    w.owners.reset(p);
-    for (std::size_t a = 0; a < active.size(); ++a)
-      for (const auto& sl : s_.sources[active[a]].slices())
-        cells_->assign(s_.sources[active[a]].slice_operator(sl), w.owners, offset[a] + sl.begin);
+  // Each held row's window row and owner, before the walk: a rank keeps H(X) of its own observations only.
+  w.owners.reset(p);
+  for (std::size_t a = 0; a < active.size(); ++a) {
+    const ObsSource& src = s_.sources[active[a]];
+    for (Index i = 0; i < src.held(); ++i) {
+      const auto o = static_cast<std::size_t>(offset[a] + i);
+      w.owners.row[o] = w.rows + src.held_rows()[static_cast<std::size_t>(i)];
+      w.owners.owner[o] = src.held_owners()[static_cast<std::size_t>(i)];
+      if (cells_ && w.owners.owner[o] == comm_.rank()) w.owners.slot[o] = w.owners.owned++;
+    }
+    w.rows += src.size();
   }
+  most_rows_ = std::max(most_rows_, w.rows), most_held_ = std::max(most_held_, p);
   w.HXm = Eigen::MatrixXd::Zero(cells_ ? w.owners.owned : p, st_.X.cols());
   auto truth = Eigen::Map<Eigen::MatrixXd>(st_.truth.data(), st_.truth.size(), 1);
   walk_window(
@@ -636,51 +652,64 @@ WindowObs Cycle::forecast_and_observe(int cycle, Time t0, Time t1) {
   return w;
 }
 
-std::pair<Index, Index> Cycle::block_of(Index n) const {
+bool Cycle::writes_row(const WindowObs& w, Index o) const {
+  if (cells_) return owns(w, o);
   const Index r = comm_.rank(), k = comm_.size();
-  return {n * r / k, n * (r + 1) / k};
+  return o >= w.rows * r / k && o < w.rows * (r + 1) / k;
 }
 
-std::pair<Index, Index> Cycle::feedback_block(const WindowObs& w) const { return block_of(w.obs.size()); }
-
-std::vector<Index> Cycle::feedback_rows(const WindowObs& w) const {
-  const auto [b0, b1] = feedback_block(w);
-  std::vector<Index> rows(static_cast<std::size_t>(b1 - b0));
-  for (std::size_t o = 0; o < rows.size(); ++o) rows[o] = b0 + static_cast<Index>(o);
-  return rows;
+// Held: the places whose nearest cell is this rank's, and those the filter finds near the rows it analyses
+// (every place for a filter that is not local).
+void Cycle::hold_own_places(bool files) {
+  if (!cells_ || comm_.size() == 1) return;
+  const AnalysedRows chosen = analysed_rows();
+  const std::span<const Index> analysed = chosen.every ? dist_.my_rows() : std::span<const Index>(chosen.rows);
+  const PlacePlan plan = [&](std::span<const double> x, std::span<const double> y) {
+    HeldPlaces h;
+    h.held.assign(x.size(), 0);
+    h.owner.resize(x.size());
+    const CellIndex& index = s_.geometry->cell_index();
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      h.owner[i] = cells_->owner_at(index, x[i], y[i]);
+      h.held[i] = h.owner[i] == comm_.rank();
+    }
+    ObsBatch places;
+    places.resize(static_cast<Index>(x.size()));
+    places.x.assign(x.begin(), x.end());
+    places.y.assign(y.begin(), y.end());
+    for (const Index o : filter_.observations_near(model_.grid(), L_, analysed, places)) h.held[static_cast<std::size_t>(o)] = 1;
+    return h;
+  };
+  for (auto& src : s_.sources)
+    if (src.from_file() == files) src.hold_only(plan);
+  s_.geometry->release_index();
 }
 
-// The synthetic draws of the window (output.observations): this rank's block of the synthetic sources' rows in
-// the order they were drawn, each value from its owner.
+// The synthetic draws of the window (output.observations): the held rows this rank writes, at their places in
+// the order they were drawn.
 void Cycle::write_draws(WindowObs& w) {
-  std::vector<Index> order;  // window rows in the files' order, source after source
   Index at = 0;
-  for (const auto& [k, cnt] : w.spans) {
-    if (!s_.sources[k].from_file())
-      for (const Index r : s_.sources[k].draw_order()) order.push_back(at + r);
-    at += cnt;
-  }
-  const auto [b0, b1] = block_of(static_cast<Index>(order.size()));
-  const std::vector<Index> mine(order.begin() + b0, order.begin() + b1);
-  if (cells_) from_owners(dist_, w.owners, mine, {RowField::of(w.obs.value)});
-  Index pos = 0;
-  for (const auto& [k, cnt] : w.spans) {
-    const ObsSource& src = s_.sources[k];
-    if (src.from_file()) continue;
-    const Index lo = std::clamp(b0, pos, pos + cnt), hi = std::clamp(b1, pos, pos + cnt);
-    const auto d = static_cast<std::size_t>(draw_index_[k]);
-    const std::vector<Index> rows(order.begin() + lo, order.begin() + hi);
-    draws_out_->add(d, static_cast<std::size_t>(st_.draw_rows[static_cast<Index>(d)]) + static_cast<std::size_t>(lo - pos),
-                    src.draw_rows(model_.grid(), w.obs.rows(rows)), {});
-    st_.draw_rows[static_cast<Index>(d)] += static_cast<double>(cnt);
-    pos += cnt;
+  for (const auto& sp : w.spans) {
+    const ObsSource& src = s_.sources[sp.source];
+    if (!src.from_file()) {
+      const auto d = static_cast<std::size_t>(draw_index_[sp.source]);
+      const std::vector<Index> place = src.draw_positions();
+      const auto first = static_cast<std::size_t>(st_.draw_rows[static_cast<Index>(d)]);
+      std::vector<Index> which;
+      std::vector<std::size_t> file_rows;
+      for (Index i = 0; i < sp.held; ++i)
+        if (writes_row(w, at + i)) which.push_back(at + i), file_rows.push_back(first + static_cast<std::size_t>(place[static_cast<std::size_t>(i)]));
+      draws_out_->add(d, file_rows, src.draw_rows(model_.grid(), w.obs.rows(which)), {});
+      st_.draw_rows[static_cast<Index>(d)] += static_cast<double>(sp.rows);
+    }
+    at += sp.held;
   }
   draws_out_->flush(st_.draw_rows, false);
 }
 
 void Cycle::observe(const ObsSource& src, const ObsSlice& sl, const Eigen::Ref<const Eigen::MatrixXd>& X,
                     Eigen::Ref<Eigen::MatrixXd> HX, Index first, const ObsOwners& own) {
-  if (!cells_) return src.apply(sl, X, HX.middleRows(first, src.size()));
+  if (!cells_) return src.apply(sl, X, HX.middleRows(first, src.held()));
   cells_->apply(src.slice_operator(sl), X, HX, own, first + sl.begin);
 }
 
@@ -693,7 +722,7 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
     observe(src, sl, truth, mine, first, own);
     h = own_moments(mine, own, first + sl.begin, sl.count, false).first;
   } else {
-    Eigen::MatrixXd all = Eigen::MatrixXd::Zero(src.size(), 1);
+    Eigen::MatrixXd all = Eigen::MatrixXd::Zero(src.held(), 1);
     observe(src, sl, truth, all, 0, own);
     h = all.col(0).segment(sl.begin, sl.count);
   }
@@ -707,7 +736,7 @@ void Cycle::sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index firs
 void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
   auto [hmean, hspread] = member_moments(w.HXm, w.owners);
   Index at = 0;
-  for (const auto& [k, cnt] : w.spans) {
+  for (const auto& [k, rows, cnt] : w.spans) {
     const ObsSource& src = s_.sources[k];
     const SourceParams& sp = src.params();
     for (Index o = at; o < at + cnt; ++o) {
@@ -732,13 +761,8 @@ void Cycle::check_background(WindowObs& w, std::vector<SourceSums>& sums) {
     at += cnt;
   }
   if (!feedback_) return;
-  if (cells_)  // this rank's block of the feedback's rows
-    from_owners(dist_, w.owners, feedback_rows(w),
-                {RowField::of(w.obs.value), RowField::of(w.obs.error), RowField::of(w.obs.qc), RowField::of(hmean),
-                 RowField::of(hspread)});
-  const auto [b0, b1] = feedback_block(w);
-  w.fb_hmean = hmean.segment(b0, b1 - b0);
-  w.fb_hspread = hspread.segment(b0, b1 - b0);
+  w.hmean = std::move(hmean);
+  w.hspread = std::move(hspread);
 }
 
 std::pair<Eigen::VectorXd, Eigen::VectorXd> Cycle::member_moments(const Eigen::MatrixXd& mine, const ObsOwners& own,
@@ -769,7 +793,7 @@ Cycle::AnalysedRows Cycle::analysed_rows() const {
 // The analysis of the observations that passed QC, the state put back in its
 // bounds; returns how many were assimilated.
 Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
-  if (!filter_.assimilates() || w.obs.size() == 0) return 0;
+  if (!filter_.assimilates() || w.rows == 0) return 0;
   const auto passed = [&](Index o) { return w.obs.qc[static_cast<std::size_t>(o)] == 0; };
   long long used = 0;
   for (Index o = 0; o < w.obs.size(); ++o) used += passed(o) && owns(w, o);
@@ -827,40 +851,42 @@ void Cycle::clamp_changed(Eigen::MatrixXd& Xa, const std::vector<std::uint64_t>&
 void Cycle::score_analysis(WindowObs& w, std::vector<SourceSums>& sums) {
   Eigen::MatrixXd HA = Eigen::MatrixXd::Zero(cells_ ? w.owners.owned : w.obs.size(), st_.X.cols());
   Index off = 0;
-  for (const auto& [k, cnt] : w.spans) {
+  for (const auto& [k, rows, cnt] : w.spans) {
     for (const auto& sl : s_.sources[k].slices()) observe(s_.sources[k], sl, st_.X, HA, off, w.owners);
     off += cnt;
   }
   Eigen::VectorXd amean = member_moments(HA, w.owners, false).first;
   off = 0;
-  for (const auto& [k, cnt] : w.spans) {
+  for (const auto& [k, rows, cnt] : w.spans) {
     for (Index o = off; o < off + cnt; ++o)
       if (owns(w, o) && scorable(w.obs.qc[static_cast<std::size_t>(o)])) sums[k].add_analysis(w.obs.value[o], amean[o]);
     off += cnt;
   }
-  if (!feedback_) return;
-  if (cells_) from_owners(dist_, w.owners, feedback_rows(w), {RowField::of(amean)});
-  write_feedback(w, amean);
+  if (feedback_) write_feedback(w, amean);
 }
 
-// Each source's rows of this rank's block, at their place in its file (collective: every rank, every source of
-// the window, its rows perhaps none).
+// Each source's held rows this rank writes, at their places in its file (collective: every rank, every source
+// of the window, its rows perhaps none).
 void Cycle::write_feedback(const WindowObs& w, const Eigen::VectorXd& amean) {
-  const auto [b0, b1] = feedback_block(w);
   std::vector<Index> station_rows;
-  Index at = 0;
-  for (const auto& [k, cnt] : w.spans) {
-    const Index lo = std::clamp(b0, at, at + cnt), hi = std::clamp(b1, at, at + cnt), n = hi - lo;
-    const auto first = static_cast<std::size_t>(st_.feedback_rows[static_cast<Index>(k)]) + static_cast<std::size_t>(lo - at);
-    const auto seg = [&](const Eigen::VectorXd& v, Index from) {
-      return std::span<const double>(v.data() + from, static_cast<std::size_t>(n));
-    };
-    feedback_out_->add(k, first,
-                       s_.sources[k].feedback_rows(model_.grid(), w.obs.slice(lo, n), lo - at, seg(w.fb_hmean, lo - b0),
-                                                   seg(w.fb_hspread, lo - b0), seg(amean, lo), station_rows),
+  Index at = 0, row0 = 0;
+  for (const auto& [k, rows, cnt] : w.spans) {
+    const auto first = static_cast<std::size_t>(st_.feedback_rows[static_cast<Index>(k)]);
+    std::vector<Index> which, in_source;
+    std::vector<std::size_t> file_rows;
+    std::vector<double> hm, hs, am;
+    for (Index o = at; o < at + cnt; ++o) {
+      if (!writes_row(w, o)) continue;
+      which.push_back(o), in_source.push_back(o - at);
+      file_rows.push_back(first + static_cast<std::size_t>(w.owners.row[static_cast<std::size_t>(o)] - row0));
+      hm.push_back(w.hmean[o]), hs.push_back(w.hspread[o]), am.push_back(amean[o]);
+    }
+    feedback_out_->add(k, file_rows,
+                       s_.sources[k].feedback_rows(model_.grid(), w.obs.rows(which), in_source, hm, hs, am, station_rows),
                        station_rows);
-    st_.feedback_rows[static_cast<Index>(k)] += static_cast<double>(cnt);
+    st_.feedback_rows[static_cast<Index>(k)] += static_cast<double>(rows);
     at += cnt;
+    row0 += rows;
   }
   feedback_out_->flush(st_.feedback_rows, false);
 }
@@ -900,7 +926,7 @@ void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd
     Eigen::VectorXd gathered;
     const Eigen::VectorXd error = a_mean - truth_rows(gathered);
     c.analysis_rmse = global_rms(comm_, error, n_);
-    if (layered_scores(cycle, w.obs.size() > 0))
+    if (layered_scores(cycle, w.rows > 0))
       std::tie(c.rmse_surface, c.rmse_rootzone) = zone_rmse(comm_, error, L_, bottoms_);
   }
   c.analysis_spread = global_rms(comm_, a_spread, n_);
@@ -909,7 +935,7 @@ void Cycle::record(int cycle, Time t1, const WindowObs& w, const Eigen::VectorXd
   if (!std::isfinite(c.analysis_rmse)) throw NumericalError(cat("cycle ", cycle, ": the analysis is not finite"));
   const bool write = writes(cycle);
   const bool mapped = cfg_.output.maps && cycle >= p_.spinup;
-  if (scored(cycle, w.obs.size() > 0)) st_.stats.add_cycle(c);
+  if (scored(cycle, w.rows > 0)) st_.stats.add_cycle(c);
   for (std::size_t k = 0; k < sums.size(); ++k) st_.stats.sources[k].add_cycle(sums[k], cycle >= p_.spinup);
   if (mapped) {  // the time-mean maps: each rank its own rows, written by each at the end
     st_.map_mean += a_mean;
@@ -972,6 +998,7 @@ void Cycle::run() {
     advance(x, control, {}, a, b, memory, nullptr);
   });
   estimate_tc_errors(s_, st_.learned_errors);
+  hold_own_places(true);  // the passes above read every row of the files; the cycle holds its own
   open_outputs(fits);
   Eigen::MatrixXd Xr;
   Progress progress(s_.open_loop() ? "openloop" : "twin", p_.cycles, st_.next_cycle, comm_.root());
@@ -984,19 +1011,19 @@ void Cycle::run() {
     else dist_.move_to_rows(st_.X, Xr);
     CycleScores c;
     Eigen::VectorXd f_mean = ensemble_mean(Xr);
-    record_forecast(cycle, w.obs.size() > 0, Xr, f_mean, c);
+    record_forecast(cycle, w.rows > 0, Xr, f_mean, c);
     if (!cfg_.output.maps) f_mean = Eigen::VectorXd();  // kept through the analysis only for the maps' increment
     AnalysisStats astats;
     Index assimilated = 0;
-    if (w.obs.size() > 0) {
+    if (w.rows > 0) {
       check_background(w, sums);
       assimilated = analyse(w, Xr, astats);
     }
     const Eigen::VectorXd a_mean = ensemble_mean(Xr), a_spread = ensemble_spread(Xr);
     if (cells_) st_.X.swap(Xr);
     else dist_.move_to_members(Xr, st_.X);
-    if (w.obs.size() > 0) score_analysis(w, sums);
-    if (w.obs.size() > 0 && cells_) sum_scores(sums);
+    if (w.rows > 0) score_analysis(w, sums);
+    if (w.rows > 0 && cells_) sum_scores(sums);
     record(cycle, t1, w, a_mean, a_spread, f_mean, astats, assimilated, sums, c);
     ++cycles_run_;
     st_.next_cycle = cycle + 1;
@@ -1087,7 +1114,7 @@ void Cycle::sum_scores(std::vector<SourceSums>& sums) const {
 }
 
 // A location's learned error is updated by the rank that owns its observations (one rank: an observation
-// belongs to the heaviest cell of its footprint). Before the state is written or summarised, every rank
+// belongs to the rank of its nearest cell). Before the state is written or summarised, every rank
 // takes each column from the rank that updated it; the others are the same everywhere.
 void Cycle::share_learned_errors() {
   if (!cells_ || st_.learned_errors.cols() == 0) return;
@@ -1134,7 +1161,9 @@ void Cycle::write_summary(double wall) {
   }
   // The estimate stated at start beside what each rank measured (getrusage's peak).
   JsonObject mem = memory_->json();
-  mem.add("peak_resident_bytes_by_rank", comm_.allgather(peak_resident_bytes()));
+  mem.add("peak_resident_bytes_by_rank", comm_.allgather(peak_resident_bytes()))
+      .add("window_observations", static_cast<double>(most_rows_))
+      .add("window_observations_held_by_rank", comm_.allgather(static_cast<double>(most_held_)));
   s.add("memory_per_rank", mem);
   // What each rank received from the others in the ensemble's exchanges and gathers, per cycle.
   JsonObject mpi;

@@ -23,7 +23,9 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
   // untouched pages not taken); per observation also its owner and slot. The members layout: H(X) and H(A) of
   // its members, and every member's of the observations near its rows.
   const double own_state = z.cells ? z.my_rows : z.state;
-  const double h_members = z.cells ? z.near_fraction * z.members + 1.5 : 2 * z.my_members + z.near_fraction * z.members;
+  // The cells layout holds only the observations it owns and those near its rows (about near_fraction of them).
+  const double held = z.cells ? z.near_fraction * z.observations : z.observations;
+  const double h_members = z.cells ? z.members + 1.5 : 2 * z.my_members + z.near_fraction * z.members;
   items_ = {
       // members for the forecast or rows of every member for the analysis: the
       // exchanges give each member's pages back as it is sent
@@ -40,10 +42,10 @@ MemoryAccount::MemoryAccount(const MemorySizes& z) {
       {z.cells ? "model forcing and parameters (this rank's cells)" : "model forcing and parameters (every rank)", z.model_bytes},
       // H(X) as above, and about eight values per observation: the window's one copy of value, error, place,
       // time, flags (the sources hand theirs over), and the ensemble mean and spread of H(X)
-      {"observations of a window", 8 * z.observations * (h_members + 8)},
-      // each operator's footprint and H weights (a cell or a few per observation), and one k-d tree of the
+      {z.cells ? "observations of a window (held: own and near)" : "observations of a window", 8 * held * (h_members + 8)},
+      // each operator's footprint and H weights (a cell or a few per observation held), and one k-d tree of the
       // grid's cells they share (a position and a node per cell)
-      {"observation operators and the grid's cell index", 32 * z.observations + 32 * z.grid_cells},
+      {"observation operators and the grid's cell index", 32 * held + 32 * z.grid_cells},
       // four vectors of this rank's rows at a time: in the analysis their fingerprints before it (those after it
       // are compared a block of rows at a time), the filter's prior spread and a list of the rows by cell; after
       // it the analysis' mean and spread (the forecast's are scored and written before it); with

@@ -28,16 +28,17 @@ ObsRowsOutput::ObsRowsOutput(const parallel::Distribution& dist, std::vector<Sou
   }
 }
 
-void ObsRowsOutput::add(std::size_t k, std::size_t first, const observations::ObsFile& rows,
+void ObsRowsOutput::add(std::size_t k, const std::vector<std::size_t>& file_rows, const observations::ObsFile& rows,
                         const std::vector<Index>& station_rows) {
   const auto n = static_cast<std::size_t>(rows.obs.size());
+  if (file_rows.size() != n) throw Error(cat(sources_[k].path, ": ", n, " rows for ", file_rows.size(), " places"));
   const std::size_t G = sources_[k].header.groups.size();
   if (rows.groups.size() != G) throw Error(cat(sources_[k].path, ": rows with ", rows.groups.size(), " groups for ", G));
   std::vector<double>& p = kept_[k];
   p.reserve(p.size() + n * (kFixed + G));
   for (std::size_t i = 0; i < n; ++i) {
     const auto o = static_cast<Index>(i);
-    p.insert(p.end(), {static_cast<double>(first + i), rows.obs.x[i], rows.obs.y[i],
+    p.insert(p.end(), {static_cast<double>(file_rows[i]), rows.obs.x[i], rows.obs.y[i],
                        static_cast<double>(rows.obs.time[i].seconds), rows.obs.value[o], rows.obs.error[o],
                        static_cast<double>(rows.obs.qc[i]),
                        station_rows.empty() ? -1.0 : static_cast<double>(station_rows[i])});
@@ -59,14 +60,33 @@ void ObsRowsOutput::flush_source(std::size_t k, std::size_t to) {
   const int P = dist_.size();
   const std::size_t W = kFixed + sources_[k].header.groups.size();
   const auto block_start = [&](int d) { return from + (to - from) * static_cast<std::size_t>(d) / static_cast<std::size_t>(P); };
-  // A rank's kept rows ascend (windows in order, each a block in order): one run per destination.
+  // The kept rows sorted by destination, the last rank whose block starts at or before a row (a rank's rows
+  // need not ascend: the draws are placed in the order of their steps).
+  const auto dest_of = [&](std::size_t row) {
+    int lo = 0, hi = P - 1;
+    while (lo < hi) {
+      const int mid = (lo + hi + 1) / 2;
+      if (row >= block_start(mid)) lo = mid;
+      else hi = mid - 1;
+    }
+    return static_cast<std::size_t>(lo);
+  };
+  const std::size_t n = kept_[k].size() / W;
+  std::vector<std::size_t> dest(n);
   std::vector<int> send(static_cast<std::size_t>(P), 0);
-  for (std::size_t i = 0, d = 0; i < kept_[k].size() / W; ++i) {
-    const auto row = static_cast<std::size_t>(kept_[k][i * W]);
-    while (d + 1 < static_cast<std::size_t>(P) && row >= block_start(static_cast<int>(d) + 1)) ++d;
-    send[d] += static_cast<int>(W);
+  for (std::size_t i = 0; i < n; ++i) {
+    dest[i] = dest_of(static_cast<std::size_t>(kept_[k][i * W]));
+    send[dest[i]] += static_cast<int>(W);
   }
-  const std::vector<double> got = dist_.push(std::exchange(kept_[k], {}), send);
+  std::vector<std::size_t> at(static_cast<std::size_t>(P), 0);
+  for (std::size_t d = 1; d < at.size(); ++d) at[d] = at[d - 1] + static_cast<std::size_t>(send[d - 1]);
+  std::vector<double> packed(kept_[k].size());
+  for (std::size_t i = 0; i < n; ++i) {
+    std::copy_n(kept_[k].begin() + static_cast<std::ptrdiff_t>(i * W), W, packed.begin() + static_cast<std::ptrdiff_t>(at[dest[i]]));
+    at[dest[i]] += W;
+  }
+  kept_[k] = {};
+  const std::vector<double> got = dist_.push(std::move(packed), send);
   // This rank's block, every row of it received once.
   const std::size_t b0 = block_start(dist_.rank()), b1 = block_start(dist_.rank() + 1), m = b1 - b0;
   if (got.size() != m * W)

@@ -2,8 +2,8 @@
 // Observation files a run writes a window at a time, one per source, by every
 // rank together: the feedback files (output.diagnostics: JEDI's O, H(x) of the
 // background and the analysis, their differences) and the synthetic draws
-// (output.observations). Each window a rank keeps its block of the window's
-// rows (their values fetched from the rows' owners); a flush
+// (output.observations). Each window a rank keeps the rows it writes (in the
+// cells layout the observations it owns); a flush
 // hands every kept row to the rank whose block of the unflushed rows holds it,
 // and each rank writes that one block into each file (parallel NetCDF-4: a
 // few collective writes a flush, not a window). The files are the same on any
@@ -33,9 +33,10 @@ class ObsRowsOutput {
   // may hold before a flush.
   ObsRowsOutput(const parallel::Distribution& dist, std::vector<Source> sources, bool restart, const Eigen::VectorXd& rows,
                  std::size_t flush_rows = kFlushRows);
-  // This rank's rows of source k from file row `first`: x longitude, y latitude, the header's groups;
+  // This rank's rows of source k at rows `file_rows` of its file: x longitude, y latitude, the header's groups;
   // `station_rows` index the source's stations (empty: none).
-  void add(std::size_t k, std::size_t first, const observations::ObsFile& rows, const std::vector<Index>& station_rows);
+  void add(std::size_t k, const std::vector<std::size_t>& file_rows, const observations::ObsFile& rows,
+           const std::vector<Index>& station_rows);
   // Collective: the kept rows written when they are many (`force`: always; before a checkpoint and at the end).
   // `rows`: each file's rows so far (the same on every rank).
   void flush(const Eigen::VectorXd& rows, bool force);

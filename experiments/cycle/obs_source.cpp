@@ -140,7 +140,7 @@ ObsSource::ObsSource(const SourceParams& p, const ObsGeometry& g, bool needs_fil
     }
     if (x_.empty())
       throw ConfigError(cat(where, " selects no cell (offset ", p_.offset, " >= ", g.layout.n_cells(), " cells)"));
-    n_locations_ = static_cast<Index>(x_.size());
+    n_locations_ = all_locations_ = static_cast<Index>(x_.size());
     try {
       ops_.front()->setup(g, x_, y_);
     } catch (const Error& e) {
@@ -181,6 +181,31 @@ int nearest_step(Time t, Time t0, Duration step, int steps) {
 
 }  // namespace
 
+void ObsSource::hold_only(const PlacePlan& plan) {
+  if (from_file()) {  // a plan per location, at its first row's place
+    std::vector<double> x(static_cast<std::size_t>(n_locations_)), y(x.size());
+    for (std::size_t i = data_location_.size(); i-- > 0;) {
+      const auto l = static_cast<std::size_t>(data_location_[i]);
+      x[l] = data_.obs.x[i], y[l] = data_.obs.y[i];
+    }
+    HeldPlaces h = plan(x, y);
+    place_held_ = std::move(h.held);
+    place_owner_ = std::move(h.owner);
+    return;
+  }
+  const HeldPlaces h = plan(x_, y_);
+  std::vector<double> x, y;
+  location_id_.clear(), location_owner_.clear();
+  for (std::size_t o = 0; o < x_.size(); ++o)
+    if (h.held[o]) {
+      x.push_back(x_[o]), y.push_back(y_[o]);
+      location_id_.push_back(static_cast<int>(o)), location_owner_.push_back(h.owner[o]);
+    }
+  x_.swap(x), y_.swap(y);
+  ops_.front() = observations::operators().create(p_.op);  // the footprints of the held places only
+  ops_.front()->setup(g_, x_, y_);
+}
+
 bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) {
   const int steps = static_cast<int>((t1 - t0).seconds / step.seconds);
   const auto h_step = [&](int s) { return timing == ObsTiming::window_end ? steps : s; };
@@ -193,19 +218,36 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     const Index lo = std::upper_bound(t.begin(), t.end(), t0) - t.begin();
     const Index hi = std::upper_bound(t.begin(), t.end(), t1) - t.begin();
     if (hi <= lo) return false;
-    batch_ = data_.obs.slice(lo, hi - lo);
     window_begin_ = lo;
-    row_location_.assign(data_location_.begin() + lo, data_location_.begin() + hi);
-    // Rows are in time order: each run of rows nearest one step is a slice.
-    const auto step_of = [&](Index o) {
-      return timing == ObsTiming::window_end ? steps : nearest_step(batch_.time[static_cast<std::size_t>(o)], t0, step, steps);
+    held_rows_.clear(), held_owner_.clear(), row_location_.clear();
+    for (Index r = 0; r < hi - lo; ++r) {
+      const auto l = static_cast<std::size_t>(data_location_[static_cast<std::size_t>(lo + r)]);
+      if (!place_held_.empty() && !place_held_[l]) continue;
+      held_rows_.push_back(r);
+      held_owner_.push_back(place_owner_.empty() ? 0 : place_owner_[l]);
+      row_location_.push_back(static_cast<int>(l));
+    }
+    if (place_held_.empty()) {
+      batch_ = data_.obs.slice(lo, hi - lo);
+    } else {
+      std::vector<Index> rows(held_rows_);
+      for (auto& r : rows) r += lo;
+      batch_ = data_.obs.rows(rows);
+    }
+    size_ = hi - lo;
+    // Rows are in time order: each run of rows nearest one step is a slice (of it, the held rows).
+    const auto step_of = [&](Index r) {
+      return timing == ObsTiming::window_end ? steps : nearest_step(data_.obs.time[static_cast<std::size_t>(lo + r)], t0, step, steps);
     };
-    for (Index o = 0; o < batch_.size();) {
-      const int s = step_of(o);
-      Index e = o + 1;
-      while (e < batch_.size() && step_of(e) == s) ++e;
-      slices_.push_back({s, h_step(s), o, e - o});
-      o = e;
+    Index h = 0;
+    for (Index r = 0; r < size_;) {
+      const int s = step_of(r);
+      Index e = r + 1;
+      while (e < size_ && step_of(e) == s) ++e;
+      const Index h0 = h;
+      while (h < held() && held_rows_[static_cast<std::size_t>(h)] < e) ++h;
+      slices_.push_back({s, h_step(s), h0, h - h0, r, e - r});
+      r = e;
     }
   } else {
     // Every location at each overpass in the window (or once, at its end).
@@ -223,6 +265,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     const auto n = static_cast<Index>(x_.size());
     batch_.resize(n * static_cast<Index>(times.size()));
     row_location_.resize(static_cast<std::size_t>(n) * times.size());
+    held_rows_.resize(row_location_.size()), held_owner_.assign(row_location_.size(), 0);
     for (std::size_t k = 0; k < times.size(); ++k) {
       const Index b0 = static_cast<Index>(k) * n;
       for (Index o = 0; o < n; ++o) {
@@ -231,16 +274,19 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
         batch_.y[i] = y_[static_cast<std::size_t>(o)];
         batch_.time[i] = times[k];
         batch_.error[b0 + o] = p_.assumed_error > 0 ? p_.assumed_error : p_.error;
-        row_location_[i] = static_cast<int>(o);
+        const int id = location_id_.empty() ? static_cast<int>(o) : location_id_[static_cast<std::size_t>(o)];
+        row_location_[i] = id;
+        held_rows_[i] = static_cast<Index>(k) * all_locations_ + id;
+        if (!location_owner_.empty()) held_owner_[i] = location_owner_[static_cast<std::size_t>(o)];
       }
       const int s = nearest_step(times[k], t0, step, steps);
-      slices_.push_back({s, h_step(s), b0, n});
+      slices_.push_back({s, h_step(s), b0, n, static_cast<Index>(k) * all_locations_, all_locations_});
     }
+    size_ = all_locations_ * static_cast<Index>(times.size());
     if (times.empty()) return false;
   }
   batch_.source.assign(batch_.x.size(), 0);
   batch_.source_names = {p_.name};
-  size_ = batch_.size();
   window_steps_ = steps;
   for (std::size_t k = 0; k < slices_.size(); ++k) {
     const ObsSlice& s = slices_[k];
@@ -260,12 +306,16 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
 void ObsSource::sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth,
                        RandomStream& gaps) {
   if (from_file()) return;
-  for (Index o = 0; o < s.count; ++o) {
+  // Every row's draws, in the order of the whole window's rows (the same on any number of ranks); the held
+  // rows' kept.
+  for (Index r = 0, o = 0; r < s.rows; ++r) {
+    const double noise = synth.normal(), gap = gaps.uniform();
+    if (o == s.count || held_rows_[static_cast<std::size_t>(s.begin + o)] != s.row_begin + r) continue;
     const Index i = s.begin + o;
-    batch_.value[i] = p_.scale * h_truth[o] + p_.bias + p_.error * synth.normal();
+    batch_.value[i] = p_.scale * h_truth[o] + p_.bias + p_.error * noise;
     auto& flag = batch_.qc[static_cast<std::size_t>(i)];
-    if (gaps.uniform() < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain))
-      flag = static_cast<int>(QcFlag::missing);
+    if (gap < p_.gap_fraction && flag != static_cast<int>(QcFlag::out_of_domain)) flag = static_cast<int>(QcFlag::missing);
+    ++o;
   }
 }
 
@@ -311,21 +361,20 @@ const std::vector<std::string>* ObsSource::feedback_stations() const {
   return from_file() && !data_.station.empty() ? &data_.station : nullptr;
 }
 
-observations::ObsFile ObsSource::feedback_rows(const Grid& grid, ObsBatch rows, Index r0, std::span<const double> hmean,
-                                               std::span<const double> hspread, std::span<const double> amean,
-                                               std::vector<Index>& station_rows) const {
-  const auto n = static_cast<std::size_t>(rows.size());
+observations::ObsFile ObsSource::feedback_rows(const Grid& grid, ObsBatch rows, std::span<const Index> which,
+                                               std::span<const double> hmean, std::span<const double> hspread,
+                                               std::span<const double> amean, std::vector<Index>& station_rows) const {
+  const std::size_t n = which.size();
   observations::ObsFile out;
   to_geographic(rows, grid);
   station_rows.clear();
   if (feedback_stations())  // stations keep their names in the feedback
-    for (std::size_t i = 0; i < n; ++i) station_rows.push_back(window_begin_ + r0 + static_cast<Index>(i));
+    for (const Index h : which) station_rows.push_back(window_begin_ + held_rows_[static_cast<std::size_t>(h)]);
   // hofx: H met an observation at the window's end (its slice's h_step) where the analysis is the run's state.
   std::vector<char> at_end(n, 0);
-  for (const auto& sl : slices_)
-    if (sl.h_step == window_steps_)
-      for (Index r = std::max(sl.begin, r0); r < std::min(sl.begin + sl.count, r0 + rows.size()); ++r)
-        at_end[static_cast<std::size_t>(r - r0)] = 1;
+  for (std::size_t i = 0; i < n; ++i)
+    for (const auto& sl : slices_)
+      if (which[i] >= sl.begin && which[i] < sl.begin + sl.count) at_end[i] = sl.h_step == window_steps_;
   out.groups = feedback_.groups;
   for (auto& g : out.groups) g.values.resize(n);
   for (std::size_t i = 0; i < n; ++i) {
@@ -350,13 +399,18 @@ observations::ObsFile ObsSource::draws_header() const {
   return f;
 }
 
-std::vector<Index> ObsSource::draw_order() const {
-  std::vector<ObsSlice> drawn = slices_;
-  std::stable_sort(drawn.begin(), drawn.end(), [](const ObsSlice& a, const ObsSlice& b) { return a.step < b.step; });
-  std::vector<Index> order;
-  for (const auto& sl : drawn)
-    for (Index o = sl.begin; o < sl.begin + sl.count; ++o) order.push_back(o);
-  return order;
+std::vector<Index> ObsSource::draw_positions() const {
+  std::vector<std::size_t> order(slices_.size());
+  for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return slices_[a].step < slices_[b].step; });
+  std::vector<Index> start(slices_.size());  // each slice's first row in the order drawn
+  Index at = 0;
+  for (const std::size_t k : order) start[k] = at, at += slices_[k].rows;
+  std::vector<Index> out(held_rows_.size());
+  for (std::size_t k = 0; k < slices_.size(); ++k)
+    for (Index o = slices_[k].begin; o < slices_[k].begin + slices_[k].count; ++o)
+      out[static_cast<std::size_t>(o)] = start[k] + held_rows_[static_cast<std::size_t>(o)] - slices_[k].row_begin;
+  return out;
 }
 
 observations::ObsFile ObsSource::draw_rows(const Grid& grid, ObsBatch rows) const {

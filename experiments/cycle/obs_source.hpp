@@ -5,6 +5,7 @@
 // observation's own time (or at the window's end), and the rows of its
 // feedback and draws files (written by ObsRowsOutput).
 #include <Eigen/Core>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
@@ -57,12 +58,22 @@ struct SourceParams {
 };
 
 // Observations of one source made at one model step of a window (rows
-// [begin, begin + count) of the window's batch), and the step at which H meets
-// them: the same (nearest_step), or the window's last (window_end).
+// [begin, begin + count) of the held batch; the source's rows [row_begin,
+// row_begin + rows) of the whole window), and the step at which H meets them:
+// the same (nearest_step), or the window's last (window_end).
 struct ObsSlice {
   int step = 0, h_step = 0;  // model steps after the window's start
   Index begin = 0, count = 0;
+  Index row_begin = 0, rows = 0;
 };
+
+// Where a rank stands to a set of observation places (grid coordinates): which it holds and which rank owns
+// each (the cells layout's choice; see CellLayout).
+struct HeldPlaces {
+  std::vector<char> held;
+  std::vector<int> owner;
+};
+using PlacePlan = std::function<HeldPlaces(std::span<const double> x, std::span<const double> y)>;
 
 class ObsSource {
  public:
@@ -75,31 +86,41 @@ class ObsSource {
   bool from_file() const { return !p_.file.empty(); }
   bool due(int cycle) const;
 
+  // From now on hold only the rows at the places `plan` keeps (every rank of the cells layout its own and
+  // its analysis' neighbourhood): a synthetic source's locations and operator, a file source's window rows.
+  // Before it, and in the members layout, a source holds every row.
+  void hold_only(const PlacePlan& plan);
+
   // Sets up the window (t0, t1]: its observations with their flags (values of
   // synthetic sources are drawn in sample()) and the slices they are met in,
   // in increasing step order. False when the source has nothing this window.
   bool begin_window(Time t0, Time t1, Duration step, ObsTiming timing);
   const ObsBatch& batch() const { return batch_; }
-  // The window's batch handed over (to the window's one copy of every source's observations); size() and
-  // nominal_error() still answer for it.
+  // The window's batch handed over (to the window's one copy of every source's observations); size(),
+  // held() and nominal_error() still answer for it.
   ObsBatch take_batch();
   const std::vector<ObsSlice>& slices() const { return slices_; }
-  Index size() const { return size_; }
-  // The error of the window's row r before any learned error replaced it.
+  Index size() const { return size_; }  // the source's rows of the whole window
+  Index held() const { return static_cast<Index>(held_rows_.size()); }
+  // Of each held row: its row among the source's rows of the window, and the rank that owns it.
+  const std::vector<Index>& held_rows() const { return held_rows_; }
+  const std::vector<int>& held_owners() const { return held_owner_; }
+  // The error of held row r before any learned error replaced it.
   double nominal_error(Index r) const {
-    return from_file() ? data_.obs.error[window_begin_ + r] : p_.assumed_error > 0 ? p_.assumed_error : p_.error;
+    return from_file() ? data_.obs.error[window_begin_ + held_rows_[static_cast<std::size_t>(r)]]
+                       : p_.assumed_error > 0 ? p_.assumed_error : p_.error;
   }
   Index window_begin() const { return window_begin_; }  // file sources: the window's first row of data()
-  // The location (0 .. locations-1) of each row of the window's batch.
+  // The location (0 .. locations-1) of each held row.
   const std::vector<int>& row_locations() const { return row_location_; }
   const std::vector<int>& data_locations() const { return data_location_; }  // file sources: per row of data()
   Index locations() const { return n_locations_; }
   const ErrorLearner& learner() const { return learner_; }
 
   // At a slice's step: synthetic values drawn around H(truth) there (the
-  // slice's rows), and the rows of H(X) of the local members (columns of X).
-  // (NaN where h_truth is: the cells layout draws every value's noise on every rank, and the rank that owns an
-  // observation has its H(truth).)
+  // slice's held rows), and the rows of H(X) of the local members (columns of X).
+  // (NaN where h_truth is: every rank draws the noise of every row of the slice, in order, and keeps its held
+  // rows'; the rank that owns an observation has its H(truth).)
   void sample(const ObsSlice& s, const Eigen::Ref<const Eigen::VectorXd>& h_truth, RandomStream& synth, RandomStream& gaps);
   // The operator that meets a slice (its footprint rows are the slice's rows).
   const ObsOperator& slice_operator(const ObsSlice& s) const {
@@ -116,15 +137,16 @@ class ObsSource {
   // names its rows' station indices refer to (null: none).
   observations::ObsFile feedback_header(ObsTiming timing) const;
   const std::vector<std::string>* feedback_stations() const;
-  // Rows [r0, r0 + rows.size()) of this window's source rows with the ensemble means of H(background), its
-  // spread and H(analysis) at them, as the feedback's groups; `station_rows` their stations' indices.
-  observations::ObsFile feedback_rows(const Grid& grid, ObsBatch rows, Index r0, std::span<const double> hmean,
-                                      std::span<const double> hspread, std::span<const double> amean,
-                                      std::vector<Index>& station_rows) const;
-  // output.observations (synthetic sources): the draws file's header, the window's rows in the order they
-  // were drawn (slice by slice, by step), and rows of it as written (a gap stays a gap: no value).
+  // Held rows `which` (the batch's rows `rows`) with the ensemble means of H(background), its spread and
+  // H(analysis) at them, as the feedback's groups; `station_rows` their stations' indices.
+  observations::ObsFile feedback_rows(const Grid& grid, ObsBatch rows, std::span<const Index> which,
+                                      std::span<const double> hmean, std::span<const double> hspread,
+                                      std::span<const double> amean, std::vector<Index>& station_rows) const;
+  // output.observations (synthetic sources): the draws file's header, the place of each held row among the
+  // window's rows in the order they were drawn (slice by slice, by step), and rows as written (a gap stays a
+  // gap: no value).
   observations::ObsFile draws_header() const;
-  std::vector<Index> draw_order() const;
+  std::vector<Index> draw_positions() const;
   observations::ObsFile draw_rows(const Grid& grid, ObsBatch rows) const;
 
  private:
@@ -134,11 +156,17 @@ class ObsSource {
   SourceParams p_;
   const ObsGeometry& g_;
   std::vector<std::unique_ptr<ObsOperator>> ops_;  // synthetic: one, fixed; file: one per slice, kept across windows
-  std::vector<double> x_, y_;                      // synthetic locations
+  std::vector<double> x_, y_;                      // synthetic locations (held ones)
+  std::vector<int> location_id_, location_owner_;  // synthetic: each held location's number and owner
+  Index all_locations_ = 0;                        // synthetic: every location's count
+  std::vector<char> place_held_;                   // file sources: per location, held (empty: every one)
+  std::vector<int> place_owner_;                   // file sources: per location, its owner
   observations::ObsFile data_;                     // the file's observations
   observations::ObsFile feedback_;                 // the feedback file's header: variable, groups
   ObsBatch batch_;
-  Index size_ = 0;  // rows of the window's batch (also once taken)
+  Index size_ = 0;  // the source's rows of the whole window (also once the batch is taken)
+  std::vector<Index> held_rows_;  // per held row: its row among the source's rows of the window
+  std::vector<int> held_owner_;   // per held row: the rank that owns it
   std::vector<ObsSlice> slices_;
   Index window_begin_ = 0;  // file sources: the first row of the window in data_
   int window_steps_ = 0;  // model steps in the current window

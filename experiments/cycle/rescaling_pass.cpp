@@ -42,13 +42,13 @@ std::vector<std::vector<double>> control_equivalents(CycleSetup& s, const Contro
         [&](int step) {
           for (const std::size_t k : active) {
             ObsSource& src = s.sources[k];
-            Eigen::MatrixXd hs(src.size(), 1);
+            Eigen::MatrixXd hs(src.held(), 1);
             for (const auto& sl : src.slices()) {
               if (sl.h_step != step) continue;
               src.apply(sl, x, hs);
               for (Index o = sl.begin; o < sl.begin + sl.count; ++o)
                 if (src.batch().qc[static_cast<std::size_t>(o)] != static_cast<int>(QcFlag::out_of_domain))
-                  hx[k][static_cast<std::size_t>(src.window_begin() + o)] = hs(o, 0);
+                  hx[k][static_cast<std::size_t>(src.window_begin() + src.held_rows()[static_cast<std::size_t>(o)])] = hs(o, 0);
             }
           }
         });

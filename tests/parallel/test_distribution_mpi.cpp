@@ -253,6 +253,7 @@ TEST_CASE("An observation's moments are its owner's, and its values come from th
   experiments::ObsOwners own;
   own.reset(6);
   for (std::size_t o = 0; o < 6; ++o) {
+    own.row[o] = static_cast<Eigen::Index>(o);  // both ranks hold every row here
     own.owner[o] = static_cast<int>(o % 2);
     if (own.owner[o] == comm.rank()) own.slot[o] = own.owned++;
   }

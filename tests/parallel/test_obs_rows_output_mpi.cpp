@@ -1,8 +1,9 @@
-// Run with two ranks: feedback rows kept by whichever rank met them (a block
-// of each window, out of order between ranks) come out of the file in their
-// own order, every value and station in place, whether flushed as they pass
+// Run with two ranks: feedback rows kept by whichever rank owns them (every
+// other row of each window, and on rank 1 in reverse order) come out of the
+// file in their own order, every value and station in place, whether flushed as they pass
 // a small threshold or at the end.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <filesystem>
 
 #include "experiments/cycle/obs_rows_output.hpp"
@@ -43,14 +44,16 @@ TEST_CASE("Feedback rows kept by two ranks are written in their order, flushed e
     {
       const parallel::Distribution dist(comm, 2, 2);
       experiments::ObsRowsOutput out(dist, {{path, header, &names}}, false, total, flush);
-      // Three windows of 5, 0 and 6 rows; each rank keeps a block of each (rank 0 the first part).
+      // Three windows of 5, 0 and 6 rows; rank 0 keeps the even rows of each, rank 1 the odd ones, last first.
       for (const std::size_t n : {5, 0, 6}) {
-        const std::size_t first = static_cast<std::size_t>(total[0]), half = n * 2 / 5;
+        const std::size_t first = static_cast<std::size_t>(total[0]);
         std::vector<std::size_t> mine;
-        for (std::size_t i = comm.rank() == 0 ? 0 : half; i < (comm.rank() == 0 ? half : n); ++i) mine.push_back(first + i);
+        for (std::size_t i = 0; i < n; ++i)
+          if (static_cast<int>(i % 2) == comm.rank()) mine.push_back(first + i);
+        if (comm.rank() == 1) std::reverse(mine.begin(), mine.end());
         std::vector<Index> stations;
         for (const std::size_t i : mine) stations.push_back(static_cast<Index>(i % names.size()));
-        out.add(0, mine.empty() ? first : mine.front(), rows_of(mine, 2), stations);
+        out.add(0, mine, rows_of(mine, 2), stations);
         total[0] += static_cast<double>(n);
         out.flush(total, false);
       }

@@ -33,6 +33,21 @@ sets+=(--set output.diagnostics=true --set output.observations=true)
 "$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-members"
 ${mpirun/-n 2/-n 3} "$landda" run "$overpass" "${sets[@]}" --set parallel.layout=cells --output "$work/overpass-cells-3"
 "$py" "$src/tests/scripts/compare_outputs.py" "$work/overpass-members" "$work/overpass-cells-3" 1e-10
+# With a radius of about a cell and a half, a rank holds only part of each window's observations (its own and
+# those near its cells; footprints of 6-18 km reach into its neighbours' cells): the same results, and no rank
+# held every row of a window.
+near=(--set filter.localization.radius=12)
+"$landda" run "$overpass" "${sets[@]}" "${near[@]}" --output "$work/overpass-near-members"
+${mpirun/-n 2/-n 3} "$landda" run "$overpass" "${sets[@]}" "${near[@]}" --set parallel.layout=cells --output "$work/overpass-near-cells-3"
+"$py" "$src/tests/scripts/compare_outputs.py" "$work/overpass-near-members" "$work/overpass-near-cells-3" 1e-10
+"$py" - "$work/overpass-near-cells-3/summary.json" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))["memory_per_rank"]
+rows, held = m["window_observations"], m["window_observations_held_by_rank"]
+print(f"a window's {rows:.0f} observations, held by rank: {held}")
+if not (rows > 0 and len(held) == 3 and all(0 < h < rows for h in held)):
+    sys.exit("each rank should hold some but not all of a window's observations")
+PY
 rm -rf "$work/overpass-3to2"
 sets+=(--set parallel.layout=cells --set output.checkpoint_every=5)
 ${mpirun/-n 2/-n 3} "$landda" run "$overpass" "${sets[@]}" --output "$work/overpass-3to2" --stop-after 22

@@ -50,8 +50,9 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
         Approx(expected - 8 * 3e6 + 8 * 3e6 * 3 + 8 * 1e6 + 2 * 3 * 8 * 14 * double(ObsRowsOutput::kFlushRows)));
   z.row_files = 0;
   // The cells layout: every member of half the cells (memory, diagnostics and maxima of them given
-  // per rank), every member's H(X) of about half the observations (its own, handed over for those near its
-  // rows: one of the two at a time), no exchange, the nature run of its own cells.
+  // per rank), about half the observations held (its own and those near its rows), every member's H(X) of
+  // them (its own, handed over for those near its rows: one of the two at a time), their footprints, no
+  // exchange, the nature run of its own cells.
   MemorySizes c = z;
   c.cells = true, c.maps = false, c.fields = true;
   c.my_members = 32;
@@ -59,8 +60,8 @@ TEST_CASE("the memory account adds up what a rank holds and refuses what cannot 
   const double cells = 8 * 3e6 * 32 /* the rank's rows of every member: the same share */ + 8 * 3e6 /* work column */ +
                        8 * (1.5e6 + 3) * 32 /* memory */ + 8 * 2 * 2.5e6 /* diagnostics */ + 8 * 0.5e6 /* maxima */ +
                        8 * (3e6 + 1.5e6 + 3 + 2.5e6) /* nature run of its cells */ + 2e9 /* model */ +
-                       8 * 1e6 * (0.5 * 32 + 1.5 + 8) /* observations */ +
-                       32 * 1e6 + 32 * 1e6 /* operators, the cell index */ + 8 * 4 * 3e6 /* row vectors */ +
+                       8 * 0.5e6 * (32 + 1.5 + 8) /* observations held */ +
+                       32 * 0.5e6 + 32 * 1e6 /* operators of the held ones, the cell index */ + 8 * 4 * 3e6 /* row vectors */ +
                        8 * 3e6 /* output buffer */ + 32 * 32 * 32 /* filter */ + MemoryAccount::kBaseBytes;
   CHECK(MemoryAccount(c).total() == Approx(cells));
   CHECK(MemoryAccount(c).line().find("ensemble (every one of 32 members, this rank's cells) 768 MB") == 0);
