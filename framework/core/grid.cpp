@@ -13,10 +13,9 @@ Grid Grid::periodic_1d(int n) {
   g.nx_ = n;
   g.ny_ = 1;
   g.period_ = n;
-  for (int i = 0; i < n; ++i) {
-    g.x_.push_back(i);
-    g.y_.push_back(0.0);
-  }
+  g.axes_ = true;
+  for (int i = 0; i < n; ++i) g.x_.push_back(i);
+  g.y_.push_back(0.0);
   return g;
 }
 
@@ -25,13 +24,9 @@ Grid Grid::cartesian(int nx, int ny, double dx, double dy) {
   g.kind_ = Kind::cartesian;
   g.nx_ = nx;
   g.ny_ = ny;
-  g.x_.reserve(static_cast<std::size_t>(nx) * ny);
-  g.y_.reserve(static_cast<std::size_t>(nx) * ny);
-  for (int j = 0; j < ny; ++j)
-    for (int i = 0; i < nx; ++i) {
-      g.x_.push_back(i * dx);
-      g.y_.push_back(j * dy);
-    }
+  g.axes_ = true;
+  for (int i = 0; i < nx; ++i) g.x_.push_back(i * dx);
+  for (int j = 0; j < ny; ++j) g.y_.push_back(j * dy);
   return g;
 }
 
@@ -40,11 +35,9 @@ Grid Grid::lonlat(std::vector<double> lon, std::vector<double> lat) {
   g.kind_ = Kind::lonlat;
   g.nx_ = static_cast<int>(lon.size());
   g.ny_ = static_cast<int>(lat.size());
-  for (double la : lat)
-    for (double lo : lon) {
-      g.x_.push_back(lo);
-      g.y_.push_back(la);
-    }
+  g.axes_ = true;
+  g.x_ = std::move(lon);
+  g.y_ = std::move(lat);
   return g;
 }
 
@@ -65,13 +58,11 @@ Grid Grid::projected(int nx, int ny, double x0, double y0, double dx, double dy,
                      const LambertAzimuthalEqualArea& proj) {
   Grid g = cartesian(nx, ny, dx, dy);
   g.proj_ = proj;
-  g.lon_.resize(g.x_.size());
-  g.lat_.resize(g.y_.size());
-  for (std::size_t c = 0; c < g.x_.size(); ++c) {
-    g.x_[c] += x0;
-    g.y_[c] += y0;
-    proj.inverse(g.x_[c], g.y_[c], g.lon_[c], g.lat_[c]);
-  }
+  for (double& x : g.x_) x += x0;
+  for (double& y : g.y_) y += y0;
+  g.lon_.resize(static_cast<std::size_t>(g.size()));
+  g.lat_.resize(g.lon_.size());
+  for (int c = 0; c < g.size(); ++c) proj.inverse(g.x(c), g.y(c), g.lon_[static_cast<std::size_t>(c)], g.lat_[static_cast<std::size_t>(c)]);
   return g;
 }
 

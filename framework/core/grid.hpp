@@ -29,14 +29,14 @@ class Grid {
                         const LambertAzimuthalEqualArea& proj);
 
   Kind kind() const { return kind_; }
-  int size() const { return static_cast<int>(x_.size()); }
+  int size() const { return axes_ ? nx_ * ny_ : static_cast<int>(x_.size()); }
   int nx() const { return nx_; }
   int ny() const { return ny_; }
-  double x(int cell) const { return x_[cell]; }  // lon for lonlat/points
-  double y(int cell) const { return y_[cell]; }  // lat for lonlat/points
+  double x(int cell) const { return axes_ ? x_[cell % nx_] : x_[cell]; }  // lon for lonlat/points
+  double y(int cell) const { return axes_ ? y_[cell / nx_] : y_[cell]; }  // lat for lonlat/points
   // Geographic position of a cell, whatever the grid's own coordinates.
-  double lon(int cell) const { return lon_.empty() ? x_[cell] : lon_[cell]; }
-  double lat(int cell) const { return lat_.empty() ? y_[cell] : lat_[cell]; }
+  double lon(int cell) const { return lon_.empty() ? x(cell) : lon_[cell]; }
+  double lat(int cell) const { return lat_.empty() ? y(cell) : lat_[cell]; }
   bool projected() const { return !lon_.empty(); }
   // Geographic place to this grid's coordinates and back (the identity
   // except on projected grids): observation files hold longitude and latitude.
@@ -45,14 +45,17 @@ class Grid {
   const std::vector<std::string>& names() const { return names_; }
   // Distance between two places given in this grid's coordinates.
   double distance(double x0, double y0, double x1, double y1) const;
-  double distance(int cell, double x1, double y1) const { return distance(x_[cell], y_[cell], x1, y1); }
+  double distance(int cell, double x1, double y1) const { return distance(x(cell), y(cell), x1, y1); }
   const char* distance_units() const { return kind_ == Kind::lonlat || kind_ == Kind::points ? "km" : "grid units"; }
 
  private:
   Kind kind_ = Kind::cartesian;
   int nx_ = 0, ny_ = 0;
   double period_ = 0.0;
-  std::vector<double> x_, y_;
+  // A regular grid keeps its axes (x_ of a row, y_ of a column; cell j nx + i at x_[i], y_[j]), not a place per
+  // cell: every rank holds the grid, so 16 bytes a cell of the whole grid would grow with it on every rank.
+  bool axes_ = false;
+  std::vector<double> x_, y_;      // the axes, or (points) each cell's place
   std::vector<double> lon_, lat_;  // projected grids only
   LambertAzimuthalEqualArea proj_;
   std::vector<std::string> names_;

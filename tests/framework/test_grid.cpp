@@ -80,3 +80,30 @@ TEST_CASE("Lambert azimuthal equal-area projection", "[framework][grid]") {
   ll.to_grid(11.0, 51.0, gx, gy);
   CHECK((gx == 11.0 && gy == 51.0));
 }
+
+TEST_CASE("A regular grid keeps its axes: every cell's place row-major from them", "[framework][grid]") {
+  // Cell j nx + i at (x_i, y_j) on every regular kind; a projected grid's cells also carry their lon/lat.
+  const Grid ll = Grid::lonlat({-93.0, -92.5, -92.0}, {35.0, 35.25});
+  REQUIRE(ll.size() == 6);
+  for (int c = 0; c < 6; ++c) {
+    CHECK(ll.x(c) == -93.0 + 0.5 * (c % 3));
+    CHECK(ll.y(c) == 35.0 + 0.25 * (c / 3));
+    CHECK(ll.lon(c) == ll.x(c));
+    CHECK(ll.lat(c) == ll.y(c));
+  }
+  const Grid ring = Grid::periodic_1d(7);
+  CHECK(ring.size() == 7);
+  CHECK(ring.x(6) == 6.0);
+  CHECK(ring.y(6) == 0.0);
+  const LambertAzimuthalEqualArea p{-88.37, 40.01};
+  const Grid proj = Grid::projected(4, 2, -10.0, 5.0, 3.0, 2.0, p);
+  REQUIRE(proj.size() == 8);
+  for (int c = 0; c < 8; ++c) {
+    CHECK(proj.x(c) == (c % 4) * 3.0 - 10.0);
+    CHECK(proj.y(c) == (c / 4) * 2.0 + 5.0);
+    double lon = 0, lat = 0;
+    p.inverse(proj.x(c), proj.y(c), lon, lat);
+    CHECK(proj.lon(c) == lon);
+    CHECK(proj.lat(c) == lat);
+  }
+}
