@@ -269,9 +269,8 @@ class Cycle {
   void sample(ObsSource& src, const ObsSlice& sl, std::size_t k, Index first, const ObsOwners& own);
   WindowObs forecast_and_observe(int cycle, Time t0, Time t1);
   void check_background(WindowObs& w, std::vector<SourceSums>& sums);
-  // The cells layout keeps an observation's values, QC, moments and scores on the rank that owns it: these
-  // bring a window's rows from their owners, to every rank whose analysis is near them or whose block of the
-  // feedback and draws files holds them; and add up what each rank scored.
+  // The cells layout keeps an observation's values, QC, moments and scores on the rank that owns it (the
+  // analysis asks the owners for those near its rows; each rank scores and writes the rows it owns).
   bool owns(const WindowObs& w, Index o) const { return !cells_ || w.owners.slot[static_cast<std::size_t>(o)] >= 0; }
   // Whether this rank hands held row o to the feedback and draws files: its owner (cells layout), else the
   // rank whose block of the window's rows holds it (every rank holds every row).
