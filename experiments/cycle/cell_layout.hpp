@@ -31,7 +31,7 @@ struct ObsOwners {
   std::vector<Index> row;   // the window row of each held row, ascending
   std::vector<int> owner;   // the rank holding each row's H(X)
   std::vector<Index> slot;  // on that rank, its row in the compact H(X); -1 on the others
-  Index owned = 0;          // rows this rank holds
+  Index owned = 0;          // rows this rank owns
   void reset(Index held) {
     row.assign(static_cast<std::size_t>(held), 0);
     owner.assign(static_cast<std::size_t>(held), 0);

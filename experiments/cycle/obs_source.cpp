@@ -212,6 +212,7 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
   slices_.clear();
   batch_ = ObsBatch{};
   size_ = 0;
+  held_rows_.clear(), held_owner_.clear(), row_location_.clear();  // nothing held in a window without rows
   if (from_file()) {
     // The file's observations stamped in (t0, t1], at their own locations.
     const auto& t = data_.obs.time;
@@ -219,7 +220,6 @@ bool ObsSource::begin_window(Time t0, Time t1, Duration step, ObsTiming timing) 
     const Index hi = std::upper_bound(t.begin(), t.end(), t1) - t.begin();
     if (hi <= lo) return false;
     window_begin_ = lo;
-    held_rows_.clear(), held_owner_.clear(), row_location_.clear();
     for (Index r = 0; r < hi - lo; ++r) {
       const auto l = static_cast<std::size_t>(data_location_[static_cast<std::size_t>(lo + r)]);
       if (!place_held_.empty() && !place_held_[l]) continue;
