@@ -291,6 +291,8 @@ class Cycle {
   struct AnalysedRows {
     bool every = true;
     std::vector<Index> at, rows;
+    // The analysed state rows: this rank's rows when every one is.
+    std::span<const Index> of(const parallel::Distribution& d) const { return every ? d.my_rows() : std::span<const Index>(rows); }
   };
   AnalysedRows analysed_rows() const;
   Index analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats);
@@ -662,7 +664,7 @@ bool Cycle::writes_row(const WindowObs& w, Index o) const {
 void Cycle::hold_own_places(bool files) {
   if (!cells_ || comm_.size() == 1) return;
   const AnalysedRows chosen = analysed_rows();
-  const std::span<const Index> analysed = chosen.every ? dist_.my_rows() : std::span<const Index>(chosen.rows);
+  const std::span<const Index> analysed = chosen.of(dist_);
   const PlacePlan plan = [&](std::span<const double> x, std::span<const double> y) {
     HeldPlaces h;
     h.held.assign(x.size(), 0);
@@ -801,7 +803,7 @@ Index Cycle::analyse(WindowObs& w, Eigen::MatrixXd& Xr, AnalysisStats& astats) {
   const AnalysedRows chosen = analysed_rows();
   const std::vector<Index>& at = chosen.at;
   const bool every_row = chosen.every;
-  const std::span<const Index> analysed = every_row ? dist_.my_rows() : std::span<const Index>(chosen.rows);
+  const std::span<const Index> analysed = chosen.of(dist_);
   // Every member's H(X) only of the passed observations that can change this rank's rows (a local filter's
   // neighbourhood: a test of each observation's place, so it is asked of the window's observations and the
   // passed ones kept, with no copy of every passed observation made).

@@ -17,13 +17,13 @@ std::string mb(double bytes) { return cat(std::llround(bytes / 1e6), " MB"); }
 
 MemoryAccount::MemoryAccount(const MemorySizes& z) {
   const double share = 8 * z.state * z.my_members;
-  // The cells layout keeps every member of its rows and its own cells' nature run; every member's H(X) of the
-  // observations it owns (about near_fraction of them), handed over a member at a time for those near its rows
-  // (about as many: one of the two at a time), then H(A) of its own, and a work column an operator reads (its
-  // untouched pages not taken); per observation also its owner and slot. The members layout: H(X) and H(A) of
-  // its members, and every member's of the observations near its rows.
+  // The cells layout keeps every member of its rows and its own cells' nature run, and holds only the
+  // observations it owns and those near its rows (about near_fraction of them): every member's H(X) of its own,
+  // handed over a member at a time for those near its rows (one of the two at a time), then H(A) of its own,
+  // and a work column an operator reads (its untouched pages not taken); per held observation also its window
+  // row, owner and slot. The members layout: H(X) and H(A) of its members, and every member's of the
+  // observations near its rows.
   const double own_state = z.cells ? z.my_rows : z.state;
-  // The cells layout holds only the observations it owns and those near its rows (about near_fraction of them).
   const double held = z.cells ? z.near_fraction * z.observations : z.observations;
   const double h_members = z.cells ? z.members + 1.5 : 2 * z.my_members + z.near_fraction * z.members;
   items_ = {
